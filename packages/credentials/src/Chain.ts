@@ -1,0 +1,94 @@
+/**
+ * Composing sources: try them in order, take the first credential, and when none works report
+ * every source with its own reason.
+ *
+ * The official tool moves on from a source on *any* error (a configured source that fails, say an
+ * unreachable STS, does not stop the chain) and so does this module by default, so that migrating
+ * does not change which credential a program gets. `{ onError: "stop" }` stops at the first source
+ * that is configured but fails, for programs that prefer a loud error to another identity.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Ref from "effect/Ref"
+import * as Credential from "./Credential.js"
+import { ChainExhausted, type CredentialsError } from "./CredentialsError.js"
+import type { Source } from "./Source.js"
+
+/**
+ * What a chain does when a configured source fails: `"continue"` (the official behaviour) or
+ * `"stop"`. A source that is `NotConfigured` is always skipped.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OnError = "continue" | "stop"
+
+type Failure = ChainExhausted["failures"][number]
+
+const failuresOf = (error: CredentialsError): ReadonlyArray<Failure> =>
+  error._tag === "ChainExhausted" ? error.failures : [error]
+
+const exhausted = (source: string, failures: ReadonlyArray<Failure>) => new ChainExhausted({ source, failures })
+
+/**
+ * Tries `self`, then `that` if `self` failed. When both fail, the error is a `ChainExhausted`
+ * listing both sources' errors (flattened, so `a.pipe(orElse(b), orElse(c))` lists three).
+ * With `onError: "stop"`, only a `NotConfigured` error moves on.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const orElse: {
+  <R2>(that: Source<R2>, options?: { readonly onError?: OnError | undefined }): <R>(self: Source<R>) => Source<R | R2>
+  <R, R2>(self: Source<R>, that: Source<R2>, options?: { readonly onError?: OnError | undefined }): Source<R | R2>
+} = dual(
+  (args) => Effect.isEffect(args[0]) && Effect.isEffect(args[1]),
+  <R, R2>(self: Source<R>, that: Source<R2>, options?: { readonly onError?: OnError | undefined }): Source<R | R2> =>
+    Effect.catchAll(self, (first) => {
+      const before = failuresOf(first)
+      const movesOn = options?.onError === "stop" ? before.every((e) => e._tag === "NotConfigured") : true
+      return movesOn
+        ? Effect.catchAll(that, (second) => Effect.fail(exhausted("chain", [...before, ...failuresOf(second)])))
+        : Effect.fail(exhausted("chain", before))
+    })
+)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Prefixed to the winner's provider name (`default` gives `default/env`); also the error's source. */
+  readonly name?: string | undefined
+  readonly onError?: OnError | undefined
+}
+
+/**
+ * A chain over `sources`, in order. After a source succeeds the chain is pinned to it, as in the
+ * official tool: later calls (refreshes) go to that source only, and its errors are reported as
+ * they are. A chain that failed is not pinned: the next call walks it again (the official Node tool
+ * pins itself to its last source after a failure; we do not reproduce that bug).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R>(sources: ReadonlyArray<Source<R>>, options?: Options): Effect.Effect<Source<R>> =>
+  Effect.map(Ref.make<number | undefined>(undefined), (pinned) => {
+    const name = options?.name
+    const chainName = name ?? "chain"
+    const tried = sources.map((source, index) => Effect.tap(source, () => Ref.set(pinned, index)))
+    const walk: Source<R> = tried.reduce<Source<R>>(
+      (chain, next) => orElse(chain, next, { onError: options?.onError }),
+      Effect.fail(exhausted(chainName, []))
+    ).pipe(Effect.mapError((error) => exhausted(chainName, failuresOf(error))))
+    const rename = (credential: Credential.Credential) =>
+      name === undefined
+        ? credential
+        : Credential.withProviderName(credential, `${name}/${credential.providerName}`)
+    return Ref.get(pinned).pipe(
+      Effect.flatMap((index) => (index === undefined ? walk : sources[index]!)),
+      Effect.map(rename)
+    )
+  })

@@ -1,0 +1,132 @@
+/**
+ * The credential value: what every source produces and every caller receives.
+ *
+ * Secrets (the AccessKey secret, the security token, the bearer token) are `Redacted` from the
+ * moment they are read, so printing, inspecting, JSON-encoding or logging a `Credential` never
+ * shows one. The AccessKey ID is an identifier, not a secret (Alibaba Cloud sends it in clear in
+ * every signed request), but a `Credential` still prints it masked.
+ *
+ * @since 0.1.0
+ */
+import * as DateTime from "effect/DateTime"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Redacted from "effect/Redacted"
+
+/**
+ * The kind of credential, as the official tool's `type` of a credential (not of a client).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CredentialType = "access_key" | "sts" | "bearer"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CredentialFields {
+  readonly type: CredentialType
+  /** The AccessKey ID ("" for a bearer credential). */
+  readonly accessKeyId: string
+  readonly accessKeySecret: Redacted.Redacted<string>
+  /** Present for `sts` credentials. */
+  readonly securityToken?: Redacted.Redacted<string> | undefined
+  /** Present for `bearer` credentials. */
+  readonly bearerToken?: Redacted.Redacted<string> | undefined
+  /** When the credential stops working; absent for long-lived AccessKey pairs. */
+  readonly expiration?: DateTime.Utc | undefined
+  /** The path through the chain that produced it, e.g. `default/env` or `default/cli_profile/ram_role_arn`. */
+  readonly providerName: string
+}
+
+/**
+ * A resolved credential.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Credential implements CredentialFields {
+  readonly type: CredentialType
+  readonly accessKeyId: string
+  readonly accessKeySecret: Redacted.Redacted<string>
+  readonly securityToken: Redacted.Redacted<string> | undefined
+  readonly bearerToken: Redacted.Redacted<string> | undefined
+  readonly expiration: DateTime.Utc | undefined
+  readonly providerName: string
+
+  constructor(fields: CredentialFields) {
+    this.type = fields.type
+    this.accessKeyId = fields.accessKeyId
+    this.accessKeySecret = fields.accessKeySecret
+    this.securityToken = fields.securityToken
+    this.bearerToken = fields.bearerToken
+    this.expiration = fields.expiration
+    this.providerName = fields.providerName
+  }
+
+  /** A printable view: the id masked, every secret replaced by `<redacted>`. */
+  toJSON(): Record<string, string> {
+    const view: Record<string, string> = {
+      _id: "Credential",
+      type: this.type,
+      providerName: this.providerName,
+      accessKeyId: maskAccessKeyId(this.accessKeyId),
+      accessKeySecret: String(this.accessKeySecret)
+    }
+    if (this.securityToken !== undefined) view.securityToken = String(this.securityToken)
+    if (this.bearerToken !== undefined) view.bearerToken = String(this.bearerToken)
+    if (this.expiration !== undefined) view.expiration = DateTime.formatIso(this.expiration)
+    return view
+  }
+
+  toString(): string {
+    return JSON.stringify(this.toJSON())
+  }
+
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
+
+/**
+ * Masks an AccessKey ID for display: `LTAI****wxyz`. Short ids are masked whole.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const maskAccessKeyId = (accessKeyId: string): string =>
+  accessKeyId.length === 0 ? "" : accessKeyId.length < 12 ? "****" : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (fields: CredentialFields): Credential => new Credential(fields)
+
+/**
+ * Returns the same credential with another provider name, e.g. to prefix the chain's name.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withProviderName = (self: Credential, providerName: string): Credential =>
+  new Credential({ ...self, providerName })
+
+/**
+ * Whether the credential is still usable at `nowMillis` (epoch milliseconds).
+ * A credential without an expiration never expires.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isValidAt = (self: Credential, nowMillis: number): boolean =>
+  self.expiration === undefined || nowMillis < DateTime.toEpochMillis(self.expiration)
+
+/**
+ * Milliseconds left before expiry at `nowMillis`; `Infinity` for a credential that never expires.
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const remainingMillis = (self: Credential, nowMillis: number): number =>
+  self.expiration === undefined ? Infinity : DateTime.toEpochMillis(self.expiration) - nowMillis

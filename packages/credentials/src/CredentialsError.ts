@@ -1,0 +1,174 @@
+/**
+ * The typed errors of every source, the chain and the refresh engine.
+ *
+ * Every error names the source it comes from and has a `message` that says what is wrong and how
+ * to fix it. No error holds a secret: fields are plain descriptions, never raw requests, bodies or
+ * option objects.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+
+const withFix = (text: string, fix: string | undefined): string => (fix === undefined ? text : `${text}. Fix: ${fix}`)
+
+/**
+ * The source has nothing to work with (no variable set, no file, no endpoint): a chain moves on.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotConfigured extends Data.TaggedError("NotConfigured")<{
+  readonly source: string
+  /** What is missing, e.g. "ALIBABA_CLOUD_ACCESS_KEY_ID is not set". */
+  readonly reason: string
+  /** How to configure the source. */
+  readonly fix: string
+}> {
+  override get message(): string {
+    return withFix(`${this.source}: not configured: ${this.reason}`, this.fix)
+  }
+}
+
+/**
+ * The source is configured, but a setting is missing, empty, of the wrong type or out of range.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration")<{
+  readonly source: string
+  /** The option, environment variable or file field at fault. */
+  readonly field: string
+  /** What is wrong with it, e.g. "is empty". Never its value. */
+  readonly reason: string
+  readonly fix?: string | undefined
+}> {
+  override get message(): string {
+    return withFix(`${this.source}: invalid configuration: ${this.field} ${this.reason}`, this.fix)
+  }
+}
+
+/**
+ * The upstream service answered with an error (HTTP status, and the service's `Code` and
+ * `RequestId` when its body had them).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UpstreamError extends Data.TaggedError("UpstreamError")<{
+  readonly source: string
+  readonly endpoint: string
+  readonly status: number
+  readonly code?: string | undefined
+  readonly requestId?: string | undefined
+  /** The service's own message. */
+  readonly serviceMessage?: string | undefined
+  readonly fix?: string | undefined
+}> {
+  override get message(): string {
+    const parts = [`HTTP ${this.status}`]
+    if (this.code !== undefined) parts.push(this.code)
+    if (this.serviceMessage !== undefined) parts.push(this.serviceMessage)
+    if (this.requestId !== undefined) parts.push(`RequestId ${this.requestId}`)
+    return withFix(`${this.source}: ${this.endpoint} answered ${parts.join(": ")}`, this.fix)
+  }
+}
+
+/**
+ * The upstream answered, but its body could not be understood (not JSON, a missing or mistyped
+ * field, an already-expired credential).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
+  readonly source: string
+  readonly endpoint: string
+  /** What is wrong, naming the field; never the body itself, which may hold secrets. */
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.source}: the response of ${this.endpoint} is malformed: ${this.detail}`
+  }
+}
+
+/**
+ * A request did not complete in time: `connect` (no connection) or `read` (no answer).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Timeout extends Data.TaggedError("Timeout")<{
+  readonly source: string
+  readonly endpoint: string
+  readonly phase: "connect" | "read"
+  readonly after: Duration.Duration
+}> {
+  override get message(): string {
+    const what = this.phase === "connect" ? "no connection to" : "no answer from"
+    return `${this.source}: ${what} ${this.endpoint} within ${Duration.format(this.after)} (${this.phase} timeout)`
+  }
+}
+
+/**
+ * The request failed below HTTP: refused, reset, unreachable, DNS.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NetworkError extends Data.TaggedError("NetworkError")<{
+  readonly source: string
+  readonly endpoint: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.source}: cannot reach ${this.endpoint}: ${this.detail}`
+  }
+}
+
+/**
+ * Every source of a chain failed; `failures` holds each source's own error, in chain order.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ChainExhausted extends Data.TaggedError("ChainExhausted")<{
+  readonly source: string
+  readonly failures: ReadonlyArray<Exclude<CredentialsError, ChainExhausted>>
+}> {
+  override get message(): string {
+    const lines = this.failures.map((failure) => `  - ${failure.message}`)
+    return [`${this.source}: no source of the chain produced a credential; tried in order:`, ...lines].join("\n")
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type CredentialsError =
+  | NotConfigured
+  | InvalidConfiguration
+  | UpstreamError
+  | MalformedResponse
+  | Timeout
+  | NetworkError
+  | ChainExhausted
+
+const tags = new Set<string>([
+  "NotConfigured",
+  "InvalidConfiguration",
+  "UpstreamError",
+  "MalformedResponse",
+  "Timeout",
+  "NetworkError",
+  "ChainExhausted"
+])
+
+/**
+ * @since 0.1.0
+ * @category refinements
+ */
+export const isCredentialsError = (u: unknown): u is CredentialsError =>
+  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)

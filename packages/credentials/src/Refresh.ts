@@ -1,0 +1,207 @@
+/**
+ * The refresh engine: turns any source of session credentials into a cached, refreshing one,
+ * modelled as a scoped resource.
+ *
+ * - The current credential lives in a `SubscriptionRef` (it feeds `changes`).
+ * - `get` returns it while it is valid: one clock read and one ref read, no lock.
+ * - When there is none, or it has expired, `get` waits for a fetch. Concurrent callers share one
+ *   fetch in flight (single flight): N callers, one upstream request.
+ * - A background fiber, forked in the resource's scope, refreshes ahead of expiry: at
+ *   `expiration - max(staleWindow, prefetchWindow)`, a random `jitter` fraction of that lead
+ *   earlier still (so a fleet that got its credentials at the same moment does not refresh at the
+ *   same moment). A failed refresh is retried on `retrySchedule` for as long as the current
+ *   credential is valid; callers keep getting it meanwhile and never see the failure.
+ * - An expired credential is never handed out.
+ * - Closing the scope interrupts the background fiber and any fetch in flight.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import * as Credential from "./Credential.js"
+import { type CredentialsError, MalformedResponse } from "./CredentialsError.js"
+import type { Source } from "./Source.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * The official tool's "stale time": a credential with less than this left must be refreshed.
+   * Default 15 minutes (`STALE_TIME` of `@alicloud/credentials` and `credentials-java`).
+   */
+  readonly staleWindow?: Duration.DurationInput | undefined
+  /**
+   * How long before expiry a refresh may start. Default 0 (the official tool prefetches only ECS
+   * credentials, 1 hour ahead; the ECS source sets that). The refresh starts at the larger window.
+   */
+  readonly prefetchWindow?: Duration.DurationInput | undefined
+  /**
+   * A refresh starts up to this fraction of the lead time earlier, at random. Default 0.2; 0 turns
+   * the jitter off (the official tool's behaviour).
+   */
+  readonly jitter?: number | undefined
+  /** How a failed background refresh is retried while the credential is valid. */
+  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+}
+
+/**
+ * The defaults: official windows, 20% jitter, and retries every 1 s, 2 s, 4 s... (jittered,
+ * at most one a minute).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaults = {
+  staleWindow: Duration.minutes(15),
+  prefetchWindow: Duration.zero,
+  jitter: 0.2,
+  retrySchedule: Schedule.exponential("1 second").pipe(
+    Schedule.jittered,
+    Schedule.union(Schedule.spaced("1 minute"))
+  ) as Schedule.Schedule<unknown, CredentialsError>
+} as const
+
+/**
+ * A refreshing source.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Refreshing {
+  /** The current credential, or the result of the one fetch in flight when there is no valid one. */
+  readonly get: Effect.Effect<Credential.Credential, CredentialsError>
+  /** The current credential and every new one. */
+  readonly changes: Stream.Stream<Credential.Credential>
+  /** Fetches now (joining a fetch in flight), whatever the current credential's state. */
+  readonly refresh: Effect.Effect<Credential.Credential, CredentialsError>
+}
+
+/**
+ * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
+ * a credential that never expires. `random` is uniform in [0, 1). Never earlier than halfway
+ * through the time left, so that a credential shorter-lived than the window is not refetched in a
+ * loop (the official tool refetches such a credential on every call).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const refreshDelayMillis = (
+  credential: Credential.Credential,
+  nowMillis: number,
+  options: Options,
+  random: number
+): number | undefined => {
+  if (credential.expiration === undefined) return undefined
+  const expiresAt = DateTime.toEpochMillis(credential.expiration)
+  const lead = Math.max(
+    Duration.toMillis(options.staleWindow ?? defaults.staleWindow),
+    Duration.toMillis(options.prefetchWindow ?? defaults.prefetchWindow)
+  )
+  const jitter = (options.jitter ?? defaults.jitter) * lead * random
+  const due = expiresAt - lead - jitter
+  const halfway = nowMillis + (expiresAt - nowMillis) / 2
+  return Math.max(0, Math.max(due, halfway) - nowMillis)
+}
+
+type InFlight = Option.Option<Deferred.Deferred<Credential.Credential, CredentialsError>>
+
+/**
+ * Builds a refreshing source over `fetch` in the current scope. Nothing is fetched until the
+ * first `get`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = <R>(
+  fetch: Source<R>,
+  options: Options = {}
+): Effect.Effect<Refreshing, never, Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const context = yield* Effect.context<R>()
+    const scope = yield* Effect.scope
+    const current = yield* SubscriptionRef.make(Option.none<Credential.Credential>())
+    const inFlight = yield* SynchronizedRef.make<InFlight>(Option.none())
+    const retrySchedule = options.retrySchedule ?? defaults.retrySchedule
+
+    // One fetch: a credential that has already expired is an error, not a new current value.
+    const fetchOnce = Effect.gen(function*() {
+      const credential = yield* Effect.provide(fetch, context)
+      if (!Credential.isValidAt(credential, yield* Clock.currentTimeMillis)) {
+        return yield* new MalformedResponse({
+          source: credential.providerName,
+          endpoint: "the upstream",
+          detail: `it returned a credential that expired at ${DateTime.formatIso(credential.expiration!)}`
+        })
+      }
+      yield* SubscriptionRef.set(current, Option.some(credential))
+      return credential
+    })
+
+    // Single flight: join the fetch in flight, or start one. The fetch runs in the resource's scope,
+    // not in the caller's fiber, so a caller that gives up does not cancel it for the others.
+    const refresh = SynchronizedRef.modifyEffect(inFlight, (running) =>
+      Option.match(running, {
+        onSome: (deferred) => Effect.succeed([deferred, running] as const),
+        onNone: () =>
+          Effect.gen(function*() {
+            const deferred = yield* Deferred.make<Credential.Credential, CredentialsError>()
+            yield* fetchOnce.pipe(
+              Effect.onExit((exit) =>
+                Deferred.done(deferred, exit).pipe(Effect.zipRight(SynchronizedRef.set(inFlight, Option.none())))
+              ),
+              Effect.forkIn(scope)
+            )
+            return [deferred, Option.some(deferred)] as const
+          })
+      })).pipe(Effect.flatMap(Deferred.await))
+
+    const get = Effect.flatMap(SubscriptionRef.get(current), (cached) =>
+      Option.isNone(cached)
+        ? refresh
+        : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Credential.isValidAt(cached.value, now) ? Effect.succeed(cached.value) : refresh))
+
+    // Ahead of expiry, refresh; on failure retry while the credential is still valid. Once it has
+    // expired the loop stops, and the next `get` fetches (so an idle program makes no requests).
+    const refreshAhead = (credential: Credential.Credential) =>
+      Effect.gen(function*() {
+        const delay = refreshDelayMillis(credential, yield* Clock.currentTimeMillis, options, yield* Random.next)
+        if (delay === undefined) return
+        yield* Effect.sleep(Duration.millis(delay))
+        const left = Credential.remainingMillis(credential, yield* Clock.currentTimeMillis)
+        yield* refresh.pipe(
+          Effect.tapError((error) =>
+            Effect.logWarning("credential refresh failed; the current credential is still valid").pipe(
+              Effect.annotateLogs({ source: credential.providerName, error: error.message })
+            )
+          ),
+          Effect.retry(retrySchedule.pipe(Schedule.upTo(Duration.millis(Math.max(0, left))))),
+          Effect.ignore
+        )
+      })
+
+    yield* current.changes.pipe(
+      Stream.filterMap((cached) => cached),
+      Stream.flatMap((credential) => Stream.fromEffect(refreshAhead(credential)), { switch: true }),
+      Stream.runDrain,
+      Effect.forkScoped
+    )
+
+    return {
+      get,
+      refresh,
+      changes: current.changes.pipe(Stream.filterMap((cached) => cached))
+    }
+  })

@@ -1,0 +1,40 @@
+/**
+ * @since 0.1.0
+ */
+export * as AccessKey from "./sources/AccessKey.js"
+/**
+ * @since 0.1.0
+ */
+export * as Bearer from "./sources/Bearer.js"
+/**
+ * @since 0.1.0
+ */
+export * as Chain from "./Chain.js"
+/**
+ * @since 0.1.0
+ */
+export * as Credential from "./Credential.js"
+/**
+ * @since 0.1.0
+ */
+export { Credentials } from "./Credentials.js"
+/**
+ * @since 0.1.0
+ */
+export * as CredentialsError from "./CredentialsError.js"
+/**
+ * @since 0.1.0
+ */
+export * as Environment from "./sources/Environment.js"
+/**
+ * @since 0.1.0
+ */
+export * as Refresh from "./Refresh.js"
+/**
+ * @since 0.1.0
+ */
+export * as Source from "./Source.js"
+/**
+ * @since 0.1.0
+ */
+export * as Sts from "./sources/Sts.js"

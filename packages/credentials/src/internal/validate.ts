@@ -1,0 +1,43 @@
+// Validation of user-given options. Options come from TypeScript and from plain JavaScript (the
+// Promise facade), so every field is checked at run time: missing, wrong type, empty. Messages name
+// the field and never repeat its value, which may be a secret.
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { InvalidConfiguration } from "../CredentialsError.js"
+
+export interface Field {
+  readonly source: string
+  readonly field: string
+  readonly fix: string
+}
+
+const invalid = (field: Field, reason: string) => new InvalidConfiguration({ ...field, reason })
+
+const describe = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
+
+/** A non-empty string. */
+export const requiredString = (field: Field, value: unknown): Effect.Effect<string, InvalidConfiguration> =>
+  value === undefined
+    ? Effect.fail(invalid(field, "is missing"))
+    : typeof value !== "string"
+    ? Effect.fail(invalid(field, `must be a string, got ${describe(value)}`))
+    : value.length === 0
+    ? Effect.fail(invalid(field, "is empty"))
+    : Effect.succeed(value)
+
+/** A non-empty secret, given as a string or as a `Redacted` string; returned `Redacted`. */
+export const requiredSecret = (
+  field: Field,
+  value: unknown
+): Effect.Effect<Redacted.Redacted<string>, InvalidConfiguration> =>
+  Redacted.isRedacted(value)
+    ? Effect.map(requiredString(field, Redacted.value(value)), () => value as Redacted.Redacted<string>)
+    : Effect.map(requiredString(field, value), Redacted.make)
+
+/** A string that may be absent (undefined); present means non-empty. */
+export const optionalString = (
+  field: Field,
+  value: unknown
+): Effect.Effect<string | undefined, InvalidConfiguration> =>
+  value === undefined ? Effect.succeed(undefined) : requiredString(field, value)

@@ -1,0 +1,36 @@
+/**
+ * The `access_key` source: a long-lived AccessKey pair given in code.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import * as Credential from "../Credential.js"
+import { requiredSecret, requiredString } from "../internal/validate.js"
+import type { Source } from "../Source.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string | Redacted.Redacted<string>
+}
+
+const source = "access_key"
+const fix = "pass the AccessKey pair of a RAM user (RAM console > Users > AccessKey), e.g. from Config.redacted"
+
+/**
+ * A source that hands out the given AccessKey pair (provider name `static_ak`). Missing, empty or
+ * mistyped fields fail with `InvalidConfiguration` naming the field.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Source =>
+  Effect.gen(function*() {
+    const accessKeyId = yield* requiredString({ source, field: "accessKeyId", fix }, options?.accessKeyId)
+    const accessKeySecret = yield* requiredSecret({ source, field: "accessKeySecret", fix }, options?.accessKeySecret)
+    return Credential.make({ type: "access_key", accessKeyId, accessKeySecret, providerName: "static_ak" })
+  })

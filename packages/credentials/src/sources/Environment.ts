@@ -1,0 +1,85 @@
+/**
+ * The `env` source: an AccessKey pair, and optionally an STS token, from environment variables.
+ *
+ * Read through Effect `Config` on every call (as the official tool reads `process.env` on every
+ * call), so a test replaces the environment with a `ConfigProvider`.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Credential from "../Credential.js"
+import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import type { Source } from "../Source.js"
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
+
+const name = "env"
+
+// An unset variable and an empty one mean the same: not given.
+const nonEmpty = (name: string) =>
+  Config.option(Config.redacted(name)).pipe(
+    Config.map(Option.filter((value) => Redacted.value(value).length > 0))
+  )
+
+const variables = Config.all({
+  accessKeyId: nonEmpty(ACCESS_KEY_ID),
+  accessKeySecret: nonEmpty(ACCESS_KEY_SECRET),
+  securityToken: nonEmpty(SECURITY_TOKEN)
+})
+
+/**
+ * The environment source (provider name `env`):
+ * - no `ALIBABA_CLOUD_ACCESS_KEY_ID` (unset or empty): `NotConfigured`, a chain moves on;
+ * - an id without `ALIBABA_CLOUD_ACCESS_KEY_SECRET`: `InvalidConfiguration` naming the variable;
+ * - with a non-empty `ALIBABA_CLOUD_SECURITY_TOKEN`: an `sts` credential, else `access_key`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const source: Source = Effect.gen(function*() {
+  const env = yield* variables.pipe(
+    Effect.mapError((error) =>
+      new InvalidConfiguration({ source: name, field: "the environment", reason: `cannot be read (${error._op})` })
+    )
+  )
+  if (Option.isNone(env.accessKeyId)) {
+    return yield* new NotConfigured({
+      source: name,
+      reason: `${ACCESS_KEY_ID} is not set`,
+      fix: `export ${ACCESS_KEY_ID} and ${ACCESS_KEY_SECRET} (and ${SECURITY_TOKEN} for an STS token)`
+    })
+  }
+  if (Option.isNone(env.accessKeySecret)) {
+    return yield* new InvalidConfiguration({
+      source: name,
+      field: ACCESS_KEY_SECRET,
+      reason: `is not set, but ${ACCESS_KEY_ID} is`,
+      fix: `export ${ACCESS_KEY_SECRET} with the secret of that AccessKey, or unset ${ACCESS_KEY_ID}`
+    })
+  }
+  const securityToken = Option.getOrUndefined(env.securityToken)
+  return Credential.make({
+    type: securityToken === undefined ? "access_key" : "sts",
+    accessKeyId: Redacted.value(env.accessKeyId.value),
+    accessKeySecret: env.accessKeySecret.value,
+    securityToken,
+    providerName: "env"
+  })
+})

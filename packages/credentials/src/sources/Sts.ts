@@ -1,0 +1,47 @@
+/**
+ * The `sts` source: an STS token (AccessKey pair plus security token) given in code.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type * as DateTime from "effect/DateTime"
+import type * as Redacted from "effect/Redacted"
+import * as Credential from "../Credential.js"
+import { requiredSecret, requiredString } from "../internal/validate.js"
+import type { Source } from "../Source.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string | Redacted.Redacted<string>
+  readonly securityToken: string | Redacted.Redacted<string>
+  /** When the token expires, if known; an expired token is then reported instead of used. */
+  readonly expiration?: DateTime.Utc | undefined
+}
+
+const source = "sts"
+const fix = "pass the AccessKeyId, AccessKeySecret and SecurityToken that STS AssumeRole returned"
+
+/**
+ * A source that hands out the given STS token (provider name `static_sts`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options): Source =>
+  Effect.gen(function*() {
+    const accessKeyId = yield* requiredString({ source, field: "accessKeyId", fix }, options?.accessKeyId)
+    const accessKeySecret = yield* requiredSecret({ source, field: "accessKeySecret", fix }, options?.accessKeySecret)
+    const securityToken = yield* requiredSecret({ source, field: "securityToken", fix }, options?.securityToken)
+    return Credential.make({
+      type: "sts",
+      accessKeyId,
+      accessKeySecret,
+      securityToken,
+      expiration: options.expiration,
+      providerName: "static_sts"
+    })
+  })

@@ -1,0 +1,215 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, DateTime, Duration, Effect, Exit, Fiber, Redacted, Ref, Scope, Stream, TestClock } from "effect"
+import * as Credential from "../src/Credential.js"
+import * as Refresh from "../src/Refresh.js"
+import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
+
+const noJitter = { jitter: 0 } as const
+
+describe("Refresh", () => {
+  it.scoped("1,000 concurrent callers on a cold source cause one fetch and share its credential", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "200 millis" })
+      const refreshing = yield* Refresh.make(upstream.source)
+      const callers = yield* Effect.all(Array.from({ length: 1000 }, () => refreshing.get), {
+        concurrency: "unbounded"
+      }).pipe(Effect.fork)
+      yield* TestClock.adjust("200 millis")
+      const credentials = yield* Fiber.join(callers)
+      expect(yield* upstream.calls).toBe(1)
+      expect(new Set(credentials).size).toBe(1)
+      expect(credentials[0]!.accessKeyId).toBe("STS.fake-1")
+    }))
+
+  it.scoped("hands out the cached credential without fetching again while it is valid", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      const first = yield* refreshing.get
+      yield* TestClock.adjust("30 minutes")
+      expect(yield* refreshing.get).toBe(first)
+      expect(yield* upstream.calls).toBe(1)
+    }))
+
+  it.scoped("refreshes in the background at expiry minus the stale window (15 minutes by default)", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      yield* refreshing.get
+      yield* TestClock.adjust(Duration.minutes(45).pipe(Duration.subtract(Duration.seconds(1))))
+      expect(yield* upstream.calls).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect(yield* upstream.calls).toBe(2)
+      expect((yield* refreshing.get).accessKeyId).toBe("STS.fake-2")
+      // and again 45 minutes after that, with no caller asking
+      yield* TestClock.adjust("45 minutes")
+      expect(yield* upstream.calls).toBe(3)
+    }))
+
+  it.scoped("honours a configured prefetch window (the ECS source's 1 hour)", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "6 hours" })
+      const refreshing = yield* Refresh.make(upstream.source, { ...noJitter, prefetchWindow: "1 hour" })
+      yield* refreshing.get
+      yield* TestClock.adjust("299 minutes")
+      expect(yield* upstream.calls).toBe(1)
+      yield* TestClock.adjust("1 minute")
+      expect(yield* upstream.calls).toBe(2)
+    }))
+
+  it.scoped("honours a configured stale window", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, { ...noJitter, staleWindow: "5 minutes" })
+      yield* refreshing.get
+      yield* TestClock.adjust("54 minutes")
+      expect(yield* upstream.calls).toBe(1)
+      yield* TestClock.adjust("1 minute")
+      expect(yield* upstream.calls).toBe(2)
+    }))
+
+  it("spreads refreshes over the jitter, never earlier than halfway through the lifetime", () => {
+    const expiringAt = (millis: number) =>
+      Credential.make({
+        type: "sts",
+        accessKeyId: "STS.x",
+        accessKeySecret: Redacted.make("s"),
+        expiration: DateTime.unsafeMake(millis),
+        providerName: "test"
+      })
+    const hour = 3_600_000
+    const minute = 60_000
+    // default: 15 minutes ahead, up to 20% of that (3 minutes) earlier at random
+    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0)).toBe(45 * minute)
+    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0.5)).toBe(43.5 * minute)
+    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0.999)).toBeGreaterThan(42 * minute)
+    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, { jitter: 0 }, 0.999)).toBe(45 * minute)
+    // the larger window wins
+    expect(Refresh.refreshDelayMillis(expiringAt(6 * hour), 0, { prefetchWindow: "1 hour", jitter: 0 }, 0)).toBe(5 * hour)
+    // a 10-minute credential is not refetched in a loop: halfway, 5 minutes on
+    expect(Refresh.refreshDelayMillis(expiringAt(10 * minute), 0, {}, 0.5)).toBe(5 * minute)
+    // a credential that never expires is never refreshed
+    const permanent = Credential.make({ type: "access_key", accessKeyId: "a", accessKeySecret: Redacted.make("s"), providerName: "t" })
+    expect(Refresh.refreshDelayMillis(permanent, 0, {}, 0.5)).toBeUndefined()
+  })
+
+  it.scoped("a failed refresh while the credential is valid is invisible to callers and retried with backoff", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      const first = yield* refreshing.get
+      yield* upstream.failWith(upstreamDown)
+      yield* TestClock.adjust("45 minutes") // refresh due: attempt 2 fails
+      expect(yield* upstream.calls).toBe(2)
+      // callers get the still-valid credential at once: no fetch, no wait
+      expect(yield* refreshing.get).toBe(first)
+      expect(yield* upstream.calls).toBe(2)
+      // retries back off: after a few minutes there have been a handful of attempts, not hundreds
+      yield* TestClock.adjust("2 minutes")
+      const attempts = (yield* upstream.calls) - 1
+      expect(attempts).toBeGreaterThanOrEqual(4)
+      expect(attempts).toBeLessThanOrEqual(10)
+      expect(yield* refreshing.get).toBe(first)
+      // upstream recovers: the next retry (at most a minute later) replaces the credential
+      yield* upstream.recover
+      yield* TestClock.adjust("1 minute")
+      const second = yield* refreshing.get
+      expect(second).not.toBe(first)
+    }))
+
+  it.scoped("never hands out an expired credential: a caller then waits for a fetch", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "1 second" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      const first = yield* refreshing.get.pipe(Effect.fork, Effect.tap(() => TestClock.adjust("1 second")), Effect.flatMap(Fiber.join))
+      yield* upstream.failWith(upstreamDown)
+      yield* TestClock.adjust("61 minutes") // every background retry failed; the credential has expired
+      yield* upstream.recover
+      const caller = yield* Effect.fork(refreshing.get)
+      yield* TestClock.adjust("1 second")
+      const second = yield* Fiber.join(caller)
+      expect(second).not.toBe(first)
+      expect(second.accessKeyId).not.toBe(first.accessKeyId)
+    }))
+
+  it.scoped("a caller of an expired credential gets the typed error when the fetch fails", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      yield* refreshing.get
+      yield* upstream.failWith(upstreamDown)
+      yield* TestClock.adjust("1 hour")
+      const error = yield* Effect.flip(refreshing.get)
+      expect(error).toBe(upstreamDown)
+    }))
+
+  it.scoped("after expiry the background loop stops: an idle program makes no more requests", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      yield* refreshing.get
+      yield* upstream.failWith(upstreamDown)
+      // background retries run while the credential is valid; the last one lands within a minute
+      yield* TestClock.adjust("61 minutes")
+      const attempts = yield* upstream.calls
+      yield* TestClock.adjust("10 hours")
+      expect(yield* upstream.calls).toBe(attempts)
+    }))
+
+  it.scoped("a credential that is already expired when fetched is an error, not a new current value", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "0 millis" })
+      const refreshing = yield* Refresh.make(upstream.source)
+      const error = yield* Effect.flip(refreshing.get)
+      expect(error._tag).toBe("MalformedResponse")
+      expect(error.message).toContain("expired")
+    }))
+
+  it.effect("closing the scope interrupts the background fiber and the fetch in flight", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "10 seconds" })
+      const interrupted = yield* Ref.make(false)
+      const scope = yield* Scope.make()
+      const refreshing = yield* Refresh.make(
+        upstream.source.pipe(Effect.onInterrupt(() => Ref.set(interrupted, true))),
+        noJitter
+      ).pipe(Scope.extend(scope))
+      const caller = yield* Effect.fork(refreshing.get)
+      yield* TestClock.adjust("1 second")
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* Ref.get(interrupted)).toBe(true)
+      const exit = yield* Fiber.await(caller)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      // nothing runs after the scope closed
+      const calls = yield* upstream.calls
+      yield* TestClock.adjust("10 hours")
+      expect(yield* upstream.calls).toBe(calls)
+    }))
+
+  it.scoped("changes emits the current credential and every refresh", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, noJitter)
+      const seen = yield* refreshing.changes.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      yield* refreshing.get
+      yield* TestClock.adjust("45 minutes")
+      yield* TestClock.adjust("45 minutes")
+      const ids = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((c) => c.accessKeyId)
+      expect(ids).toEqual(["STS.fake-1", "STS.fake-2", "STS.fake-3"])
+    }))
+
+  it.scoped("a credential without expiration is fetched once and kept", () =>
+    Effect.gen(function*() {
+      const calls = yield* Ref.make(0)
+      const { source } = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const permanent = Ref.update(calls, (n) => n + 1).pipe(
+        Effect.zipRight(source),
+        Effect.map((c) => ({ ...c, expiration: undefined }) as typeof c)
+      )
+      const refreshing = yield* Refresh.make(permanent)
+      yield* refreshing.get
+      yield* TestClock.adjust("100 days")
+      yield* refreshing.get
+      expect(yield* Ref.get(calls)).toBe(1)
+    }))
+})
