@@ -1,0 +1,24 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The emulator server: STS, ECS metadata, credentials URI, faults, counters, control API.
+ *
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"
+
+/**
+ * Faults to inject into an endpoint's answers.
+ *
+ * @since 0.1.0
+ */
+export * as Fault from "./Fault.js"
+
+/**
+ * The Alibaba Cloud RPC signature (HMAC-SHA1, v1.0) as pure functions.
+ *
+ * @since 0.1.0
+ */
+export * as RpcSignature from "./RpcSignature.js"

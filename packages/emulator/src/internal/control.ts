@@ -1,0 +1,159 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { EmulatorShape, Endpoint, RequestRecord } from "../Emulator.js"
+import * as Fault from "../Fault.js"
+import * as model from "./model.js"
+import * as Reply from "./reply.js"
+import type { RequestContext } from "./sts.js"
+
+/** @internal */
+export const prefix = "/__emulator"
+
+const FaultRequest = Schema.Struct({
+  fault: Fault.Fault,
+  times: Schema.optional(Schema.Int.pipe(Schema.positive()))
+})
+const AccessKeyRequest = Schema.Struct({
+  accessKeyId: Schema.NonEmptyString,
+  accessKeySecret: Schema.NonEmptyString,
+  securityToken: Schema.optional(Schema.NonEmptyString)
+})
+const ExpiryRequest = Schema.Struct({ seconds: Schema.NonNegative })
+const ModeRequest = Schema.Struct({ mode: model.MetadataMode })
+const RoleRequest = Schema.Struct({ roleName: Schema.NullOr(Schema.NonEmptyString) })
+const OidcTokenRequest = Schema.Struct({ token: Schema.NonEmptyString })
+
+const secretParams = new Set(["SecurityToken", "OIDCToken", "Signature"])
+const secretHeaders = new Set(["x-aliyun-ecs-metadata-token", "authorization"])
+
+const redactRecord = (r: Readonly<Record<string, string>>, secret: ReadonlySet<string>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, secret.has(k) ? `<redacted ${v.length} chars>` : v]))
+
+/** The request history as the control API shows it: token values replaced by their length. @internal */
+export const redact = (r: RequestRecord): RequestRecord => ({
+  ...r,
+  query: redactRecord(r.query, secretParams),
+  body: redactRecord(r.body, secretParams),
+  params: redactRecord(r.params, secretParams),
+  headers: redactRecord(r.headers, secretHeaders)
+})
+
+const ok = (body: Readonly<Record<string, unknown>> = { ok: true }) => Effect.succeed(Reply.json(200, body))
+const bad = (message: string) => Reply.json(400, { error: message })
+const notFound = Reply.json(404, { error: "unknown control path" })
+
+const decodeBody = <A, I>(schema: Schema.Schema<A, I>, ctx: RequestContext): Either.Either<A, Reply.Reply> =>
+  Schema.decodeUnknownEither(Schema.parseJson(schema))(ctx.rawBody === "" ? "{}" : ctx.rawBody).pipe(
+    Either.mapLeft((e) => bad(ParseResult.TreeFormatter.formatErrorSync(e)))
+  )
+
+const withBody = <A, I>(
+  schema: Schema.Schema<A, I>,
+  ctx: RequestContext,
+  f: (a: A) => Effect.Effect<Reply.Reply>
+): Effect.Effect<Reply.Reply> =>
+  Either.match(decodeBody(schema, ctx), { onLeft: Effect.succeed, onRight: f })
+
+const decodeEndpoint = Schema.decodeUnknownOption(model.Endpoint)
+const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
+
+/**
+ * The JSON control API under `/__emulator`:
+ * - `GET  /state`                      urls, mode, role, counters of every endpoint
+ * - `GET  /counters/<endpoint>`        `Counters`
+ * - `GET  /requests/<endpoint>`        request history (tokens redacted)
+ * - `POST /faults/<endpoint>`          `{ fault: Fault, times?: n }`; `DELETE /faults[/<endpoint>]`
+ * - `POST /access-keys`                `{ accessKeyId, accessKeySecret, securityToken? }`
+ * - `POST /oidc-tokens`                `{ token }`
+ * - `POST /expiry/<endpoint>`          `{ seconds }`; `DELETE /expiry/<endpoint>`
+ * - `POST /metadata-mode`              `{ mode }`
+ * - `POST /role-name`                  `{ roleName: string | null }`
+ * - `POST /reset`
+ *
+ * @internal
+ */
+export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Effect<Reply.Reply> =>
+  Effect.gen(function*() {
+    const segments = ctx.path.slice(prefix.length).split("/").filter((s) => s !== "")
+    const [resource, arg] = segments
+    const endpoint = Option.getOrUndefined(decodeEndpoint(arg))
+    const m = ctx.method
+    if (segments.length > 2) return notFound
+    switch (resource) {
+      case "state": {
+        if (m !== "GET") return notFound
+        const all = yield* Effect.forEach(model.Endpoint.literals, (e) =>
+          emulator.counters(e).pipe(Effect.map((c) => [e, c] as const)))
+        return Reply.json(200, {
+          baseUrl: emulator.baseUrl,
+          stsEndpoint: emulator.stsEndpoint,
+          stsUrl: emulator.stsUrl,
+          metadataUrl: emulator.metadataUrl,
+          credentialsUri: emulator.credentialsUri,
+          controlUrl: emulator.controlUrl,
+          counters: Object.fromEntries(all)
+        })
+      }
+      case "counters": {
+        if (m !== "GET" || endpoint === undefined) return notFound
+        return Reply.json(200, { ...(yield* emulator.counters(endpoint)) })
+      }
+      case "requests": {
+        if (m !== "GET" || endpoint === undefined) return notFound
+        const requests = yield* emulator.requests(endpoint)
+        return Reply.json(200, { requests: requests.map(redact) })
+      }
+      case "faults": {
+        if (m === "DELETE" && arg === undefined) return yield* Effect.zipRight(emulator.clearFaults, ok())
+        if (endpoint === undefined) return notFound
+        if (m === "DELETE") return yield* Effect.zipRight(emulator.clearFault(endpoint), ok())
+        if (m !== "POST" && m !== "PUT") return notFound
+        return yield* withBody(
+          FaultRequest,
+          ctx,
+          (r) => Effect.zipRight(emulator.setFault(endpoint as Endpoint, r.fault, { times: r.times }), ok())
+        )
+      }
+      case "access-keys": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(AccessKeyRequest, ctx, (r) => Effect.zipRight(emulator.addAccessKey(r), ok()))
+      }
+      case "oidc-tokens": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(OidcTokenRequest, ctx, (r) => Effect.zipRight(emulator.addOidcToken(r.token), ok()))
+      }
+      case "expiry": {
+        const expiring = Option.getOrUndefined(decodeExpiring(arg))
+        if (expiring === undefined) return notFound
+        if (m === "DELETE") return yield* Effect.zipRight(emulator.clearExpiry(expiring), ok())
+        if (m !== "POST" && m !== "PUT") return notFound
+        return yield* withBody(
+          ExpiryRequest,
+          ctx,
+          (r) => Effect.zipRight(emulator.setExpiry(expiring, Duration.seconds(r.seconds)), ok())
+        )
+      }
+      case "metadata-mode": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(ModeRequest, ctx, (r) => Effect.zipRight(emulator.setMetadataMode(r.mode), ok()))
+      }
+      case "role-name": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(
+          RoleRequest,
+          ctx,
+          (r) => Effect.zipRight(emulator.setRoleName(r.roleName ?? undefined), ok())
+        )
+      }
+      case "reset": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* Effect.zipRight(emulator.reset, ok())
+      }
+      default:
+        return notFound
+    }
+  })

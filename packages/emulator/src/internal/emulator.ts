@@ -1,0 +1,289 @@
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as Http from "node:http"
+import type { EmulatorShape, Endpoint, Options, RequestRecord } from "../Emulator.js"
+import type { Fault } from "../Fault.js"
+import * as Control from "./control.js"
+import * as Metadata from "./metadata.js"
+import { EmulatorError } from "./model.js"
+import * as Reply from "./reply.js"
+import { makeState, type State, toKeyEntry } from "./state.js"
+import * as Sts from "./sts.js"
+
+const ipv4Loopback = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
+
+/** Only loopback addresses: `127.0.0.0/8`, `::1` (and `localhost`, bound as `127.0.0.1`). @internal */
+export const loopbackHost = (host: string): string | undefined => {
+  if (host === "localhost") return "127.0.0.1"
+  if (host === "::1" || host === "[::1]") return "::1"
+  const m = ipv4Loopback.exec(host)
+  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255) ? host : undefined
+}
+
+const splitUrl = (url: string): readonly [string, string] => {
+  const i = url.indexOf("?")
+  return i === -1 ? [url, ""] : [url.slice(0, i), url.slice(i + 1)]
+}
+
+/** First value wins (the spec says query and body keys never collide). */
+const paramsOf = (search: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v
+  return out
+}
+
+const flattenHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) => {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) out[k.toLowerCase()] = typeof v === "string" ? v : v.join(", ")
+  }
+  return out
+}
+
+type Route =
+  | { readonly _tag: "Control" }
+  | { readonly _tag: "Endpoint"; readonly endpoint: Endpoint; readonly handler: Effect.Effect<Reply.Reply> }
+  | { readonly _tag: "NotFound" }
+
+const route = (state: State, emulatorPath: string, ctx: Sts.RequestContext): Route => {
+  const path = ctx.path
+  if (path === Control.prefix || path.startsWith(Control.prefix + "/")) return { _tag: "Control" }
+  if (path === Metadata.tokenPath) {
+    return { _tag: "Endpoint", endpoint: "metadata-token", handler: Metadata.token(state, ctx) }
+  }
+  if (path === Metadata.rolesPath || path === Metadata.rolesPath.slice(0, -1)) {
+    return { _tag: "Endpoint", endpoint: "metadata-role", handler: Metadata.roleName(state, ctx) }
+  }
+  if (path.startsWith(Metadata.rolesPath)) {
+    const role = path.slice(Metadata.rolesPath.length)
+    return { _tag: "Endpoint", endpoint: "metadata-credentials", handler: Metadata.credentials(state, ctx, role) }
+  }
+  if (path === emulatorPath) {
+    return { _tag: "Endpoint", endpoint: "credentials-uri", handler: Metadata.credentialsUri(state, ctx) }
+  }
+  if (path === "/") return { _tag: "Endpoint", endpoint: "sts", handler: Sts.handle(state, ctx) }
+  return { _tag: "NotFound" }
+}
+
+const malformedText = "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
+
+const dropField = (endpoint: Endpoint, json: Readonly<Record<string, unknown>>, field: string) => {
+  const credentials = json["Credentials"]
+  if (endpoint === "sts" && field !== "Credentials" && typeof credentials === "object" && credentials !== null) {
+    const { [field]: _, ...rest } = credentials as Record<string, unknown>
+    return { ...json, Credentials: rest }
+  }
+  const { [field]: _, ...rest } = json
+  return rest
+}
+
+/** Counts and renders the answer; `genuine` is false when a fault altered it. */
+const finish = (state: State, endpoint: Endpoint, reply: Reply.Reply, genuine: boolean) =>
+  Effect.gen(function*() {
+    if (reply.status >= 400) yield* state.count(endpoint, "failed")
+    else if (genuine && reply.status < 300) yield* state.count(endpoint, "succeeded")
+    return Reply.toResponse(reply)
+  })
+
+/** Runs on the raw Node response, then waits to be interrupted when the connection closes. */
+const raw = (request: HttpServerRequest.HttpServerRequest, f: (res: Http.ServerResponse) => void) =>
+  Effect.sync(() => f(NodeHttpServerRequest.toServerResponse(request))).pipe(
+    Effect.zipRight(Effect.never)
+  )
+
+const serveEndpoint = (
+  state: State,
+  endpoint: Endpoint,
+  ctx: Sts.RequestContext,
+  handler: Effect.Effect<Reply.Reply>,
+  request: HttpServerRequest.HttpServerRequest
+) =>
+  Effect.gen(function*() {
+    const record: RequestRecord = {
+      method: ctx.method,
+      path: ctx.path,
+      query: ctx.query,
+      body: ctx.body,
+      params: ctx.params,
+      headers: ctx.headers,
+      receivedAt: yield* Clock.currentTimeMillis
+    }
+    yield* state.record(endpoint, record)
+    let fault: Option.Option<Fault> = yield* state.takeFault(endpoint)
+    if (Option.isSome(fault)) yield* state.count(endpoint, "faulted")
+    if (Option.isSome(fault) && fault.value._tag === "Delay") {
+      yield* Effect.sleep(Duration.millis(fault.value.millis))
+      fault = Option.none()
+    }
+    if (Option.isNone(fault)) return yield* finish(state, endpoint, yield* handler, true)
+    const f = fault.value
+    switch (f._tag) {
+      case "HttpError": {
+        const message = f.message ?? `Emulated ${f.code}.`
+        const reply = endpoint === "sts" ?
+          Sts.errorReply(ctx, { status: f.status, code: f.code, message }) :
+          Reply.json(f.status, { Code: f.code, Message: message, RequestId: Reply.requestId() })
+        return yield* finish(state, endpoint, reply, false)
+      }
+      case "RawBody":
+        return yield* finish(state, endpoint, Reply.text(f.status, f.body, f.contentType ?? Reply.jsonContentType), false)
+      case "MalformedBody": {
+        const reply = yield* handler
+        return yield* finish(state, endpoint, Reply.text(reply.status, malformedText, Reply.jsonContentType), false)
+      }
+      case "MissingField": {
+        const reply = yield* handler
+        const altered = reply._tag === "Json" ?
+          Reply.json(reply.status, dropField(endpoint, reply.json, f.field), reply.headers) :
+          reply
+        return yield* finish(state, endpoint, altered, false)
+      }
+      case "TruncatedBody": {
+        const reply = yield* handler
+        if (reply.status >= 400) yield* state.count(endpoint, "failed")
+        return yield* raw(request, (res) => {
+          const body = Buffer.from(Reply.bodyText(reply), "utf8")
+          res.writeHead(reply.status, {
+            ...reply.headers,
+            "content-type": Reply.contentTypeOf(reply),
+            "content-length": String(body.length)
+          })
+          res.write(body.subarray(0, Math.max(1, Math.floor(body.length / 2))), () => res.socket?.end())
+        })
+      }
+      case "Hang":
+        return yield* Effect.never
+      case "Close":
+        return yield* raw(request, (res) => res.socket?.end())
+      case "Reset":
+        return yield* raw(request, (res) => res.socket?.resetAndDestroy())
+      case "Delay":
+        // handled above
+        return yield* finish(state, endpoint, yield* handler, true)
+    }
+  })
+
+const app = (state: State, emulator: EmulatorShape) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const [path, search] = splitUrl(request.url)
+    const headers = flattenHeaders(request.headers)
+    const rawBody = yield* Effect.orElseSucceed(request.text, () => "")
+    const query = paramsOf(search)
+    const isForm = (headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")
+    const body = isForm ? paramsOf(rawBody) : {}
+    const ctx: Sts.RequestContext = {
+      method: request.method,
+      path,
+      host: headers["host"] ?? "",
+      query,
+      body,
+      params: { ...body, ...query },
+      headers,
+      rawBody
+    }
+    const r = route(state, state.settings.credentialsPath, ctx)
+    switch (r._tag) {
+      case "Control":
+        return Reply.toResponse(yield* Control.handle(emulator, ctx))
+      case "Endpoint":
+        return yield* serveEndpoint(state, r.endpoint, ctx, r.handler, request)
+      case "NotFound":
+        return HttpServerResponse.unsafeJson({ Code: "NotFound", Message: `No emulated endpoint at ${path}` }, {
+          status: 404
+        })
+    }
+  }).pipe(Effect.interruptible)
+
+/** @internal */
+export const make = (options: Options = {}): Effect.Effect<EmulatorShape, EmulatorError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const host = loopbackHost(options.host ?? "127.0.0.1")
+    if (host === undefined) {
+      return yield* new EmulatorError({
+        reason: "InvalidOptions",
+        detail: `host ${JSON.stringify(options.host)} is not a loopback address (use 127.0.0.1 or ::1)`
+      })
+    }
+    const requestedPort = options.port ?? 0
+    if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+      return yield* new EmulatorError({ reason: "InvalidOptions", detail: `invalid port ${requestedPort}` })
+    }
+    const credentialsPath = options.credentialsPath ?? "/credentials"
+    if (!credentialsPath.startsWith("/") || credentialsPath === "/" || credentialsPath.includes("?")) {
+      return yield* new EmulatorError({
+        reason: "InvalidOptions",
+        detail: `credentialsPath must be an absolute path other than "/"`
+      })
+    }
+    const state = yield* makeState(options)
+    const nodeServer = Http.createServer()
+    const server = yield* NodeHttpServer.make(() => nodeServer, { port: requestedPort, host }).pipe(
+      Effect.mapError((e) =>
+        new EmulatorError({ reason: "Listen", detail: `cannot listen on ${host}:${requestedPort}`, cause: e.cause })
+      )
+    )
+    // Runs before the server's own close: ends keep-alive and hung connections so close completes.
+    yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
+    const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+    const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+    const hostPort = `${host.includes(":") ? `[${host}]` : host}:${port}`
+
+    const emulator: EmulatorShape = {
+      baseUrl,
+      host,
+      port,
+      stsEndpoint: hostPort,
+      stsUrl: `${baseUrl}/`,
+      metadataUrl: baseUrl,
+      credentialsUri: `${baseUrl}${credentialsPath}`,
+      controlUrl: `${baseUrl}${Control.prefix}`,
+      addAccessKey: (key) => Ref.update(state.keys, (m) => new Map(m).set(key.accessKeyId, toKeyEntry(key))),
+      addOidcToken: (token) => Ref.update(state.oidcTokens, (s) => new Set(s ?? []).add(token)),
+      setFault: (endpoint, fault, opts) =>
+        Ref.update(state.faults, (m) => {
+          const times = opts?.times
+          if (times !== undefined && times <= 0) {
+            const next = new Map(m)
+            next.delete(endpoint)
+            return next
+          }
+          return new Map(m).set(endpoint, { fault, remaining: times })
+        }),
+      clearFault: (endpoint) =>
+        Ref.update(state.faults, (m) => {
+          const next = new Map(m)
+          next.delete(endpoint)
+          return next
+        }),
+      clearFaults: Ref.set(state.faults, new Map()),
+      setExpiry: (endpoint, duration) =>
+        Ref.update(state.expiry, (m) => new Map(m).set(endpoint, Duration.decode(duration))),
+      clearExpiry: (endpoint) =>
+        Ref.update(state.expiry, (m) => {
+          const next = new Map(m)
+          next.delete(endpoint)
+          return next
+        }),
+      setMetadataMode: (mode) => Ref.set(state.metadataMode, mode),
+      setRoleName: (roleName) => Ref.set(state.roleName, roleName),
+      counters: (endpoint) => Effect.map(SubscriptionRef.get(state.counters), (all) => all[endpoint]),
+      requests: (endpoint) => Effect.map(Ref.get(state.history), (h) => h.get(endpoint) ?? []),
+      lastRequest: (endpoint) =>
+        Effect.map(Ref.get(state.history), (h) => Option.fromNullable((h.get(endpoint) ?? []).at(-1))),
+      awaitRequests: state.awaitRequests,
+      reset: state.reset
+    }
+
+    yield* server.serve(app(state, emulator))
+    return emulator
+  })
