@@ -139,6 +139,11 @@ export interface Options {
   readonly timestampTolerance?: Duration.DurationInput | undefined
   /** Largest `DurationSeconds` accepted (the role's max session duration, default 3600). */
   readonly maxSessionDurationSeconds?: number | undefined
+  /**
+   * Serve HTTPS with this key and certificate (PEM) instead of HTTP: the official Node client
+   * hard-codes `https://` for STS. The URLs then start with `https://`.
+   */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined
 }
 
 /**
@@ -148,7 +153,7 @@ export interface Options {
  * @category models
  */
 export interface EmulatorShape {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with the `tls` option) */
   readonly baseUrl: string
   readonly host: string
   readonly port: number

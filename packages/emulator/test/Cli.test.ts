@@ -36,10 +36,13 @@ describe("alicloud-emulator arguments", () => {
     }))
     expect(Cli.parseArgs([])).toEqual(Either.right({ _tag: "Run", options: {} }))
     expect(Cli.parseArgs(["--help"])).toEqual(Either.right({ _tag: "Help" }))
+    expect(Cli.parseArgs(["--tls-key", "k.pem", "--tls-cert", "c.pem"])).toEqual(
+      Either.right({ _tag: "Run", options: {}, tlsFiles: { key: "k.pem", cert: "c.pem" } })
+    )
   })
 
   it("rejects bad input without echoing secrets", () => {
-    for (const argv of [["--port", "x"], ["--port"], ["--metadata-mode", "v3"], ["--nope", "1"], ["stray"]]) {
+    for (const argv of [["--port", "x"], ["--port"], ["--metadata-mode", "v3"], ["--nope", "1"], ["stray"], ["--tls-key", "k"]]) {
       expect(Either.isLeft(Cli.parseArgs(argv))).toBe(true)
     }
     const bad = Cli.parseArgs(["--access-key", "IDONLY-SECRETISH"])

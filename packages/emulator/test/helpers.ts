@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import type { EmulatorShape } from "../src/Emulator.js"
@@ -27,6 +28,8 @@ export interface SignedOptions {
   readonly body?: Readonly<Record<string, string>>
   readonly method?: "POST" | "GET"
   readonly tamper?: (query: Record<string, string>) => Record<string, string>
+  /** The HTTP client to send with (default: fetch). */
+  readonly client?: Layer.Layer<HttpClient.HttpClient>
 }
 
 export const roleArn = "acs:ram::1234567890123456:role/test-role"
@@ -58,7 +61,7 @@ export const assumeRole = (emulator: EmulatorShape, options: SignedOptions) =>
       ) :
       HttpClientRequest.get(emulator.stsUrl).pipe(HttpClientRequest.setUrlParams({ ...signed, ...body }))
     return yield* client.execute(request)
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+  }).pipe(Effect.provide(options.client ?? FetchHttpClient.layer))
 
 /** Anonymous AssumeRoleWithOIDC as the official client sends it. */
 export const assumeRoleWithOidc = (emulator: EmulatorShape, body: Readonly<Record<string, string>>) =>

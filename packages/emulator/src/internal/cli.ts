@@ -13,10 +13,18 @@ export class CliError extends Data.TaggedError("CliError")<{ readonly detail: st
 export const usage = `usage: alicloud-emulator [--port N] [--host 127.0.0.1] [--metadata-mode v2-required|v1-only|both]
                          [--role-name NAME] [--credentials-path /credentials]
                          [--access-key ID:SECRET[:SECURITY_TOKEN]]... [--oidc-token TOKEN]...
+                         [--tls-key KEY.pem --tls-cert CERT.pem]   (serve HTTPS)
 Prints the URLs as one JSON line, then serves until SIGINT/SIGTERM. Binds loopback only.`
 
 /** The parsed command line: emulator options, or a request for help. @internal */
-export type Parsed = { readonly _tag: "Run"; readonly options: Options } | { readonly _tag: "Help" }
+export type Parsed =
+  | {
+    readonly _tag: "Run"
+    readonly options: Options
+    /** PEM files to read for HTTPS (both or neither). */
+    readonly tlsFiles?: { readonly key: string; readonly cert: string } | undefined
+  }
+  | { readonly _tag: "Help" }
 
 const modes: ReadonlyArray<MetadataMode> = ["v2-required", "v1-only", "both"]
 
@@ -31,6 +39,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Parsed, Cl
   let metadataMode: MetadataMode | undefined
   let roleName: string | undefined
   let credentialsPath: string | undefined
+  let tlsKey: string | undefined
+  let tlsCert: string | undefined
   const accessKeys: Array<AccessKey> = []
   const oidcTokens: Array<string> = []
   const fail = (detail: string) => Either.left(new CliError({ detail }))
@@ -85,6 +95,12 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Parsed, Cl
         )
         break
       }
+      case "--tls-key":
+        tlsKey = value
+        break
+      case "--tls-cert":
+        tlsCert = value
+        break
       case "--oidc-token":
         oidcTokens.push(value)
         break
@@ -92,6 +108,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Parsed, Cl
         return fail(`unknown option ${name}`)
     }
   }
+  if ((tlsKey === undefined) !== (tlsCert === undefined)) return fail("--tls-key and --tls-cert go together")
   const options: Options = {
     ...(port === undefined ? {} : { port }),
     ...(host === undefined ? {} : { host }),
@@ -101,5 +118,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Parsed, Cl
     ...(accessKeys.length === 0 ? {} : { accessKeys }),
     ...(oidcTokens.length === 0 ? {} : { oidcTokens })
   }
-  return Either.right({ _tag: "Run", options })
+  return Either.right(
+    tlsKey !== undefined && tlsCert !== undefined ?
+      { _tag: "Run", options, tlsFiles: { key: tlsKey, cert: tlsCert } } :
+      { _tag: "Run", options }
+  )
 }

@@ -10,6 +10,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Http from "node:http"
+import * as Https from "node:https"
 import type { EmulatorShape, Endpoint, Options, RequestRecord } from "../Emulator.js"
 import type { Fault } from "../Fault.js"
 import * as Control from "./control.js"
@@ -226,7 +227,9 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       })
     }
     const state = yield* makeState(options)
-    const nodeServer = Http.createServer()
+    const nodeServer: Http.Server = options.tls === undefined ?
+      Http.createServer() :
+      Https.createServer({ key: options.tls.key, cert: options.tls.cert })
     const server = yield* NodeHttpServer.make(() => nodeServer, { port: requestedPort, host }).pipe(
       Effect.mapError((e) =>
         new EmulatorError({ reason: "Listen", detail: `cannot listen on ${host}:${requestedPort}`, cause: e.cause })
@@ -235,7 +238,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
     // Runs before the server's own close: ends keep-alive and hung connections so close completes.
     yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-    const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+    const scheme = options.tls === undefined ? "http" : "https"
+    const baseUrl = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`
     const hostPort = `${host.includes(":") ? `[${host}]` : host}:${port}`
 
     const emulator: EmulatorShape = {
