@@ -94,7 +94,9 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 }
 
 /**
- * A request did not complete in time: `connect` (no connection) or `read` (no answer).
+ * A request did not complete in time: `connect` (no connection within the connect timeout,
+ * reported by the Node transport) or `total` (no complete answer within connect + read timeouts,
+ * the deadline that bounds every exchange whatever the transport).
  *
  * @since 0.1.0
  * @category errors
@@ -102,12 +104,13 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 export class Timeout extends Data.TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
-  readonly phase: "connect" | "read"
+  readonly phase: "connect" | "total"
   readonly after: Duration.Duration
 }> {
   override get message(): string {
-    const what = this.phase === "connect" ? "no connection to" : "no answer from"
-    return `${this.source}: ${what} ${this.endpoint} within ${Duration.format(this.after)} (${this.phase} timeout)`
+    const what = this.phase === "connect" ? "no connection to" : "no complete answer from"
+    const which = this.phase === "total" ? "connect + read timeouts" : "connect timeout"
+    return `${this.source}: ${what} ${this.endpoint} within ${Duration.format(this.after)} (${which})`
   }
 }
 

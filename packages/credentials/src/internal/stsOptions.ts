@@ -1,0 +1,115 @@
+// The options that ram_role_arn and oidc_role_arn share, with the official tool's environment
+// fallbacks (read through Config) and validation.
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
+import type { Timeouts } from "./http.js"
+import { stsUrl } from "./sts.js"
+import { optionalString } from "./validate.js"
+
+export interface StsOptions {
+  /** Else `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `effect-alicloud-<epoch ms>`. */
+  readonly roleSessionName?: string | undefined
+  /** How long the session lasts: 15 minutes to 12 hours, at most the role's maximum. Default 1 hour. */
+  readonly roleSessionExpiration?: Duration.DurationInput | undefined
+  /** A JSON policy that narrows the role's permissions for this session. */
+  readonly policy?: string | undefined
+  /** The STS host (`sts.cn-hangzhou.aliyuncs.com`, https) or a whole URL (`http://127.0.0.1:8080`). */
+  readonly stsEndpoint?: string | undefined
+  /** Else `ALIBABA_CLOUD_STS_REGION`: the endpoint becomes `sts.<region>.aliyuncs.com`. */
+  readonly stsRegionId?: string | undefined
+  /** Else `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`: `sts-vpc.<region>.aliyuncs.com` (with a region only). */
+  readonly enableVpc?: boolean | undefined
+  /** Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Default 5 seconds. */
+  readonly readTimeout?: Duration.DurationInput | undefined
+  /** How a transient failure (network, timeout, 5xx, throttling) is retried. */
+  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+}
+
+export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"
+export const ROLE_SESSION_NAME = "ALIBABA_CLOUD_ROLE_SESSION_NAME"
+export const STS_REGION = "ALIBABA_CLOUD_STS_REGION"
+export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"
+
+export const defaultTimeouts: Timeouts = { connect: Duration.seconds(10), read: Duration.seconds(5) }
+
+/** A variable that is unset or empty is absent. */
+export const envString = (name: string): Effect.Effect<Option.Option<string>> =>
+  Config.option(Config.string(name)).pipe(
+    Effect.map(Option.filter((value) => value.length > 0)),
+    Effect.orElseSucceed(() => Option.none())
+  )
+
+/** `true` (any case) is true, as in the official tool; anything else is false. */
+export const envFlag = (name: string): Effect.Effect<boolean> =>
+  Effect.map(envString(name), Option.exists((value) => value.toLowerCase() === "true"))
+
+const minSession = Duration.minutes(15)
+const maxSession = Duration.hours(12)
+
+export interface Resolved {
+  readonly url: string
+  readonly timeouts: Timeouts
+  readonly roleSessionName: string
+  readonly durationSeconds: number
+  readonly policy: string | undefined
+}
+
+export const resolve = (source: string, options: StsOptions): Effect.Effect<Resolved, InvalidConfiguration> =>
+  Effect.gen(function*() {
+    const field = (name: string, fix: string) => ({ source, field: name, fix })
+    const given = yield* optionalString(
+      field("roleSessionName", "use 2-64 letters, digits and . @ - _"),
+      options.roleSessionName
+    )
+    const roleSessionName = given ??
+      Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME)) ??
+      `effect-alicloud-${yield* Clock.currentTimeMillis}`
+    const policy = yield* optionalString(field("policy", "pass a JSON policy document, or leave it out"), options.policy)
+    const expiration = yield* decodeDuration(source, "roleSessionExpiration", options.roleSessionExpiration ?? "1 hour")
+    if (Duration.lessThan(expiration, minSession) || Duration.greaterThan(expiration, maxSession)) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "roleSessionExpiration",
+        reason: `must be between 15 minutes and 12 hours, got ${Duration.format(expiration)}`,
+        fix: "pass a Duration such as \"1 hour\" (a number is read as milliseconds), at most the role's maximum session duration"
+      })
+    }
+    const stsRegionId = options.stsRegionId ?? Option.getOrUndefined(yield* envString(STS_REGION))
+    const enableVpc = options.enableVpc === true || (yield* envFlag(VPC_ENDPOINT_ENABLED))
+    return {
+      url: stsUrl({ stsEndpoint: options.stsEndpoint, stsRegionId, enableVpc }),
+      timeouts: {
+        connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? defaultTimeouts.connect),
+        read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? defaultTimeouts.read)
+      },
+      roleSessionName,
+      durationSeconds: Math.floor(Duration.toSeconds(expiration)),
+      policy
+    }
+  })
+
+/** A Duration option; a bad value (a string Effect cannot read, a negative number) is InvalidConfiguration. */
+export const decodeDuration = (
+  source: string,
+  field: string,
+  input: Duration.DurationInput
+): Effect.Effect<Duration.Duration, InvalidConfiguration> =>
+  Option.match(Duration.decodeUnknown(input), {
+    onNone: () =>
+      Effect.fail(
+        new InvalidConfiguration({
+          source,
+          field,
+          reason: "is not a duration",
+          fix: "pass a Duration, e.g. Duration.seconds(5) or \"5 seconds\""
+        })
+      ),
+    onSome: Effect.succeed
+  })
