@@ -1,0 +1,265 @@
+// The legacy ini credentials file, `~/.alibabacloud/credentials` (ALIBABA_CLOUD_CREDENTIALS_FILE
+// moves it; the caller reads that variable): parse it the way the `ini` npm package (1.3.x, used by
+// the official Node tool) does, pick a section and decode it for its `type`.
+//
+// Errors name the file, the section and the key, never a value: the file holds AccessKey secrets.
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import { readText } from "./cliConfig.js"
+
+const source = "profile"
+
+/** `<home>/.alibabacloud/credentials`, the Node tool's default (Java's is `credentials.ini`). */
+export const defaultIniFilePath = (home: string): string => `${home.replace(/[\\/]+$/, "")}/.alibabacloud/credentials`
+
+// ---------------------------------------------------------------------------------------------
+// Parsing, as `ini` 1.3.x
+// ---------------------------------------------------------------------------------------------
+
+/** A value as `ini` gives it: `true`/`false`/`null` are converted, a key without `=` is `true`. */
+export type IniValue = string | number | boolean | null
+
+export interface IniDocument {
+  /** Sections by name; a repeated section is merged, a repeated key keeps its last value. */
+  readonly sections: ReadonlyMap<string, ReadonlyMap<string, IniValue>>
+}
+
+const QuotedJson = Schema.parseJson(Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null))
+const decodeQuoted = Schema.decodeUnknownOption(QuotedJson)
+
+const isQuoted = (s: string) =>
+  (s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'"))
+
+/**
+ * `ini`'s `unsafe`: trim; a quoted value is JSON-decoded (single quotes stripped first) and kept
+ * as is when that fails; otherwise the text stops at the first `;` or `#` not escaped by `\`.
+ */
+const unquote = (raw: string): IniValue => {
+  const s = raw.trim()
+  if (isQuoted(s)) {
+    const inner = s.startsWith("'") ? s.slice(1, -1) : s
+    return Option.getOrElse(decodeQuoted(inner), () => inner)
+  }
+  let out = ""
+  let escaped = false
+  for (const c of s) {
+    if (escaped) {
+      out += "\\;#".includes(c) ? c : `\\${c}`
+      escaped = false
+    } else if (c === ";" || c === "#") {
+      break
+    } else if (c === "\\") {
+      escaped = true
+    } else {
+      out += c
+    }
+  }
+  return (escaped ? `${out}\\` : out).trim()
+}
+
+const asText = (v: IniValue): string => (typeof v === "string" ? v : String(v))
+
+/**
+ * Parses ini text. Lines split on CR/LF; lines starting with `;` or `#` (after blanks) are comments;
+ * `[name]` opens a section; `key = value` sets a key (the value is everything after the first `=`).
+ * Keys before any section belong to no section and are ignored.
+ *
+ * Where `ini` 1.3.x misreads a file silently we do not follow it: a `[name]` line with blanks around
+ * it is still a section (ini 1.3 takes it for a key), and a dot in a section name is literal (ini
+ * nests `[a.b]` under `a`, so the official tool cannot find that profile).
+ */
+export const parseIni = (text: string): IniDocument => {
+  const sections = new Map<string, Map<string, IniValue>>()
+  let current: Map<string, IniValue> | undefined = undefined
+  for (const line of text.split(/[\r\n]+/)) {
+    if (line === "" || /^\s*[;#]/.test(line)) continue
+    const section = /^\s*\[([^\]]*)\]\s*$/.exec(line)
+    if (section !== null) {
+      const name = asText(unquote(section[1]!))
+      current = sections.get(name) ?? new Map<string, IniValue>()
+      sections.set(name, current)
+      continue
+    }
+    const eq = line.indexOf("=")
+    const key = asText(unquote(eq === -1 ? line : line.slice(0, eq)))
+    if (key === "" || current === undefined) continue
+    const parsed = eq === -1 ? true : unquote(line.slice(eq + 1))
+    const value = parsed === "true" ? true : parsed === "false" ? false : parsed === "null" ? null : parsed
+    current.set(key, value)
+  }
+  return { sections }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The profile model, one member per `type` the Node tool reads
+// ---------------------------------------------------------------------------------------------
+
+/** `type = access_key`: a static AccessKey (`static_ak`). */
+export interface AccessKeyIniProfile {
+  readonly _tag: "access_key"
+  readonly section: string
+  readonly accessKeyId: string
+  readonly accessKeySecret: Redacted.Redacted<string>
+}
+
+/** `type = ecs_ram_role`: the instance's role; no `role_name` means "ask the metadata service". */
+export interface EcsRamRoleIniProfile {
+  readonly _tag: "ecs_ram_role"
+  readonly section: string
+  readonly roleName?: string
+}
+
+/** `type = ram_role_arn`: AssumeRole with the section's AccessKey. */
+export interface RamRoleArnIniProfile {
+  readonly _tag: "ram_role_arn"
+  readonly section: string
+  readonly accessKeyId: string
+  readonly accessKeySecret: Redacted.Redacted<string>
+  readonly roleArn: string
+  readonly roleSessionName?: string
+  readonly policy?: string
+}
+
+export type IniProfile = AccessKeyIniProfile | EcsRamRoleIniProfile | RamRoleArnIniProfile
+
+export const supportedTypes: ReadonlyArray<IniProfile["_tag"]> = ["access_key", "ecs_ram_role", "ram_role_arn"]
+
+// ---------------------------------------------------------------------------------------------
+// Reading one section
+// ---------------------------------------------------------------------------------------------
+
+interface Ctx {
+  readonly path: string
+  readonly section: string
+  readonly keys: ReadonlyMap<string, IniValue>
+}
+
+const fieldName = (section: string, key: string) => `[${section}].${key}`
+
+const invalid = (ctx: Ctx, key: string, reason: string, fix = `correct the [${ctx.section}] section of the file`) =>
+  new InvalidConfiguration({ source, field: fieldName(ctx.section, key), reason: `${reason} in ${ctx.path}`, fix })
+
+const describe = (value: IniValue): string => (value === null ? "null" : `a ${typeof value}`)
+
+const optionalText = (ctx: Ctx, key: string): Effect.Effect<string | undefined, InvalidConfiguration> => {
+  const v = ctx.keys.get(key)
+  return v === undefined || v === ""
+    ? Effect.succeed(undefined)
+    : typeof v === "string"
+    ? Effect.succeed(v)
+    : Effect.fail(invalid(ctx, key, `must be text, got ${describe(v)}`))
+}
+
+// As for config.json, the official builders fall back to these variables when the key is empty.
+const requiredText = (ctx: Ctx, key: string, fallback: string): Effect.Effect<string, InvalidConfiguration> =>
+  Effect.flatMap(optionalText(ctx, key), (text) =>
+    text !== undefined
+      ? Effect.succeed(text)
+      : Config.option(Config.string(fallback)).pipe(
+        Effect.map(Option.filter((s) => s.length > 0)),
+        Effect.orElseSucceed(() => Option.none<string>()),
+        Effect.flatMap((env) =>
+          Option.isSome(env)
+            ? Effect.succeed(env.value)
+            : Effect.fail(
+              invalid(
+                ctx,
+                key,
+                `${ctx.keys.has(key) ? "is empty" : "is missing"} (and ${fallback}, which the official tool falls back to, is not set)`
+              )
+            )
+        )
+      ))
+
+const opt = <K extends string, V>(key: K, v: V | undefined): { readonly [P in K]?: V } =>
+  (v === undefined ? {} : { [key]: v }) as { readonly [P in K]?: V }
+
+const accessKey = (ctx: Ctx) =>
+  Effect.all({
+    accessKeyId: requiredText(ctx, "access_key_id", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
+    accessKeySecret: Effect.map(requiredText(ctx, "access_key_secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"), Redacted.make)
+  })
+
+const decoders: { readonly [T in IniProfile["_tag"]]: (ctx: Ctx) => Effect.Effect<IniProfile, InvalidConfiguration> } = {
+  access_key: (ctx) => Effect.map(accessKey(ctx), (ak) => ({ _tag: "access_key", section: ctx.section, ...ak })),
+  ecs_ram_role: (ctx) =>
+    Effect.map(optionalText(ctx, "role_name"), (roleName) => ({ _tag: "ecs_ram_role", section: ctx.section, ...opt("roleName", roleName) })),
+  ram_role_arn: (ctx) =>
+    Effect.gen(function*() {
+      const ak = yield* accessKey(ctx)
+      const roleArn = yield* requiredText(ctx, "role_arn", "ALIBABA_CLOUD_ROLE_ARN")
+      return {
+        _tag: "ram_role_arn",
+        section: ctx.section,
+        ...ak,
+        roleArn,
+        ...opt("roleSessionName", yield* optionalText(ctx, "role_session_name")),
+        ...opt("policy", yield* optionalText(ctx, "policy"))
+      }
+    })
+}
+
+const isType = (t: string): t is IniProfile["_tag"] => (supportedTypes as ReadonlyArray<string>).includes(t)
+
+const typeHints: { readonly [type: string]: string } = {
+  oidc_role_arn: " (only the Java tool reads it here; use a config.json profile of mode OIDC or the ALIBABA_CLOUD_OIDC_* variables)",
+  rsa_key_pair: " (only the Java tool reads it; RSA key pairs are deprecated, use an AccessKey or a role)"
+}
+
+/** Decodes one section of an already parsed document (see `readIniProfile`). */
+export const decodeSection = (
+  path: string,
+  document: IniDocument,
+  sectionName: string
+): Effect.Effect<IniProfile, NotConfigured | InvalidConfiguration> => {
+  const keys = document.sections.get(sectionName)
+  if (keys === undefined) {
+    const names = [...document.sections.keys()].map((n) => `[${n}]`).join(", ")
+    return Effect.fail(
+      new NotConfigured({
+        source,
+        reason: `${path} has no [${sectionName}] section (it has ${names === "" ? "none" : names})`,
+        fix: `add a [${sectionName}] section with a type (${supportedTypes.join(", ")}), or name another section with ALIBABA_CLOUD_PROFILE`
+      })
+    )
+  }
+  const ctx: Ctx = { path, section: sectionName, keys }
+  const type = keys.get("type")
+  if (type === undefined || type === "" || type === false || type === null) {
+    // The official tool reports this and a missing section alike: "Can not find credential type".
+    return Effect.fail(invalid(ctx, "type", `${type === undefined ? "is missing" : "is empty"}; supported types: ${supportedTypes.join(", ")}`))
+  }
+  const name = asText(type)
+  if (!isType(name)) {
+    return Effect.fail(
+      invalid(ctx, "type", `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${supportedTypes.join(", ")}`)
+    )
+  }
+  return decoders[name](ctx)
+}
+
+/**
+ * Reads `path` and decodes its `[sectionName]` section (the caller picks ALIBABA_CLOUD_PROFILE or
+ * `default`). A missing file or section is `NotConfigured` (a chain moves on); an unreadable file,
+ * a section without a supported `type` or a missing key is `InvalidConfiguration`.
+ */
+export const readIniProfile = (
+  path: string,
+  sectionName: string
+): Effect.Effect<IniProfile, NotConfigured | InvalidConfiguration, FileSystem.FileSystem> =>
+  readText(
+    path,
+    () =>
+      new NotConfigured({
+        source,
+        reason: `${path} does not exist`,
+        fix: "create it with a [default] section (type = access_key, ...), point ALIBABA_CLOUD_CREDENTIALS_FILE at yours, " +
+          "or use ~/.aliyun/config.json instead"
+      }),
+    source
+  ).pipe(Effect.flatMap((text) => decodeSection(path, parseIni(text), sectionName)))

@@ -1,0 +1,122 @@
+/**
+ * The `credentials_uri` source: a credential served over HTTP by a local process (a sidecar, the
+ * `alicloud-credentials serve` command), `GET <uri>` answering
+ * `{ Code: "Success", AccessKeyId, AccessKeySecret, SecurityToken, Expiration }`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Credential from "../Credential.js"
+import {
+  type CredentialsError,
+  InvalidConfiguration,
+  MalformedResponse,
+  NotConfigured,
+  UpstreamError
+} from "../CredentialsError.js"
+import { decodeJson } from "../internal/decode.js"
+import { displayUrl, execute, retryTransient } from "../internal/http.js"
+import { decodeDuration, envString } from "../internal/stsOptions.js"
+import { optionalString } from "../internal/validate.js"
+import type { Source } from "../Source.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
+  readonly credentialsUri?: string | undefined
+  /** Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Default 5 seconds. */
+  readonly readTimeout?: Duration.DurationInput | undefined
+  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const CREDENTIALS_URI = "ALIBABA_CLOUD_CREDENTIALS_URI"
+
+const source = "credentials_uri"
+
+const UriCredentials = Schema.Struct({
+  Code: Schema.String,
+  AccessKeyId: Schema.String.pipe(Schema.minLength(1)),
+  AccessKeySecret: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
+  SecurityToken: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
+  Expiration: Schema.DateTimeUtc
+})
+
+const ErrorBody = Schema.Struct({ Code: Schema.optional(Schema.String), Message: Schema.optional(Schema.String) })
+
+/**
+ * A source that asks the credentials URI (provider name `credential_uri`, as in the official tool).
+ * No URI configured: `NotConfigured` (the official Node tool then makes a DNS lookup of the host
+ * `undefined`). The answer's `Code` must be `Success`, as in the official Java tool.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const uri = (yield* optionalString(
+      { source, field: "credentialsUri", fix: `pass credentialsUri or set ${CREDENTIALS_URI}` },
+      options.credentialsUri
+    )) ?? Option.getOrUndefined(yield* envString(CREDENTIALS_URI))
+    if (uri === undefined) {
+      return yield* new NotConfigured({
+        source,
+        reason: `${CREDENTIALS_URI} is not set`,
+        fix: `set ${CREDENTIALS_URI} to the URL of a credentials server`
+      })
+    }
+    const parsed = URL.canParse(uri) ? new URL(uri) : undefined
+    if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: options.credentialsUri === undefined ? CREDENTIALS_URI : "credentialsUri",
+        reason: "is not an http(s) URL",
+        fix: "use e.g. http://127.0.0.1:8080/credentials"
+      })
+    }
+    const endpoint = displayUrl(uri)
+    const timeouts = {
+      connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? Duration.seconds(10)),
+      read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? Duration.seconds(5))
+    }
+    const attempt = Effect.gen(function*() {
+      const answer = yield* execute({ source, endpoint, timeouts, request: HttpClientRequest.get(uri) })
+      if (answer.status !== 200) {
+        const body = yield* Effect.option(decodeJson(ErrorBody, answer.body, () => undefined))
+        return yield* new UpstreamError({
+          source,
+          endpoint,
+          status: answer.status,
+          code: Option.getOrUndefined(body)?.Code,
+          serviceMessage: Option.getOrUndefined(body)?.Message
+        })
+      }
+      const decoded = yield* decodeJson(UriCredentials, answer.body, (detail) => new MalformedResponse({ source, endpoint, detail }))
+      if (decoded.Code !== "Success") {
+        return yield* new UpstreamError({ source, endpoint, status: 200, code: decoded.Code, fix: "the credentials server could not issue a credential: see its logs" })
+      }
+      return Credential.make({
+        type: "sts",
+        accessKeyId: decoded.AccessKeyId,
+        accessKeySecret: decoded.AccessKeySecret,
+        securityToken: decoded.SecurityToken,
+        expiration: decoded.Expiration,
+        providerName: "credential_uri"
+      })
+    })
+    return yield* retryTransient(attempt, options.retrySchedule)
+  })

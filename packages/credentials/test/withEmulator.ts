@@ -1,0 +1,29 @@
+// Tests of network sources: a real emulator on 127.0.0.1 (built in the test, so it shares the
+// test's TestClock) and the real undici transport.
+import { Emulator } from "@effect-alicloud/emulator"
+import { ConfigProvider, Effect, Layer, Schedule, type Scope, TestClock } from "effect"
+import type { CredentialsError } from "../src/CredentialsError.js"
+import * as HttpTransport from "../src/HttpTransport.js"
+
+export const accessKey = { accessKeyId: "LTAI5tTestAccessKey01", accessKeySecret: "test-secret-0001" } as const
+export const roleArn = "acs:ram::1234567890123456:role/test-role"
+
+/** Runs `body` with an emulator, the Node transport and an empty environment, on 2024-01-01. */
+export const withEmulator = <A, E, R>(
+  body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>,
+  options: Emulator.Options = {}
+): Effect.Effect<A, E | Emulator.EmulatorError, Scope.Scope | Exclude<R, import("@effect/platform/HttpClient").HttpClient>> =>
+  Effect.gen(function*() {
+    yield* TestClock.setTime(Date.UTC(2024, 0, 1))
+    const emulator = yield* Emulator.make({ accessKeys: [accessKey], ...options })
+    return yield* body(emulator).pipe(Effect.provide(HttpTransport.layer()))
+  }).pipe(withEnv({}))
+
+export const withEnv = (env: Record<string, string>) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+export const withEnvLayer = (env: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+/** Retries with no delay, so a test needs no clock for them. */
+export const retryNow = (times: number): Schedule.Schedule<unknown, CredentialsError> => Schedule.recurs(times)
