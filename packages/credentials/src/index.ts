@@ -38,3 +38,23 @@ export * as Source from "./Source.js"
  * @since 0.1.0
  */
 export * as Sts from "./sources/Sts.js"
+/**
+ * @since 0.1.0
+ */
+export * as CredentialsUri from "./sources/CredentialsUri.js"
+/**
+ * @since 0.1.0
+ */
+export * as EcsRamRole from "./sources/EcsRamRole.js"
+/**
+ * @since 0.1.0
+ */
+export * as HttpTransport from "./HttpTransport.js"
+/**
+ * @since 0.1.0
+ */
+export * as OidcRoleArn from "./sources/OidcRoleArn.js"
+/**
+ * @since 0.1.0
+ */
+export * as RamRoleArn from "./sources/RamRoleArn.js"
