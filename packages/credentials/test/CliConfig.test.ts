@@ -3,7 +3,7 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, DateTime, Effect, Exit, Redacted, type Scope, TestClock } from "effect"
+import { ConfigProvider, DateTime, Effect, Exit, FastCheck, Redacted, type Scope, TestClock } from "effect"
 import { inspect } from "node:util"
 import {
   type CliConfig,
@@ -652,4 +652,53 @@ describe("writing back", () => {
       expect(noFile._tag).toBe("NotConfigured")
       expect(yield* fs.exists(`${dir}/other.json`)).toBe(false)
     }))
+})
+
+// fast-check comes with `effect` (re-exported as FastCheck); nothing extra is installed.
+describe("properties", () => {
+  const parses = (text: string) => {
+    try {
+      JSON.parse(text)
+      return true
+    } catch {
+      return false
+    }
+  }
+  // Valid JSON, JSON with a character inserted or cut off, and arbitrary text.
+  const texts = FastCheck.oneof(
+    FastCheck.json(),
+    FastCheck.tuple(FastCheck.json(), FastCheck.nat(), FastCheck.string({ maxLength: 2 })).map(([json, at, insert]) => {
+      const i = at % (json.length + 1)
+      return json.slice(0, i) + insert + json.slice(i)
+    }),
+    FastCheck.tuple(FastCheck.json(), FastCheck.nat()).map(([json, at]) => json.slice(0, at % (json.length + 1))),
+    FastCheck.string()
+  )
+
+  it.prop("jsonErrorOffset finds an error exactly when JSON.parse does", [texts], ([text]) => {
+    const offset = jsonErrorOffset(text)
+    expect(offset === undefined).toBe(parses(text))
+    if (offset !== undefined) expect(offset).toBeLessThanOrEqual(text.length)
+  }, { fastCheck: { numRuns: 2000 } })
+
+  const secrets = FastCheck.stringMatching(/^[A-Za-z0-9+/]{12,40}$/).map((s) => `SECRET-${s}`)
+
+  it.scoped.prop(
+    "no error of a broken or incomplete file repeats the secret it holds",
+    [secrets, FastCheck.nat(), FastCheck.constantFrom("AK", "StsToken", "RamRoleArn", "Nope")],
+    ([secret, cut, mode]) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const full = JSON.stringify({ current: "dev", profiles: [{ name: "dev", mode, access_key_id: "id", access_key_secret: secret, sts_token: secret }] }, null, 4)
+        const content = full.slice(0, cut % (full.length + 1))
+        yield* fs.writeFileString(`${dir}/config.json`, content)
+        const exit = yield* Effect.exit(Effect.flatMap(readCliConfig(`${dir}/config.json`), (c) => selectProfile(c, undefined)))
+        if (Exit.isFailure(exit)) {
+          const text = [String(exit.cause), inspect(exit.cause, { depth: 10 }), JSON.stringify(exit.cause)].join("\n")
+          expect(text).not.toContain(secret)
+        }
+      }).pipe(withEnv(), Effect.provide(NodeContext.layer)),
+    { fastCheck: { numRuns: 150 } }
+  )
 })

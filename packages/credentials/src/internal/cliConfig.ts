@@ -689,6 +689,8 @@ const lineColumn = (text: string, offset: number): string => {
  * scanner of our own: the engine's messages differ between Node versions and some quote the text.
  * Iterative (an explicit stack), so deep nesting cannot overflow.
  */
+const jsonNumber = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+
 export const jsonErrorOffset = (text: string): number | undefined => {
   let i = 0
   const n = text.length
@@ -721,9 +723,9 @@ export const jsonErrorOffset = (text: string): number | undefined => {
         return true
       }
     }
-    const m = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
-    if (m === null) return false
-    i += m[0].length
+    jsonNumber.lastIndex = i
+    if (!jsonNumber.test(text)) return false
+    i = jsonNumber.lastIndex
     return true
   }
   // The stack holds the open containers; "}" or "]" closes the top one.
