@@ -679,7 +679,7 @@ describe("properties", () => {
     const offset = jsonErrorOffset(text)
     expect(offset === undefined).toBe(parses(text))
     if (offset !== undefined) expect(offset).toBeLessThanOrEqual(text.length)
-  }, { fastCheck: { numRuns: 2000 } })
+  }, { timeout: 30_000, fastCheck: { numRuns: 2000 } })
 
   const secrets = FastCheck.stringMatching(/^[A-Za-z0-9+/]{12,40}$/).map((s) => `SECRET-${s}`)
 
@@ -699,6 +699,6 @@ describe("properties", () => {
           expect(text).not.toContain(secret)
         }
       }).pipe(withEnv(), Effect.provide(NodeContext.layer)),
-    { fastCheck: { numRuns: 150 } }
+    { timeout: 30_000, fastCheck: { numRuns: 100 } }
   )
 })
