@@ -131,6 +131,26 @@ export class NetworkError extends Data.TaggedError("NetworkError")<{
 }
 
 /**
+ * A credential command (`process_command` of the CLI profile's External mode) could not be run or
+ * exited with an error.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+  readonly source: string
+  /** The program run (argv[0]), never its arguments, which may hold secrets. */
+  readonly command: string
+  /** What went wrong: "exited with code 3", "was not found"... Never its output. */
+  readonly detail: string
+  readonly fix?: string | undefined
+}> {
+  override get message(): string {
+    return withFix(`${this.source}: the command ${this.command} ${this.detail}`, this.fix)
+  }
+}
+
+/**
  * Every source of a chain failed; `failures` holds each source's own error, in chain order.
  *
  * @since 0.1.0
@@ -157,6 +177,7 @@ export type CredentialsError =
   | MalformedResponse
   | Timeout
   | NetworkError
+  | CommandFailed
   | ChainExhausted
 
 const tags = new Set<string>([
@@ -166,6 +187,7 @@ const tags = new Set<string>([
   "MalformedResponse",
   "Timeout",
   "NetworkError",
+  "CommandFailed",
   "ChainExhausted"
 ])
 

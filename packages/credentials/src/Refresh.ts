@@ -44,9 +44,13 @@ export interface Options {
   readonly staleWindow?: Duration.DurationInput | undefined
   /**
    * How long before expiry a refresh may start. Default 0 (the official tool prefetches only ECS
-   * credentials, 1 hour ahead; the ECS source sets that). The refresh starts at the larger window.
+   * credentials, 1 hour ahead: see `EcsRamRole.refreshOptions`). The refresh starts at the larger
+   * window. A function picks the window by credential: a chain gives ECS credentials their hour.
    */
-  readonly prefetchWindow?: Duration.DurationInput | undefined
+  readonly prefetchWindow?:
+    | Duration.DurationInput
+    | ((credential: Credential.Credential) => Duration.DurationInput)
+    | undefined
   /**
    * A refresh starts up to this fraction of the lead time earlier, at random. Default 0.2; 0 turns
    * the jitter off (the official tool's behaviour).
@@ -105,9 +109,12 @@ export const refreshDelayMillis = (
 ): number | undefined => {
   if (credential.expiration === undefined) return undefined
   const expiresAt = DateTime.toEpochMillis(credential.expiration)
+  const prefetch = typeof options.prefetchWindow === "function"
+    ? options.prefetchWindow(credential)
+    : options.prefetchWindow ?? defaults.prefetchWindow
   const lead = Math.max(
     Duration.toMillis(options.staleWindow ?? defaults.staleWindow),
-    Duration.toMillis(options.prefetchWindow ?? defaults.prefetchWindow)
+    Duration.toMillis(prefetch)
   )
   const jitter = (options.jitter ?? defaults.jitter) * lead * random
   const due = expiresAt - lead - jitter
