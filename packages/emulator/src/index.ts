@@ -3,7 +3,7 @@
  */
 
 /**
- * The emulator server: STS, ECS metadata, credentials URI, faults, counters, control API.
+ * The emulator server: STS, ECS metadata, credentials URI, CloudSSO, OAuth, faults, counters, control API.
  *
  * @since 0.1.0
  */
@@ -15,6 +15,13 @@ export * as Emulator from "./Emulator.js"
  * @since 0.1.0
  */
 export * as Fault from "./Fault.js"
+
+/**
+ * The Alibaba Cloud signature v3 (ACS3-HMAC-SHA256 / ACS3-HMAC-SM3) as pure functions.
+ *
+ * @since 0.1.0
+ */
+export * as AcsSignature from "./AcsSignature.js"
 
 /**
  * The Alibaba Cloud RPC signature (HMAC-SHA1, v1.0) as pure functions.
