@@ -92,3 +92,42 @@ export const make = <R>(sources: ReadonlyArray<Source<R>>, options?: Options): E
       Effect.map(rename)
     )
   })
+
+/**
+ * What happened to one source when a chain was explained.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Step =
+  | { readonly _tag: "Picked"; readonly name: string; readonly credential: Credential.Credential }
+  | { readonly _tag: "Skipped"; readonly name: string; readonly error: CredentialsError }
+  | { readonly _tag: "NotTried"; readonly name: string }
+
+/**
+ * Asks every source in order, as a chain does, and says for each why it was skipped or that it was
+ * picked; the sources after the winner are not asked. For diagnostics (`alicloud-credentials
+ * explain`): nothing is cached or pinned. A Step holds no secret in its printable form.
+ *
+ * @since 0.1.0
+ * @category diagnostics
+ */
+export const explain = <R>(
+  sources: ReadonlyArray<readonly [name: string, source: Source<R>]>
+): Effect.Effect<ReadonlyArray<Step>, never, R> =>
+  Effect.gen(function*() {
+    const steps: Array<Step> = []
+    for (const [name, source] of sources) {
+      if (steps.some((step) => step._tag === "Picked")) {
+        steps.push({ _tag: "NotTried", name })
+        continue
+      }
+      const result = yield* Effect.either(source)
+      steps.push(
+        result._tag === "Right"
+          ? { _tag: "Picked", name, credential: result.right }
+          : { _tag: "Skipped", name, error: result.left }
+      )
+    }
+    return steps
+  })

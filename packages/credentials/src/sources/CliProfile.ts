@@ -1,0 +1,308 @@
+/**
+ * The `cli_profile` source: a profile of the Alibaba Cloud CLI's file `~/.aliyun/config.json`, in
+ * any of its modes: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO,
+ * OAuth and External.
+ *
+ * The file is read on every fetch (so an edit is seen at the next refresh; the official Node tool
+ * reads it once). OAuth and External profiles get their refreshed tokens and credentials written
+ * back, as the official tool does, but atomically: a reader never sees a half-written file, and a
+ * file that no longer parses is not written.
+ *
+ * @since 0.1.0
+ */
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import * as Credential from "../Credential.js"
+import { type CredentialsError, InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import {
+  type CliProfile,
+  defaultCliConfigPath,
+  type OAuthProfile,
+  readCliConfig,
+  selectProfile,
+  sourceProfileChain,
+  updateProfile
+} from "../internal/cliConfig.js"
+import { runExternal } from "../internal/external.js"
+import { homeDirectory } from "../internal/home.js"
+import { retryTransient, type Timeouts } from "../internal/http.js"
+import { cloudSsoCredentials, exchangeOAuthToken, oauthSites, refreshOAuthToken } from "../internal/signIn.js"
+import { decodeDuration, defaultTimeouts, envFlag, envString } from "../internal/stsOptions.js"
+import type { Source } from "../Source.js"
+import * as AccessKey from "./AccessKey.js"
+import * as EcsRamRole from "./EcsRamRole.js"
+import * as OidcRoleArn from "./OidcRoleArn.js"
+import * as RamRoleArn from "./RamRoleArn.js"
+import * as Sts from "./Sts.js"
+
+/**
+ * Where the network modes of a profile go, and how long they wait. The file says what to fetch;
+ * these say where (tests point every endpoint at the emulator) and how.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface NetworkOptions {
+  /** Overrides the STS endpoint of every role mode (a host, or a whole URL). */
+  readonly stsEndpoint?: string | undefined
+  /** The ECS metadata service of the EcsRamRole mode. Default `http://100.100.100.200`. */
+  readonly metadataUrl?: string | undefined
+  readonly disableIMDSv1?: boolean | undefined
+  /** Overrides the OAuth base URL of both sites (default per site: oauth.aliyun.com, oauth.alibabacloud.com). */
+  readonly oauthBaseUrl?: string | undefined
+  /** Default 10 seconds. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** Default 5 seconds. */
+  readonly readTimeout?: Duration.DurationInput | undefined
+  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends NetworkOptions {
+  /** The profile; else `ALIBABA_CLOUD_PROFILE`; else the file's `current`. */
+  readonly profile?: string | undefined
+  /** The file; else `<home>/.aliyun/config.json`. */
+  readonly path?: string | undefined
+  /** How long an External `process_command` may run. Default 60 seconds (the official tool's). */
+  readonly commandTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const PROFILE = "ALIBABA_CLOUD_PROFILE"
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const CLI_PROFILE_DISABLED = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED"
+
+const source = "cli_profile"
+
+// An OAuth access token with less than this left is renewed first (the official rule).
+const oauthRenewBefore = Duration.minutes(20)
+
+interface Context {
+  readonly path: string
+  readonly options: Options
+  readonly timeouts: Timeouts
+}
+
+type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor
+
+const roleOptions = (ctx: Context) => ({
+  connectTimeout: ctx.timeouts.connect,
+  readTimeout: ctx.timeouts.read,
+  retrySchedule: ctx.options.retrySchedule
+})
+
+const seconds = (value: number | undefined) => (value === undefined || value === 0 ? undefined : Duration.seconds(value))
+
+// The source of one profile, ChainableRamRoleArn excepted (it needs the whole file).
+const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
+  switch (profile._tag) {
+    case "AK":
+      return AccessKey.make(profile)
+    case "StsToken":
+      return Sts.make({ ...profile, securityToken: profile.stsToken })
+    case "RamRoleArn":
+      return RamRoleArn.make({
+        ...roleOptions(ctx),
+        source: profile.stsToken === undefined
+          ? AccessKey.make(profile)
+          : Sts.make({ ...profile, securityToken: profile.stsToken }),
+        roleArn: profile.roleArn,
+        roleSessionName: profile.roleSessionName,
+        roleSessionExpiration: seconds(profile.durationSeconds),
+        policy: profile.policy,
+        externalId: profile.externalId,
+        stsEndpoint: ctx.options.stsEndpoint ?? profile.stsEndpoint,
+        stsRegionId: profile.stsRegion,
+        enableVpc: profile.enableVpc
+      })
+    case "EcsRamRole":
+      return EcsRamRole.make({
+        roleName: profile.roleName,
+        metadataUrl: ctx.options.metadataUrl,
+        disableIMDSv1: ctx.options.disableIMDSv1,
+        retrySchedule: ctx.options.retrySchedule
+      })
+    case "OIDC":
+      return OidcRoleArn.make({
+        ...roleOptions(ctx),
+        roleArn: profile.roleArn,
+        oidcProviderArn: profile.oidcProviderArn,
+        oidcTokenFilePath: profile.oidcTokenFile,
+        roleSessionName: profile.roleSessionName,
+        roleSessionExpiration: seconds(profile.durationSeconds),
+        stsEndpoint: ctx.options.stsEndpoint,
+        stsRegionId: profile.stsRegion,
+        enableVpc: profile.enableVpc
+      })
+    case "ChainableRamRoleArn":
+      return Effect.die("a ChainableRamRoleArn profile is resolved through its chain")
+    case "CloudSSO":
+      return cloudSso(ctx, profile)
+    case "OAuth":
+      return oauth(ctx, profile)
+    case "External":
+      return external(ctx, profile)
+  }
+}
+
+const cloudSso = (ctx: Context, profile: Extract<CliProfile, { _tag: "CloudSSO" }>): Source<Requirements> =>
+  Effect.gen(function*() {
+    if (DateTime.toEpochMillis(profile.accessTokenExpire) <= (yield* Clock.currentTimeMillis)) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: `profiles["${profile.name}"].cloud_sso_access_token_expire`,
+        reason: "has passed: the CloudSSO sign-in has expired",
+        fix: "sign in again with `aliyun configure --mode CloudSSO`"
+      })
+    }
+    return yield* retryTransient(
+      cloudSsoCredentials({ source, ...profile, timeouts: ctx.timeouts }),
+      ctx.options.retrySchedule
+    )
+  })
+
+const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
+  Effect.gen(function*() {
+    const site = oauthSites[profile.siteType]
+    const baseUrl = ctx.options.oauthBaseUrl ?? site.baseUrl
+    const now = yield* Clock.currentTimeMillis
+    const fresh = profile.accessToken !== undefined && profile.accessTokenExpire !== undefined &&
+      DateTime.toEpochMillis(profile.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
+    const renewed = fresh || profile.refreshToken === undefined
+      ? undefined
+      : yield* retryTransient(
+        refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken: profile.refreshToken, timeouts: ctx.timeouts }),
+        ctx.options.retrySchedule
+      )
+    const accessToken = renewed?.accessToken ?? profile.accessToken
+    if (accessToken === undefined) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: `profiles["${profile.name}"].oauth_access_token`,
+        reason: "is missing and there is no refresh token",
+        fix: "sign in again with `aliyun configure --mode OAuth`"
+      })
+    }
+    const credential = yield* retryTransient(
+      exchangeOAuthToken({ source, baseUrl, accessToken, timeouts: ctx.timeouts }),
+      ctx.options.retrySchedule
+    )
+    // As the official tool: store the tokens (the refresh token rotates) and the session.
+    yield* updateProfile(ctx.path, profile.name, {
+      ...(renewed === undefined ? {} : {
+        oauthAccessToken: renewed.accessToken,
+        oauthRefreshToken: renewed.refreshToken,
+        oauthAccessTokenExpire: renewed.expiresAt
+      }),
+      accessKeyId: credential.accessKeyId,
+      accessKeySecret: credential.accessKeySecret,
+      ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
+      stsExpiration: credential.expiration ?? null
+    }).pipe(writeBackFailure(ctx.path, renewed !== undefined))
+    return credential
+  })
+
+// Losing a rotated refresh token means the next sign-in fails: say so. Losing the cached session is harmless.
+const writeBackFailure = (path: string, critical: boolean) => <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
+  effect.pipe(
+    Effect.catchAll((error) =>
+      (critical ? Effect.logError : Effect.logWarning)(`could not write the refreshed tokens back to ${path}`).pipe(
+        Effect.annotateLogs({ source, error: error.message })
+      )
+    )
+  )
+
+const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" }>): Source<Requirements> =>
+  Effect.gen(function*() {
+    const output = yield* runExternal({
+      source,
+      field: `profiles["${profile.name}"].process_command`,
+      processCommand: profile.processCommand,
+      timeout: yield* decodeDuration(source, "commandTimeout", ctx.options.commandTimeout ?? "60 seconds")
+    })
+    const credential = Credential.make({
+      type: output.mode === "AK" ? "access_key" : "sts",
+      accessKeyId: output.accessKeyId,
+      accessKeySecret: output.accessKeySecret,
+      securityToken: output.stsToken,
+      expiration: output.expiration,
+      providerName: "external"
+    })
+    yield* updateProfile(ctx.path, profile.name, {
+      accessKeyId: credential.accessKeyId,
+      accessKeySecret: credential.accessKeySecret,
+      ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
+      stsExpiration: credential.expiration ?? null
+    }).pipe(writeBackFailure(ctx.path, false))
+    return credential
+  })
+
+/**
+ * The CLI profile source (provider name `cli_profile/<mode's provider>`, e.g.
+ * `cli_profile/ram_role_arn/static_ak`). No file, or `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`:
+ * `NotConfigured`. A file that cannot be read or parsed, an unknown profile or mode, a missing or
+ * mistyped field: `InvalidConfiguration` naming the file, the profile and the field.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Source<Requirements> =>
+  Effect.gen(function*() {
+    if (yield* envFlag(CLI_PROFILE_DISABLED)) {
+      return yield* new NotConfigured({ source, reason: `${CLI_PROFILE_DISABLED} is true`, fix: `unset ${CLI_PROFILE_DISABLED} to use ~/.aliyun/config.json` })
+    }
+    const path = options.path ?? Option.map(yield* homeDirectory, defaultCliConfigPath).pipe(Option.getOrUndefined)
+    if (path === undefined) {
+      return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.aliyun/config.json", fix: "set HOME, or pass the file's path" })
+    }
+    const ctx: Context = {
+      path,
+      options,
+      timeouts: {
+        connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? defaultTimeouts.connect),
+        read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? defaultTimeouts.read)
+      }
+    }
+    const config = yield* readCliConfig(path)
+    const name = options.profile ?? Option.getOrUndefined(yield* envString(PROFILE))
+    const profile = yield* selectProfile(config, name)
+    const credential = profile._tag === "ChainableRamRoleArn"
+      ? yield* chained(ctx, yield* sourceProfileChain(config, profile))
+      : yield* sourceOf(ctx, profile)
+    return Credential.withProviderName(credential, `${source}/${credential.providerName}`)
+  })
+
+// The root profile's credential assumes each role of the chain in turn.
+const chained = (ctx: Context, chain: readonly [CliProfile, ...Array<CliProfile>]): Source<Requirements> =>
+  chain.slice(1).reduce<Source<Requirements>>(
+    (inner, link) =>
+      link._tag !== "ChainableRamRoleArn" ? inner : RamRoleArn.make({
+        ...roleOptions(ctx),
+        source: inner,
+        roleArn: link.roleArn,
+        roleSessionName: link.roleSessionName,
+        roleSessionExpiration: seconds(link.durationSeconds),
+        policy: link.policy,
+        externalId: link.externalId,
+        stsEndpoint: ctx.options.stsEndpoint,
+        stsRegionId: link.stsRegion,
+        enableVpc: link.enableVpc
+      }),
+    sourceOf(ctx, chain[0])
+  )

@@ -1,0 +1,78 @@
+/**
+ * The `profile` source: a section of the legacy ini file `~/.alibabacloud/credentials`
+ * (`ALIBABA_CLOUD_CREDENTIALS_FILE` to move it), of type `access_key`, `ecs_ram_role` or
+ * `ram_role_arn`, as the official Node tool reads it.
+ *
+ * @since 0.1.0
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Credential from "../Credential.js"
+import { NotConfigured } from "../CredentialsError.js"
+import { homeDirectory } from "../internal/home.js"
+import { defaultIniFilePath, readIniProfile } from "../internal/iniFile.js"
+import { envString } from "../internal/stsOptions.js"
+import type { Source } from "../Source.js"
+import * as AccessKey from "./AccessKey.js"
+import type { NetworkOptions } from "./CliProfile.js"
+import { PROFILE } from "./CliProfile.js"
+import * as EcsRamRole from "./EcsRamRole.js"
+import * as RamRoleArn from "./RamRoleArn.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends NetworkOptions {
+  /** The section; else `ALIBABA_CLOUD_PROFILE`; else `default`. */
+  readonly profile?: string | undefined
+  /** The file; else `ALIBABA_CLOUD_CREDENTIALS_FILE`; else `<home>/.alibabacloud/credentials`. */
+  readonly path?: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category constants
+ */
+export const CREDENTIALS_FILE = "ALIBABA_CLOUD_CREDENTIALS_FILE"
+
+const source = "profile"
+
+/**
+ * The ini-file source (provider name `profile/<type's provider>`). No file: `NotConfigured`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Source<HttpClient.HttpClient | FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const path = options.path ??
+      Option.getOrUndefined(yield* envString(CREDENTIALS_FILE)) ??
+      Option.getOrUndefined(Option.map(yield* homeDirectory, defaultIniFilePath))
+    if (path === undefined) {
+      return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.alibabacloud/credentials", fix: `set HOME or ${CREDENTIALS_FILE}` })
+    }
+    const section = options.profile ?? Option.getOrElse(yield* envString(PROFILE), () => "default")
+    const profile = yield* readIniProfile(path, section)
+    const network = { connectTimeout: options.connectTimeout, readTimeout: options.readTimeout, retrySchedule: options.retrySchedule }
+    const credential = yield* (() => {
+      switch (profile._tag) {
+        case "access_key":
+          return AccessKey.make(profile)
+        case "ecs_ram_role":
+          return EcsRamRole.make({ roleName: profile.roleName, metadataUrl: options.metadataUrl, disableIMDSv1: options.disableIMDSv1, retrySchedule: options.retrySchedule })
+        case "ram_role_arn":
+          return RamRoleArn.make({
+            ...network,
+            source: AccessKey.make(profile),
+            roleArn: profile.roleArn,
+            roleSessionName: profile.roleSessionName,
+            policy: profile.policy,
+            stsEndpoint: options.stsEndpoint
+          })
+      }
+    })()
+    return Credential.withProviderName(credential, `${source}/${credential.providerName}`)
+  })
