@@ -1,7 +1,8 @@
 /**
  * A real HTTP server on loopback emulating the Alibaba Cloud endpoints a credentials library talks
- * to (STS `AssumeRole` / `AssumeRoleWithOIDC`, the ECS instance metadata service, a credentials
- * URI), with fault injection, counters and a JSON control API under `/__emulator/`.
+ * to (STS `AssumeRole` / `AssumeRoleWithOIDC` / `GetCallerIdentity`, the ECS instance metadata
+ * service, a credentials URI, CloudSSO `/cloud-credentials`, OAuth `/v1/token` and `/v1/exchange`),
+ * with fault injection, counters and a JSON control API under `/__emulator/`.
  *
  * @since 0.1.0
  */
@@ -71,8 +72,33 @@ export const MetadataMode: typeof model.MetadataMode = model.MetadataMode
 export type MetadataMode = typeof MetadataMode.Type
 
 /**
+ * Who `GetCallerIdentity` says a configured key belongs to: the account itself (root) or one of its
+ * RAM users. (Keys the emulator issues belong to an assumed role: `IdentityType: AssumedRoleUser`.)
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CallerIdentity =
+  | { readonly _tag: "Account"; readonly accountId: string }
+  | {
+    readonly _tag: "RAMUser"
+    readonly accountId: string
+    readonly userId: string
+    readonly userName: string
+  }
+
+/**
+ * The identity of configured keys without one: RAM user `emulator-user` (id `200000000000000001`)
+ * of account `1234567890123456`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const defaultIdentity: CallerIdentity = model.defaultIdentity
+
+/**
  * A key pair STS accepts signatures from. With `securityToken` it is an STS credential: the request
- * must carry the same `SecurityToken` parameter.
+ * must carry the same `SecurityToken` parameter (`x-acs-security-token` header with signature v3).
  *
  * @since 0.1.0
  * @category models
@@ -81,7 +107,58 @@ export interface AccessKey {
   readonly accessKeyId: string
   readonly accessKeySecret: string | Redacted.Redacted<string>
   readonly securityToken?: string | Redacted.Redacted<string> | undefined
+  /** What `GetCallerIdentity` answers for this key (default {@link defaultIdentity}). */
+  readonly identity?: CallerIdentity | undefined
 }
+
+/**
+ * A CloudSSO access token (what `aliyun sso login` stores as `access_token`) and the one account and
+ * access configuration it may get credentials for from `POST /cloud-credentials`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CloudSsoToken {
+  readonly accessToken: string | Redacted.Redacted<string>
+  readonly accountId: string
+  readonly accessConfigurationId: string
+  /** Clock time (epoch ms) from which the token is refused (401); valid forever when absent. */
+  readonly expiresAt?: number | undefined
+}
+
+/**
+ * An OAuth refresh token `POST /v1/token` accepts (once: it answers with a new one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthRefreshToken {
+  readonly refreshToken: string | Redacted.Redacted<string>
+  /** When set, the request's `client_id` must equal it; otherwise any of {@link oauthClientIds}. */
+  readonly clientId?: string | undefined
+}
+
+/**
+ * An OAuth access token `POST /v1/exchange` accepts until `expiresAt` (the ones `/v1/token` hands
+ * out are registered automatically).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OAuthAccessToken {
+  readonly accessToken: string | Redacted.Redacted<string>
+  /** Clock time (epoch ms) from which the token is refused (401). */
+  readonly expiresAt: number
+}
+
+/**
+ * The OAuth client ids of the two sites (`oauth_site_type` `CN` / `INTL`), the only `client_id`s
+ * `/v1/token` accepts for a refresh token without its own `clientId`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const oauthClientIds: { readonly CN: string; readonly INTL: string } = model.oauthClientIds
 
 /**
  * Per-endpoint counters. `received` counts every request; `succeeded` the complete 2xx answers;
@@ -114,6 +191,14 @@ export interface RequestRecord {
   readonly headers: Readonly<Record<string, string>>
   /** Clock time (ms) at arrival. */
   readonly receivedAt: number
+  /**
+   * How the client authenticated, read from the request before any check: `HMAC-SHA1` (RPC
+   * signature v1: its `SignatureMethod`), the algorithm of an `Authorization: ACS3-...` header
+   * (signature v3, e.g. `ACS3-HMAC-SHA256`; `ACS4-...` for v4), `BEARERTOKEN` (`SignatureType`
+   * parameter or `x-acs-signature-type` header), `Bearer` (`Authorization: Bearer`, CloudSSO and
+   * OAuth), or `none`.
+   */
+  readonly signatureAlgorithm: string
 }
 
 /**
@@ -139,6 +224,12 @@ export interface Options {
   readonly timestampTolerance?: Duration.DurationInput | undefined
   /** Largest `DurationSeconds` accepted (the role's max session duration, default 3600). */
   readonly maxSessionDurationSeconds?: number | undefined
+  /** Access tokens `POST /cloud-credentials` accepts (none by default: every token is 401). */
+  readonly cloudSsoTokens?: ReadonlyArray<CloudSsoToken> | undefined
+  /** Refresh tokens `POST /v1/token` accepts (none by default). */
+  readonly oauthRefreshTokens?: ReadonlyArray<OAuthRefreshToken> | undefined
+  /** Access tokens `POST /v1/exchange` accepts besides those `/v1/token` hands out. */
+  readonly oauthAccessTokens?: ReadonlyArray<OAuthAccessToken> | undefined
   /**
    * Serve HTTPS with this key and certificate (PEM) instead of HTTP: the official Node client
    * hard-codes `https://` for STS. The URLs then start with `https://`.
@@ -167,9 +258,20 @@ export interface EmulatorShape {
   readonly credentialsUri: string
   /** Base URL of the control API (`http://127.0.0.1:PORT/__emulator`). */
   readonly controlUrl: string
+  /**
+   * A CloudSSO sign-in URL (`http://127.0.0.1:PORT/login`) for a profile's `cloud_sso_sign_in_url`:
+   * the client keeps its scheme and host and posts to `/cloud-credentials`.
+   */
+  readonly cloudSsoSignInUrl: string
+  /** The OAuth base URL (`http://127.0.0.1:PORT`): `/v1/token` and `/v1/exchange` live under it. */
+  readonly oauthBaseUrl: string
 
   readonly addAccessKey: (key: AccessKey) => Effect.Effect<void>
   readonly addOidcToken: (token: string) => Effect.Effect<void>
+  /** Adds (or replaces, by token) a CloudSSO access token. */
+  readonly addCloudSsoToken: (token: CloudSsoToken) => Effect.Effect<void>
+  readonly addOAuthRefreshToken: (token: OAuthRefreshToken) => Effect.Effect<void>
+  readonly addOAuthAccessToken: (token: OAuthAccessToken) => Effect.Effect<void>
   /** Applies `fault` to the endpoint's next `times` requests (default: until cleared). Replaces any fault set before. */
   readonly setFault: (
     endpoint: Endpoint,
@@ -178,7 +280,10 @@ export interface EmulatorShape {
   ) => Effect.Effect<void>
   readonly clearFault: (endpoint: Endpoint) => Effect.Effect<void>
   readonly clearFaults: Effect.Effect<void>
-  /** Lifetime of the credentials the endpoint hands out (for STS it overrides `DurationSeconds`). */
+  /**
+   * Lifetime of the credentials the endpoint hands out (for STS it overrides `DurationSeconds`; for
+   * `oauth-token` it is the access token's `expires_in`, default 3600 s).
+   */
   readonly setExpiry: (endpoint: ExpiringEndpoint, duration: Duration.DurationInput) => Effect.Effect<void>
   readonly clearExpiry: (endpoint: ExpiringEndpoint) => Effect.Effect<void>
   readonly setMetadataMode: (mode: MetadataMode) => Effect.Effect<void>
@@ -190,7 +295,10 @@ export interface EmulatorShape {
   readonly lastRequest: (endpoint: Endpoint) => Effect.Effect<Option.Option<RequestRecord>>
   /** Completes once the endpoint has received at least `count` requests (no polling, no sleep). */
   readonly awaitRequests: (endpoint: Endpoint, count: number) => Effect.Effect<void>
-  /** Back to the start options: faults, expiries, counters, history, nonces, tokens, issued keys. */
+  /**
+   * Back to the start options: faults, expiries, counters, history, nonces, tokens (OIDC, metadata,
+   * CloudSSO, OAuth), issued keys.
+   */
   readonly reset: Effect.Effect<void>
 }
 

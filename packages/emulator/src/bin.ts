@@ -27,7 +27,9 @@ const program = Effect.gen(function*() {
     stsUrl: emulator.stsUrl,
     metadataUrl: emulator.metadataUrl,
     credentialsUri: emulator.credentialsUri,
-    controlUrl: emulator.controlUrl
+    controlUrl: emulator.controlUrl,
+    cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
+    oauthBaseUrl: emulator.oauthBaseUrl
   }))
   return yield* Effect.never
 }).pipe(

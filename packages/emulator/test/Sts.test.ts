@@ -201,7 +201,7 @@ describe("STS AssumeRole", () => {
     Effect.gen(function*() {
       const emulator = yield* start
       yield* expectError(
-        yield* assumeRole(emulator, { ...testKey, tamper: (q) => ({ ...q, Action: "GetCallerIdentity" }) }),
+        yield* assumeRole(emulator, { ...testKey, tamper: (q) => ({ ...q, Action: "GetFederationToken" }) }),
         404,
         "InvalidAction.NotFound"
       )

@@ -26,9 +26,25 @@ const ExpiryRequest = Schema.Struct({ seconds: Schema.NonNegative })
 const ModeRequest = Schema.Struct({ mode: model.MetadataMode })
 const RoleRequest = Schema.Struct({ roleName: Schema.NullOr(Schema.NonEmptyString) })
 const OidcTokenRequest = Schema.Struct({ token: Schema.NonEmptyString })
+const CloudSsoTokenRequest = Schema.Struct({
+  accessToken: Schema.NonEmptyString,
+  accountId: Schema.NonEmptyString,
+  accessConfigurationId: Schema.NonEmptyString,
+  expiresAt: Schema.optional(Schema.NonNegative)
+})
+const OAuthRefreshTokenRequest = Schema.Struct({
+  refreshToken: Schema.NonEmptyString,
+  clientId: Schema.optional(Schema.NonEmptyString)
+})
+const OAuthAccessTokenRequest = Schema.Struct({ accessToken: Schema.NonEmptyString, expiresAt: Schema.NonNegative })
 
-const secretParams = new Set(["SecurityToken", "OIDCToken", "Signature"])
-const secretHeaders = new Set(["x-aliyun-ecs-metadata-token", "authorization"])
+const secretParams = new Set(["SecurityToken", "OIDCToken", "Signature", "BearerToken", "refresh_token"])
+const secretHeaders = new Set([
+  "x-aliyun-ecs-metadata-token",
+  "authorization",
+  "x-acs-security-token",
+  "x-acs-bearer-token"
+])
 
 const redactRecord = (r: Readonly<Record<string, string>>, secret: ReadonlySet<string>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, secret.has(k) ? `<redacted ${v.length} chars>` : v]))
@@ -69,6 +85,9 @@ const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
  * - `POST /faults/<endpoint>`          `{ fault: Fault, times?: n }`; `DELETE /faults[/<endpoint>]`
  * - `POST /access-keys`                `{ accessKeyId, accessKeySecret, securityToken? }`
  * - `POST /oidc-tokens`                `{ token }`
+ * - `POST /cloud-sso-tokens`           `{ accessToken, accountId, accessConfigurationId, expiresAt? }`
+ * - `POST /oauth-refresh-tokens`       `{ refreshToken, clientId? }`
+ * - `POST /oauth-access-tokens`        `{ accessToken, expiresAt }` (epoch ms)
  * - `POST /expiry/<endpoint>`          `{ seconds }`; `DELETE /expiry/<endpoint>`
  * - `POST /metadata-mode`              `{ mode }`
  * - `POST /role-name`                  `{ roleName: string | null }`
@@ -95,6 +114,8 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
           metadataUrl: emulator.metadataUrl,
           credentialsUri: emulator.credentialsUri,
           controlUrl: emulator.controlUrl,
+          cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
+          oauthBaseUrl: emulator.oauthBaseUrl,
           counters: Object.fromEntries(all)
         })
       }
@@ -125,6 +146,26 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
       case "oidc-tokens": {
         if (m !== "POST" || arg !== undefined) return notFound
         return yield* withBody(OidcTokenRequest, ctx, (r) => Effect.zipRight(emulator.addOidcToken(r.token), ok()))
+      }
+      case "cloud-sso-tokens": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(CloudSsoTokenRequest, ctx, (r) => Effect.zipRight(emulator.addCloudSsoToken(r), ok()))
+      }
+      case "oauth-refresh-tokens": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(
+          OAuthRefreshTokenRequest,
+          ctx,
+          (r) => Effect.zipRight(emulator.addOAuthRefreshToken(r), ok())
+        )
+      }
+      case "oauth-access-tokens": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(
+          OAuthAccessTokenRequest,
+          ctx,
+          (r) => Effect.zipRight(emulator.addOAuthAccessToken(r), ok())
+        )
       }
       case "expiry": {
         const expiring = Option.getOrUndefined(decodeExpiring(arg))

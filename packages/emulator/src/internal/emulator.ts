@@ -13,11 +13,13 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import type { EmulatorShape, Endpoint, Options, RequestRecord } from "../Emulator.js"
 import type { Fault } from "../Fault.js"
+import * as CloudSso from "./cloudSso.js"
 import * as Control from "./control.js"
 import * as Metadata from "./metadata.js"
 import { EmulatorError } from "./model.js"
+import * as OAuth from "./oauth.js"
 import * as Reply from "./reply.js"
-import { makeState, type State, toKeyEntry } from "./state.js"
+import { makeState, type State, toAccessEntry, toKeyEntry, toRefreshEntry, toSsoEntry } from "./state.js"
 import * as Sts from "./sts.js"
 
 const ipv4Loopback = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
@@ -71,17 +73,26 @@ const route = (state: State, emulatorPath: string, ctx: Sts.RequestContext): Rou
   if (path === emulatorPath) {
     return { _tag: "Endpoint", endpoint: "credentials-uri", handler: Metadata.credentialsUri(state, ctx) }
   }
+  if (path === CloudSso.path) return { _tag: "Endpoint", endpoint: "cloud-sso", handler: CloudSso.handle(state, ctx) }
+  if (path === OAuth.tokenPath) return { _tag: "Endpoint", endpoint: "oauth-token", handler: OAuth.token(state, ctx) }
+  if (path === OAuth.exchangePath) {
+    return { _tag: "Endpoint", endpoint: "oauth-exchange", handler: OAuth.exchange(state, ctx) }
+  }
   if (path === "/") return { _tag: "Endpoint", endpoint: "sts", handler: Sts.handle(state, ctx) }
   return { _tag: "NotFound" }
 }
 
 const malformedText = "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
 
+/** The object holding the credential fields, for `MissingField` (top level elsewhere). */
+const nestedIn: Partial<Record<Endpoint, string>> = { sts: "Credentials", "cloud-sso": "CloudCredential" }
+
 const dropField = (endpoint: Endpoint, json: Readonly<Record<string, unknown>>, field: string) => {
-  const credentials = json["Credentials"]
-  if (endpoint === "sts" && field !== "Credentials" && typeof credentials === "object" && credentials !== null) {
-    const { [field]: _, ...rest } = credentials as Record<string, unknown>
-    return { ...json, Credentials: rest }
+  const outer = nestedIn[endpoint]
+  const inner = outer === undefined ? undefined : json[outer]
+  if (outer !== undefined && field !== outer && typeof inner === "object" && inner !== null) {
+    const { [field]: _, ...rest } = inner as Record<string, unknown>
+    return { ...json, [outer]: rest }
   }
   const { [field]: _, ...rest } = json
   return rest
@@ -116,7 +127,8 @@ const serveEndpoint = (
       body: ctx.body,
       params: ctx.params,
       headers: ctx.headers,
-      receivedAt: yield* Clock.currentTimeMillis
+      receivedAt: yield* Clock.currentTimeMillis,
+      signatureAlgorithm: Sts.signatureAlgorithmOf(ctx)
     }
     yield* state.record(endpoint, record)
     let fault: Option.Option<Fault> = yield* state.takeFault(endpoint)
@@ -132,6 +144,8 @@ const serveEndpoint = (
         const message = f.message ?? `Emulated ${f.code}.`
         const reply = endpoint === "sts" ?
           Sts.errorReply(ctx, { status: f.status, code: f.code, message }) :
+          endpoint === "oauth-token" || endpoint === "oauth-exchange" ?
+          OAuth.errorReply(f.status, f.code, message) :
           Reply.json(f.status, { Code: f.code, Message: message, RequestId: Reply.requestId() })
         return yield* finish(state, endpoint, reply, false)
       }
@@ -251,8 +265,14 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       metadataUrl: baseUrl,
       credentialsUri: `${baseUrl}${credentialsPath}`,
       controlUrl: `${baseUrl}${Control.prefix}`,
+      cloudSsoSignInUrl: `${baseUrl}/login`,
+      oauthBaseUrl: baseUrl,
       addAccessKey: (key) => Ref.update(state.keys, (m) => new Map(m).set(key.accessKeyId, toKeyEntry(key))),
       addOidcToken: (token) => Ref.update(state.oidcTokens, (s) => new Set(s ?? []).add(token)),
+      addCloudSsoToken: (token) => Ref.update(state.ssoTokens, (m) => new Map(m).set(...toSsoEntry(token))),
+      addOAuthRefreshToken: (token) =>
+        Ref.update(state.oauthRefreshTokens, (m) => new Map(m).set(...toRefreshEntry(token))),
+      addOAuthAccessToken: (token) => Ref.update(state.oauthAccessTokens, (m) => new Map(m).set(...toAccessEntry(token))),
       setFault: (endpoint, fault, opts) =>
         Ref.update(state.faults, (m) => {
           const times = opts?.times

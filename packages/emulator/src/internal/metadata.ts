@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type { ExpiringEndpoint } from "../Emulator.js"
 import * as Reply from "./reply.js"
-import { defaultLifetime, type State } from "./state.js"
+import { defaultAccountId, defaultLifetime, type State } from "./state.js"
 import type { RequestContext } from "./sts.js"
 
 /** @internal */
@@ -62,7 +62,8 @@ export const roleName = (state: State, ctx: RequestContext): Effect.Effect<Reply
     return role === undefined ? notFound : Reply.text(200, role)
   })
 
-const lifetimeMillis = (state: State, endpoint: Exclude<ExpiringEndpoint, "sts">) =>
+/** @internal */
+export const lifetimeMillis = (state: State, endpoint: Exclude<ExpiringEndpoint, "sts">) =>
   state.lifetime(endpoint).pipe(
     Effect.map((o) => Duration.toMillis(Option.getOrElse(o, () => defaultLifetime[endpoint])))
   )
@@ -76,7 +77,12 @@ export const credentials = (state: State, ctx: RequestContext, requestedRole: st
     const role = yield* Ref.get(state.roleName)
     if (role === undefined || role !== requestedRole) return notFound
     const now = yield* Clock.currentTimeMillis
-    const issued = yield* state.issue(now, yield* lifetimeMillis(state, "metadata-credentials"))
+    const issued = yield* state.issue(now, yield* lifetimeMillis(state, "metadata-credentials"), {
+      _tag: "AssumedRoleUser",
+      accountId: defaultAccountId,
+      roleName: role,
+      sessionName: "i-emulator"
+    })
     return Reply.json(200, {
       AccessKeyId: issued.accessKeyId,
       AccessKeySecret: issued.accessKeySecret,
@@ -92,7 +98,12 @@ export const credentialsUri = (state: State, ctx: RequestContext): Effect.Effect
   Effect.gen(function*() {
     if (ctx.method !== "GET") return Reply.json(405, { Code: "MethodNotAllowed", Message: "Use GET." })
     const now = yield* Clock.currentTimeMillis
-    const issued = yield* state.issue(now, yield* lifetimeMillis(state, "credentials-uri"))
+    const issued = yield* state.issue(now, yield* lifetimeMillis(state, "credentials-uri"), {
+      _tag: "AssumedRoleUser",
+      accountId: defaultAccountId,
+      roleName: "CredentialsUriRole",
+      sessionName: "emulator"
+    })
     return Reply.json(200, {
       Code: "Success",
       AccessKeyId: issued.accessKeyId,

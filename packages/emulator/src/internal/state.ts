@@ -7,10 +7,14 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type {
   AccessKey,
+  CallerIdentity,
+  CloudSsoToken,
   Counters,
   Endpoint,
   ExpiringEndpoint,
   MetadataMode,
+  OAuthAccessToken,
+  OAuthRefreshToken,
   Options,
   RequestRecord
 } from "../Emulator.js"
@@ -18,12 +22,42 @@ import type { Fault } from "../Fault.js"
 import * as model from "./model.js"
 import { formatUtcSeconds, randomHex, randomToken } from "./reply.js"
 
+/** The session of a credential the emulator issued, as `GetCallerIdentity` reports it. @internal */
+export interface AssumedRole {
+  readonly _tag: "AssumedRoleUser"
+  readonly accountId: string
+  readonly roleName: string
+  readonly sessionName: string
+}
+
+/** @internal */
+export type Identity = CallerIdentity | AssumedRole
+
+/** The account id used where a request names none (metadata, credentials URI, OAuth). @internal */
+export const defaultAccountId = "1234567890123456"
+
+/** A role id shaped like the service's (`3` + 17 digits), stable per account. @internal */
+export const roleIdOf = (accountId: string): string => `3${accountId.slice(0, 17).padEnd(17, "0")}`
+
 /** A key pair STS accepts; issued keys carry their expiry. @internal */
 export interface KeyEntry {
   readonly accessKeyId: string
   readonly accessKeySecret: string
   readonly securityToken: string | undefined
   readonly expiresAt: number | undefined
+  readonly identity: Identity
+}
+
+/** @internal */
+export interface SsoTokenEntry {
+  readonly accountId: string
+  readonly accessConfigurationId: string
+  readonly expiresAt: number | undefined
+}
+
+/** @internal */
+export interface RefreshTokenEntry {
+  readonly clientId: string | undefined
 }
 
 /** @internal */
@@ -62,13 +96,35 @@ export const toKeyEntry = (key: AccessKey): KeyEntry => ({
   accessKeyId: key.accessKeyId,
   accessKeySecret: reveal(key.accessKeySecret),
   securityToken: key.securityToken === undefined ? undefined : reveal(key.securityToken),
-  expiresAt: undefined
+  expiresAt: undefined,
+  identity: key.identity ?? model.defaultIdentity
 })
+
+/** @internal */
+export const toSsoEntry = (token: CloudSsoToken): readonly [string, SsoTokenEntry] => [
+  reveal(token.accessToken),
+  { accountId: token.accountId, accessConfigurationId: token.accessConfigurationId, expiresAt: token.expiresAt }
+]
+
+/** @internal */
+export const toRefreshEntry = (token: OAuthRefreshToken): readonly [string, RefreshTokenEntry] => [
+  reveal(token.refreshToken),
+  { clientId: token.clientId }
+]
+
+/** @internal */
+export const toAccessEntry = (token: OAuthAccessToken): readonly [string, number] => [
+  reveal(token.accessToken),
+  token.expiresAt
+]
 
 /** Default credential lifetimes per endpoint (STS: `DurationSeconds`). @internal */
 export const defaultLifetime: Readonly<Record<Exclude<ExpiringEndpoint, "sts">, Duration.Duration>> = {
   "metadata-credentials": Duration.hours(6),
-  "credentials-uri": Duration.hours(1)
+  "credentials-uri": Duration.hours(1),
+  "cloud-sso": Duration.hours(1),
+  "oauth-token": Duration.hours(1),
+  "oauth-exchange": Duration.hours(1)
 }
 
 /** @internal */
@@ -85,6 +141,11 @@ export const makeState = (options: Options) =>
     const initialMode: MetadataMode = options.metadataMode ?? "both"
     const initialRole: string | undefined = options.roleName ?? "EcsRamRole"
     const initialOidc = options.oidcTokens === undefined ? undefined : new Set(options.oidcTokens)
+    const initialSso: ReadonlyMap<string, SsoTokenEntry> = new Map((options.cloudSsoTokens ?? []).map(toSsoEntry))
+    const initialRefresh: ReadonlyMap<string, RefreshTokenEntry> = new Map(
+      (options.oauthRefreshTokens ?? []).map(toRefreshEntry)
+    )
+    const initialAccess: ReadonlyMap<string, number> = new Map((options.oauthAccessTokens ?? []).map(toAccessEntry))
 
     const settings: Settings = {
       credentialsPath: options.credentialsPath ?? "/credentials",
@@ -96,6 +157,10 @@ export const makeState = (options: Options) =>
     const oidcTokens = yield* Ref.make<ReadonlySet<string> | undefined>(initialOidc)
     const nonces = yield* Ref.make<ReadonlyMap<string, number>>(new Map())
     const imdsTokens = yield* Ref.make<ReadonlyMap<string, number>>(new Map())
+    const ssoTokens = yield* Ref.make(initialSso)
+    const oauthRefreshTokens = yield* Ref.make(initialRefresh)
+    /** OAuth access token → expiry (epoch ms). */
+    const oauthAccessTokens = yield* Ref.make(initialAccess)
     const faults = yield* Ref.make<ReadonlyMap<Endpoint, ActiveFault>>(new Map())
     const expiry = yield* Ref.make<ReadonlyMap<ExpiringEndpoint, Duration.Duration>>(new Map())
     const metadataMode = yield* Ref.make<MetadataMode>(initialMode)
@@ -132,7 +197,7 @@ export const makeState = (options: Options) =>
     const lifetime = (endpoint: ExpiringEndpoint) => Ref.get(expiry).pipe(Effect.map((m) => Option.fromNullable(m.get(endpoint))))
 
     /** Issues a fresh STS-style credential and registers it so that requests signed with it verify. */
-    const issue = (now: number, lifetimeMillis: number) =>
+    const issue = (now: number, lifetimeMillis: number, identity: AssumedRole) =>
       Effect.gen(function*() {
         const n = yield* Ref.updateAndGet(issuedCount, (i) => i + 1)
         const serial = String(n).padStart(6, "0")
@@ -151,7 +216,8 @@ export const makeState = (options: Options) =>
             accessKeyId: credential.accessKeyId,
             accessKeySecret: credential.accessKeySecret,
             securityToken: credential.securityToken,
-            expiresAt
+            expiresAt,
+            identity
           }))
         return credential
       })
@@ -173,6 +239,9 @@ export const makeState = (options: Options) =>
       Ref.set(oidcTokens, initialOidc),
       Ref.set(nonces, new Map()),
       Ref.set(imdsTokens, new Map()),
+      Ref.set(ssoTokens, initialSso),
+      Ref.set(oauthRefreshTokens, initialRefresh),
+      Ref.set(oauthAccessTokens, initialAccess),
       Ref.set(faults, new Map()),
       Ref.set(expiry, new Map()),
       Ref.set(metadataMode, initialMode),
@@ -194,6 +263,9 @@ export const makeState = (options: Options) =>
       oidcTokens,
       nonces,
       imdsTokens,
+      ssoTokens,
+      oauthRefreshTokens,
+      oauthAccessTokens,
       faults,
       expiry,
       metadataMode,

@@ -4,9 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as AcsSignature from "../AcsSignature.js"
 import * as RpcSignature from "../RpcSignature.js"
 import * as Reply from "./reply.js"
-import type { IssuedCredential, State } from "./state.js"
+import { type AssumedRole, type Identity, type IssuedCredential, type KeyEntry, roleIdOf, type State } from "./state.js"
 
 /** What a handler sees of a request. @internal */
 export interface RequestContext {
@@ -99,7 +100,7 @@ const successReply = (
     RequestId: Reply.requestId(),
     AssumedRoleUser: {
       Arn: `acs:ram::${assumed.accountId}:role/${assumed.roleName}/${assumed.sessionName}`,
-      AssumedRoleId: `3${assumed.accountId.slice(0, 17).padEnd(17, "0")}:${assumed.sessionName}`
+      AssumedRoleId: `${roleIdOf(assumed.accountId)}:${assumed.sessionName}`
     },
     Credentials: {
       AccessKeyId: credential.accessKeyId,
@@ -115,56 +116,36 @@ const lifetimeMillis = (state: State, durationSeconds: number) =>
     Effect.map(Option.match({ onNone: () => durationSeconds * 1000, onSome: Duration.toMillis }))
   )
 
-/** Checks the signature parameters, the key, the timestamp, the signature and the nonce. */
-const authenticate = (state: State, ctx: RequestContext, now: number) =>
+const signatureMismatch = (stringToSign: string): StsError =>
+  err(
+    400,
+    "SignatureDoesNotMatch",
+    `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`
+  )
+
+const keyNotFound = err(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+
+/** `Timestamp` (v1) or `x-acs-date` (v3): format, then distance from the Clock. */
+const checkTimestamp = (state: State, raw: string, now: number): Option.Option<StsError> => {
+  const timestamp = Reply.parseUtc(raw)
+  if (timestamp === undefined) {
+    return Option.some(err(400, "InvalidTimeStamp.Format", "Specified time stamp or date header is not in a valid format."))
+  }
+  if (Math.abs(now - timestamp) > state.settings.timestampToleranceMillis) {
+    return Option.some(err(400, "InvalidTimeStamp.Expired", "Specified time stamp or date header is expired."))
+  }
+  return Option.none()
+}
+
+/** The security token an STS key needs (`SecurityToken` / `x-acs-security-token`), then the nonce. */
+const checkTokenAndNonce = (
+  state: State,
+  key: KeyEntry,
+  token: string | undefined,
+  nonce: string,
+  now: number
+): Effect.Effect<Option.Option<StsError>> =>
   Effect.gen(function*() {
-    const p = ctx.params
-    for (const name of ["AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp"]) {
-      const r = require(p, name)
-      if (Either.isLeft(r)) return Option.some(r.left)
-    }
-    const signatureMethod = p["SignatureMethod"] ?? ""
-    if (signatureMethod !== "HMAC-SHA1") {
-      return Option.some(
-        err(400, "InvalidParameter.SignatureMethod", `Specified signature method ${signatureMethod} is not supported.`)
-      )
-    }
-    const signatureVersion = p["SignatureVersion"] ?? "1.0"
-    if (signatureVersion !== "1.0") {
-      return Option.some(
-        err(400, "InvalidParameter.SignatureVersion", `Specified signature version ${signatureVersion} is not supported.`)
-      )
-    }
-    const timestamp = Reply.parseUtc(p["Timestamp"] ?? "")
-    if (timestamp === undefined) {
-      return Option.some(
-        err(400, "InvalidTimeStamp.Format", "Specified time stamp or date header is not in a valid format.")
-      )
-    }
-    if (Math.abs(now - timestamp) > state.settings.timestampToleranceMillis) {
-      return Option.some(err(400, "InvalidTimeStamp.Expired", "Specified time stamp or date header is expired."))
-    }
-    const accessKeyId = p["AccessKeyId"] ?? ""
-    const key = (yield* Ref.get(state.keys)).get(accessKeyId)
-    if (key === undefined) {
-      return Option.some(err(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."))
-    }
-    const verification = RpcSignature.verify({
-      method: ctx.method,
-      params: p,
-      accessKeySecret: key.accessKeySecret,
-      signature: p["Signature"] ?? ""
-    })
-    if (!verification.valid) {
-      return Option.some(
-        err(
-          400,
-          "SignatureDoesNotMatch",
-          `Specified signature is not matched with our calculation. server string to sign is:${verification.stringToSign}`
-        )
-      )
-    }
-    const token = p["SecurityToken"]
     if (key.securityToken !== undefined || token !== undefined) {
       if (token === undefined || token === "") {
         return Option.some(err(400, "MissingSecurityToken", "SecurityToken is mandatory for this action."))
@@ -178,21 +159,189 @@ const authenticate = (state: State, ctx: RequestContext, now: number) =>
         return Option.some(err(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."))
       }
     }
-    const fresh = yield* state.useNonce(p["SignatureNonce"] ?? "", now)
+    const fresh = yield* state.useNonce(nonce, now)
     if (!fresh) {
       return Option.some(err(400, "SignatureNonceUsed", "Specified signature nonce was used already."))
     }
     return Option.none<StsError>()
   })
 
+type Authenticated = Either.Either<KeyEntry, StsError>
+
+/** RPC signature v1: the signature parameters, the timestamp, the key, the signature, token, nonce. */
+const authenticateV1 = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> =>
+  Effect.gen(function*() {
+    const p = ctx.params
+    for (const name of ["AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp"]) {
+      const r = require(p, name)
+      if (Either.isLeft(r)) return Either.left(r.left)
+    }
+    const signatureMethod = p["SignatureMethod"] ?? ""
+    if (signatureMethod !== "HMAC-SHA1") {
+      return Either.left(
+        err(400, "InvalidParameter.SignatureMethod", `Specified signature method ${signatureMethod} is not supported.`)
+      )
+    }
+    const signatureVersion = p["SignatureVersion"] ?? "1.0"
+    if (signatureVersion !== "1.0") {
+      return Either.left(
+        err(400, "InvalidParameter.SignatureVersion", `Specified signature version ${signatureVersion} is not supported.`)
+      )
+    }
+    const badTime = checkTimestamp(state, p["Timestamp"] ?? "", now)
+    if (Option.isSome(badTime)) return Either.left(badTime.value)
+    const key = (yield* Ref.get(state.keys)).get(p["AccessKeyId"] ?? "")
+    if (key === undefined) return Either.left(keyNotFound)
+    const verification = RpcSignature.verify({
+      method: ctx.method,
+      params: p,
+      accessKeySecret: key.accessKeySecret,
+      signature: p["Signature"] ?? ""
+    })
+    if (!verification.valid) return Either.left(signatureMismatch(verification.stringToSign))
+    const denied = yield* checkTokenAndNonce(state, key, p["SecurityToken"], p["SignatureNonce"] ?? "", now)
+    return Option.isSome(denied) ? Either.left(denied.value) : Either.right(key)
+  })
+
+const incomplete = (detail: string): StsError =>
+  err(400, "IncompleteSignature", `The request signature does not conform to Aliyun standards. ${detail}`)
+
+/**
+ * Signature v3 (`Authorization: ACS3-HMAC-SHA256 Credential=..,SignedHeaders=..,Signature=..`): the
+ * header, the mandatory `x-acs-*` headers and that they are signed, the timestamp, the key, the
+ * signature (over the body the server read), the security token, the nonce.
+ */
+const authenticateV3 = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> =>
+  Effect.gen(function*() {
+    const auth = AcsSignature.parseAuthorization(ctx.headers["authorization"] ?? "")
+    if (auth === undefined) return Either.left(incomplete("Authorization header is malformed."))
+    const algorithm = auth.algorithm
+    if (!AcsSignature.isAlgorithm(algorithm)) {
+      return Either.left(
+        err(400, "InvalidParameter.SignatureMethod", `Specified signature method ${algorithm} is not supported.`)
+      )
+    }
+    for (const name of ["x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
+      const value = ctx.headers[name]
+      if (value === undefined || value === "") return Either.left(incomplete(`Header ${name} is missing.`))
+    }
+    const signed = new Set(auth.signedHeaders)
+    const mustSign = AcsSignature.headersToSign(ctx.headers).filter((h) => !signed.has(h))
+    if (mustSign.length > 0) return Either.left(incomplete(`Header ${mustSign.join(", ")} must be signed.`))
+    const badTime = checkTimestamp(state, ctx.headers["x-acs-date"] ?? "", now)
+    if (Option.isSome(badTime)) return Either.left(badTime.value)
+    const key = (yield* Ref.get(state.keys)).get(auth.accessKeyId)
+    if (key === undefined) return Either.left(keyNotFound)
+    const verification = AcsSignature.verify({
+      algorithm,
+      method: ctx.method,
+      path: ctx.path,
+      query: ctx.query,
+      headers: ctx.headers,
+      body: ctx.rawBody,
+      signedHeaders: auth.signedHeaders,
+      signature: auth.signature,
+      accessKeySecret: key.accessKeySecret
+    })
+    if (!verification.valid) return Either.left(signatureMismatch(verification.stringToSign))
+    const denied = yield* checkTokenAndNonce(
+      state,
+      key,
+      ctx.headers["x-acs-security-token"],
+      ctx.headers["x-acs-signature-nonce"] ?? "",
+      now
+    )
+    return Option.isSome(denied) ? Either.left(denied.value) : Either.right(key)
+  })
+
+/**
+ * How a request authenticates, read from it before any check (recorded in `RequestRecord`).
+ *
+ * @internal
+ */
+export const signatureAlgorithmOf = (ctx: RequestContext): string => {
+  const authorization = ctx.headers["authorization"]
+  if (authorization !== undefined) {
+    const scheme = authorization.trim().split(/\s+/)[0] ?? ""
+    if (scheme.startsWith("ACS")) return scheme
+    if (scheme.toLowerCase() === "bearer") return "Bearer"
+  }
+  if (ctx.params["SignatureType"] === "BEARERTOKEN" || ctx.headers["x-acs-signature-type"] === "BEARERTOKEN") {
+    return "BEARERTOKEN"
+  }
+  if (ctx.params["Signature"] !== undefined) return ctx.params["SignatureMethod"] ?? "HMAC-SHA1"
+  return "none"
+}
+
+/** Picks the scheme: v3 with an `ACS…` Authorization header, else the RPC v1 parameters. */
+const authenticate = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> => {
+  const scheme = signatureAlgorithmOf(ctx)
+  if (scheme.startsWith("ACS")) return authenticateV3(state, ctx, now)
+  if (scheme === "BEARERTOKEN") {
+    return Effect.succeed(
+      Either.left(err(400, "InvalidParameter.SignatureType", "Specified signature type BEARERTOKEN is not supported."))
+    )
+  }
+  return authenticateV1(state, ctx, now)
+}
+
+const sessionOf = (assumed: Assumed): AssumedRole => ({
+  _tag: "AssumedRoleUser",
+  accountId: assumed.accountId,
+  roleName: assumed.roleName,
+  sessionName: assumed.sessionName
+})
+
 const assumeRole = (state: State, ctx: RequestContext, now: number) =>
   Effect.gen(function*() {
-    const denied = yield* authenticate(state, ctx, now)
-    if (Option.isSome(denied)) return errorReply(ctx, denied.value)
+    const authenticated = yield* authenticate(state, ctx, now)
+    if (Either.isLeft(authenticated)) return errorReply(ctx, authenticated.left)
     const assumed = validateAssume(ctx.params, state.settings.maxSessionDurationSeconds, true)
     if (Either.isLeft(assumed)) return errorReply(ctx, assumed.left)
-    const credential = yield* state.issue(now, yield* lifetimeMillis(state, assumed.right.durationSeconds))
+    const lifetime = yield* lifetimeMillis(state, assumed.right.durationSeconds)
+    const credential = yield* state.issue(now, lifetime, sessionOf(assumed.right))
     return successReply(assumed.right, credential)
+  })
+
+/** The `GetCallerIdentity` answer for the key's identity. @internal */
+export const callerIdentity = (identity: Identity): Readonly<Record<string, string>> => {
+  const accountId = identity.accountId
+  switch (identity._tag) {
+    case "Account":
+      return {
+        AccountId: accountId,
+        UserId: accountId,
+        Arn: `acs:ram::${accountId}:root`,
+        IdentityType: "Account",
+        PrincipalId: accountId
+      }
+    case "RAMUser":
+      return {
+        AccountId: accountId,
+        UserId: identity.userId,
+        Arn: `acs:ram::${accountId}:user/${identity.userName}`,
+        IdentityType: "RAMUser",
+        PrincipalId: identity.userId
+      }
+    case "AssumedRoleUser": {
+      const roleId = roleIdOf(accountId)
+      return {
+        AccountId: accountId,
+        UserId: `${roleId}:${identity.sessionName}`,
+        Arn: `acs:ram::${accountId}:assumed-role/${identity.roleName}/${identity.sessionName}`,
+        IdentityType: "AssumedRoleUser",
+        PrincipalId: `${roleId}:${identity.sessionName}`,
+        RoleId: roleId
+      }
+    }
+  }
+}
+
+const getCallerIdentity = (state: State, ctx: RequestContext, now: number) =>
+  Effect.gen(function*() {
+    const authenticated = yield* authenticate(state, ctx, now)
+    if (Either.isLeft(authenticated)) return errorReply(ctx, authenticated.left)
+    return Reply.json(200, { RequestId: Reply.requestId(), ...callerIdentity(authenticated.right.identity) })
   })
 
 const assumeRoleWithOidc = (state: State, ctx: RequestContext, now: number) =>
@@ -212,7 +361,8 @@ const assumeRoleWithOidc = (state: State, ctx: RequestContext, now: number) =>
     if (accepted !== undefined && !accepted.has(checked.right.token)) {
       return errorReply(ctx, err(400, "AuthenticationFail.OIDCToken.Invalid", "The OIDC token is invalid."))
     }
-    const credential = yield* state.issue(now, yield* lifetimeMillis(state, checked.right.assumed.durationSeconds))
+    const lifetime = yield* lifetimeMillis(state, checked.right.assumed.durationSeconds)
+    const credential = yield* state.issue(now, lifetime, sessionOf(checked.right.assumed))
     return successReply(checked.right.assumed, credential, {
       OIDCTokenInfo: {
         Subject: "emulator-subject",
@@ -222,13 +372,18 @@ const assumeRoleWithOidc = (state: State, ctx: RequestContext, now: number) =>
     })
   })
 
-/** `POST /` (or GET with everything in the query, as the Java client sends it). @internal */
+/**
+ * `POST /` (or GET with everything in the query, as the Java client sends it). With signature v3 the
+ * action and version come in the `x-acs-action` / `x-acs-version` headers.
+ *
+ * @internal
+ */
 export const handle = (state: State, ctx: RequestContext): Effect.Effect<Reply.Reply> =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
-    const action = ctx.params["Action"]
+    const action = ctx.params["Action"] ?? ctx.headers["x-acs-action"]
     if (action === undefined || action === "") return errorReply(ctx, missing("Action"))
-    const version = ctx.params["Version"]
+    const version = ctx.params["Version"] ?? ctx.headers["x-acs-version"]
     if (version === undefined || version === "") return errorReply(ctx, missing("Version"))
     if (version !== "2015-04-01") {
       return errorReply(ctx, err(400, "InvalidVersion", "Specified parameter Version is not valid."))
@@ -238,6 +393,8 @@ export const handle = (state: State, ctx: RequestContext): Effect.Effect<Reply.R
         return yield* assumeRole(state, ctx, now)
       case "AssumeRoleWithOIDC":
         return yield* assumeRoleWithOidc(state, ctx, now)
+      case "GetCallerIdentity":
+        return yield* getCallerIdentity(state, ctx, now)
       default:
         return errorReply(
           ctx,
