@@ -95,8 +95,9 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 
 /**
  * A request did not complete in time: `connect` (no connection within the connect timeout,
- * reported by the Node transport) or `total` (no complete answer within connect + read timeouts,
- * the deadline that bounds every exchange whatever the transport).
+ * reported by the Node transport), `total` (no complete answer within connect + read timeouts,
+ * the deadline that bounds every exchange whatever the transport) or `command` (a credential
+ * command ran too long and was stopped).
  *
  * @since 0.1.0
  * @category errors
@@ -104,13 +105,19 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 export class Timeout extends Data.TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
-  readonly phase: "connect" | "total"
+  readonly phase: "connect" | "total" | "command"
   readonly after: Duration.Duration
 }> {
   override get message(): string {
-    const what = this.phase === "connect" ? "no connection to" : "no complete answer from"
-    const which = this.phase === "total" ? "connect + read timeouts" : "connect timeout"
-    return `${this.source}: ${what} ${this.endpoint} within ${Duration.format(this.after)} (${which})`
+    const after = Duration.format(this.after)
+    switch (this.phase) {
+      case "connect":
+        return `${this.source}: no connection to ${this.endpoint} within ${after} (connect timeout)`
+      case "total":
+        return `${this.source}: no complete answer from ${this.endpoint} within ${after} (connect + read timeouts)`
+      case "command":
+        return `${this.source}: the command ${this.endpoint} did not finish within ${after}; it was stopped`
+    }
   }
 }
 

@@ -32,7 +32,7 @@ export const layerNodePlatform = (options: HttpTransport.Options = {}) =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: DefaultChain.Options = {}): Layer.Layer<Credentials> =>
+export const layerLive = (options: DefaultChain.Options = {}): Layer.Layer<Credentials> =>
   DefaultChain.layer(options).pipe(Layer.provide(layerNodePlatform({ connectTimeout: options.connectTimeout })))
 
 /**
@@ -41,8 +41,8 @@ export const layer = (options: DefaultChain.Options = {}): Layer.Layer<Credentia
  * @since 0.1.0
  * @category layers
  */
-export const layerConfig = (options: Config.Config.Wrap<DefaultChain.Options>): Layer.Layer<Credentials, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.map(Config.unwrap(options), layer))
+export const layerLiveConfig = (options: Config.Config.Wrap<DefaultChain.Options>): Layer.Layer<Credentials, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(Config.unwrap(options), layerLive))
 
 /**
  * The default chain on Node, with the official defaults.
@@ -50,4 +50,4 @@ export const layerConfig = (options: Config.Config.Wrap<DefaultChain.Options>): 
  * @since 0.1.0
  * @category layers
  */
-export const CredentialsLive: Layer.Layer<Credentials> = layer()
+export const CredentialsLive: Layer.Layer<Credentials> = layerLive()

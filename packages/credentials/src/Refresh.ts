@@ -18,9 +18,9 @@
  */
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -122,7 +122,7 @@ export const refreshDelayMillis = (
   return Math.max(0, Math.max(due, halfway) - nowMillis)
 }
 
-type InFlight = Option.Option<Deferred.Deferred<Credential.Credential, CredentialsError>>
+type InFlight = Option.Option<Fiber.RuntimeFiber<Credential.Credential, CredentialsError>>
 
 /**
  * Builds a refreshing source over `fetch` in the current scope. Nothing is fetched until the
@@ -157,22 +157,19 @@ export const make = <R>(
     })
 
     // Single flight: join the fetch in flight, or start one. The fetch runs in the resource's scope,
-    // not in the caller's fiber, so a caller that gives up does not cancel it for the others.
+    // not in the caller's fiber, so a caller that gives up does not cancel it for the others. Callers
+    // join the fiber itself: once the scope is closed, a fetch cannot start and they are interrupted
+    // rather than left waiting.
     const refresh = SynchronizedRef.modifyEffect(inFlight, (running) =>
       Option.match(running, {
-        onSome: (deferred) => Effect.succeed([deferred, running] as const),
+        onSome: (fiber) => Effect.succeed([fiber, running] as const),
         onNone: () =>
-          Effect.gen(function*() {
-            const deferred = yield* Deferred.make<Credential.Credential, CredentialsError>()
-            yield* fetchOnce.pipe(
-              Effect.onExit((exit) =>
-                Deferred.done(deferred, exit).pipe(Effect.zipRight(SynchronizedRef.set(inFlight, Option.none())))
-              ),
-              Effect.forkIn(scope)
-            )
-            return [deferred, Option.some(deferred)] as const
-          })
-      })).pipe(Effect.flatMap(Deferred.await))
+          fetchOnce.pipe(
+            Effect.ensuring(SynchronizedRef.set(inFlight, Option.none())),
+            Effect.forkIn(scope),
+            Effect.map((fiber) => [fiber, Option.some(fiber)] as const)
+          )
+      })).pipe(Effect.flatMap(Fiber.join))
 
     const get = Effect.flatMap(SubscriptionRef.get(current), (cached) =>
       Option.isNone(cached)

@@ -58,3 +58,21 @@ export * as OidcRoleArn from "./sources/OidcRoleArn.js"
  * @since 0.1.0
  */
 export * as RamRoleArn from "./sources/RamRoleArn.js"
+/**
+ * @since 0.1.0
+ */
+export * as CliProfile from "./sources/CliProfile.js"
+/**
+ * @since 0.1.0
+ */
+export * as DefaultChain from "./DefaultChain.js"
+/**
+ * @since 0.1.0
+ */
+export * as IniProfile from "./sources/IniProfile.js"
+/**
+ * The default chain on Node: what an application provides.
+ *
+ * @since 0.1.0
+ */
+export { CredentialsLive, layerLive, layerLiveConfig, layerNodePlatform } from "./CredentialsLive.js"

@@ -194,7 +194,7 @@ describe("runExternal", () => {
       const start = yield* Clock.currentTimeMillis
       const error = yield* Effect.flip(run(nodeCommand("hang.mjs", quote(pidFile), "SECRET-arg"), "800 millis"))
       const elapsed = (yield* Clock.currentTimeMillis) - start
-      expect(error).toMatchObject({ _tag: "Timeout", source: "cli_profile", endpoint: node, phase: "total" })
+      expect(error).toMatchObject({ _tag: "Timeout", source: "cli_profile", endpoint: node, phase: "command" })
       expect(Duration.toMillis(error._tag === "Timeout" ? error.after : Duration.zero)).toBe(800)
       expectNoSecret(error)
       // hang.mjs ignores SIGTERM: it took a SIGKILL to its process group to come back this soon.

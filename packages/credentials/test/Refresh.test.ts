@@ -213,3 +213,16 @@ describe("Refresh", () => {
       expect(yield* Ref.get(calls)).toBe(1)
     }))
 })
+
+describe("Refresh after its scope is closed", () => {
+  it.effect("a get does not hang: it is interrupted", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const scope = yield* Scope.make()
+      const refreshing = yield* Refresh.make(upstream.source).pipe(Scope.extend(scope))
+      yield* Scope.close(scope, Exit.void)
+      const exit = yield* Effect.exit(refreshing.get)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(yield* upstream.calls).toBe(0)
+    }))
+})

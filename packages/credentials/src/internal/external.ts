@@ -219,7 +219,7 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
     // Interrupting the scoped run closes its scope, which kills the child before the Timeout is returned.
     Effect.timeoutFail({
       duration: options.timeout,
-      onTimeout: () => new Timeout({ source: options.source, endpoint: program, phase: "total", after: options.timeout })
+      onTimeout: () => new Timeout({ source: options.source, endpoint: program, phase: "command", after: options.timeout })
     }),
     Effect.withSpan("external.runExternal", { attributes: { program } })
   )

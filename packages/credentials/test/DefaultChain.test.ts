@@ -1,0 +1,159 @@
+// The default chain: the official order source by source, ECS off-cloud, explain, CredentialsLive.
+// Every test points the metadata source at the emulator, at a closed loopback port, or disables it.
+import { Fault } from "@effect-alicloud/emulator"
+import type { Emulator } from "@effect-alicloud/emulator"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, TestClock } from "effect"
+import { createServer } from "node:net"
+import { Credentials } from "../src/Credentials.js"
+import { layerLive } from "../src/CredentialsLive.js"
+import * as DefaultChain from "../src/DefaultChain.js"
+import { retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
+
+const run = <A, E, R>(body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>) =>
+  withEmulator(body).pipe(Effect.provide(NodeContext.layer))
+
+// A temp HOME with both files, and an OIDC token file.
+const setUp = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped()
+  yield* fs.makeDirectory(`${dir}/.aliyun`)
+  yield* fs.makeDirectory(`${dir}/.alibabacloud`)
+  yield* fs.writeFileString(`${dir}/token`, "oidc-token")
+  const writeCli = fs.writeFileString(
+    `${dir}/.aliyun/config.json`,
+    JSON.stringify({ current: "default", profiles: [{ name: "default", mode: "AK", access_key_id: "LTAI-cli-profile", access_key_secret: "s" }] })
+  )
+  const writeIni = fs.writeFileString(`${dir}/.alibabacloud/credentials`, "[default]\ntype = access_key\naccess_key_id = LTAI-ini-profile\naccess_key_secret = s\n")
+  return { dir, writeCli, writeIni, removeCli: fs.remove(`${dir}/.aliyun/config.json`), removeIni: fs.remove(`${dir}/.alibabacloud/credentials`) }
+})
+
+const options = (emulator: Emulator.EmulatorShape): DefaultChain.Options => ({
+  stsEndpoint: emulator.stsUrl,
+  metadataUrl: emulator.metadataUrl,
+  retrySchedule: retryNow(0)
+})
+
+const resolve = (opts: DefaultChain.Options) =>
+  Effect.flatMap(Credentials, (c) => c.get).pipe(Effect.provide(DefaultChain.layer(opts)))
+
+// A loopback port where nothing listens: connections are refused.
+const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 9))
+    })
+  })
+)
+
+describe("DefaultChain", () => {
+  it.scoped("the official order: each source wins when the ones before it are not configured", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const home = yield* setUp
+        yield* home.writeCli
+        yield* home.writeIni
+        const env: Record<string, string> = {
+          HOME: home.dir,
+          ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env",
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s",
+          ALIBABA_CLOUD_ROLE_ARN: roleArn,
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: "acs:ram::1:oidc-provider/p",
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: `${home.dir}/token`,
+          ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri
+        }
+        const winner = () => resolve(options(emulator)).pipe(withEnv(env), Effect.map((c) => c.providerName))
+        expect(yield* winner()).toBe("default/env")
+        delete env.ALIBABA_CLOUD_ACCESS_KEY_ID
+        expect(yield* winner()).toBe("default/oidc_role_arn")
+        delete env.ALIBABA_CLOUD_OIDC_TOKEN_FILE
+        delete env.ALIBABA_CLOUD_OIDC_PROVIDER_ARN
+        delete env.ALIBABA_CLOUD_ROLE_ARN
+        expect(yield* winner()).toBe("default/cli_profile/static_ak")
+        yield* home.removeCli
+        expect(yield* winner()).toBe("default/profile/static_ak")
+        yield* home.removeIni
+        expect(yield* winner()).toBe("default/ecs_ram_role")
+        env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true"
+        expect(yield* winner()).toBe("default/credential_uri")
+        delete env.ALIBABA_CLOUD_CREDENTIALS_URI
+        const error = yield* Effect.flip(resolve(options(emulator)).pipe(withEnv(env)))
+        expect(error._tag).toBe("ChainExhausted")
+        expect(error.message.split("\n").slice(1).map((line) => line.trim().split(":")[0])).toEqual([
+          "- env",
+          "- oidc_role_arn",
+          "- cli_profile",
+          "- profile",
+          "- ecs_ram_role",
+          "- credentials_uri"
+        ])
+      })))
+
+  it.scoped("off ECS, metadata refused: the chain moves on at once", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const port = yield* closedPort
+        const credential = yield* resolve({ ...options(emulator), metadataUrl: `http://127.0.0.1:${port}` }).pipe(
+          withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
+        )
+        expect(credential.providerName).toBe("default/credential_uri")
+      })))
+
+  it.scoped("off ECS, metadata accepts connections but never answers: the chain moves on within 2 s x 2 (token, then the v1 request)", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setFault("metadata-token", Fault.hang)
+        yield* emulator.setFault("metadata-role", Fault.hang)
+        const fiber = yield* Effect.fork(resolve(options(emulator)).pipe(withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })))
+        yield* emulator.awaitRequests("metadata-token", 1)
+        yield* TestClock.adjust("2 seconds")
+        yield* emulator.awaitRequests("metadata-role", 1)
+        yield* TestClock.adjust("2 seconds")
+        const credential = yield* Fiber.join(fiber)
+        expect(credential.providerName).toBe("default/credential_uri")
+      })))
+
+  it.scoped("explain: each source with why it was skipped, the winner, and those not tried", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const home = yield* setUp
+        yield* home.writeIni
+        const steps = yield* DefaultChain.explain(options(emulator)).pipe(withEnv({ HOME: home.dir }))
+        expect(steps.map((s) => [s.name, s._tag])).toEqual([
+          ["env", "Skipped"],
+          ["oidc_role_arn", "Skipped"],
+          ["cli_profile", "Skipped"],
+          ["profile", "Picked"],
+          ["ecs_ram_role", "NotTried"],
+          ["credential_uri", "NotTried"]
+        ])
+        const skipped = steps[2]!
+        expect(skipped._tag === "Skipped" && skipped.error.message).toContain(".aliyun/config.json does not exist")
+        expect((yield* emulator.counters("metadata-token")).received).toBe(0)
+      })))
+
+  it.scoped("users build their own chain from the default sources", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const d = DefaultChain.sources(options(emulator))
+        const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(Credentials.layerChain([d.credential_uri, d.env], { name: "mine" })),
+          withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
+        )
+        expect(credential.providerName).toBe("mine/env")
+      })))
+
+  it.scoped("layerLive: the default chain with the Node platform, options as a plain object", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(layerLive({ ...options(emulator), credentialsUri: emulator.credentialsUri })),
+          withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
+        )
+        expect(credential.providerName).toBe("default/credential_uri")
+      })))
+})
