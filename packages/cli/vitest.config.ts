@@ -1,0 +1,11 @@
+import { defineProject } from "vitest/config"
+
+// "@effect-alicloud/source" resolves workspace packages to their TypeScript sources (see package.json exports).
+export default defineProject({
+  resolve: { conditions: ["@effect-alicloud/source"] },
+  ssr: { resolve: { conditions: ["@effect-alicloud/source"] } },
+  test: {
+    name: "cli",
+    include: ["test/**/*.test.ts"]
+  }
+})
