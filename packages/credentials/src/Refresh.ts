@@ -21,6 +21,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -31,6 +32,7 @@ import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Credential from "./Credential.js"
 import { type CredentialsError, MalformedResponse } from "./CredentialsError.js"
 import type { Source } from "./Source.js"
+import * as Telemetry from "./Telemetry.js"
 
 /**
  * @since 0.1.0
@@ -122,6 +124,9 @@ export const refreshDelayMillis = (
   return Math.max(0, Math.max(due, halfway) - nowMillis)
 }
 
+const tags = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, values: Record<string, string>) =>
+  Object.entries(values).reduce((tagged, [key, value]) => Metric.tagged(tagged, key, value), metric)
+
 type InFlight = Option.Option<Fiber.RuntimeFiber<Credential.Credential, CredentialsError>>
 
 /**
@@ -144,8 +149,10 @@ export const make = <R>(
 
     // One fetch: a credential that has already expired is an error, not a new current value.
     const fetchOnce = Effect.gen(function*() {
+      const started = yield* Clock.currentTimeMillis
       const credential = yield* Effect.provide(fetch, context)
-      if (!Credential.isValidAt(credential, yield* Clock.currentTimeMillis)) {
+      const now = yield* Clock.currentTimeMillis
+      if (!Credential.isValidAt(credential, now)) {
         return yield* new MalformedResponse({
           source: credential.providerName,
           endpoint: "the upstream",
@@ -153,8 +160,32 @@ export const make = <R>(
         })
       }
       yield* SubscriptionRef.set(current, Option.some(credential))
+      yield* Metric.update(tags(Telemetry.upstreamLatency, { source: credential.providerName }), now - started)
+      if (credential.expiration !== undefined) {
+        yield* Metric.set(
+          tags(Telemetry.secondsToExpiry, { source: credential.providerName }),
+          Credential.remainingMillis(credential, now) / 1000
+        )
+      }
       return credential
-    })
+    }).pipe(
+      Effect.tapBoth({
+        onSuccess: (credential) =>
+          Effect.zipRight(
+            Effect.annotateCurrentSpan({ "credentials.source": credential.providerName, "credentials.type": credential.type, "credentials.outcome": "success" }),
+            Metric.increment(tags(Telemetry.refreshes, { source: credential.providerName, outcome: "success" }))
+          ),
+        onFailure: (error) =>
+          Effect.zipRight(
+            Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag }),
+            Effect.zipRight(
+              Metric.increment(tags(Telemetry.refreshes, { source: error.source, outcome: error._tag })),
+              Metric.increment(tags(Telemetry.refreshFailures, { source: error.source, reason: error._tag }))
+            )
+          )
+      }),
+      Effect.withSpan("Credentials.refresh")
+    )
 
     // Single flight: join the fetch in flight, or start one. The fetch runs in the resource's scope,
     // not in the caller's fiber, so a caller that gives up does not cancel it for the others. Callers
@@ -175,7 +206,14 @@ export const make = <R>(
       Option.isNone(cached)
         ? refresh
         : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Credential.isValidAt(cached.value, now) ? Effect.succeed(cached.value) : refresh))
+          Credential.isValidAt(cached.value, now) ? Effect.succeed(cached.value) : refresh)).pipe(
+        Effect.tapBoth({
+          onSuccess: (credential) =>
+            Effect.annotateCurrentSpan({ "credentials.source": credential.providerName, "credentials.type": credential.type, "credentials.outcome": "success" }),
+          onFailure: (error) => Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag })
+        }),
+        Effect.withSpan("Credentials.get")
+      )
 
     // Ahead of expiry, refresh; on failure retry while the credential is still valid. Once it has
     // expired the loop stops, and the next `get` fetches (so an idle program makes no requests).

@@ -21,7 +21,8 @@ export const makeFakeUpstream = (options: { ttl: Duration.DurationInput; latency
       const n = yield* Ref.updateAndGet(calls, (i) => i + 1)
       if (options.latency !== undefined) yield* Effect.sleep(options.latency)
       const failing = yield* Ref.get(failure)
-      if (Option.isSome(failing)) return yield* Effect.fail(failing.value)
+      // a fresh error each time, as a real upstream gives (Effect annotates the errors it fails with)
+      if (Option.isSome(failing)) return yield* Effect.fail(Object.assign(Object.create(Object.getPrototypeOf(failing.value)), failing.value) as CredentialsError)
       const now = yield* Clock.currentTimeMillis
       return Credential.make({
         type: "sts",
