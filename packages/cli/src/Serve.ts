@@ -92,10 +92,13 @@ const authorized = (request: HttpServerRequest.HttpServerRequest, token: Redacte
  */
 export const app = (credentials: Credentials["Type"], token: Redacted.Redacted<string>) =>
   HttpRouter.empty.pipe(
-    HttpRouter.get(
+    HttpRouter.all(
       path,
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
+        if (request.method !== "GET") {
+          return json(405, { Code: "MethodNotAllowed", Message: `use GET ${path}` })
+        }
         if (!authorized(request, token)) {
           return json(401, {
             Code: "Unauthorized",
@@ -110,8 +113,8 @@ export const app = (credentials: Credentials["Type"], token: Redacted.Redacted<s
         if (credential.securityToken === undefined || credential.expiration === undefined) {
           return json(503, {
             Code: "UnsupportedCredential",
-            Message: `${credential.providerName} gave a ${credential.type} credential without a security token and ` +
-              "an expiry; the credentials URI serves STS tokens only: use a role (e.g. a RamRoleArn profile)"
+            Message: `${credential.providerName} gave a ${credential.type} credential, but the credentials URI ` +
+              "serves only STS tokens with an expiry: use a role (e.g. a RamRoleArn profile)"
           })
         }
         return json(200, {
@@ -122,8 +125,7 @@ export const app = (credentials: Credentials["Type"], token: Redacted.Redacted<s
           Expiration: Output.isoSeconds(credential.expiration)
         })
       })
-    ),
-    HttpRouter.all(path, Effect.succeed(json(405, { Code: "MethodNotAllowed", Message: `use GET ${path}` })))
+    )
   ).pipe(Effect.catchTag("RouteNotFound", () => Effect.succeed(json(404, { Code: "NotFound", Message: `use GET ${path}` }))))
 
 /**
