@@ -43,7 +43,7 @@ export interface Options extends CliProfile.NetworkOptions {
   /** See `Chain.OnError`; default `"continue"`, as the official tool. */
   readonly onError?: Chain.OnError | undefined
   /** The refresh windows; ECS credentials get the official 1-hour prefetch unless `prefetchWindow` is set. */
-  readonly refresh?: Omit<Refresh.Options, "retrySchedule"> | undefined
+  readonly refresh?: Refresh.Options | undefined
 }
 
 /**
