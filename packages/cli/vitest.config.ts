@@ -6,6 +6,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@effect-alicloud/source"] } },
   test: {
     name: "cli",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    // Each test spawns real processes (node + tsx, about a second each); every wait in them is bounded.
+    testTimeout: 45_000
   }
 })
