@@ -5,6 +5,7 @@
  */
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
+import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Explain from "./commands/Explain.js"
@@ -41,5 +42,7 @@ export const command = Command.make("alicloud-credentials", {}, () =>
 export const run = (argv: ReadonlyArray<string>) =>
   Command.run(command, { name: "alicloud-credentials", version })(argv).pipe(
     Effect.tapErrorTag("CliFailure", (failure) => Console.error(`alicloud-credentials: ${failure.message}`)),
+    // A defect is a bug of this program: say so, with the cause (exit code 1).
+    Effect.tapDefect((cause) => Console.error(`alicloud-credentials: internal error (a bug): ${Cause.pretty(cause)}`)),
     Effect.provide(CliConfig.layer({ showBuiltIns: false }))
   )
