@@ -1,13 +1,25 @@
 /**
  * What the library reports about itself: the metrics of every refresh (export them with
  * `@effect/opentelemetry`, see docs/observability.md). Spans: `Credentials.get` around every
- * `get`, `Credentials.refresh` around every upstream fetch, with the source, the credential type and
- * the outcome as attributes — never a secret.
+ * `get` when a tracer is installed, `Credentials.refresh` around every upstream fetch, with the
+ * source, the credential type and the outcome as attributes — never a secret.
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as Tracer from "effect/Tracer"
+
+/**
+ * Effect's built-in tracer, which keeps spans in memory only. With it, a cached `get` makes no
+ * span (a span would cost ten times the `get`); install a tracer to see every `get`.
+ *
+ * @since 0.1.0
+ * @category tracing
+ */
+export const builtInTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * Upstream fetches, tagged `source` and `outcome` (`success` or the error's tag).

@@ -20,10 +20,12 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import type { Credential as EffectCredential } from "./Credential.js"
 import * as CredentialModule from "./Credential.js"
 import { Credentials } from "./Credentials.js"
@@ -223,6 +225,10 @@ export class Credential {
   readonly #type: string
   readonly #bearerToken: string | undefined
   readonly #runtime: ManagedRuntime.ManagedRuntime<Credentials, never>
+  // The latest credential the engine published (kept by a subscription to `changes`), so that a
+  // call made while it is valid is answered without entering the runtime.
+  #latest: EffectCredential | undefined
+  #subscription: Fiber.RuntimeFiber<void> | undefined
 
   /**
    * `new Credential()`: the default chain. `new Credential(config)`: one source, by `config.type`.
@@ -260,10 +266,25 @@ export class Credential {
   }
 
   #get(): Promise<EffectCredential> {
+    const latest = this.#latest
+    if (latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) return Promise.resolve(latest)
     return keepAlive(() =>
-      this.#runtime.runPromiseExit(Effect.flatMap(Credentials, (c) => c.get)).then((exit) =>
-        Exit.isSuccess(exit) ? exit.value : Promise.reject(toError(exit.cause))
-      )
+      this.#runtime.runPromiseExit(Effect.flatMap(Credentials, (c) => c.get)).then((exit) => {
+        if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause))
+        this.#subscribe(exit.value)
+        return exit.value
+      })
+    )
+  }
+
+  #subscribe(credential: EffectCredential): void {
+    this.#latest = credential
+    this.#subscription ??= this.#runtime.runFork(
+      Effect.flatMap(Credentials, (c) =>
+        Stream.runForEach(c.changes, (next) =>
+          Effect.sync(() => {
+            this.#latest = next
+          })))
     )
   }
 
@@ -319,8 +340,10 @@ export class Credential {
   }
 
   /** Stops the background refresh and releases the connections. */
-  close(): Promise<void> {
-    return this.#runtime.dispose()
+  async close(): Promise<void> {
+    this.#latest = undefined
+    if (this.#subscription !== undefined) await this.#runtime.runPromise(Fiber.interrupt(this.#subscription))
+    await this.#runtime.dispose()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
