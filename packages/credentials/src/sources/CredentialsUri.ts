@@ -12,14 +12,13 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Credential from "../Credential.js"
 import {
   type CredentialsError,
   InvalidConfiguration,
-  MalformedResponse,
   NotConfigured,
   UpstreamError
 } from "../CredentialsError.js"
+import { decodeCodedCredentials } from "../internal/codedCredentials.js"
 import { decodeJson } from "../internal/decode.js"
 import { displayUrl, execute, retryTransient } from "../internal/http.js"
 import { decodeDuration, envString } from "../internal/stsOptions.js"
@@ -47,14 +46,6 @@ export interface Options {
 export const CREDENTIALS_URI = "ALIBABA_CLOUD_CREDENTIALS_URI"
 
 const source = "credentials_uri"
-
-const UriCredentials = Schema.Struct({
-  Code: Schema.String,
-  AccessKeyId: Schema.String.pipe(Schema.minLength(1)),
-  AccessKeySecret: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
-  SecurityToken: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
-  Expiration: Schema.DateTimeUtc
-})
 
 const ErrorBody = Schema.Struct({ Code: Schema.optional(Schema.String), Message: Schema.optional(Schema.String) })
 
@@ -105,17 +96,12 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
           serviceMessage: Option.getOrUndefined(body)?.Message
         })
       }
-      const decoded = yield* decodeJson(UriCredentials, answer.body, (detail) => new MalformedResponse({ source, endpoint, detail }))
-      if (decoded.Code !== "Success") {
-        return yield* new UpstreamError({ source, endpoint, status: 200, code: decoded.Code, fix: "the credentials server could not issue a credential: see its logs" })
-      }
-      return Credential.make({
-        type: "sts",
-        accessKeyId: decoded.AccessKeyId,
-        accessKeySecret: decoded.AccessKeySecret,
-        securityToken: decoded.SecurityToken,
-        expiration: decoded.Expiration,
-        providerName: "credential_uri"
+      return yield* decodeCodedCredentials({
+        source,
+        endpoint,
+        providerName: "credential_uri",
+        body: answer.body,
+        fix: "the credentials server could not issue a credential: see its logs"
       })
     })
     return yield* retryTransient(attempt, options.retrySchedule)

@@ -19,8 +19,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
-import * as Credential from "../Credential.js"
 import {
   type CredentialsError,
   InvalidConfiguration,
@@ -28,7 +26,7 @@ import {
   NotConfigured,
   UpstreamError
 } from "../CredentialsError.js"
-import { decodeJson } from "../internal/decode.js"
+import { decodeCodedCredentials } from "../internal/codedCredentials.js"
 import { displayUrl, execute, retryTransient, type Timeouts } from "../internal/http.js"
 import { decodeDuration, envFlag, envString } from "../internal/stsOptions.js"
 import { optionalString } from "../internal/validate.js"
@@ -85,14 +83,6 @@ export const defaultMetadataUrl = "http://100.100.100.200"
 export const refreshOptions: Refresh.Options = { prefetchWindow: Duration.hours(1) }
 
 const source = "ecs_ram_role"
-
-const MetadataCredentials = Schema.Struct({
-  Code: Schema.String,
-  AccessKeyId: Schema.String.pipe(Schema.minLength(1)),
-  AccessKeySecret: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
-  SecurityToken: Schema.Redacted(Schema.String.pipe(Schema.minLength(1))),
-  Expiration: Schema.DateTimeUtc
-})
 
 interface Context {
   readonly base: string
@@ -203,24 +193,12 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       }
       const path = `/latest/meta-data/ram/security-credentials/${roleName}`
       const endpoint = displayUrl(`${base}${path}`)
-      const body = yield* get(ctx, path, token)
-      const decoded = yield* decodeJson(MetadataCredentials, body, (detail) => new MalformedResponse({ source, endpoint, detail }))
-      if (decoded.Code !== "Success") {
-        return yield* new UpstreamError({
-          source,
-          endpoint,
-          status: 200,
-          code: decoded.Code,
-          fix: "the metadata service could not issue a credential for the role: check the role is attached"
-        })
-      }
-      return Credential.make({
-        type: "sts",
-        accessKeyId: decoded.AccessKeyId,
-        accessKeySecret: decoded.AccessKeySecret,
-        securityToken: decoded.SecurityToken,
-        expiration: decoded.Expiration,
-        providerName: source
+      return yield* decodeCodedCredentials({
+        source,
+        endpoint,
+        providerName: source,
+        body: yield* get(ctx, path, token),
+        fix: "the metadata service could not issue a credential for the role: check the role is attached"
       })
     })
     return yield* retryTransient(attempt, options.retrySchedule)
