@@ -58,6 +58,8 @@ export interface NetworkSource {
   readonly name: string
   /** The emulator endpoint the faults go to, and whose requests are counted. */
   readonly endpoint: Emulator.Endpoint
+  /** The endpoint that sees one request per try of the source's retry loop (ECS: the token). */
+  readonly triesEndpoint: Emulator.Endpoint
   /** The per-request deadline (connect + read timeouts, the library's defaults). */
   readonly deadline: Duration.Duration
   /** One fetch through the source, with `retrySchedule`, everything but the emulator provided. */
@@ -90,6 +92,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
   {
     name: "ram_role_arn",
     endpoint: "sts",
+    triesEndpoint: "sts",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
       RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
@@ -98,6 +101,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
   {
     name: "oidc_role_arn",
     endpoint: "sts",
+    triesEndpoint: "sts",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
       OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath: "/virtual/oidc-token", stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
@@ -106,12 +110,14 @@ export const sources: ReadonlyArray<NetworkSource> = [
   {
     name: "ecs_ram_role",
     endpoint: "metadata-credentials",
+    triesEndpoint: "metadata-token",
     deadline: Duration.seconds(2),
     fetch: ({ baseUrl }, retrySchedule) => EcsRamRole.make({ metadataUrl: baseUrl, retrySchedule }).pipe(transport)
   },
   {
     name: "credentials_uri",
     endpoint: "credentials-uri",
+    triesEndpoint: "credentials-uri",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
       CredentialsUri.make({ credentialsUri: `${baseUrl}/credentials`, retrySchedule }).pipe(transport)
@@ -119,6 +125,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
   {
     name: "cli_profile (CloudSSO)",
     endpoint: "cloud-sso",
+    triesEndpoint: "cloud-sso",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
       CliProfile.make({ path: "/virtual/.aliyun/config.json", retrySchedule }).pipe(
@@ -143,8 +150,8 @@ export const startEmulator: Effect.Effect<Emulator.EmulatorShape, Emulator.Emula
 /** What one driven fetch came to. */
 export interface Outcome {
   readonly result: Either.Either<Credential.Credential, CredentialsError>
-  /** Tries of the source's retry loop (the schedule's retries + 1). */
-  readonly attempts: number
+  /** Tries of the source's retry loop. */
+  readonly tries: number
   /** Requests the faulted endpoint received (for a refused port: connection attempts = tries). */
   readonly requests: number
   /** Virtual time from the start of the fetch to its end. */
@@ -177,10 +184,13 @@ export const drive = (options: {
     const fiber = yield* options.source.fetch(options.target, schedule).pipe(
       Effect.withRandom(Random.make(options.seed ?? 1)),
       Effect.either,
+      Effect.zip(Clock.currentTimeMillis), // the end, read by the fetch itself
       Effect.fork
     )
     const parkLimit = options.park === undefined ? 0 : options.times ?? Number.POSITIVE_INFINITY
     let parked = 0
+    // delays the schedule picked; the retry loop consults it after every failure, so this counts
+    // retries only where every failure is transient (a refused port)
     let retries = 0
     for (let step = 0; step < 100; step++) {
       const events: Array<Effect.Effect<{ readonly _tag: "done" | "retry" | "parked"; readonly delay?: Duration.Duration }>> = [
@@ -200,13 +210,14 @@ export const drive = (options: {
         yield* TestClock.adjust(options.park!)
       }
     }
-    const result = yield* Fiber.join(fiber)
-    const end = yield* Clock.currentTimeMillis
-    const counted = (yield* emulator.counters(options.source.endpoint)).received
+    const [result, end] = yield* Fiber.join(fiber)
+    // A refused port: nothing reaches the emulator, and every try is retried (NetworkError is
+    // transient), so the tries are the schedule's delays + 1.
+    const refusedTries = retries + 1
     return {
       result,
-      attempts: retries + 1,
-      requests: options.countTries === true ? retries + 1 : counted,
+      tries: options.countTries === true ? refusedTries : (yield* emulator.counters(options.source.triesEndpoint)).received,
+      requests: options.countTries === true ? refusedTries : (yield* emulator.counters(options.source.endpoint)).received,
       elapsed: Duration.millis(end - start)
     }
   }).pipe(withEnv({}))
