@@ -35,3 +35,12 @@ export const decodeJson = <A, I, E>(
   Schema.decodeUnknown(Schema.parseJson(schema), { errors: "all" })(text).pipe(
     Effect.mapError((error) => onError(describeParseError(error)))
   )
+
+/**
+ * A service's own message with every secret of the request cut out: a service or a proxy that
+ * echoes a request parameter must not carry a token into an error.
+ */
+export const scrub = (text: string | undefined, secrets: ReadonlyArray<string>): string | undefined =>
+  text === undefined
+    ? undefined
+    : secrets.filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join("<redacted>"), text)

@@ -10,7 +10,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, MalformedResponse, UpstreamError } from "../CredentialsError.js"
-import { decodeJson } from "./decode.js"
+import { decodeJson, scrub } from "./decode.js"
 import { type Answer, displayUrl, execute, type Timeouts } from "./http.js"
 import { formatTimestamp } from "./rpcSignature.js"
 
@@ -26,7 +26,7 @@ const ErrorBody = Schema.Struct({
 })
 
 // A non-200 answer as an UpstreamError, keeping the service's code and message (never the body).
-const failWith = (source: string, endpoint: string, answer: Answer, fix: string | undefined) =>
+const failWith = (source: string, endpoint: string, answer: Answer, fix: string | undefined, secrets: ReadonlyArray<string>) =>
   Effect.option(decodeJson(ErrorBody, answer.body, () => undefined)).pipe(
     Effect.flatMap((body) => {
       const error = Option.getOrUndefined(body)
@@ -37,7 +37,7 @@ const failWith = (source: string, endpoint: string, answer: Answer, fix: string 
           status: answer.status,
           code: error?.Code ?? error?.error,
           requestId: error?.RequestId,
-          serviceMessage: error?.Message ?? error?.error_description,
+          serviceMessage: scrub(error?.Message ?? error?.error_description, secrets),
           fix
         })
       )
@@ -48,12 +48,13 @@ const exchangeAnswer = <A, I>(
   source: string,
   endpoint: string,
   schema: Schema.Schema<A, I>,
-  fix: string
+  fix: string,
+  secret: Redacted.Redacted<string>
 ) =>
 (answer: Answer): Effect.Effect<A, CredentialsError> =>
   answer.status === 200
     ? decodeJson(schema, answer.body, (detail) => new MalformedResponse({ source, endpoint, detail }))
-    : failWith(source, endpoint, answer, fix)
+    : failWith(source, endpoint, answer, fix, [Redacted.value(secret)])
 
 // ---------------------------------------------------------------------------------------------
 // CloudSSO
@@ -96,7 +97,8 @@ export const cloudSsoCredentials = (options: {
       options.source,
       endpoint,
       CloudCredential,
-      "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`"
+      "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`",
+      options.accessToken
     )),
     Effect.map(({ CloudCredential: c }) =>
       Credential.make({
@@ -161,7 +163,8 @@ export const refreshOAuthToken = (options: {
       options.source,
       endpoint,
       TokenAnswer,
-      "the OAuth sign-in has expired or was revoked: sign in again with `aliyun configure --mode OAuth`"
+      "the OAuth sign-in has expired or was revoked: sign in again with `aliyun configure --mode OAuth`",
+      options.refreshToken
     )(answer)
     return {
       accessToken: tokens.access_token,
@@ -199,7 +202,8 @@ export const exchangeOAuthToken = (options: {
       options.source,
       endpoint,
       ExchangeAnswer,
-      "the OAuth access token was refused: sign in again with `aliyun configure --mode OAuth`"
+      "the OAuth access token was refused: sign in again with `aliyun configure --mode OAuth`",
+      options.accessToken
     )),
     Effect.map((c) =>
       Credential.make({

@@ -9,8 +9,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import * as Credential from "../Credential.js"
-import { type CredentialsError, MalformedResponse, UpstreamError } from "../CredentialsError.js"
-import { decodeJson } from "./decode.js"
+import { type CredentialsError, InvalidConfiguration, MalformedResponse, UpstreamError } from "../CredentialsError.js"
+import { decodeJson, scrub } from "./decode.js"
 import { type Answer, displayUrl, execute, type Timeouts } from "./http.js"
 import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
 
@@ -53,7 +53,8 @@ export const decodeAnswer = (
   source: string,
   endpoint: string,
   providerName: string,
-  answer: Answer
+  answer: Answer,
+  secrets: ReadonlyArray<string>
 ): Effect.Effect<Credential.Credential, CredentialsError> => {
   if (answer.status !== 200) {
     return decodeJson(StsErrorBody, answer.body, () => undefined).pipe(
@@ -61,9 +62,10 @@ export const decodeAnswer = (
       Effect.flatMap((body) => {
         const error = body._tag === "Some" ? body.value : {}
         // STS echoes its string to sign, which holds the SecurityToken: keep only the first sentence.
+        // Any other echo of the request's secrets is cut out.
         const serviceMessage = error.Message?.startsWith(signatureMismatchPrefix)
           ? signatureMismatchPrefix
-          : error.Message
+          : scrub(error.Message, secrets)
         return Effect.fail(
           new UpstreamError({
             source,
@@ -111,7 +113,13 @@ export interface AssumeRoleParams {
 const defined = (record: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(record).filter((entry): entry is [string, string] => entry[1] !== undefined))
 
-const send = (call: Call, query: Record<string, string>, body: Record<string, string>, headers: Record<string, string>) =>
+const send = (
+  call: Call,
+  query: Record<string, string>,
+  body: Record<string, string>,
+  headers: Record<string, string>,
+  secrets: ReadonlyArray<string>
+) =>
   execute({
     source: call.source,
     endpoint: displayUrl(call.url),
@@ -121,7 +129,7 @@ const send = (call: Call, query: Record<string, string>, body: Record<string, st
       HttpClientRequest.bodyUrlParams(body),
       HttpClientRequest.setHeaders(headers)
     )
-  }).pipe(Effect.flatMap((answer) => decodeAnswer(call.source, displayUrl(call.url), call.providerName, answer)))
+  }).pipe(Effect.flatMap((answer) => decodeAnswer(call.source, displayUrl(call.url), call.providerName, answer, secrets)))
 
 /** AssumeRole, signed with `signer` (a fresh nonce and timestamp on every call, so retries re-sign). */
 export const assumeRole = (
@@ -148,10 +156,20 @@ export const assumeRole = (
       RoleSessionName: params.roleSessionName,
       DurationSeconds: String(params.durationSeconds)
     })
-    const signature = sign(Redacted.value(signer.accessKeySecret), stringToSign("POST", { ...query, ...body }))
+    const secret = Redacted.value(signer.accessKeySecret)
+    // encodeURIComponent throws on a lone surrogate (a value from the environment or a file).
+    const signature = yield* Effect.try({
+      try: () => sign(secret, stringToSign("POST", { ...query, ...body })),
+      catch: () =>
+        new InvalidConfiguration({
+          source: call.source,
+          field: "a request parameter (roleArn, roleSessionName, policy, externalId)",
+          reason: "is not valid Unicode (it holds a lone UTF-16 surrogate)"
+        })
+    })
     return yield* send(call, { ...query, Signature: signature }, body, {
       "x-acs-credentials-provider": signer.providerName
-    })
+    }, [secret, ...(query.SecurityToken === undefined ? [] : [query.SecurityToken])])
   })
 
 export interface OidcParams {
@@ -183,7 +201,7 @@ export const assumeRoleWithOidc = (
       RoleSessionName: params.roleSessionName,
       DurationSeconds: String(params.durationSeconds)
     })
-    return yield* send(call, query, body, {})
+    return yield* send(call, query, body, {}, [Redacted.value(params.oidcToken)])
   })
 
 /** The STS URL as the official tool derives it: an explicit endpoint, else from the region and VPC flag. */

@@ -16,7 +16,13 @@ const invalid = (field: Field, reason: string) => new InvalidConfiguration({ ...
 const describe = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`
 
-/** A non-empty string. */
+// A UTF-16 surrogate without its pair: not text, and it cannot be percent-encoded for signing.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** Whether `text` is well-formed Unicode (no lone surrogate). */
+export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
+
+/** A non-empty string of well-formed Unicode. */
 export const requiredString = (field: Field, value: unknown): Effect.Effect<string, InvalidConfiguration> =>
   value === undefined
     ? Effect.fail(invalid(field, "is missing"))
@@ -24,6 +30,8 @@ export const requiredString = (field: Field, value: unknown): Effect.Effect<stri
     ? Effect.fail(invalid(field, `must be a string, got ${describe(value)}`))
     : value.length === 0
     ? Effect.fail(invalid(field, "is empty"))
+    : !isWellFormed(value)
+    ? Effect.fail(invalid(field, "is not valid Unicode (it holds a lone UTF-16 surrogate)"))
     : Effect.succeed(value)
 
 /** A non-empty secret, given as a string or as a `Redacted` string; returned `Redacted`. */

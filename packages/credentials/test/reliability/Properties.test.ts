@@ -73,10 +73,10 @@ describe("the RPC signer against the emulator's verifier", () => {
       })
     ))
 
-  // KNOWN BUG (reported): the signer percent-encodes with encodeURIComponent, which throws URIError
-  // on a lone surrogate; the throw escapes as a defect instead of a typed error. The emulator's
-  // encoder (UTF-8 bytes, U+FFFD) does not throw. Remove `.fails` once the library is fixed.
-  it.effect.fails("KNOWN BUG: an option with a lone surrogate is a typed error, not a defect", () =>
+  // A bug this suite found: the signer percent-encodes with encodeURIComponent, which throws
+  // URIError on a lone surrogate; the throw escaped as a defect. Options are now checked for
+  // well-formed Unicode, and the signing step maps a throw to InvalidConfiguration.
+  it.effect("an option with a lone surrogate is a typed error, not a defect (a bug this suite found)", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(RamRoleArn.make({
         source: AccessKey.make(accessKey),

@@ -281,13 +281,11 @@ describe("no secret in anything the library prints or fails with", () => {
     })
   })
 
-  // KNOWN LEAK (reported; defence in depth): the library forwards the service's `Message` verbatim
-  // into UpstreamError.serviceMessage, and so into `message` and the refresh engine's warnings.
-  // It strips the one echo it knows (SignatureDoesNotMatch's string to sign), but a service (or a
-  // proxy) that echoes the request's SecurityToken in any other error leaks it. No real STS error
-  // is known to do that: the emulator is told to here. Remove `.fails` once serviceMessage is
-  // scrubbed of the request's secrets.
-  it.scoped.fails("KNOWN LEAK: an error message that echoes the request's SecurityToken is not scrubbed", () =>
+  // A leak this suite found (defence in depth): the service's `Message` went verbatim into
+  // UpstreamError.serviceMessage, so a service or proxy echoing the request's SecurityToken would
+  // leak it. The request's secrets are now cut out of the service's message. (No real STS error is
+  // known to echo it: the emulator is told to here.)
+  it.scoped("an error message that echoes the request's SecurityToken is scrubbed (a leak this suite found)", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         yield* emulator.addAccessKey(stsKey)
