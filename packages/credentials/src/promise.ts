@@ -143,6 +143,8 @@ const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
     stsRegionId: config.stsRegionId,
     enableVpc: config.enableVpc
   }
+  // The sources validate their options at run time (missing, empty, mistyped): the casts only
+  // carry an unset value through to that check.
   const accessKey = Effect.gen(function*() {
     return {
       accessKeyId: (yield* orEnv(config.accessKeyId, "ALIBABA_CLOUD_ACCESS_KEY_ID")) as string,
@@ -254,7 +256,7 @@ export class Credential {
     this.#bearerToken = config?.type === "bearer" ? config.bearerToken : undefined
     this.#runtime = ManagedRuntime.make(
       layer.pipe(
-        Layer.provide(layerNodePlatform({ connectTimeout: millis(config?.connectTimeout ?? undefined) })),
+        Layer.provide(layerNodePlatform({ connectTimeout: chain?.connectTimeout ?? millis(config?.connectTimeout ?? undefined) })),
         Layer.provide(Layer.setClock(unrefClock))
       )
     )
