@@ -94,8 +94,9 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 }
 
 /**
- * A request did not complete in time: `connect` (no connection within the connect timeout,
- * reported by the Node transport), `total` (no complete answer within connect + read timeouts,
+ * A request did not complete in time: `connect` (no connection within the connect timeout) or
+ * `read` (connected, but the headers or a chunk of the body did not come within the read timeout),
+ * both reported by the Node transport; `total` (no complete answer within connect + read timeouts,
  * the deadline that bounds every exchange whatever the transport) or `command` (a credential
  * command ran too long and was stopped).
  *
@@ -105,7 +106,7 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 export class Timeout extends Data.TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
-  readonly phase: "connect" | "total" | "command"
+  readonly phase: "connect" | "read" | "total" | "command"
   readonly after: Duration.Duration
 }> {
   override get message(): string {
@@ -113,6 +114,8 @@ export class Timeout extends Data.TaggedError("Timeout")<{
     switch (this.phase) {
       case "connect":
         return `${this.source}: no connection to ${this.endpoint} within ${after} (connect timeout)`
+      case "read":
+        return `${this.source}: connected to ${this.endpoint}, but no answer within ${after} (read timeout)`
       case "total":
         return `${this.source}: no complete answer from ${this.endpoint} within ${after} (connect + read timeouts)`
       case "command":

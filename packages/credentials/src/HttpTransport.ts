@@ -27,8 +27,32 @@ export interface Options {
  */
 export const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
 
+// The read timeout of one request travels to undici under this key of the request options
+// (`readTimeoutOptions`); @effect/platform-node's client overrides undici's own header and body
+// timeouts, so an interceptor sets them from it.
+const readTimeoutKey = "effectAlicloudReadTimeout"
+
+const withReadTimeout: Undici.Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
+  const readTimeout = (options as { readonly [readTimeoutKey]?: unknown })[readTimeoutKey]
+  return typeof readTimeout === "number"
+    ? dispatch({ ...options, headersTimeout: readTimeout, bodyTimeout: readTimeout }, handler)
+    : dispatch(options, handler)
+}
+
 /**
- * An `HttpClient` on a private undici agent, closed with the layer.
+ * The request options that give one request a read timeout (headers, then each body chunk) on
+ * this transport; other HttpClients ignore them.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const readTimeoutOptions = (readTimeout: Duration.Duration) =>
+  // undici's type asks for a whole request (path, method); the client merges these into its own.
+  ({ [readTimeoutKey]: Duration.toMillis(readTimeout) }) as unknown as Undici.Dispatcher.RequestOptions
+
+/**
+ * An `HttpClient` on a private undici agent, closed with the layer: the connect timeout on the
+ * agent, the read timeout per request.
  *
  * @since 0.1.0
  * @category layers
@@ -37,13 +61,16 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
   NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
     Layer.provide(Layer.scoped(
       NodeHttpClient.Dispatcher,
-      Effect.acquireRelease(
-        Effect.sync(() =>
-          new Undici.Agent({
-            connect: { timeout: Duration.toMillis(options.connectTimeout ?? defaultConnectTimeout) }
-          })
+      Effect.map(
+        Effect.acquireRelease(
+          Effect.sync(() =>
+            new Undici.Agent({
+              connect: { timeout: Duration.toMillis(options.connectTimeout ?? defaultConnectTimeout) }
+            })
+          ),
+          (agent) => Effect.promise(() => agent.destroy())
         ),
-        (agent) => Effect.promise(() => agent.destroy())
+        (agent) => agent.compose(withReadTimeout)
       )
     ))
   )

@@ -1,18 +1,19 @@
 // One HTTP exchange with an upstream: bounded in time, its transport failures mapped to our typed
 // errors, its body read whole. Retries of transient failures on a Schedule.
 //
-// Timeouts: the Node transport (HttpTransport.layer, undici) enforces the connect timeout and
-// reports it as such. The read timeout cannot be set per request there (@effect/platform-node's
-// undici client overrides undici's header and body timeouts and leaves timeouts to Effect), so a
-// Clock-based deadline of connect + read bounds every exchange, whatever HttpClient is provided;
-// it is also what TestClock drives in tests.
+// Timeouts: the Node transport (HttpTransport.layer, undici) enforces the connect timeout and the
+// read timeout (headers, then each body chunk) and reports which. On top, a Clock-based deadline
+// of connect + read bounds every exchange whatever HttpClient is provided; it is also what
+// TestClock drives in tests.
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import { type CredentialsError, NetworkError, Timeout } from "../CredentialsError.js"
+import { readTimeoutOptions } from "../HttpTransport.js"
 
 export interface Timeouts {
   readonly connect: Duration.Duration
@@ -68,6 +69,9 @@ const fromHttpClientError = (call: Call, error: HttpClientError.HttpClientError)
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new Timeout({ source: call.source, endpoint: call.endpoint, phase: "connect", after: call.timeouts.connect })
   }
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
+    return new Timeout({ source: call.source, endpoint: call.endpoint, phase: "read", after: call.timeouts.read })
+  }
   const detail = error._tag === "ResponseError"
     ? `the connection closed before the whole body arrived (${text})`
     : (code !== undefined ? friendly[code] : undefined) ?? text
@@ -84,6 +88,7 @@ export const execute = (call: Call): Effect.Effect<Answer, Timeout | NetworkErro
   }).pipe(
     Effect.scoped,
     Effect.catchAll((error) => Effect.fail(fromHttpClientError(call, error))),
+    Effect.provideService(NodeHttpClient.UndiciRequestOptions, readTimeoutOptions(call.timeouts.read)),
     Effect.timeoutFail({
       duration: Duration.sum(call.timeouts.connect, call.timeouts.read),
       onTimeout: () =>
