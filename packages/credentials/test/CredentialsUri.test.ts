@@ -60,6 +60,24 @@ describe("CredentialsUri against the emulator", () => {
         expect(yield* Effect.flip(Fiber.join(hung))).toMatchObject({ _tag: "Timeout" })
       })))
 
+  it.scoped("a refresh that fails while the credential is valid is invisible; the next retry replaces it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        const first = yield* credentials.get
+        yield* emulator.setFault("credentials-uri", Fault.serviceUnavailable)
+        yield* TestClock.adjust("45 minutes")
+        yield* emulator.awaitRequests("credentials-uri", 2)
+        expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
+        yield* emulator.clearFaults
+        yield* TestClock.adjust("1 minute")
+        yield* emulator.awaitRequests("credentials-uri", 3)
+        expect((yield* credentials.get).accessKeyId).not.toBe(first.accessKeyId)
+      }).pipe(Effect.provide(Credentials.layer(
+        CredentialsUri.make({ credentialsUri: emulator.credentialsUri, retrySchedule: retryNow(0) }),
+        { jitter: 0 }
+      )))))
+
   it.scoped("refreshes ahead of expiry through the layer", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {

@@ -113,6 +113,22 @@ describe("EcsRamRole against the emulator", () => {
         yield* emulator.awaitRequests("metadata-credentials", 2)
       }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))))
 
+  it.scoped("a refresh that fails while the credential is valid is invisible; the next retry replaces it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setExpiry("metadata-credentials", "6 hours")
+        const credentials = yield* Credentials
+        const first = yield* credentials.get
+        yield* emulator.setFault("metadata-credentials", Fault.serviceUnavailable)
+        yield* TestClock.adjust("5 hours") // the 1-hour prefetch is due; the metadata service fails
+        yield* emulator.awaitRequests("metadata-credentials", 3) // the first fetch, then with and without the token
+        expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
+        yield* emulator.clearFaults
+        yield* TestClock.adjust("1 minute")
+        yield* emulator.awaitRequests("metadata-credentials", 4)
+        expect((yield* credentials.get).accessKeyId).not.toBe(first.accessKeyId)
+      }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))))
+
   it.scoped("a connection refused: NetworkError", () =>
     withEmulator(() =>
       Effect.gen(function*() {

@@ -2,7 +2,8 @@ import { Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Option, TestClock } from "effect"
+import { Credentials } from "../src/Credentials.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
@@ -79,6 +80,26 @@ describe("OidcRoleArn against the emulator", () => {
         const empty = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcTokenFilePath: file.path }))
         expect(empty).toMatchObject({ _tag: "InvalidConfiguration", reason: `names an empty file: ${file.path}` })
         expect((yield* emulator.counters("sts")).received).toBe(0)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("refreshes ahead of expiry; a refresh that fails while the credential is valid is invisible", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const file = yield* tokenFile("token")
+        const source = OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcTokenFilePath: file.path, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
+        yield* Effect.gen(function*() {
+          const credentials = yield* Credentials
+          const first = yield* credentials.get
+          yield* emulator.setFault("sts", Fault.serviceUnavailable)
+          yield* TestClock.adjust("45 minutes")
+          yield* emulator.awaitRequests("sts", 2)
+          expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
+          yield* emulator.clearFaults
+          yield* TestClock.adjust("1 minute")
+          yield* emulator.awaitRequests("sts", 3)
+          expect((yield* credentials.get).accessKeyId).not.toBe(first.accessKeyId)
+        }).pipe(Effect.provide(Credentials.layer(source, { jitter: 0 })))
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
