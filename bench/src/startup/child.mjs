@@ -1,6 +1,6 @@
 // One start-up run, in a fresh `node --import ../guard.mjs` process, on the BUILT packages
 // (no tsx, no source condition). argv: <impl> <what>
-//   impl: official | ours-esm | ours-cjs | ours-index-esm | none
+//   impl: official | ours-esm | ours-cjs | ours-bundled | ours-index-esm | none
 //   what: import | access_key | ram_role_arn
 // Prints one JSON line: milliseconds since the process started (performance.now()) at the end of
 // the import and at the first credential.
@@ -30,6 +30,10 @@ switch (impl) {
     break
   case "ours-cjs":
     Credential = require("@effect-alicloud/credentials/promise").default
+    break
+  case "ours-bundled":
+    // the facade bundled into one CommonJS file by esbuild (see startup.ts)
+    Credential = require(env.BENCH_BUNDLE).default
     break
   case "ours-index-esm":
     await import("@effect-alicloud/credentials")
