@@ -1,7 +1,9 @@
 // Tests of network sources: a real emulator on 127.0.0.1 (built in the test, so it shares the
 // test's TestClock) and the real undici transport.
 import { Emulator } from "@effect-alicloud/emulator"
-import { ConfigProvider, Effect, Layer, Schedule, type Scope, TestClock } from "effect"
+import { ConfigProvider, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import type { Credential } from "../src/Credential.js"
+import type { Service } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 
@@ -27,3 +29,14 @@ export const withEnvLayer = (env: Record<string, string>) =>
 
 /** Retries with no delay, so a test needs no clock for them. */
 export const retryNow = (times: number): Schedule.Schedule<unknown, CredentialsError> => Schedule.recurs(times)
+
+/**
+ * Waits for the credentials service to publish a credential other than `previous`: the emulator
+ * has received the request (awaitRequests), this waits until its answer has been handled.
+ */
+export const nextCredential = (credentials: Service, previous: Credential) =>
+  credentials.changes.pipe(
+    Stream.filter((credential) => credential.accessKeyId !== previous.accessKeyId),
+    Stream.runHead,
+    Effect.map(Option.getOrThrow)
+  )
