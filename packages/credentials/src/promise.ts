@@ -173,7 +173,8 @@ const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
       return OidcRoleArn.make({ ...sts, oidcProviderArn: config.oidcProviderArn, oidcTokenFilePath: config.oidcTokenFilePath })
     case "ecs_ram_role":
       return EcsRamRole.make({ ...timeouts, roleName: config.roleName, disableIMDSv1: config.disableIMDSv1, metadataUrl: config.metadataUrl })
-    default:
+    case "credentials_uri":
+    default: // the constructor admits only the supported types
       return CredentialsUri.make({ ...timeouts, credentialsUri: config.credentialsURI })
   }
 }
