@@ -8,6 +8,7 @@ import { execSync } from "node:child_process"
 import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
 import type * as GuardModule from "./guard.mjs"
 import * as Fleet from "./fleet.js"
+import * as ServeHost from "./serveHost.js"
 import * as HotPath from "./hotPath.js"
 import * as Memory from "./memory.js"
 import * as Outage from "./outage.js"
@@ -73,11 +74,15 @@ export const main = async (guard: typeof GuardModule) => {
     await step("memory", () => Memory.run(env))
     await step("startup", () => Startup.run(env, Startup.build()))
     await step("fleet", () => Fleet.run())
+    await step("serve", () => ServeHost.run(env))
   } finally {
     await env.close()
   }
   const network = guard.report()
-  const childBlocked = (results.startup as { guardBlockedInChildren?: number } | undefined)?.guardBlockedInChildren ?? 0
+  const childBlocked = ["startup", "serve"].reduce(
+    (n, name) => n + ((results[name] as { guardBlockedInChildren?: number } | undefined)?.guardBlockedInChildren ?? 0),
+    0
+  )
   const nonLoopbackAttempts = network.blockedConnections + network.blockedDns + network.blockedUdp + childBlocked
   rows.push({
     benchmark: "network guard",
