@@ -17,7 +17,6 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -30,17 +29,12 @@ import type { Credential as EffectCredential } from "./Credential.js"
 import * as CredentialModule from "./Credential.js"
 import { Credentials } from "./Credentials.js"
 import { CommandFailed, type CredentialsError, isCredentialsError } from "./CredentialsError.js"
-import { layerNodePlatform } from "./CredentialsLive.js"
-import * as DefaultChain from "./DefaultChain.js"
+import type * as DefaultChain from "./DefaultChain.js"
 import { unrefClock } from "./internal/unrefClock.js"
-import { envString } from "./internal/stsOptions.js"
+import { orEnv } from "./internal/env.js"
 import type { Source } from "./Source.js"
 import * as AccessKey from "./sources/AccessKey.js"
 import * as Bearer from "./sources/Bearer.js"
-import * as CredentialsUri from "./sources/CredentialsUri.js"
-import * as EcsRamRole from "./sources/EcsRamRole.js"
-import * as OidcRoleArn from "./sources/OidcRoleArn.js"
-import * as RamRoleArn from "./sources/RamRoleArn.js"
 import * as Sts from "./sources/Sts.js"
 
 /**
@@ -123,26 +117,9 @@ export interface CredentialsProvider {
 
 const supportedTypes = ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "bearer"]
 
-const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
-
-// Empty options fall back to the environment, as in the official tool.
-const orEnv = (value: string | undefined, variable: string) =>
-  value !== undefined && value !== "" ? Effect.succeed(value) : Effect.map(envString(variable), Option.getOrUndefined)
-
-const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
-  const timeouts = { connectTimeout: millis(config.connectTimeout), readTimeout: millis(config.timeout) }
-  const sts = {
-    ...timeouts,
-    roleArn: config.roleArn,
-    roleSessionName: config.roleSessionName,
-    roleSessionExpiration: config.roleSessionExpiration === undefined || config.roleSessionExpiration === 0
-      ? undefined
-      : Duration.seconds(config.roleSessionExpiration),
-    policy: config.policy,
-    stsEndpoint: config.stsEndpoint,
-    stsRegionId: config.stsRegionId,
-    enableVpc: config.enableVpc
-  }
+// The static types need neither the network nor the file system: they are built here, without
+// loading the other sources and the Node platform (most of the import cost).
+const staticSource = (config: ConfigOptions): Source | undefined => {
   // The sources validate their options at run time (missing, empty, mistyped): the casts only
   // carry an unset value through to that check.
   const accessKey = Effect.gen(function*() {
@@ -160,24 +137,16 @@ const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
           Sts.make({ ...key, securityToken: securityToken as string })))
     case "bearer":
       return Bearer.make({ bearerToken: config.bearerToken as string })
-    case "ram_role_arn":
-      return RamRoleArn.make({
-        ...sts,
-        externalId: config.externalId,
-        source: Effect.flatMap(accessKey, (key) =>
-          config.securityToken === undefined || config.securityToken === ""
-            ? AccessKey.make(key)
-            : Sts.make({ ...key, securityToken: config.securityToken }))
-      })
-    case "oidc_role_arn":
-      return OidcRoleArn.make({ ...sts, oidcProviderArn: config.oidcProviderArn, oidcTokenFilePath: config.oidcTokenFilePath })
-    case "ecs_ram_role":
-      return EcsRamRole.make({ ...timeouts, roleName: config.roleName, disableIMDSv1: config.disableIMDSv1, metadataUrl: config.metadataUrl })
-    case "credentials_uri":
-    default: // the constructor admits only the supported types
-      return CredentialsUri.make({ ...timeouts, credentialsUri: config.credentialsURI })
+    default:
+      return undefined
   }
 }
+
+// The network types and the default chain: their modules are loaded when the client is first used.
+const networkLayer = (
+  build: (layers: typeof import("./internal/facadeLayers.js")) => Layer.Layer<Credentials>
+): Layer.Layer<Credentials> =>
+  Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./internal/facadeLayers.js")), build))
 
 const fromProvider = (provider: CredentialsProvider): Source =>
   Effect.tryPromise({
@@ -239,28 +208,24 @@ export class Credential {
    * unknown `type` throws here; every other check happens on first use, as a rejected Promise.
    */
   constructor(config?: ConfigOptions | null, provider?: CredentialsProvider | null, chain?: DefaultChain.Options) {
-    let layer: Layer.Layer<Credentials, never, DefaultChain.Requirements>
+    let layer: Layer.Layer<Credentials>
     if (provider !== undefined && provider !== null && typeof provider.getCredentials === "function") {
       this.#type = provider.getProviderName()
       layer = Credentials.layer(fromProvider(provider))
     } else if (config === undefined || config === null) {
       this.#type = "default"
-      layer = DefaultChain.layer(chain)
+      layer = networkLayer((layers) => layers.layerDefaultChain(chain))
     } else {
       if (!config.type) throw new Error("Missing required type option")
       if (!supportedTypes.includes(config.type)) {
         throw new Error(`Invalid type option, support: ${supportedTypes.join(", ")}`)
       }
       this.#type = config.type
-      layer = Credentials.layer(sourceOf(config), config.type === "ecs_ram_role" ? EcsRamRole.refreshOptions : undefined)
+      const source = staticSource(config)
+      layer = source !== undefined ? Credentials.layer(source) : networkLayer((layers) => layers.layerFor(config))
     }
     this.#bearerToken = config?.type === "bearer" ? config.bearerToken : undefined
-    this.#runtime = ManagedRuntime.make(
-      layer.pipe(
-        Layer.provide(layerNodePlatform({ connectTimeout: chain?.connectTimeout ?? millis(config?.connectTimeout ?? undefined) })),
-        Layer.provide(Layer.setClock(unrefClock))
-      )
-    )
+    this.#runtime = ManagedRuntime.make(layer.pipe(Layer.provide(Layer.setClock(unrefClock))))
   }
 
   /** The default chain with options (endpoints, a profile, timeouts, the refresh windows). */

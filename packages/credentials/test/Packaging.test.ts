@@ -33,4 +33,20 @@ describe("packaging", () => {
       c.getCredential().then((m) => { console.log(typeof lib.Credentials, m.providerName); return c.close() })`])
     expect(out).toBe("function static_ak")
   })
+
+  it("the facade loads the network sources on first use, under require and import alike", () => {
+    // nothing listens on the loopback discard port: the rejection proves the lazy module loaded and ran
+    const config = `{ type: "credentials_uri", credentialsURI: "http://127.0.0.1:9/credentials", timeout: 2000 }`
+    const report = `(e) => console.log(e.cause._tag)`
+    const viaRequire = node(["-e", `
+      const facade = require("@effect-alicloud/credentials/promise")
+      const c = new facade.default(new facade.Config(${config}))
+      c.getCredential().then(() => console.log("unexpected"), ${report}).finally(() => c.close())`])
+    const viaImport = node(["--input-type=module", "-e", `
+      const facade = await import("@effect-alicloud/credentials/promise")
+      const c = new facade.default(new facade.Config(${config}))
+      await c.getCredential().then(() => console.log("unexpected"), ${report})
+      await c.close()`])
+    expect([viaRequire, viaImport]).toEqual(["NetworkError", "NetworkError"])
+  })
 })

@@ -1,12 +1,12 @@
 // The options that ram_role_arn and oidc_role_arn share, with the official tool's environment
 // fallbacks (read through Config) and validation.
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
+import { envFlag, envString } from "./env.js"
 import type { Timeouts } from "./http.js"
 import { stsUrl } from "./sts.js"
 import { optionalString } from "./validate.js"
@@ -38,17 +38,6 @@ export const STS_REGION = "ALIBABA_CLOUD_STS_REGION"
 export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"
 
 export const defaultTimeouts: Timeouts = { connect: Duration.seconds(10), read: Duration.seconds(5) }
-
-/** A variable that is unset or empty is absent. */
-export const envString = (name: string): Effect.Effect<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
-    Effect.map(Option.filter((value) => value.length > 0)),
-    Effect.orElseSucceed(() => Option.none())
-  )
-
-/** `true` (any case) is true, as in the official tool; anything else is false. */
-export const envFlag = (name: string): Effect.Effect<boolean> =>
-  Effect.map(envString(name), Option.exists((value) => value.toLowerCase() === "true"))
 
 const minSession = Duration.minutes(15)
 const maxSession = Duration.hours(12)

@@ -21,7 +21,8 @@ import {
 import { decodeCodedCredentials } from "../internal/codedCredentials.js"
 import { decodeJson } from "../internal/decode.js"
 import { displayUrl, execute, retryTransient } from "../internal/http.js"
-import { decodeDuration, envString } from "../internal/stsOptions.js"
+import { envString } from "../internal/env.js"
+import { decodeDuration } from "../internal/stsOptions.js"
 import { optionalString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
