@@ -31,11 +31,8 @@ import { Credentials } from "./Credentials.js"
 import { CommandFailed, type CredentialsError, isCredentialsError } from "./CredentialsError.js"
 import type * as DefaultChain from "./DefaultChain.js"
 import { unrefClock } from "./internal/unrefClock.js"
-import { orEnv } from "./internal/env.js"
+import { fromKeys, staticSource } from "./internal/facadeStatic.js"
 import type { Source } from "./Source.js"
-import * as AccessKey from "./sources/AccessKey.js"
-import * as Bearer from "./sources/Bearer.js"
-import * as Sts from "./sources/Sts.js"
 
 /**
  * The official options (`@alicloud/credentials` `Config`), plus `metadataUrl` to move the ECS
@@ -117,31 +114,6 @@ export interface CredentialsProvider {
 
 const supportedTypes = ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "bearer"]
 
-// The static types need neither the network nor the file system: they are built here, without
-// loading the other sources and the Node platform (most of the import cost).
-const staticSource = (config: ConfigOptions): Source | undefined => {
-  // The sources validate their options at run time (missing, empty, mistyped): the casts only
-  // carry an unset value through to that check.
-  const accessKey = Effect.gen(function*() {
-    return {
-      accessKeyId: (yield* orEnv(config.accessKeyId, "ALIBABA_CLOUD_ACCESS_KEY_ID")) as string,
-      accessKeySecret: (yield* orEnv(config.accessKeySecret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")) as string
-    }
-  })
-  switch (config.type) {
-    case "access_key":
-      return Effect.flatMap(accessKey, AccessKey.make)
-    case "sts":
-      return Effect.flatMap(accessKey, (key) =>
-        Effect.flatMap(orEnv(config.securityToken, "ALIBABA_CLOUD_SECURITY_TOKEN"), (securityToken) =>
-          Sts.make({ ...key, securityToken: securityToken as string })))
-    case "bearer":
-      return Bearer.make({ bearerToken: config.bearerToken as string })
-    default:
-      return undefined
-  }
-}
-
 // The network types and the default chain: their modules are loaded when the client is first used.
 const networkLayer = (
   build: (layers: typeof import("./internal/facadeLayers.js")) => Layer.Layer<Credentials>
@@ -158,11 +130,7 @@ const fromProvider = (provider: CredentialsProvider): Source =>
         detail: `failed: ${cause instanceof Error ? cause.name : "error"}`
       })
   }).pipe(
-    Effect.flatMap((c) =>
-      c.securityToken === undefined || c.securityToken === ""
-        ? AccessKey.make(c)
-        : Sts.make({ ...c, securityToken: c.securityToken })
-    ),
+    Effect.flatMap(fromKeys),
     Effect.map((c) => CredentialModule.withProviderName(c, provider.getProviderName()))
   )
 

@@ -1,20 +1,17 @@
 // The Promise facade's network types and default chain, with the Node platform: loaded by
 // promise.ts when a client is first used, so that the static types start without them.
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { Credentials } from "../Credentials.js"
 import { layerNodePlatform } from "../CredentialsLive.js"
 import * as DefaultChain from "../DefaultChain.js"
 import type { ConfigOptions } from "../promise.js"
-import { orEnv } from "./env.js"
 import type { Source } from "../Source.js"
-import * as AccessKey from "../sources/AccessKey.js"
 import * as CredentialsUri from "../sources/CredentialsUri.js"
 import * as EcsRamRole from "../sources/EcsRamRole.js"
 import * as OidcRoleArn from "../sources/OidcRoleArn.js"
 import * as RamRoleArn from "../sources/RamRoleArn.js"
-import * as Sts from "../sources/Sts.js"
+import { signerOf } from "./facadeStatic.js"
 
 // The official options are milliseconds; 0 or less means the default.
 const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
@@ -33,23 +30,12 @@ const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
     stsRegionId: config.stsRegionId,
     enableVpc: config.enableVpc
   }
-  // The sources validate their options at run time (missing, empty, mistyped): the casts only
-  // carry an unset value through to that check.
-  const accessKey = Effect.gen(function*() {
-    return {
-      accessKeyId: (yield* orEnv(config.accessKeyId, "ALIBABA_CLOUD_ACCESS_KEY_ID")) as string,
-      accessKeySecret: (yield* orEnv(config.accessKeySecret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")) as string
-    }
-  })
   switch (config.type) {
     case "ram_role_arn":
       return RamRoleArn.make({
         ...sts,
         externalId: config.externalId,
-        source: Effect.flatMap(accessKey, (key) =>
-          config.securityToken === undefined || config.securityToken === ""
-            ? AccessKey.make(key)
-            : Sts.make({ ...key, securityToken: config.securityToken }))
+        source: signerOf(config)
       })
     case "oidc_role_arn":
       return OidcRoleArn.make({ ...sts, oidcProviderArn: config.oidcProviderArn, oidcTokenFilePath: config.oidcTokenFilePath })

@@ -12,8 +12,9 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { type CredentialsError, NetworkError, Timeout } from "../CredentialsError.js"
+import { type CredentialsError, type InvalidConfiguration, NetworkError, Timeout } from "../CredentialsError.js"
 import { readTimeoutOptions } from "../HttpTransport.js"
+import { decodeDuration } from "./validate.js"
 
 export interface Timeouts {
   readonly connect: Duration.Duration
@@ -33,6 +34,20 @@ export interface Call {
   readonly request: HttpClientRequest.HttpClientRequest
   readonly timeouts: Timeouts
 }
+
+/** The product's defaults for STS, the credentials URI, CloudSSO and OAuth: connect 10 s, read 5 s. */
+export const defaultTimeouts: Timeouts = { connect: Duration.seconds(10), read: Duration.seconds(5) }
+
+/** The `connectTimeout` / `readTimeout` options of a source, with its defaults. */
+export const decodeTimeouts = (
+  source: string,
+  options: { readonly connectTimeout?: Duration.DurationInput | undefined; readonly readTimeout?: Duration.DurationInput | undefined },
+  defaults: Timeouts = defaultTimeouts
+): Effect.Effect<Timeouts, InvalidConfiguration> =>
+  Effect.all({
+    connect: decodeDuration(source, "connectTimeout", options.connectTimeout ?? defaults.connect),
+    read: decodeDuration(source, "readTimeout", options.readTimeout ?? defaults.read)
+  })
 
 /** The URL without its query string and credentials, for messages. */
 export const displayUrl = (url: string): string => {

@@ -7,9 +7,9 @@ import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
 import { envFlag, envString } from "./env.js"
-import type { Timeouts } from "./http.js"
+import { decodeTimeouts, type Timeouts } from "./http.js"
 import { stsUrl } from "./sts.js"
-import { optionalString } from "./validate.js"
+import { decodeDuration, optionalString } from "./validate.js"
 
 export interface StsOptions {
   /** Else `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `effect-alicloud-<epoch ms>`. */
@@ -36,8 +36,6 @@ export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"
 export const ROLE_SESSION_NAME = "ALIBABA_CLOUD_ROLE_SESSION_NAME"
 export const STS_REGION = "ALIBABA_CLOUD_STS_REGION"
 export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"
-
-export const defaultTimeouts: Timeouts = { connect: Duration.seconds(10), read: Duration.seconds(5) }
 
 const minSession = Duration.minutes(15)
 const maxSession = Duration.hours(12)
@@ -74,31 +72,9 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
     const enableVpc = options.enableVpc === true || (yield* envFlag(VPC_ENDPOINT_ENABLED))
     return {
       url: stsUrl({ stsEndpoint: options.stsEndpoint, stsRegionId, enableVpc }),
-      timeouts: {
-        connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? defaultTimeouts.connect),
-        read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? defaultTimeouts.read)
-      },
+      timeouts: yield* decodeTimeouts(source, options),
       roleSessionName,
       durationSeconds: Math.floor(Duration.toSeconds(expiration)),
       policy
     }
-  })
-
-/** A Duration option; a bad value (a string Effect cannot read, a negative number) is InvalidConfiguration. */
-export const decodeDuration = (
-  source: string,
-  field: string,
-  input: Duration.DurationInput
-): Effect.Effect<Duration.Duration, InvalidConfiguration> =>
-  Option.match(Duration.decodeUnknown(input), {
-    onNone: () =>
-      Effect.fail(
-        new InvalidConfiguration({
-          source,
-          field,
-          reason: "is not a duration",
-          fix: "pass a Duration, e.g. Duration.seconds(5) or \"5 seconds\""
-        })
-      ),
-    onSome: Effect.succeed
   })

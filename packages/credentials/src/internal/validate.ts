@@ -1,7 +1,9 @@
 // Validation of user-given options. Options come from TypeScript and from plain JavaScript (the
 // Promise facade), so every field is checked at run time: missing, wrong type, empty. Messages name
 // the field and never repeat its value, which may be a secret.
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration } from "../CredentialsError.js"
 
@@ -49,3 +51,22 @@ export const optionalString = (
   value: unknown
 ): Effect.Effect<string | undefined, InvalidConfiguration> =>
   value === undefined ? Effect.succeed(undefined) : requiredString(field, value)
+
+/** A Duration option; a bad value (a string Effect cannot read, a negative number) is InvalidConfiguration. */
+export const decodeDuration = (
+  source: string,
+  field: string,
+  input: Duration.DurationInput
+): Effect.Effect<Duration.Duration, InvalidConfiguration> =>
+  Option.match(Duration.decodeUnknown(input), {
+    onNone: () =>
+      Effect.fail(
+        new InvalidConfiguration({
+          source,
+          field,
+          reason: "is not a duration",
+          fix: "pass a Duration, e.g. Duration.seconds(5) or \"5 seconds\""
+        })
+      ),
+    onSome: Effect.succeed
+  })

@@ -32,10 +32,10 @@ import {
 } from "../internal/cliConfig.js"
 import { runExternal } from "../internal/external.js"
 import { homeDirectory } from "../internal/home.js"
-import { retryTransient, type Timeouts } from "../internal/http.js"
+import { decodeTimeouts, retryTransient, type Timeouts } from "../internal/http.js"
 import { cloudSsoCredentials, exchangeOAuthToken, oauthSites, refreshOAuthToken } from "../internal/signIn.js"
 import { envFlag, envString } from "../internal/env.js"
-import { decodeDuration, defaultTimeouts } from "../internal/stsOptions.js"
+import { decodeDuration } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
 import * as EcsRamRole from "./EcsRamRole.js"
@@ -275,10 +275,7 @@ export const make = (options: Options = {}): Source<Requirements> =>
     const ctx: Context = {
       path,
       options,
-      timeouts: {
-        connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? defaultTimeouts.connect),
-        read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? defaultTimeouts.read)
-      }
+      timeouts: yield* decodeTimeouts(source, options)
     }
     const config = yield* readCliConfig(path)
     const name = options.profile ?? Option.getOrUndefined(yield* envString(PROFILE))

@@ -20,9 +20,8 @@ import {
 } from "../CredentialsError.js"
 import { decodeCodedCredentials } from "../internal/codedCredentials.js"
 import { decodeJson } from "../internal/decode.js"
-import { displayUrl, execute, retryTransient } from "../internal/http.js"
+import { decodeTimeouts, displayUrl, execute, retryTransient } from "../internal/http.js"
 import { envString } from "../internal/env.js"
-import { decodeDuration } from "../internal/stsOptions.js"
 import { optionalString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
@@ -81,10 +80,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       })
     }
     const endpoint = displayUrl(uri)
-    const timeouts = {
-      connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? Duration.seconds(10)),
-      read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? Duration.seconds(5))
-    }
+    const timeouts = yield* decodeTimeouts(source, options)
     const attempt = Effect.gen(function*() {
       const answer = yield* execute({ source, endpoint, timeouts, request: HttpClientRequest.get(uri) })
       if (answer.status !== 200) {

@@ -27,10 +27,9 @@ import {
   UpstreamError
 } from "../CredentialsError.js"
 import { decodeCodedCredentials } from "../internal/codedCredentials.js"
-import { displayUrl, execute, retryTransient, type Timeouts } from "../internal/http.js"
+import { decodeTimeouts, displayUrl, execute, retryTransient, type Timeouts } from "../internal/http.js"
 import { envFlag, envString } from "../internal/env.js"
-import { decodeDuration } from "../internal/stsOptions.js"
-import { optionalString } from "../internal/validate.js"
+import { decodeDuration, optionalString } from "../internal/validate.js"
 import type * as Refresh from "../Refresh.js"
 import type { Source } from "../Source.js"
 
@@ -84,6 +83,9 @@ export const defaultMetadataUrl = "http://100.100.100.200"
 export const refreshOptions: Refresh.Options = { prefetchWindow: Duration.hours(1) }
 
 const source = "ecs_ram_role"
+
+// The official tool's metadata timeouts: connect 1 s, read 1 s.
+const metadataTimeouts = { connect: Duration.seconds(1), read: Duration.seconds(1) }
 
 interface Context {
   readonly base: string
@@ -168,10 +170,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
     const ttl = yield* decodeDuration(source, "tokenTtl", options.tokenTtl ?? "6 hours")
     const ctx: Context = {
       base,
-      timeouts: {
-        connect: yield* decodeDuration(source, "connectTimeout", options.connectTimeout ?? "1 second"),
-        read: yield* decodeDuration(source, "readTimeout", options.readTimeout ?? "1 second")
-      },
+      timeouts: yield* decodeTimeouts(source, options, metadataTimeouts),
       disableIMDSv1: options.disableIMDSv1 === true || (yield* envFlag(IMDSV1_DISABLED))
     }
     const attempt = Effect.gen(function*() {
