@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import { Credentials } from "../src/Credentials.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
-import { nextCredential, retryNow, withEmulator, withEnv } from "./withEmulator.js"
+import { nextCredential, retryNow, ridesThroughAFailedRefresh, withEmulator, withEnv } from "./withEmulator.js"
 
 describe("CredentialsUri against the emulator", () => {
   it.scoped("fetches the credential from the URI (option or ALIBABA_CLOUD_CREDENTIALS_URI)", () =>
@@ -62,18 +62,7 @@ describe("CredentialsUri against the emulator", () => {
 
   it.scoped("a refresh that fails while the credential is valid is invisible; the next retry replaces it", () =>
     withEmulator((emulator) =>
-      Effect.gen(function*() {
-        const credentials = yield* Credentials
-        const first = yield* credentials.get
-        yield* emulator.setFault("credentials-uri", Fault.serviceUnavailable)
-        yield* TestClock.adjust("45 minutes")
-        yield* emulator.awaitRequests("credentials-uri", 2)
-        expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
-        yield* emulator.clearFaults
-        yield* TestClock.adjust("1 minute")
-        const second = yield* nextCredential(credentials, first)
-        expect((yield* credentials.get).accessKeyId).toBe(second.accessKeyId)
-      }).pipe(Effect.provide(Credentials.layer(
+      ridesThroughAFailedRefresh(emulator, "credentials-uri", { refreshDue: "45 minutes", failedBy: 2 }).pipe(Effect.provide(Credentials.layer(
         CredentialsUri.make({ credentialsUri: emulator.credentialsUri, retrySchedule: retryNow(0) }),
         { jitter: 0 }
       )))))

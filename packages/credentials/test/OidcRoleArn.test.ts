@@ -2,10 +2,10 @@ import { Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, TestClock } from "effect"
+import { Effect, Option } from "effect"
 import { Credentials } from "../src/Credentials.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
-import { nextCredential, retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
+import { retryNow, ridesThroughAFailedRefresh, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
 const providerArn = "acs:ram::1234567890123456:oidc-provider/ack-rrsa"
 
@@ -88,18 +88,9 @@ describe("OidcRoleArn against the emulator", () => {
       Effect.gen(function*() {
         const file = yield* tokenFile("token")
         const source = OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcTokenFilePath: file.path, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
-        yield* Effect.gen(function*() {
-          const credentials = yield* Credentials
-          const first = yield* credentials.get
-          yield* emulator.setFault("sts", Fault.serviceUnavailable)
-          yield* TestClock.adjust("45 minutes")
-          yield* emulator.awaitRequests("sts", 2)
-          expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
-          yield* emulator.clearFaults
-          yield* TestClock.adjust("1 minute")
-          const second = yield* nextCredential(credentials, first)
-          expect((yield* credentials.get).accessKeyId).toBe(second.accessKeyId)
-        }).pipe(Effect.provide(Credentials.layer(source, { jitter: 0 })))
+        yield* ridesThroughAFailedRefresh(emulator, "sts", { refreshDue: "45 minutes", failedBy: 2 }).pipe(
+          Effect.provide(Credentials.layer(source, { jitter: 0 }))
+        )
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 

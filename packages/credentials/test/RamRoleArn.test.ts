@@ -8,7 +8,7 @@ import { stsUrl } from "../src/internal/sts.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as Sts from "../src/sources/Sts.js"
-import { accessKey, nextCredential, retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
+import { accessKey, retryNow, ridesThroughAFailedRefresh, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
 const signer = AccessKey.make(accessKey)
 
@@ -234,18 +234,7 @@ describe("RamRoleArn against the emulator", () => {
   it.scoped("refreshes ahead of expiry, and a failing refresh is invisible while the credential is valid", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const credentials = yield* Credentials
-        const first = yield* credentials.get
-        // the refresh is due at 45 minutes; STS is down then
-        yield* emulator.setFault("sts", Fault.serviceUnavailable)
-        yield* TestClock.adjust("45 minutes")
-        yield* emulator.awaitRequests("sts", 2)
-        expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
-        // STS is back; the next background retry replaces the credential
-        yield* emulator.clearFaults
-        yield* TestClock.adjust("1 minute")
-        const second = yield* nextCredential(credentials, first)
-        expect((yield* credentials.get).accessKeyId).toBe(second.accessKeyId)
+        yield* ridesThroughAFailedRefresh(emulator, "sts", { refreshDue: "45 minutes", failedBy: 2 })
         expect((yield* emulator.counters("sts")).succeeded).toBe(2)
       }).pipe(Effect.provide(Credentials.layer(role(emulator.stsUrl), { jitter: 0 })))
     ))

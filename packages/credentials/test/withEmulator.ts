@@ -1,7 +1,10 @@
 // Tests of network sources: a real emulator on 127.0.0.1 (built in the test, so it shares the
 // test's TestClock) and the real undici transport.
 import { Emulator } from "@effect-alicloud/emulator"
-import { ConfigProvider, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import { ConfigProvider, type Duration, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import { Fault } from "@effect-alicloud/emulator"
+import { expect } from "@effect/vitest"
+import { Credentials } from "../src/Credentials.js"
 import type { Credential } from "../src/Credential.js"
 import type { Service } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
@@ -40,3 +43,27 @@ export const nextCredential = (credentials: Service, previous: Credential) =>
     Stream.runHead,
     Effect.map(Option.getOrThrow)
   )
+
+/**
+ * The refresh-under-failure scenario, for a `Credentials` layer in context: the endpoint fails when
+ * the refresh falls due (`refreshDue` after the first fetch), callers keep the valid credential,
+ * and once the endpoint is back the next background retry (within a minute) replaces it.
+ * `failedBy` is the request count at which a failed refresh attempt has reached the emulator.
+ */
+export const ridesThroughAFailedRefresh = (
+  emulator: Emulator.EmulatorShape,
+  endpoint: Emulator.Endpoint,
+  options: { readonly refreshDue: Duration.DurationInput; readonly failedBy: number }
+) =>
+  Effect.gen(function*() {
+    const credentials = yield* Credentials
+    const first = yield* credentials.get
+    yield* emulator.setFault(endpoint, Fault.serviceUnavailable)
+    yield* TestClock.adjust(options.refreshDue)
+    yield* emulator.awaitRequests(endpoint, options.failedBy)
+    expect((yield* credentials.get).accessKeyId).toBe(first.accessKeyId)
+    yield* emulator.clearFaults
+    yield* TestClock.adjust("1 minute")
+    const second = yield* nextCredential(credentials, first)
+    expect((yield* credentials.get).accessKeyId).toBe(second.accessKeyId)
+  })
