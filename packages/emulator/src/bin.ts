@@ -11,6 +11,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Emulator from "./Emulator.js"
 import * as Cli from "./internal/cli.js"
+import * as Control from "./internal/control.js"
 
 const program = Effect.gen(function*() {
   const parsed = yield* Cli.parseArgs(process.argv.slice(2))
@@ -21,16 +22,7 @@ const program = Effect.gen(function*() {
     return { key: yield* fs.readFileString(files.key), cert: yield* fs.readFileString(files.cert) }
   })
   const emulator = yield* Emulator.make(tls === undefined ? parsed.options : { ...parsed.options, tls })
-  yield* Console.log(JSON.stringify({
-    baseUrl: emulator.baseUrl,
-    stsEndpoint: emulator.stsEndpoint,
-    stsUrl: emulator.stsUrl,
-    metadataUrl: emulator.metadataUrl,
-    credentialsUri: emulator.credentialsUri,
-    controlUrl: emulator.controlUrl,
-    cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
-    oauthBaseUrl: emulator.oauthBaseUrl
-  }))
+  yield* Console.log(JSON.stringify(Control.urls(emulator)))
   return yield* Effect.never
 }).pipe(
   Effect.scoped,

@@ -13,6 +13,18 @@ import type { RequestContext } from "./sts.js"
 /** @internal */
 export const prefix = "/__emulator"
 
+/** Where everything is: the command's start line and the control API's state. */
+export const urls = (emulator: EmulatorShape) => ({
+    baseUrl: emulator.baseUrl,
+    stsEndpoint: emulator.stsEndpoint,
+    stsUrl: emulator.stsUrl,
+    metadataUrl: emulator.metadataUrl,
+    credentialsUri: emulator.credentialsUri,
+    controlUrl: emulator.controlUrl,
+    cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
+    oauthBaseUrl: emulator.oauthBaseUrl
+})
+
 const FaultRequest = Schema.Struct({
   fault: Fault.Fault,
   times: Schema.optional(Schema.Int.pipe(Schema.positive()))
@@ -107,17 +119,7 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
         if (m !== "GET") return notFound
         const all = yield* Effect.forEach(model.Endpoint.literals, (e) =>
           emulator.counters(e).pipe(Effect.map((c) => [e, c] as const)))
-        return Reply.json(200, {
-          baseUrl: emulator.baseUrl,
-          stsEndpoint: emulator.stsEndpoint,
-          stsUrl: emulator.stsUrl,
-          metadataUrl: emulator.metadataUrl,
-          credentialsUri: emulator.credentialsUri,
-          controlUrl: emulator.controlUrl,
-          cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
-          oauthBaseUrl: emulator.oauthBaseUrl,
-          counters: Object.fromEntries(all)
-        })
+        return Reply.json(200, { ...urls(emulator), counters: Object.fromEntries(all) })
       }
       case "counters": {
         if (m !== "GET" || endpoint === undefined) return notFound
