@@ -9,6 +9,7 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
+import { identity } from "effect/Function"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -121,12 +122,69 @@ const toOutput = (json: typeof OutputJson.Type): Either.Either<ExternalOutput, s
     : Either.right({ ...output, expiration: expiration.value })
 }
 
-/** Decodes a command's standard output; Left is a description naming the field, never a value. */
-export const decodeOutput = (stdout: string): Either.Either<ExternalOutput, string> =>
-  Schema.decodeUnknownEither(Schema.parseJson(OutputJson), { errors: "all" })(stdout).pipe(
-    Either.mapLeft((error) => describeParseError(error, "the output")),
-    Either.flatMap(toOutput)
-  )
+/** The deepest nesting of arrays and objects read: no credential needs more than two levels. */
+export const maxOutputDepth = 64
+
+/**
+ * Whether `text` opens more than `maxOutputDepth` arrays or objects at once (brackets in strings
+ * do not count). A loop, not a recursion: Schema formats a deeply nested value recursively, and
+ * `[` × 200000 would overflow the stack there.
+ */
+const isTooDeep = (text: string): boolean => {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxOutputDepth) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/** The text of the output; a helper that prints invalid UTF-8 is broken, not merely odd. */
+const outputText = (stdout: string | Uint8Array): Either.Either<string, string> =>
+  typeof stdout === "string"
+    ? Either.right(stdout)
+    : Either.try({
+      // A byte-order mark is dropped, as Node's own decoding does.
+      try: () => new TextDecoder("utf-8", { fatal: true }).decode(stdout),
+      catch: () => "the output is not valid UTF-8"
+    })
+
+const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(OutputJson), { errors: "all" })
+
+/**
+ * Decodes a command's standard output, as bytes or text; Left is a description naming the field,
+ * never a value. Total on any input: too deep a nesting is refused before parsing, and a defect
+ * while decoding (none is known) is a Left too.
+ */
+export const decodeOutput = (stdout: string | Uint8Array): Either.Either<ExternalOutput, string> =>
+  Either.flatMap(outputText(stdout), (text) =>
+    isTooDeep(text)
+      ? Either.left("the output is nested too deeply")
+      : Either.try({
+        try: () =>
+          decodeJson(text).pipe(
+            Either.mapLeft((error) => describeParseError(error, "the output")),
+            Either.flatMap(toOutput)
+          ),
+        catch: () => "the output cannot be read"
+      }).pipe(Either.flatMap(identity)))
+
+/**
+ * Whether `bytes` are a whole document already, so that nothing a helper's leftover children might
+ * still write can change the answer: it parses as JSON, or it is nested too deeply to be accepted
+ * anyway. A split character at the end decodes as U+FFFD, which is not JSON: not complete yet.
+ */
+const isComplete = (bytes: Uint8Array): boolean => {
+  const text = new TextDecoder("utf-8").decode(bytes)
+  return isTooDeep(text) || Either.isRight(Schema.decodeUnknownEither(Schema.parseJson())(text))
+}
 
 // ---------------------------------------------------------------------------------------------
 // Running
@@ -185,32 +243,51 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
       : error._tag === "SystemError" && error.reason === "PermissionDenied"
       ? failed("is not executable (permission denied)", `make it executable, or correct ${options.field}`)
       : failed(`could not be started (${error._tag === "SystemError" ? error.reason : "bad argument"})`)
-  // Counts bytes before decoding, so a runaway command cannot fill the memory.
-  const readStdout = (stdout: Stream.Stream<Uint8Array, PlatformError>) =>
-    stdout.pipe(
-      Stream.mapError(() => failed("failed while its standard output was read")),
-      Stream.mapAccumEffect(0, (size, bytes) =>
-        size + bytes.length > maxOutputBytes
-          ? Effect.fail(failed("wrote more than 1 MiB to its standard output", "make it print only the credential JSON"))
-          : Effect.succeed([size + bytes.length, bytes] as const)),
-      Stream.decodeText(),
-      Stream.mkString
+  // Standard output and the exit, as one stream of events. A non-zero exit or a signal fails it at
+  // once: nothing the command printed matters then.
+  const events = (child: CommandExecutor.Process): Stream.Stream<OutputEvent, CommandFailed> =>
+    Stream.merge(
+      child.stdout.pipe(
+        Stream.mapError(() => failed("failed while its standard output was read")),
+        Stream.map((bytes): OutputEvent => ({ _tag: "Bytes", bytes }))
+      ),
+      Stream.fromEffect(
+        child.exitCode.pipe(
+          Effect.mapError(() => failed("was stopped by a signal", "see its standard error")),
+          Effect.filterOrFail(
+            (code) => code === 0,
+            (code) => failed(`exited with code ${code}`, "see its standard error, or run it by hand")
+          ),
+          Effect.as<OutputEvent>({ _tag: "Exited" })
+        )
+      )
+    )
+  // Reads until the output ends, or, once the command has exited with 0, until what it printed is a
+  // complete document: a child it left behind may hold its standard output open for long. Counts
+  // bytes as they come, so a runaway command cannot fill the memory.
+  const readOutput = (child: CommandExecutor.Process) =>
+    Stream.runFoldWhileEffect(
+      events(child),
+      initialRead,
+      (read) => !read.complete,
+      (read, event): Effect.Effect<Read, CommandFailed> => {
+        if (event._tag === "Exited") return Effect.succeed({ ...read, exited: true, complete: isComplete(read.bytes) })
+        if (read.bytes.length + event.bytes.length > maxOutputBytes) {
+          return Effect.fail(failed("wrote more than 1 MiB to its standard output", "make it print only the credential JSON"))
+        }
+        const bytes = concatBytes(read.bytes, event.bytes)
+        return Effect.succeed({ bytes, exited: read.exited, complete: read.exited && isComplete(bytes) })
+      }
     )
   return Effect.scoped(
     Effect.gen(function*() {
       const child = yield* Command.start(command).pipe(Effect.mapError(notStarted))
-      // Runs before the platform's own release, which sends SIGTERM and then waits for the exit:
-      // a helper that ignores SIGTERM would keep us waiting past the deadline. SIGKILL to the
-      // process group also takes the helper's own children with it.
-      yield* Effect.addFinalizer(() => Effect.ignore(Effect.whenEffect(child.kill("SIGKILL"), child.isRunning)))
-      const [stdout, exitCode] = yield* Effect.all([
-        readStdout(child.stdout),
-        Effect.mapError(child.exitCode, () => failed("was stopped by a signal", "see its standard error"))
-      ], { concurrency: 2 })
-      if (exitCode !== 0) {
-        return yield* failed(`exited with code ${exitCode}`, "see its standard error, or run it by hand")
-      }
-      return yield* Either.match(decodeOutput(stdout), {
+      // Runs before the platform's own release, which sends SIGTERM only while the command runs or
+      // after a non-zero exit, and then waits for it: a helper that ignores SIGTERM would keep us
+      // waiting past the deadline, and the children of one that exited with 0 would live on.
+      yield* Effect.addFinalizer(() => killAll(child))
+      const read = yield* readOutput(child)
+      return yield* Either.match(decodeOutput(read.bytes), {
         onLeft: (detail) => Effect.fail(new MalformedResponse({ source: options.source, endpoint: program, detail })),
         onRight: Effect.succeed
       })
@@ -224,3 +301,42 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
     Effect.withSpan("external.runExternal", { attributes: { program } })
   )
 }
+
+type OutputEvent = { readonly _tag: "Bytes"; readonly bytes: Uint8Array } | { readonly _tag: "Exited" }
+
+interface Read {
+  readonly bytes: Uint8Array
+  /** The command has exited with 0. */
+  readonly exited: boolean
+  /** It has, and `bytes` are a whole document: stop reading. */
+  readonly complete: boolean
+}
+
+const initialRead: Read = { bytes: new Uint8Array(0), exited: false, complete: false }
+
+const concatBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/**
+ * SIGKILL to the command's whole process group, whether or not the command itself still runs: a
+ * child it left behind must not outlive the run. The Node executor spawns the command `detached`
+ * on POSIX, so it leads a group of its own whose id is its pid; the platform's `kill` signals that
+ * group too, but only while the command runs. A group is never reused while a member lives, so
+ * `-pid` names the command's group or none (ESRCH, ignored). Never 0 or 1 (`kill(0)` and `kill(-1)`
+ * would reach this process's group, or every process), never this process's own pid. On Windows
+ * the platform's `kill` (`taskkill /T /F`) is all there is.
+ */
+const killAll = (child: CommandExecutor.Process): Effect.Effect<void> =>
+  Effect.zipRight(
+    Effect.ignore(Effect.try(() => {
+      const pid: number = child.pid
+      if (process.platform !== "win32" && Number.isSafeInteger(pid) && pid > 1 && pid !== process.pid) {
+        process.kill(-pid, "SIGKILL")
+      }
+    })),
+    Effect.ignore(Effect.whenEffect(child.kill("SIGKILL"), child.isRunning))
+  )
