@@ -1,11 +1,11 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Duration, Effect, Either, Redacted, Schedule } from "effect"
+import { Clock, DateTime, Duration, Effect, Either, Fiber, Redacted, Schedule } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { inspect } from "node:util"
 import { fileURLToPath } from "node:url"
-import { runExternal, splitCommand } from "../src/internal/external.js"
+import { decodeOutput, maxOutputBytes, runExternal, splitCommand } from "../src/internal/external.js"
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/external/${name}`, import.meta.url))
 const node = process.execPath
@@ -199,15 +199,177 @@ describe("runExternal", () => {
       expectNoSecret(error)
       // hang.mjs ignores SIGTERM: it took a SIGKILL to its process group to come back this soon.
       expect(elapsed).toBeLessThan(3000)
-      const pids: ReadonlyArray<number> = JSON.parse(yield* fs.readFileString(pidFile))
-      expect(pids).toHaveLength(2)
-      // A SIGKILLed process may take a moment to disappear.
-      yield* Effect.sync(() => pids.filter(isAlive)).pipe(
-        Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (left) => left.length === 0, times: 40 })
-      )
-      expect(pids.filter(isAlive)).toEqual([])
+      yield* expectAllGone(pidFile)
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  // linger.mjs exits, but a child of its own keeps its standard output open for 60 s.
+  const lingering = (kind: string, timeout: Duration.DurationInput = "10 seconds") =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const pidFile = `${yield* fs.makeTempDirectoryScoped()}/pids`
+      const result = yield* Effect.either(run(nodeCommand("linger.mjs", quote(pidFile), kind, "SECRET-arg"), timeout))
+      return { result, pidFile }
+    })
+
+  it.live("exits 0 leaving a child that holds its output: the credential at once, and the child is killed", () =>
+    Effect.gen(function*() {
+      // Without the early finish this is a Timeout after 10 s (and the test's own 5 s limit before).
+      const { pidFile, result } = yield* lingering("ak")
+      const output = yield* result
+      expect(output).toMatchObject({ mode: "AK", accessKeyId: "LTAI-linger" })
+      expect(Redacted.value(output.accessKeySecret)).toBe("SECRET-linger")
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("exits 0 with half a document: reading goes on until the rest arrives", () =>
+    Effect.gen(function*() {
+      // The child left behind prints the second half after the exit, and holds the output open.
+      const { pidFile, result } = yield* lingering("late")
+      expect(yield* result).toMatchObject({ mode: "AK", accessKeyId: "LTAI-linger" })
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("exits 0 with half a document that never ends: Timeout, and the child left behind is killed", () =>
+    Effect.gen(function*() {
+      const { pidFile, result } = yield* lingering("incomplete", "800 millis")
+      const error = yield* Effect.flip(result)
+      expect(error).toMatchObject({ _tag: "Timeout", source: "cli_profile", endpoint: node, phase: "command" })
+      expectNoSecret(error)
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("a non-zero exit while a child holds the output: CommandFailed at once, and the child is killed", () =>
+    Effect.gen(function*() {
+      const { pidFile, result } = yield* lingering("exit3")
+      const error = yield* Effect.flip(result)
+      expect(error).toMatchObject({ _tag: "CommandFailed", command: node, detail: "exited with code 3" })
+      expectNoSecret(error)
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("interrupted: the command and its children are killed", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const pidFile = `${yield* fs.makeTempDirectoryScoped()}/pids`
+      const fiber = yield* Effect.fork(run(nodeCommand("hang.mjs", quote(pidFile)), "60 seconds"))
+      // Interrupted once both pids are written, i.e. once the helper's child runs too.
+      yield* fs.readFileString(pidFile).pipe(
+        Effect.filterOrFail((text) => text.length > 0),
+        Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 200 })
+      )
+      yield* Fiber.interrupt(fiber)
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  const rawCases: ReadonlyArray<readonly [string, string]> = [
+    ["deep", "the output is nested too deeply"],
+    ["deep-object", "the output is nested too deeply"],
+    ["invalid-utf8", "the output is not valid UTF-8"],
+    ["control", "the output is not valid JSON"],
+    ["control-outside", "the output is not valid JSON"],
+    ["huge-number", "mode has the wrong type"],
+    ["infinity", "mode has the wrong type"],
+    ["blob", "the output has the wrong type"]
+  ]
+  it.live("output no decoder should choke on: MalformedResponse, never a defect, never the output", () =>
+    Effect.gen(function*() {
+      const exits = yield* Effect.forEach(rawCases, ([kind]) => Effect.exit(run(nodeCommand("raw.mjs", kind))), {
+        concurrency: "unbounded"
+      })
+      exits.forEach((exit, i) => {
+        // A failure with one typed error: no defect, no interruption.
+        const [kind, detail] = rawCases[i]!
+        expect({ kind, exit }).toMatchObject({
+          kind,
+          exit: {
+            _tag: "Failure",
+            cause: { _tag: "Fail", error: { _tag: "MalformedResponse", source: "cli_profile", endpoint: node, detail } }
+          }
+        })
+        expectNoSecret(exit)
+      })
+    }))
 })
+
+describe("decodeOutput", () => {
+  const credential = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ mode: "AK", access_key_id: "LTAI-id", access_key_secret: "SECRET-secret", ...extra })
+  const bytes = (...parts: ReadonlyArray<string | ReadonlyArray<number>>) =>
+    Buffer.concat(parts.map((part) => typeof part === "string" ? Buffer.from(part) : Buffer.from(part)))
+  const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+  const detail = (input: string | Uint8Array) =>
+    Either.match(decodeOutput(input), { onLeft: (reason) => reason, onRight: (output) => output.accessKeyId })
+
+  it("text and bytes alike; a byte-order mark is dropped", () => {
+    expect(detail(credential())).toBe("LTAI-id")
+    expect(detail(bytes(credential()))).toBe("LTAI-id")
+    expect(detail(bytes([0xef, 0xbb, 0xbf], credential()))).toBe("LTAI-id")
+    expect(detail(bytes(`\n\t ${credential()}\r\n`))).toBe("LTAI-id")
+  })
+
+  it("64 levels of nesting are read, 65 are not, even if the document is never closed", () => {
+    expect(detail(credential({ extra: JSON.parse(nested(63)) }))).toBe("LTAI-id")
+    expect(detail(credential({ extra: JSON.parse(nested(64)) }))).toBe("the output is nested too deeply")
+    expect(detail("[".repeat(65))).toBe("the output is nested too deeply")
+    // Brackets inside strings (escaped quotes too) are text, not nesting.
+    expect(detail(credential({ extra: "[{\"".repeat(100) }))).toBe("LTAI-id")
+  })
+
+  it("200000 levels: a Left, not a stack overflow", () => {
+    expect(detail(nested(200000))).toBe("the output is nested too deeply")
+    expect(detail("{\"a\":".repeat(200000) + "1" + "}".repeat(200000))).toBe("the output is nested too deeply")
+    expect(detail(bytes(nested(200000)))).toBe("the output is nested too deeply")
+  })
+
+  it("invalid UTF-8 is refused, not replaced", () => {
+    const [before, after] = credential({ access_key_id: "LTAI-|" }).split("|")
+    for (const bad of [[0x80], [0xff], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      expect(detail(bytes(before!, bad, after!))).toBe("the output is not valid UTF-8")
+    }
+  })
+
+  it("control characters, huge numbers, a 1 MiB blob: Left descriptions", () => {
+    expect(detail(credential({ access_key_id: "LTAI|" }).replace("|", "\u0000\u001b"))).toBe("the output is not valid JSON")
+    expect(detail(`\u0000${credential()}`)).toBe("the output is not valid JSON")
+    expect(detail(credential().replace("\"AK\"", "1".repeat(100000)))).toBe("mode has the wrong type")
+    expect(detail(credential().replace("\"AK\"", "-1e999999"))).toBe("mode has the wrong type")
+    expect(detail(`"${"x".repeat(maxOutputBytes)}"`)).toBe("the output has the wrong type")
+    expect(detail(`[${"1,".repeat(maxOutputBytes / 2)}1]`)).toBe("the output has the wrong type")
+  })
+
+  it("any bytes: a value, never a throw", () => {
+    // A fixed pseudo-random sequence (xorshift), biased towards JSON's structural characters.
+    let seed = 0x2545f491
+    const next = () => {
+      seed ^= seed << 13
+      seed ^= seed >>> 17
+      seed ^= seed << 5
+      return seed >>> 0
+    }
+    const alphabet = Buffer.from("[]{}\":,\\ 0123456789.eE-+truefalsnu")
+    for (let i = 0; i < 2000; i++) {
+      const input = Buffer.alloc(1 + (next() % 200), 0)
+      for (let j = 0; j < input.length; j++) {
+        input[j] = next() % 4 === 0 ? next() % 256 : alphabet[next() % alphabet.length]!
+      }
+      expect(() => decodeOutput(input)).not.toThrow()
+      expect(Either.isEither(decodeOutput(input))).toBe(true)
+    }
+  })
+})
+
+// Reads the pids a fixture wrote and waits, a bounded number of times, for every one to be gone.
+const expectAllGone = (pidFile: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const pids: ReadonlyArray<number> = JSON.parse(yield* fs.readFileString(pidFile))
+    expect(pids).toHaveLength(2)
+    // A SIGKILLed process may take a moment to disappear.
+    yield* Effect.sync(() => pids.filter(isAlive)).pipe(
+      Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (left) => left.length === 0, times: 40 })
+    )
+    expect(pids.filter(isAlive)).toEqual([])
+  })
 
 // Alive and not a zombie: an orphan killed here may wait for a reaper that the container lacks.
 const isAlive = (pid: number): boolean => {
