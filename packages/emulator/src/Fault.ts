@@ -91,6 +91,69 @@ export const Close = Schema.TaggedStruct("Close", {})
 export const Reset = Schema.TaggedStruct("Reset", {})
 
 /**
+ * Status 200, `application/json`, `Content-Length: bytes`, then `bytes` bytes of JSON whitespace
+ * (spaces), streamed in 64 KiB writes of one shared buffer with back-pressure (never built in
+ * memory). A client that buffers whole bodies holds all of it; one with a size cap stops early.
+ * Writing stops when the connection closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const HugeBody = Schema.TaggedStruct("HugeBody", {
+  bytes: Schema.Int.pipe(Schema.between(0, Number.MAX_SAFE_INTEGER))
+})
+
+/**
+ * Status 200, `application/json`, chunked, and a body of spaces that never ends: 64 KiB writes
+ * with back-pressure until the client goes away (the connection closes) or the emulator closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const EndlessBody = Schema.TaggedStruct("EndlessBody", {})
+
+/**
+ * The normal answer (status, content type, full `Content-Length`), sent `chunk` bytes at a time
+ * with an Effect `sleep` of `everyMillis` between writes (virtual under `TestClock`, like
+ * `Delay`): a per-chunk read timeout longer than `everyMillis` never fires, the whole answer
+ * takes `ceil(length / chunk) - 1` sleeps.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const SlowDrip = Schema.TaggedStruct("SlowDrip", {
+  chunk: Schema.Int.pipe(Schema.between(1, 1_048_576)),
+  everyMillis: Schema.NonNegative
+})
+
+/**
+ * A JSON document nested `depth` levels deep: `[` × depth then `]` × depth (status 200 unless
+ * `status` is given, `application/json`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const DeepJson = Schema.TaggedStruct("DeepJson", {
+  depth: Schema.Int.pipe(Schema.between(1, 50_000_000)),
+  status: Schema.optional(Schema.Int.pipe(Schema.between(100, 599)))
+})
+
+/**
+ * An error answer whose `Message` echoes the request as a proxy or a buggy service would: the
+ * method, the full URL as received (path and percent-encoded query string, e.g. a `SecurityToken`
+ * or `Signature`) and the raw request body. STS gets the STS error body (`RequestId`, `HostId`,
+ * `Code`, `Message`, `Recommend`), every other endpoint `{Code, Message}`. `code` defaults to
+ * `EchoedRequest`. For tests that a client scrubs secrets out of the service messages it reports.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const EchoRequest = Schema.TaggedStruct("EchoRequest", {
+  status: Schema.Int.pipe(Schema.between(100, 599)),
+  code: Schema.optional(Schema.String)
+})
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -103,7 +166,12 @@ export const Fault = Schema.Union(
   Delay,
   Hang,
   Close,
-  Reset
+  Reset,
+  HugeBody,
+  EndlessBody,
+  SlowDrip,
+  DeepJson,
+  EchoRequest
 )
 
 /**
@@ -201,3 +269,46 @@ export const close: Fault = Close.make({})
  * @category constructors
  */
 export const reset: Fault = Reset.make({})
+
+/**
+ * `HugeBody`: status 200 and `bytes` bytes of JSON whitespace with that `Content-Length`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const hugeBody = (bytes: number): Fault => HugeBody.make({ bytes })
+
+/**
+ * `EndlessBody`: status 200, chunked, a body that never ends.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const endlessBody: Fault = EndlessBody.make({})
+
+/**
+ * `SlowDrip`: the normal answer `chunk` bytes at a time, `every` apart (on the Effect `Clock`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const slowDrip = (chunk: number, every: Duration.DurationInput): Fault =>
+  SlowDrip.make({ chunk, everyMillis: Duration.toMillis(Duration.decode(every)) })
+
+/**
+ * `DeepJson`: `[` × depth then `]` × depth (default 200,000), status 200 unless given.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const deepJson = (depth = 200_000, status?: number): Fault =>
+  status === undefined ? DeepJson.make({ depth }) : DeepJson.make({ depth, status })
+
+/**
+ * `EchoRequest`: an error answer with this status whose `Message` echoes the request's URL and body.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const echoRequest = (status = 400, code?: string): Fault =>
+  code === undefined ? EchoRequest.make({ status }) : EchoRequest.make({ status, code })

@@ -29,3 +29,11 @@ export * as AcsSignature from "./AcsSignature.js"
  * @since 0.1.0
  */
 export * as RpcSignature from "./RpcSignature.js"
+
+/**
+ * Hostile network peers on loopback: an address that drops connection attempts, one that never
+ * answers, one that refuses.
+ *
+ * @since 0.1.0
+ */
+export * as Hostile from "./Hostile.js"

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Http from "node:http"
 import * as Https from "node:https"
@@ -112,12 +113,45 @@ const raw = (request: HttpServerRequest.HttpServerRequest, f: (res: Http.ServerR
     Effect.zipRight(Effect.never)
   )
 
+/** One shared buffer of JSON whitespace: `HugeBody` and `EndlessBody` write views of it, never copies. */
+const fillChunkSize = 64 * 1024
+let fillChunk: Buffer | undefined
+const spaces = (): Buffer => (fillChunk ??= Buffer.alloc(fillChunkSize, 0x20))
+
+/**
+ * A body of `total` bytes of spaces (or without end when `undefined`), one 64 KiB view per stream
+ * element: the server writes each with back-pressure and stops when the connection closes (the
+ * handler's fiber is interrupted).
+ */
+const spacesStream = (total: number | undefined): Stream.Stream<Uint8Array> =>
+  Stream.unfold(0, (sent) => {
+    if (total === undefined) return Option.some([spaces(), sent] as const)
+    const left = total - sent
+    if (left <= 0) return Option.none()
+    const n = Math.min(left, fillChunkSize)
+    return Option.some([n === fillChunkSize ? spaces() : spaces().subarray(0, n), sent + n] as const)
+  })
+
+/** The body in slices of `chunk` bytes, `everyMillis` apart on the Effect `Clock`. */
+const dripStream = (body: Uint8Array, chunk: number, everyMillis: number): Stream.Stream<Uint8Array> =>
+  Stream.unfoldEffect(0, (offset) =>
+    offset >= body.length ?
+      Effect.succeed(Option.none()) :
+      Effect.as(
+        offset === 0 ? Effect.void : Effect.sleep(Duration.millis(everyMillis)),
+        Option.some([body.subarray(offset, offset + chunk), offset + chunk] as const)
+      ))
+
+const echoMessage = (ctx: Sts.RequestContext, url: string) =>
+  `The request ${ctx.method} ${url} was not accepted (body: ${ctx.rawBody === "" ? "<empty>" : ctx.rawBody})`
+
 const serveEndpoint = (
   state: State,
   endpoint: Endpoint,
   ctx: Sts.RequestContext,
   handler: Effect.Effect<Reply.Reply>,
-  request: HttpServerRequest.HttpServerRequest
+  request: HttpServerRequest.HttpServerRequest,
+  fullUrl: string
 ) =>
   Effect.gen(function*() {
     const record: RequestRecord = {
@@ -184,10 +218,41 @@ const serveEndpoint = (
       case "Delay":
         // handled above
         return yield* finish(state, endpoint, yield* handler, true)
+      case "HugeBody":
+        return HttpServerResponse.stream(spacesStream(f.bytes), {
+          status: 200,
+          contentType: Reply.jsonContentType,
+          contentLength: f.bytes
+        })
+      case "EndlessBody":
+        return HttpServerResponse.stream(spacesStream(undefined), { status: 200, contentType: Reply.jsonContentType })
+      case "SlowDrip": {
+        const reply = yield* handler
+        if (reply.status >= 400) yield* state.count(endpoint, "failed")
+        const body = Buffer.from(Reply.bodyText(reply), "utf8")
+        return HttpServerResponse.stream(dripStream(body, f.chunk, f.everyMillis), {
+          status: reply.status,
+          contentType: Reply.contentTypeOf(reply),
+          contentLength: body.length,
+          ...(reply.headers === undefined ? {} : { headers: reply.headers })
+        })
+      }
+      case "DeepJson": {
+        const body = "[".repeat(f.depth) + "]".repeat(f.depth)
+        return yield* finish(state, endpoint, Reply.text(f.status ?? 200, body, Reply.jsonContentType), false)
+      }
+      case "EchoRequest": {
+        const code = f.code ?? "EchoedRequest"
+        const message = echoMessage(ctx, fullUrl)
+        const reply = endpoint === "sts" ?
+          Sts.errorReply(ctx, { status: f.status, code, message }) :
+          Reply.json(f.status, { Code: code, Message: message })
+        return yield* finish(state, endpoint, reply, false)
+      }
     }
   })
 
-const app = (state: State, emulator: EmulatorShape) =>
+const app = (state: State, emulator: EmulatorShape, scheme: string) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const [path, search] = splitUrl(request.url)
@@ -211,7 +276,14 @@ const app = (state: State, emulator: EmulatorShape) =>
       case "Control":
         return Reply.toResponse(yield* Control.handle(emulator, ctx))
       case "Endpoint":
-        return yield* serveEndpoint(state, r.endpoint, ctx, r.handler, request)
+        return yield* serveEndpoint(
+          state,
+          r.endpoint,
+          ctx,
+          r.handler,
+          request,
+          `${scheme}://${ctx.host === "" ? emulator.stsEndpoint : ctx.host}${request.url}`
+        )
       case "NotFound":
         return HttpServerResponse.unsafeJson({ Code: "NotFound", Message: `No emulated endpoint at ${path}` }, {
           status: 404
@@ -308,6 +380,6 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       reset: state.reset
     }
 
-    yield* server.serve(app(state, emulator))
+    yield* server.serve(app(state, emulator, scheme))
     return emulator
   })
