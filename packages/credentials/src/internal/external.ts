@@ -5,6 +5,7 @@
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
+import * as Chunk from "effect/Chunk"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -271,14 +272,19 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
       initialRead,
       (read) => !read.complete,
       (read, event): Effect.Effect<Read, CommandFailed> => {
-        if (event._tag === "Exited") return Effect.succeed({ ...read, exited: true, complete: isComplete(read.bytes) })
-        if (read.bytes.length + event.bytes.length > maxOutputBytes) {
+        if (event._tag === "Exited") {
+          return Effect.succeed({ ...read, exited: true, complete: isComplete(concatBytes(read.chunks, read.size)) })
+        }
+        const size = read.size + event.bytes.length
+        if (size > maxOutputBytes) {
           return Effect.fail(failed("wrote more than 1 MiB to its standard output", "make it print only the credential JSON"))
         }
-        const bytes = concatBytes(read.bytes, event.bytes)
-        return Effect.succeed({ bytes, exited: read.exited, complete: read.exited && isComplete(bytes) })
+        const chunks = Chunk.append(read.chunks, event.bytes)
+        // After the exit, only a chunk that may close the document is worth a parse of all of it.
+        const complete = read.exited && mayClose(event.bytes) && isComplete(concatBytes(chunks, size))
+        return Effect.succeed({ chunks, size, exited: read.exited, complete })
       }
-    )
+    ).pipe(Effect.map((read) => concatBytes(read.chunks, read.size)))
   return Effect.scoped(
     Effect.gen(function*() {
       const child = yield* Command.start(command).pipe(Effect.mapError(notStarted))
@@ -286,8 +292,8 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
       // after a non-zero exit, and then waits for it: a helper that ignores SIGTERM would keep us
       // waiting past the deadline, and the children of one that exited with 0 would live on.
       yield* Effect.addFinalizer(() => killAll(child))
-      const read = yield* readOutput(child)
-      return yield* Either.match(decodeOutput(read.bytes), {
+      const stdout = yield* readOutput(child)
+      return yield* Either.match(decodeOutput(stdout), {
         onLeft: (detail) => Effect.fail(new MalformedResponse({ source: options.source, endpoint: program, detail })),
         onRight: Effect.succeed
       })
@@ -305,20 +311,34 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
 type OutputEvent = { readonly _tag: "Bytes"; readonly bytes: Uint8Array } | { readonly _tag: "Exited" }
 
 interface Read {
-  readonly bytes: Uint8Array
+  readonly chunks: Chunk.Chunk<Uint8Array>
+  /** Their total length. */
+  readonly size: number
   /** The command has exited with 0. */
   readonly exited: boolean
-  /** It has, and `bytes` are a whole document: stop reading. */
+  /** It has, and the chunks make a whole document: stop reading. */
   readonly complete: boolean
 }
 
-const initialRead: Read = { bytes: new Uint8Array(0), exited: false, complete: false }
+const initialRead: Read = { chunks: Chunk.empty(), size: 0, exited: false, complete: false }
 
-const concatBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
+const concatBytes = (chunks: Chunk.Chunk<Uint8Array>, size: number): Uint8Array => {
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
   return out
+}
+
+/** Whether the last byte of `bytes` that is not JSON whitespace is `}` or `]`. */
+const mayClose = (bytes: Uint8Array): boolean => {
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    const b = bytes[i]!
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b === 0x7d || b === 0x5d
+  }
+  return false
 }
 
 /**
