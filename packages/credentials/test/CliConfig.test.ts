@@ -379,13 +379,13 @@ describe("bad files", () => {
       )
     }))
 
-  test("a directory where the file should be: InvalidConfiguration, cannot be read", (dir) =>
+  test("a directory where the file should be: InvalidConfiguration, is a directory", (dir) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       yield* fs.makeDirectory(`${dir}/config.json`)
       const error = yield* Effect.flip(readCliConfig(`${dir}/config.json`))
       expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: `${dir}/config.json` })
-      expect(error.message).toContain("cannot be read (not a regular file)")
+      expect(error.message).toContain("is a directory, not a regular file")
     }))
 
   const broken: ReadonlyArray<[string, string, string]> = [

@@ -172,13 +172,13 @@ describe("readIniProfile: broken files", () => {
       expect(error.message).toContain("ALIBABA_CLOUD_CREDENTIALS_FILE")
     }))
 
-  test("a directory in place of the file: InvalidConfiguration, cannot be read", (dir) =>
+  test("a directory in place of the file: InvalidConfiguration, is a directory", (dir) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       yield* fs.makeDirectory(`${dir}/credentials`)
       const error = yield* Effect.flip(readIniProfile(`${dir}/credentials`, "default"))
       expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "profile", field: `${dir}/credentials` })
-      expect(error.message).toContain("cannot be read")
+      expect(error.message).toContain("is a directory, not a regular file")
     }))
 
   it.effect("a missing section: NotConfigured listing the sections there are", () =>

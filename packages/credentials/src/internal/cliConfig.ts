@@ -12,11 +12,14 @@ import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as ParseResult from "effect/ParseResult"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as AST from "effect/SchemaAST"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import { describePlatformError, errnoCode, readTextFile } from "./boundedFile.js"
 
 const source = "cli_profile"
 
@@ -58,36 +61,16 @@ const notConfiguredFix = "run `aliyun configure` to create it (and choose a prof
 const fileError = (path: string, reason: string, fix: string) =>
   new InvalidConfiguration({ source, field: path, reason, fix })
 
-/** Reads the file as text: missing is `NotConfigured`, anything else that stops the read is invalid. */
+/**
+ * Reads the file as text through the bounded reader (regular files only, 10 MiB at most): missing
+ * is `onMissing()`, anything else that stops the read is `InvalidConfiguration` naming the file.
+ */
 export const readText = (
   path: string,
   onMissing: () => NotConfigured,
   errorSource: string
 ): Effect.Effect<string, NotConfigured | InvalidConfiguration, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
-    Effect.map((text) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)),
-    Effect.mapError((error) =>
-      error._tag === "SystemError" && error.reason === "NotFound"
-        ? onMissing()
-        : new InvalidConfiguration({
-          source: errorSource,
-          field: path,
-          reason: `cannot be read (${describePlatformError(error)})`,
-          fix: "make it a readable file (check its permissions and that it is not a directory)"
-        })
-    )
-  )
-
-const describePlatformError = (error: PlatformError.PlatformError): string =>
-  error._tag === "BadArgument"
-    ? "bad argument"
-    : error.reason === "PermissionDenied"
-    ? "permission denied"
-    : error.reason === "BadResource"
-    ? "not a regular file"
-    : error.reason === "NotFound"
-    ? "not found"
-    : (error.syscall === undefined ? error.reason : `${error.syscall}: ${error.reason}`)
+  readTextFile(path, { source: errorSource }).pipe(Effect.catchTag("FileNotFound", () => Effect.fail(onMissing())))
 
 const parseJsonText = (path: string, text: string): Effect.Effect<unknown, InvalidConfiguration> =>
   Schema.decodeUnknown(Schema.parseJson())(text).pipe(
@@ -105,13 +88,91 @@ const jsonPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
+/**
+ * The path and our own message of the first issue of a parse error. Schema's formatters are not
+ * used: they print the offending value (a secret, or a value nested deep enough to overflow the
+ * stack while it is printed). This walk follows the schema's shape, never the value's.
+ */
+export const firstIssue = (
+  issue: ParseResult.ParseIssue
+): { readonly path: ReadonlyArray<PropertyKey>; readonly message: string | undefined } => {
+  const path: Array<PropertyKey> = []
+  let message: string | undefined = undefined
+  let current: ParseResult.ParseIssue | undefined = issue
+  while (current !== undefined) {
+    if (current._tag !== "Pointer") message = ownMessage(current) ?? message
+    switch (current._tag) {
+      case "Pointer":
+        if (Array.isArray(current.path)) path.push(...(current.path as ReadonlyArray<PropertyKey>))
+        else path.push(current.path as PropertyKey)
+        current = current.issue
+        break
+      case "Composite":
+        current = Array.isArray(current.issues)
+          ? (current.issues as ReadonlyArray<ParseResult.ParseIssue>)[0]
+          : current.issues as ParseResult.ParseIssue
+        break
+      case "Refinement":
+      case "Transformation":
+        current = current.issue
+        break
+      case "Missing":
+        message = message ?? "is missing"
+        current = undefined
+        break
+      default:
+        current = undefined
+    }
+  }
+  return { path, message }
+}
+
+// Only messages annotated with a plain function returning text (ours) are used.
+const ownMessage = (issue: Exclude<ParseResult.ParseIssue, ParseResult.Pointer>): string | undefined =>
+  issue._tag === "Unexpected" ? undefined : Option.match(AST.getMessageAnnotation(issue.ast), {
+    onNone: () => undefined,
+    onSome: (annotation) => {
+      const out = annotation(issue)
+      return typeof out === "string" ? out : Predicate.hasProperty(out, "message") && typeof out.message === "string" ? out.message : undefined
+    }
+  })
+
 const shapeError = (path: string, error: ParseResult.ParseError): InvalidConfiguration => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  const at = issue === undefined || issue.path.length === 0 ? "the top level" : jsonPath(issue.path)
+  const issue = firstIssue(error.issue)
+  const at = issue.path.length === 0 ? "the top level" : jsonPath(issue.path)
   // Only our own annotated messages are used; a stray default one could quote the value.
-  const what = issue !== undefined && issue.message.startsWith("must be") ? issue.message : "has the wrong type"
+  const what = issue.message !== undefined && issue.message.startsWith("must be") ? issue.message : "has the wrong type"
   return fileError(path, `is not an aliyun CLI config: ${at} ${what}`, "correct the file, or run `aliyun configure` again")
 }
+
+/** How deep JSON may nest before it is refused: aliyun-cli writes 3 levels. */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * The key path (at most the first `keep` keys) to the first array or object nested deeper than
+ * `limit` levels (the top value is level 1), or undefined. Iterative: any depth is safe.
+ */
+export const tooDeep = (value: unknown, limit = MAX_JSON_DEPTH): ReadonlyArray<PropertyKey> | undefined => {
+  const stack: Array<{ readonly value: unknown; readonly depth: number; readonly path: ReadonlyArray<PropertyKey> }> = [
+    { value, depth: 1, path: [] }
+  ]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (typeof top.value !== "object" || top.value === null) continue
+    if (top.depth > limit) return top.path
+    const entries: ReadonlyArray<readonly [PropertyKey, unknown]> = Array.isArray(top.value)
+      ? top.value.map((v, i) => [i, v] as const)
+      : Object.entries(top.value)
+    for (const [key, v] of entries) {
+      if (typeof v === "object" && v !== null) {
+        stack.push({ value: v, depth: top.depth + 1, path: top.path.length < 3 ? [...top.path, key] : top.path })
+      }
+    }
+  }
+  return undefined
+}
+
+const deepReason = (where: ReadonlyArray<PropertyKey>) =>
+  `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels${where.length === 0 ? "" : ` (under ${jsonPath(where)})`}`
 
 const decodeFile = (path: string, text: string) =>
   parseJsonText(path, text).pipe(
@@ -485,6 +546,13 @@ const isMode = (mode: string): mode is CliProfile["_tag"] => (supportedModes as 
 
 const decodeProfile = (config: CliConfig, raw: RawProfile, name: string): Effect.Effect<CliProfile, InvalidConfiguration> => {
   const ctx: Ctx = { path: config.path, name, raw }
+  // The profile sits at level 3 of the file (top, profiles, the profile).
+  const deep = tooDeep(raw, MAX_JSON_DEPTH - 2)
+  if (deep !== undefined) {
+    const [key, ...rest] = deep
+    const under = rest.length === 0 ? "" : ` (under ${jsonPath(rest)})`
+    return Effect.fail(invalid(ctx, String(key), `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels in the file${under}`))
+  }
   const mode = value(ctx, "mode")
   const modes = supportedModes.join(", ")
   if (mode === undefined || mode === "") return Effect.fail(invalid(ctx, "mode", `${mode === undefined ? "is missing" : "is empty"}; supported modes: ${modes}`))
@@ -582,25 +650,59 @@ export const sourceProfileChain = (
 // Writing back
 // ---------------------------------------------------------------------------------------------
 
+export interface WriteOptions {
+  /** The permission bits of the new file. Default 0600: the file holds secrets. */
+  readonly mode?: number | undefined
+}
+
+/** A rename that cannot work for this target (a bind-mounted file): write in place instead. */
+const renameImpossible = (error: PlatformError.PlatformError) =>
+  error._tag === "SystemError" && (error.reason === "Busy" || errnoCode(error) === "EBUSY" || errnoCode(error) === "EXDEV")
+
+const writeAndSync = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  flag: "wx" | "w",
+  bytes: Uint8Array,
+  mode: number
+) =>
+  Effect.scoped(
+    Effect.flatMap(fs.open(path, { flag, mode }), (file) => Effect.zipRight(file.writeAll(bytes), file.sync))
+  )
+
 /**
  * Replaces `path` with `content` so that a reader sees the old file or the new one, never half of
  * each: write a temporary file next to it (same directory, so same file system; mode 0600 as it
- * holds secrets), flush it, then `rename` it over the target. On failure the temporary file is
- * removed.
+ * holds secrets, or `options.mode`), flush it, then `rename` it over the target. On failure the
+ * temporary file is removed.
+ *
+ * `path` must be the file itself, not a symbolic link to it (the rename would replace the link):
+ * resolve it first. When the rename cannot work for that file (EBUSY or EXDEV: a file bind-mounted
+ * into a container), the content is written in place instead, which keeps the file's inode and
+ * mode but is not atomic; if that fails too, its error is the result.
  */
 export const writeFileAtomic = (
   path: string,
-  content: string
+  content: string,
+  options: WriteOptions = {}
 ): Effect.Effect<void, PlatformError.PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) + (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
     const temp = `${path}.${suffix}.tmp`
-    const write = Effect.scoped(
-      Effect.flatMap(fs.open(temp, { flag: "wx", mode: 0o600 }), (file) =>
-        Effect.zipRight(file.writeAll(new TextEncoder().encode(content)), file.sync))
+    const bytes = new TextEncoder().encode(content)
+    const mode = options.mode ?? 0o600
+    // `open`'s mode goes through the umask; `chmod` sets exactly the bits asked for.
+    const write = writeAndSync(fs, temp, "wx", bytes, 0o600).pipe(
+      Effect.zipRight(mode === 0o600 ? Effect.void : fs.chmod(temp, mode))
     )
-    yield* Effect.zipRight(write, fs.rename(temp, path)).pipe(
+    yield* Effect.zipRight(
+      write,
+      fs.rename(temp, path).pipe(
+        Effect.catchIf(renameImpossible, () =>
+          Effect.zipRight(Effect.ignore(fs.remove(temp)), writeAndSync(fs, path, "w", bytes, mode)))
+      )
+    ).pipe(
       Effect.onError(() => Effect.ignore(fs.remove(temp)))
     )
   })
@@ -644,10 +746,27 @@ export const updateProfile = (
   patch: ProfilePatch
 ): Effect.Effect<void, NotConfigured | InvalidConfiguration, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const text = yield* readText(path, () => new NotConfigured({ source, reason: `${path} does not exist`, fix: notConfiguredFix }), source)
+    const fs = yield* FileSystem.FileSystem
+    const missing = () => new NotConfigured({ source, reason: `${path} does not exist`, fix: notConfiguredFix })
+    // A symbolic link (a dotfile manager's) stays a link: the file it points to is rewritten.
+    const target = yield* fs.realPath(path).pipe(
+      Effect.mapError((error) =>
+        error._tag === "SystemError" && error.reason === "NotFound"
+          ? missing()
+          : fileError(path, `cannot be resolved (${describePlatformError(error)})`, "make it a readable file (check its permissions)")
+      )
+    )
+    const text = yield* readTextFile(target, { source, field: path }).pipe(
+      Effect.catchTag("FileNotFound", () => Effect.fail(missing()))
+    )
     // Check the shape with the same schema as readCliConfig, then rebuild from the untouched JSON
-    // so that aliyun-cli's keys survive in their places.
+    // so that aliyun-cli's keys survive in their places. Writing it back prints all of it, so all
+    // of it must be shallow enough to print.
     const json = yield* parseJsonText(path, text)
+    const deep = tooDeep(json)
+    if (deep !== undefined) {
+      return yield* fileError(path, `${deepReason(deep)}, so it is not rewritten`, "remove that value from the file")
+    }
     const file = yield* Schema.decodeUnknown(CliConfigFile)(json).pipe(Effect.mapError((e) => shapeError(path, e)))
     const top = yield* Schema.decodeUnknown(AnyObject)(json).pipe(Effect.mapError((e) => shapeError(path, e)))
     const profiles = file.profiles ?? []
@@ -661,7 +780,16 @@ export const updateProfile = (
     }
     const entries = patchEntries(patch)
     const updated = { ...top, profiles: profiles.map((p, i) => (i === index ? { ...p, ...entries } : p)) }
-    yield* writeFileAtomic(path, JSON.stringify(updated, null, 4)).pipe(
+    const content = yield* Effect.try({
+      try: () => JSON.stringify(updated, null, 4),
+      catch: () => fileError(path, "cannot be printed back as JSON", "correct the file, or run `aliyun configure` again")
+    })
+    const info = yield* fs.stat(target).pipe(
+      Effect.mapError((error) =>
+        fileError(path, `cannot be examined (${describePlatformError(error)})`, "make it a readable file (check its permissions)")
+      )
+    )
+    yield* writeFileAtomic(target, content, { mode: info.mode & 0o7777 }).pipe(
       Effect.mapError((error) =>
         new InvalidConfiguration({
           source,

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
-import { readText } from "./cliConfig.js"
+import { readTextFile } from "./boundedFile.js"
 
 const source = "profile"
 
@@ -252,14 +252,15 @@ export const readIniProfile = (
   path: string,
   sectionName: string
 ): Effect.Effect<IniProfile, NotConfigured | InvalidConfiguration, FileSystem.FileSystem> =>
-  readText(
-    path,
-    () =>
-      new NotConfigured({
-        source,
-        reason: `${path} does not exist`,
-        fix: "create it with a [default] section (type = access_key, ...), point ALIBABA_CLOUD_CREDENTIALS_FILE at yours, " +
-          "or use ~/.aliyun/config.json instead"
-      }),
-    source
-  ).pipe(Effect.flatMap((text) => decodeSection(path, parseIni(text), sectionName)))
+  readTextFile(path, { source }).pipe(
+    Effect.catchTag("FileNotFound", () =>
+      Effect.fail(
+        new NotConfigured({
+          source,
+          reason: `${path} does not exist`,
+          fix: "create it with a [default] section (type = access_key, ...), point ALIBABA_CLOUD_CREDENTIALS_FILE at yours, " +
+            "or use ~/.aliyun/config.json instead"
+        })
+      )),
+    Effect.flatMap((text) => decodeSection(path, parseIni(text), sectionName))
+  )
