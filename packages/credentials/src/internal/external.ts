@@ -205,8 +205,9 @@ export interface RunExternalOptions {
 
 /**
  * Runs `processCommand` without a shell, in this process's environment, and decodes what it
- * prints. The child is killed (its whole process group) when the timeout passes, when its output
- * is too large, or when the caller is interrupted.
+ * prints. Its output is used as soon as it has exited with 0 and printed a whole JSON document,
+ * even if a child it left behind holds its standard output open. However the run ends (a
+ * credential, an error, the timeout, an interruption), its whole process group is then killed.
  */
 export const runExternal = (
   options: RunExternalOptions
