@@ -118,7 +118,10 @@ describe("readTextFile", () => {
         Effect.async<void>((resume) => {
           server.listen(path, () => resume(Effect.void))
         }),
-        () => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+        () =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
       )
       const error = yield* Effect.flip(promptly(readTextFile(path, options)))
       expect(error.message).toContain("is a socket, not a regular file")

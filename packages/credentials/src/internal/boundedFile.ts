@@ -76,8 +76,8 @@ const errnoText: { readonly [code: string]: string } = {
   EIO: "an input/output error",
   EMFILE: "too many open files",
   ENFILE: "too many open files",
-  EBUSY: "the file is busy",
-  EXDEV: "it is on another device",
+  EBUSY: "the file is busy (a bind-mounted file?)",
+  EXDEV: "a cross-device link (a bind-mounted file?)",
   EROFS: "the file system is read-only",
   ENOSPC: "no space left on the device"
 }

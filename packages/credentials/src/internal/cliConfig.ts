@@ -9,6 +9,7 @@ import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
+import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -670,6 +671,58 @@ const writeAndSync = (
     Effect.flatMap(fs.open(path, { flag, mode }), (file) => Effect.zipRight(file.writeAll(bytes), file.sync))
   )
 
+/** Why a replacement failed: the step, its error, and the rename's error when writing in place failed too. */
+export class WriteFailed extends Data.TaggedError("WriteFailed")<{
+  readonly step: "temporary file" | "rename" | "in place"
+  readonly error: PlatformError.PlatformError
+  readonly renameError?: PlatformError.PlatformError | undefined
+}> {
+  /** What went wrong, for a message: never a path's content. */
+  get detail(): string {
+    switch (this.step) {
+      case "temporary file":
+        return `a temporary file beside it: ${describePlatformError(this.error)}`
+      case "rename":
+        return `the rename over it: ${describePlatformError(this.error)}`
+      case "in place":
+        return `the rename over it: ${describePlatformError(this.renameError ?? this.error)}; ` +
+          `writing it in place: ${describePlatformError(this.error)}`
+    }
+  }
+}
+
+/** `writeFileAtomic`, saying which step failed (see `WriteFailed`). */
+export const replaceFile = (
+  path: string,
+  content: string,
+  options: WriteOptions = {}
+): Effect.Effect<void, WriteFailed, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) + (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    const temp = `${path}.${suffix}.tmp`
+    const bytes = new TextEncoder().encode(content)
+    const mode = options.mode ?? 0o600
+    // `open`'s mode goes through the umask; `chmod` sets exactly the bits asked for.
+    const write = writeAndSync(fs, temp, "wx", bytes, 0o600).pipe(
+      Effect.zipRight(mode === 0o600 ? Effect.void : fs.chmod(temp, mode)),
+      Effect.mapError((error) => new WriteFailed({ step: "temporary file", error }))
+    )
+    const rename = fs.rename(temp, path).pipe(
+      Effect.catchIf(renameImpossible, (renameError) =>
+        Effect.zipRight(
+          Effect.ignore(fs.remove(temp)),
+          writeAndSync(fs, path, "w", bytes, mode).pipe(
+            Effect.mapError((error) => new WriteFailed({ step: "in place", error, renameError }))
+          )
+        )),
+      Effect.mapError((error) => error._tag === "WriteFailed" ? error : new WriteFailed({ step: "rename", error }))
+    )
+    yield* Effect.zipRight(write, rename).pipe(
+      Effect.onError(() => Effect.ignore(fs.remove(temp)))
+    )
+  })
+
 /**
  * Replaces `path` with `content` so that a reader sees the old file or the new one, never half of
  * each: write a temporary file next to it (same directory, so same file system; mode 0600 as it
@@ -686,26 +739,7 @@ export const writeFileAtomic = (
   content: string,
   options: WriteOptions = {}
 ): Effect.Effect<void, PlatformError.PlatformError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) + (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
-    const temp = `${path}.${suffix}.tmp`
-    const bytes = new TextEncoder().encode(content)
-    const mode = options.mode ?? 0o600
-    // `open`'s mode goes through the umask; `chmod` sets exactly the bits asked for.
-    const write = writeAndSync(fs, temp, "wx", bytes, 0o600).pipe(
-      Effect.zipRight(mode === 0o600 ? Effect.void : fs.chmod(temp, mode))
-    )
-    yield* Effect.zipRight(
-      write,
-      fs.rename(temp, path).pipe(
-        Effect.catchIf(renameImpossible, () =>
-          Effect.zipRight(Effect.ignore(fs.remove(temp)), writeAndSync(fs, path, "w", bytes, mode)))
-      )
-    ).pipe(
-      Effect.onError(() => Effect.ignore(fs.remove(temp)))
-    )
-  })
+  Effect.mapError(replaceFile(path, content, options), (failure) => failure.error)
 
 /** The keys the official tool writes back after an OAuth exchange or an External command run. */
 export interface ProfilePatch {
@@ -789,12 +823,12 @@ export const updateProfile = (
         fileError(path, `cannot be examined (${describePlatformError(error)})`, "make it a readable file (check its permissions)")
       )
     )
-    yield* writeFileAtomic(target, content, { mode: info.mode & 0o7777 }).pipe(
-      Effect.mapError((error) =>
+    yield* replaceFile(target, content, { mode: info.mode & 0o7777 }).pipe(
+      Effect.mapError((failure) =>
         new InvalidConfiguration({
           source,
           field: path,
-          reason: `cannot be written (${describePlatformError(error)})`,
+          reason: `cannot be written (${failure.detail})`,
           fix: "make the file and its directory writable by this process"
         })
       )

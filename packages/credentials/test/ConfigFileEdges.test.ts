@@ -1,0 +1,275 @@
+// The file edge of config.json and the ini file: what is at the path may be a FIFO, a device, a
+// huge file, JSON nested 200 000 levels deep, or a symbolic link of a dotfile manager. Each gives a
+// credential or a typed error, promptly and in bounded memory; the write-back never loses a
+// credential already obtained. Real files in temporary directories.
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { SystemError } from "@effect/platform/Error"
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit, Layer, Redacted, type Scope } from "effect"
+import { execFileSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { inspect } from "node:util"
+import type { InvalidConfiguration, NotConfigured } from "../src/CredentialsError.js"
+import { DEFAULT_MAX_BYTES } from "../src/internal/boundedFile.js"
+import { readCliConfig, selectProfile, updateProfile } from "../src/internal/cliConfig.js"
+import { readIniProfile } from "../src/internal/iniFile.js"
+import * as HttpTransport from "../src/HttpTransport.js"
+import * as CliProfile from "../src/sources/CliProfile.js"
+
+const SECRET = "SECRET-edge-0123456789"
+
+const withEnv = (env: Record<string, string> = {}) =>
+  Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+type Body = (
+  dir: string
+) => Effect.Effect<void, unknown, FileSystem.FileSystem | CommandExecutor.CommandExecutor | Scope.Scope>
+
+// Live clock: "promptly" is a real deadline.
+const test = (name: string, body: Body) =>
+  it.live(name, () =>
+    Effect.scoped(Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* body(yield* fs.makeTempDirectoryScoped())
+    })).pipe(withEnv(), Effect.provide(NodeContext.layer)))
+
+const promptly = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.timeoutFail(effect, { duration: "2 seconds", onTimeout: () => new Error("did not finish promptly") })
+
+const write = (path: string, content: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, content))
+
+const expectNoSecret = (error: unknown) => {
+  for (const view of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) expect(view).not.toContain(SECRET)
+}
+
+const readProfile = (path: string, name?: string) => Effect.flatMap(readCliConfig(path), (config) => selectProfile(config, name))
+
+// JSON nested `depth` levels: [[[ ... ]]].
+const deepArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
+
+const akProfile = { name: "default", mode: "AK", access_key_id: "LTAI-edge", access_key_secret: SECRET }
+
+describe("what is at the path", () => {
+  const readers: ReadonlyArray<readonly [string, (path: string) => Effect.Effect<unknown, NotConfigured | InvalidConfiguration, FileSystem.FileSystem>]> = [
+    ["config.json", (path) => readProfile(path)],
+    ["the ini file", (path) => readIniProfile(path, "default")]
+  ]
+  for (const [what, read] of readers) {
+    test(`a FIFO as ${what}: InvalidConfiguration naming the path, promptly (never opened)`, (dir) =>
+      Effect.gen(function*() {
+        const path = `${dir}/file`
+        execFileSync("mkfifo", [path])
+        const error = yield* Effect.flip(promptly(read(path)))
+        expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+        expect(error.message).toContain(`${path} is a FIFO (named pipe), not a regular file`)
+      }))
+
+    test(`/dev/zero as ${what} (directly and through a link): InvalidConfiguration, memory bounded`, (dir) =>
+      Effect.gen(function*() {
+        if (!existsSync("/dev/zero")) return
+        const fs = yield* FileSystem.FileSystem
+        yield* fs.symlink("/dev/zero", `${dir}/file`)
+        const before = process.memoryUsage().rss
+        for (const path of ["/dev/zero", `${dir}/file`]) {
+          const error = yield* Effect.flip(promptly(read(path)))
+          expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+          expect(error.message).toContain("is a character device, not a regular file")
+        }
+        expect(process.memoryUsage().rss - before).toBeLessThan(64 * 1024 * 1024)
+      }))
+
+    test(`${what} over the 10 MiB cap: InvalidConfiguration, nothing read`, (dir) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = `${dir}/file`
+        // Sparse: the size says 10 MiB + 1, no data is written.
+        yield* Effect.scoped(Effect.flatMap(fs.open(path, { flag: "w" }), (file) => file.truncate(DEFAULT_MAX_BYTES + 1)))
+        const error = yield* Effect.flip(promptly(read(path)))
+        expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+        expect(error.message).toContain("is larger than 10 MiB")
+      }))
+  }
+
+  test("a FIFO as config.json through the source: InvalidConfiguration, not NotConfigured", (dir) =>
+    Effect.gen(function*() {
+      const path = `${dir}/config.json`
+      execFileSync("mkfifo", [path])
+      const error = yield* Effect.flip(promptly(CliProfile.make({ path })))
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile", field: path })
+    }).pipe(Effect.provide(HttpTransport.layer())))
+})
+
+describe("config.json nested deeply", () => {
+  const depth = 200_000
+
+  test("a deep unrelated key next to a valid profile: the profile still works", (dir) =>
+    Effect.gen(function*() {
+      const path = `${dir}/config.json`
+      yield* write(path, `{"x": ${deepArray(depth)}, "current": "default", "profiles": [${JSON.stringify(akProfile)}]}`)
+      const profile = yield* readProfile(path)
+      expect(profile).toMatchObject({ _tag: "AK", accessKeyId: "LTAI-edge" })
+    }))
+
+  test("deep `profiles`, deep `current`: a typed InvalidConfiguration, never a defect", (dir) =>
+    Effect.gen(function*() {
+      const path = `${dir}/config.json`
+      yield* write(path, `{"current": "default", "profiles": ${deepArray(depth)}}`)
+      const profiles = yield* Effect.flip(readProfile(path))
+      expect(profiles).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+      expect(profiles.message).toContain("profiles[0] must be a JSON object")
+      yield* write(path, `{"current": ${deepArray(depth)}, "profiles": [${JSON.stringify(akProfile)}]}`)
+      const current = yield* Effect.flip(readProfile(path))
+      expect(current.message).toContain("current must be a string")
+    }))
+
+  test("a deep value inside the selected profile: InvalidConfiguration naming the key; other profiles work", (dir) =>
+    Effect.gen(function*() {
+      const path = `${dir}/config.json`
+      const deep = `{"name": "deep", "mode": "AK", "access_key_id": "id", "access_key_secret": "${SECRET}", "extra": ${deepArray(depth)}}`
+      yield* write(path, `{"current": "default", "profiles": [${JSON.stringify(akProfile)}, ${deep}]}`)
+      expect(yield* readProfile(path)).toMatchObject({ _tag: "AK", name: "default" })
+      const error = yield* Effect.flip(readProfile(path, "deep"))
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "profiles[\"deep\"].extra" })
+      expect(error.message).toContain("deeper than 64 levels")
+      expectNoSecret(error)
+      // A deep value of a field that is read: its own type error, no printing of the value.
+      yield* write(path, `{"current": "d", "profiles": [{"name": "d", "mode": "AK", "access_key_id": ${deepArray(30)}, "access_key_secret": "s"}]}`)
+      const field = yield* Effect.flip(readProfile(path))
+      expect(field).toMatchObject({ _tag: "InvalidConfiguration", field: "profiles[\"d\"].access_key_id" })
+      expect(field.message).toContain("must be a string, got an array")
+    }))
+
+  test("updateProfile on a file with a deep unrelated key: a typed error, the file untouched", (dir) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = `${dir}/config.json`
+      const text = `{"x": ${deepArray(depth)}, "current": "default", "profiles": [${JSON.stringify(akProfile)}]}`
+      yield* write(path, text)
+      const exit = yield* Effect.exit(updateProfile(path, "default", { accessKeyId: "STS.new" }))
+      if (Exit.isSuccess(exit)) return expect.unreachable()
+      const error = yield* Effect.flip(exit)
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+      expect(error.message).toContain("nests arrays or objects deeper than 64 levels (under x[0][0])")
+      expect(error.message).toContain("it is not rewritten")
+      expectNoSecret(error)
+      expect(yield* fs.readFileString(path)).toBe(text)
+      expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
+    }))
+
+  test("External, with a deep unrelated key in config.json: the credential is not lost", (dir) =>
+    Effect.gen(function*() {
+      const path = `${dir}/config.json`
+      const script = `${dir}/creds.mjs`
+      yield* write(script, `process.stdout.write(JSON.stringify({ mode: "AK", access_key_id: "LTAI-ext", access_key_secret: "ext-secret" }))`)
+      const profile = { name: "ext", mode: "External", process_command: `${process.execPath} ${script}` }
+      yield* write(path, `{"deep": ${deepArray(depth)}, "current": "ext", "profiles": [${JSON.stringify(profile)}]}`)
+      const credential = yield* CliProfile.make({ path })
+      expect(credential).toMatchObject({ accessKeyId: "LTAI-ext", providerName: "cli_profile/external" })
+      expect(Redacted.value(credential.accessKeySecret)).toBe("ext-secret")
+    }).pipe(Effect.provide(HttpTransport.layer())))
+})
+
+describe("write-back through a symbolic link", () => {
+  const config = { current: "ext", profiles: [{ name: "ext", mode: "External", process_command: "x", access_key_id: "" }] }
+
+  test("updateProfile writes the target, keeps the link and the target's mode", (dir) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.makeDirectory(`${dir}/dotfiles`)
+      yield* fs.makeDirectory(`${dir}/.aliyun`)
+      const target = `${dir}/dotfiles/config.json`
+      const link = `${dir}/.aliyun/config.json`
+      yield* write(target, JSON.stringify(config))
+      yield* fs.chmod(target, 0o640)
+      yield* fs.symlink("../dotfiles/config.json", link)
+      yield* updateProfile(link, "ext", { accessKeyId: "STS.new", accessKeySecret: Redacted.make("new") })
+      expect(yield* fs.readLink(link)).toBe("../dotfiles/config.json")
+      expect((yield* fs.stat(target)).mode & 0o777).toBe(0o640)
+      const written = JSON.parse(yield* fs.readFileString(target)) as typeof config
+      expect(written.profiles[0]).toMatchObject({ access_key_id: "STS.new", access_key_secret: "new" })
+      // Nothing left behind: no temporary file beside the target or the link.
+      expect(yield* fs.readDirectory(`${dir}/dotfiles`)).toEqual(["config.json"])
+      expect(yield* fs.readDirectory(`${dir}/.aliyun`)).toEqual(["config.json"])
+    }))
+
+  test("a dangling link: NotConfigured, nothing created", (dir) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      yield* fs.symlink(`${dir}/gone.json`, `${dir}/config.json`)
+      const error = yield* Effect.flip(updateProfile(`${dir}/config.json`, "ext", { accessKeyId: "x" }))
+      expect(error._tag).toBe("NotConfigured")
+      expect(yield* fs.exists(`${dir}/gone.json`)).toBe(false)
+    }))
+
+  test("a link to a FIFO: InvalidConfiguration naming the link, promptly", (dir) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      execFileSync("mkfifo", [`${dir}/fifo`])
+      yield* fs.symlink(`${dir}/fifo`, `${dir}/config.json`)
+      const error = yield* Effect.flip(promptly(updateProfile(`${dir}/config.json`, "ext", { accessKeyId: "x" })))
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: `${dir}/config.json` })
+      expect(error.message).toContain(`which is a FIFO (named pipe), not a regular file`)
+    }))
+})
+
+// A bind-mounted file cannot be replaced by a rename (EBUSY, or EXDEV across mounts). Mounting needs
+// privileges, so the real file system is used with only its `rename` failing as the kernel would.
+describe("write-back when the rename cannot work", () => {
+  const systemError = (code: string, method: string, path: string) =>
+    new SystemError({
+      reason: code === "EBUSY" ? "Busy" : "Unknown",
+      module: "FileSystem",
+      method,
+      pathOrDescriptor: path,
+      syscall: method,
+      cause: Object.assign(new Error(code), { code })
+    })
+
+  // `inPlace: false` also refuses to open the target for writing (a read-only mount).
+  const failingRename = (code: "EXDEV" | "EBUSY", inPlace = true) =>
+    Layer.effect(
+      FileSystem.FileSystem,
+      Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
+        ...fs,
+        rename: (from) => Effect.fail(systemError(code, "rename", from)),
+        open: (path, options) =>
+          !inPlace && options?.flag === "w" ? Effect.fail(systemError("EROFS", "open", path)) : fs.open(path, options)
+      }))
+    ).pipe(Layer.provide(NodeContext.layer))
+
+  const config = { current: "ext", profiles: [{ name: "ext", mode: "External", process_command: "x" }] }
+
+  for (const code of ["EXDEV", "EBUSY"] as const) {
+    it.live(`${code}: the target is written in place (same inode, same mode), no temporary file left`, () =>
+      Effect.scoped(Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        const path = `${dir}/config.json`
+        yield* fs.writeFileString(path, JSON.stringify(config))
+        yield* fs.chmod(path, 0o644)
+        const before = yield* fs.stat(path)
+        yield* updateProfile(path, "ext", { accessKeyId: "STS.in-place" })
+        const after = yield* fs.stat(path)
+        expect(after.ino).toEqual(before.ino)
+        expect(after.mode & 0o777).toBe(0o644)
+        expect(JSON.parse(yield* fs.readFileString(path)).profiles[0]).toMatchObject({ access_key_id: "STS.in-place" })
+        expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
+      })).pipe(withEnv(), Effect.provide(failingRename(code))))
+  }
+
+  it.live("the rename and the in-place write both fail: a typed error, nothing left behind", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = `${dir}/config.json`
+      const text = JSON.stringify(config)
+      yield* fs.writeFileString(path, text)
+      const error = yield* Effect.flip(updateProfile(path, "ext", { accessKeyId: "x" }))
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
+      expect(error.message).toContain("cannot be written (the rename over it: a cross-device link (a bind-mounted file?); writing it in place: the file system is read-only)")
+      expect(yield* fs.readFileString(path)).toBe(text)
+      expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
+    })).pipe(withEnv(), Effect.provide(failingRename("EXDEV", false))))
+})
