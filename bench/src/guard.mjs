@@ -5,7 +5,9 @@
 //   `net.Socket.prototype.connect`) to a host outside 127.0.0.0/8, ::1 and `localhost` is refused
 //   before any packet is sent, and counted.
 // - Connections to a redirected host (the ECS metadata address 100.100.100.200, hard-coded by the
-//   official client) are sent to the emulator on 127.0.0.1 instead, and counted.
+//   official client) are sent to the emulator (or a hostile helper) on 127.0.0.1 instead, and
+//   counted: the socket's connect goes to the loopback target, so no packet is sent to the
+//   original address. Children get their redirects from BENCH_GUARD_REDIRECT.
 // - DNS look-ups of any name but `localhost` are refused and counted; UDP sends to a non-loopback
 //   address are refused and counted.
 //
@@ -131,6 +133,15 @@ export const reset = () => {
   state.redirected = 0
   state.loopbackConnections = 0
   state.blockedTargets = []
+}
+
+// For the children: redirects from the environment, `BENCH_GUARD_REDIRECT=<host>=127.0.0.1:<port>[,...]`
+// (e.g. the ECS metadata address to a hostile helper of the edge benchmarks), set before any
+// connection is made.
+for (const entry of (process.env.BENCH_GUARD_REDIRECT ?? "").split(",").filter((e) => e !== "")) {
+  const m = /^([^=]+)=([^:]+):(\d+)$/.exec(entry)
+  if (m === null) throw new Error(`bench network guard: bad BENCH_GUARD_REDIRECT entry ${entry}`)
+  redirect(m[1], { host: m[2], port: Number(m[3]) })
 }
 
 // For the children: print the counts on exit, on stderr, as one JSON line.

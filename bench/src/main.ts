@@ -1,6 +1,7 @@
 /**
  * Runs every benchmark: `node --import tsx --conditions=@effect-alicloud/source bench/src/main.ts`
- * (from the repository root or from bench/), optionally `--only=hot,stampede,refresh,outage,startup,memory,fleet`.
+ * (from the repository root or from bench/), optionally `--only=hot,stampede,refresh,outage,startup,memory,fleet,serve,edges`
+ * (or `--only edges`; `pnpm bench:edges` runs only the edge rows).
  *
  * It re-runs itself once with what the benchmarks need, for this process only: `--expose-gc` and
  * `NODE_EXTRA_CA_CERTS` = the emulator's loopback test certificate (the official client always

@@ -7,6 +7,7 @@ import * as Path from "node:path"
 import { execSync } from "node:child_process"
 import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
 import type * as GuardModule from "./guard.mjs"
+import * as Edges from "./edges.js"
 import * as Fleet from "./fleet.js"
 import * as ServeHost from "./serveHost.js"
 import * as HotPath from "./hotPath.js"
@@ -49,7 +50,10 @@ export const main = async (guard: typeof GuardModule) => {
   })()
   if (selfTest.counted !== 1) throw new Error(`network guard self-test failed: ${selfTest.refused}`)
 
-  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",")
+  // --only=a,b or --only a,b
+  const onlyFlag = process.argv.indexOf("--only")
+  const only = (process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length) ??
+    (onlyFlag === -1 ? undefined : process.argv[onlyFlag + 1]))?.split(",")
   const wanted = (name: string) => only === undefined || only.includes(name)
   const started = Date.now()
   const env = await makeEnv()
@@ -75,11 +79,12 @@ export const main = async (guard: typeof GuardModule) => {
     await step("startup", () => Startup.run(env, Startup.build()))
     await step("fleet", () => Fleet.run())
     await step("serve", () => ServeHost.run(env))
+    await step("edges", () => Edges.run())
   } finally {
     await env.close()
   }
   const network = guard.report()
-  const childBlocked = ["startup", "serve"].reduce(
+  const childBlocked = ["startup", "serve", "edges"].reduce(
     (n, name) => n + ((results[name] as { guardBlockedInChildren?: number } | undefined)?.guardBlockedInChildren ?? 0),
     0
   )
