@@ -13,6 +13,25 @@ import * as Duration from "effect/Duration"
 const withFix = (text: string, fix: string | undefined): string => (fix === undefined ? text : `${text}. Fix: ${fix}`)
 
 /**
+ * What one fetch of a network source tried before it failed: its attempts (retries included) and
+ * the time they took.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Tried {
+  readonly attempts: number
+  readonly elapsed: Duration.Duration
+}
+
+const withTried = (text: string, tried: Tried | undefined): string =>
+  tried === undefined
+    ? text
+    : `${text} (${tried.attempts} ${tried.attempts === 1 ? "attempt" : "attempts"} in ${formatSeconds(tried.elapsed)})`
+
+const formatSeconds = (duration: Duration.Duration) => `${(Duration.toMillis(duration) / 1000).toFixed(1)} s`
+
+/**
  * The source has nothing to work with (no variable set, no file, no endpoint): a chain moves on.
  *
  * @since 0.1.0
@@ -62,16 +81,17 @@ export class UpstreamError extends Data.TaggedError("UpstreamError")<{
   readonly status: number
   readonly code?: string | undefined
   readonly requestId?: string | undefined
-  /** The service's own message. */
+  /** The service's own message, with the request's secrets cut out and control characters escaped. */
   readonly serviceMessage?: string | undefined
   readonly fix?: string | undefined
+  readonly tried?: Tried | undefined
 }> {
   override get message(): string {
     const parts = [`HTTP ${this.status}`]
     if (this.code !== undefined) parts.push(this.code)
     if (this.serviceMessage !== undefined) parts.push(this.serviceMessage)
     if (this.requestId !== undefined) parts.push(`RequestId ${this.requestId}`)
-    return withFix(`${this.source}: ${this.endpoint} answered ${parts.join(": ")}`, this.fix)
+    return withFix(withTried(`${this.source}: ${this.endpoint} answered ${parts.join(": ")}`, this.tried), this.fix)
   }
 }
 
@@ -87,9 +107,10 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
   readonly endpoint: string
   /** What is wrong, naming the field; never the body itself, which may hold secrets. */
   readonly detail: string
+  readonly tried?: Tried | undefined
 }> {
   override get message(): string {
-    return `${this.source}: the response of ${this.endpoint} is malformed: ${this.detail}`
+    return withTried(`${this.source}: the response of ${this.endpoint} is malformed: ${this.detail}`, this.tried)
   }
 }
 
@@ -97,8 +118,9 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
  * A request did not complete in time: `connect` (no connection within the connect timeout) or
  * `read` (connected, but the headers or a chunk of the body did not come within the read timeout),
  * both reported by the Node transport; `total` (no complete answer within connect + read timeouts,
- * the deadline that bounds every exchange whatever the transport) or `command` (a credential
- * command ran too long and was stopped).
+ * the deadline that bounds every exchange whatever the transport); `budget` (the fetch, retries
+ * included, did not succeed within its time budget) or `command` (a credential command ran too
+ * long and was stopped).
  *
  * @since 0.1.0
  * @category errors
@@ -106,10 +128,14 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
 export class Timeout extends Data.TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
-  readonly phase: "connect" | "read" | "total" | "command"
+  readonly phase: "connect" | "read" | "total" | "budget" | "command"
   readonly after: Duration.Duration
+  readonly tried?: Tried | undefined
 }> {
   override get message(): string {
+    return withTried(this.describe(), this.tried)
+  }
+  private describe(): string {
     const after = Duration.format(this.after)
     switch (this.phase) {
       case "connect":
@@ -118,6 +144,8 @@ export class Timeout extends Data.TaggedError("Timeout")<{
         return `${this.source}: connected to ${this.endpoint}, but no answer within ${after} (read timeout)`
       case "total":
         return `${this.source}: no complete answer from ${this.endpoint} within ${after} (connect + read timeouts)`
+      case "budget":
+        return `${this.source}: no credential from ${this.endpoint} within ${after}, the time budget of one fetch, retries included (timeBudget)`
       case "command":
         return `${this.source}: the command ${this.endpoint} did not finish within ${after}; it was stopped`
     }
@@ -134,9 +162,10 @@ export class NetworkError extends Data.TaggedError("NetworkError")<{
   readonly source: string
   readonly endpoint: string
   readonly detail: string
+  readonly tried?: Tried | undefined
 }> {
   override get message(): string {
-    return `${this.source}: cannot reach ${this.endpoint}: ${this.detail}`
+    return withTried(`${this.source}: cannot reach ${this.endpoint}: ${this.detail}`, this.tried)
   }
 }
 

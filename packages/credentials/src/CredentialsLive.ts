@@ -8,7 +8,6 @@
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
@@ -18,13 +17,12 @@ import * as DefaultChain from "./DefaultChain.js"
 import * as HttpTransport from "./HttpTransport.js"
 
 /**
- * What the default sources need, on Node.
+ * What the default sources need, on Node (see `HttpTransport.layerNodePlatform`).
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerNodePlatform = (options: HttpTransport.Options = {}) =>
-  Layer.mergeAll(HttpTransport.layer(options), NodeContext.layer)
+export const layerNodePlatform = HttpTransport.layerNodePlatform
 
 /**
  * The default chain with options (a profile, endpoints, timeouts, the refresh windows), on Node.
@@ -33,7 +31,7 @@ export const layerNodePlatform = (options: HttpTransport.Options = {}) =>
  * @category layers
  */
 export const layerLive = (options: DefaultChain.Options = {}): Layer.Layer<Credentials> =>
-  DefaultChain.layer(options).pipe(Layer.provide(layerNodePlatform({ connectTimeout: options.connectTimeout })))
+  DefaultChain.layer(options).pipe(Layer.provide(layerNodePlatform()))
 
 /**
  * The same, with options read through `Config` (e.g. `Config.string("APP_ALIBABA_PROFILE")`).

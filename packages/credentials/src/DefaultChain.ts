@@ -15,12 +15,13 @@
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Chain from "./Chain.js"
+import { metadataSource } from "./internal/composite.js"
+import * as Upstream from "./internal/upstream.js"
 import type * as Credential from "./Credential.js"
 import { Credentials } from "./Credentials.js"
 import type * as Refresh from "./Refresh.js"
 import * as CliProfile from "./sources/CliProfile.js"
 import * as CredentialsUri from "./sources/CredentialsUri.js"
-import * as EcsRamRole from "./sources/EcsRamRole.js"
 import * as Environment from "./sources/Environment.js"
 import * as IniProfile from "./sources/IniProfile.js"
 import * as OidcRoleArn from "./sources/OidcRoleArn.js"
@@ -52,25 +53,15 @@ export interface Options extends CliProfile.NetworkOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const sources = (options: Options = {}) => {
-  const network = {
-    connectTimeout: options.connectTimeout,
-    readTimeout: options.readTimeout,
-    retrySchedule: options.retrySchedule
-  }
-  return {
+export const sources = (options: Options = {}) =>
+  ({
     env: Environment.source,
-    oidc_role_arn: OidcRoleArn.make({ ...network, stsEndpoint: options.stsEndpoint }),
+    oidc_role_arn: OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint }),
     cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
     profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
-    ecs_ram_role: EcsRamRole.make({
-      metadataUrl: options.metadataUrl,
-      disableIMDSv1: options.disableIMDSv1,
-      retrySchedule: options.retrySchedule
-    }),
-    credential_uri: CredentialsUri.make({ ...network, credentialsUri: options.credentialsUri })
-  } as const
-}
+    ecs_ram_role: metadataSource(options),
+    credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
+  }) as const
 
 /**
  * The requirements of the default sources: what `CredentialsLive` provides on Node.

@@ -1,10 +1,9 @@
 // The credential body that the ECS metadata service and a credentials URI both answer:
 // `{ Code, AccessKeyId, AccessKeySecret, SecurityToken, Expiration }`, with `Code: "Success"`.
-import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Credential from "../Credential.js"
-import { type CredentialsError, MalformedResponse, UpstreamError } from "../CredentialsError.js"
-import { decodeJson } from "./decode.js"
+import * as Upstream from "./upstream.js"
 
 const CodedCredentials = Schema.Struct({
   Code: Schema.String,
@@ -14,34 +13,23 @@ const CodedCredentials = Schema.Struct({
   Expiration: Schema.DateTimeUtc
 })
 
-/** Decodes the body; a `Code` other than `Success` is an UpstreamError with `fix`. */
+/** Decodes the body; a `Code` other than `Success` is the service refusing, with `fix`. */
 export const decodeCodedCredentials = (options: {
-  readonly source: string
-  readonly endpoint: string
   readonly providerName: string
   readonly body: string
   readonly fix: string
-}): Effect.Effect<Credential.Credential, CredentialsError> =>
-  decodeJson(CodedCredentials, options.body, (detail) =>
-    new MalformedResponse({ source: options.source, endpoint: options.endpoint, detail })).pipe(
-      Effect.flatMap((decoded) =>
-        decoded.Code === "Success"
-          ? Effect.succeed(Credential.make({
-            type: "sts",
-            accessKeyId: decoded.AccessKeyId,
-            accessKeySecret: decoded.AccessKeySecret,
-            securityToken: decoded.SecurityToken,
-            expiration: decoded.Expiration,
-            providerName: options.providerName
-          }))
-          : Effect.fail(
-            new UpstreamError({
-              source: options.source,
-              endpoint: options.endpoint,
-              status: 200,
-              code: decoded.Code,
-              fix: options.fix
-            })
-          )
-      )
-    )
+}): Either.Either<Credential.Credential, string | Upstream.Refused> =>
+  Either.flatMap(
+    Upstream.decodeJsonText(CodedCredentials, options.body),
+    (decoded): Either.Either<Credential.Credential, string | Upstream.Refused> =>
+      decoded.Code === "Success"
+        ? Either.right(Credential.make({
+          type: "sts",
+          accessKeyId: decoded.AccessKeyId,
+          accessKeySecret: decoded.AccessKeySecret,
+          securityToken: decoded.SecurityToken,
+          expiration: decoded.Expiration,
+          providerName: options.providerName
+        }))
+        : Either.left(new Upstream.Refused(decoded.Code, options.fix))
+  )

@@ -3,10 +3,10 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
-/** A variable that is unset or empty is absent. */
+/** A variable that is unset, empty or only whitespace is absent. */
 export const envString = (name: string): Effect.Effect<Option.Option<string>> =>
   Config.option(Config.string(name)).pipe(
-    Effect.map(Option.filter((value) => value.length > 0)),
+    Effect.map(Option.filter((value) => value.trim().length > 0)),
     Effect.orElseSucceed(() => Option.none())
   )
 

@@ -5,56 +5,15 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Credential from "../Credential.js"
-import { type CredentialsError, MalformedResponse, UpstreamError } from "../CredentialsError.js"
-import { decodeJson, scrub } from "./decode.js"
-import { type Answer, displayUrl, execute, type Timeouts } from "./http.js"
+import type { CredentialsError } from "../CredentialsError.js"
 import { formatTimestamp } from "./rpcSignature.js"
+import * as Upstream from "./upstream.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 const Secret = Schema.Redacted(NonEmpty)
-
-const ErrorBody = Schema.Struct({
-  Code: Schema.optional(Schema.String),
-  Message: Schema.optional(Schema.String),
-  RequestId: Schema.optional(Schema.String),
-  error: Schema.optional(Schema.String),
-  error_description: Schema.optional(Schema.String)
-})
-
-// A non-200 answer as an UpstreamError, keeping the service's code and message (never the body).
-const failWith = (source: string, endpoint: string, answer: Answer, fix: string | undefined, secrets: ReadonlyArray<string>) =>
-  Effect.option(decodeJson(ErrorBody, answer.body, () => undefined)).pipe(
-    Effect.flatMap((body) => {
-      const error = Option.getOrUndefined(body)
-      return Effect.fail(
-        new UpstreamError({
-          source,
-          endpoint,
-          status: answer.status,
-          code: error?.Code ?? error?.error,
-          requestId: error?.RequestId,
-          serviceMessage: scrub(error?.Message ?? error?.error_description, secrets),
-          fix
-        })
-      )
-    })
-  )
-
-const exchangeAnswer = <A, I>(
-  source: string,
-  endpoint: string,
-  schema: Schema.Schema<A, I>,
-  fix: string,
-  secret: Redacted.Redacted<string>
-) =>
-(answer: Answer): Effect.Effect<A, CredentialsError> =>
-  answer.status === 200
-    ? decodeJson(schema, answer.body, (detail) => new MalformedResponse({ source, endpoint, detail }))
-    : failWith(source, endpoint, answer, fix, [Redacted.value(secret)])
 
 // ---------------------------------------------------------------------------------------------
 // CloudSSO
@@ -79,39 +38,34 @@ export const cloudSsoCredentials = (options: {
   readonly accountId: string
   readonly accessConfig: string
   readonly accessToken: Redacted.Redacted<string>
-  readonly timeouts: Timeouts
-}): Effect.Effect<Credential.Credential, CredentialsError, HttpClient.HttpClient> => {
-  const url = `${new URL(options.signInUrl).origin}/cloud-credentials`
-  const endpoint = displayUrl(url)
-  return execute({
-    source: options.source,
-    endpoint,
-    timeouts: options.timeouts,
-    request: HttpClientRequest.post(url).pipe(
-      HttpClientRequest.acceptJson,
-      HttpClientRequest.bearerToken(Redacted.value(options.accessToken)),
-      HttpClientRequest.bodyUnsafeJson({ AccountId: options.accountId, AccessConfigurationId: options.accessConfig })
-    )
-  }).pipe(
-    Effect.flatMap(exchangeAnswer(
+  readonly policy: Upstream.Policy
+}): Effect.Effect<Credential.Credential, CredentialsError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const signIn = yield* Upstream.httpUrl(
       options.source,
-      endpoint,
-      CloudCredential,
-      "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`",
-      options.accessToken
-    )),
-    Effect.map(({ CloudCredential: c }) =>
-      Credential.make({
-        type: "sts",
-        accessKeyId: c.AccessKeyId,
-        accessKeySecret: c.AccessKeySecret,
-        securityToken: c.SecurityToken,
-        expiration: c.Expiration,
-        providerName: "cloud_sso"
-      })
+      "sign-in URL (cloud_sso_sign_in_url)",
+      options.signInUrl,
+      "https://signin-<directory>.alibabacloudsso.com/device/login"
     )
-  )
-}
+    const { CloudCredential: c } = yield* Upstream.exchange(options.source, options.policy, {
+      request: HttpClientRequest.post(`${signIn.origin}/cloud-credentials`).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.bearerToken(Redacted.value(options.accessToken)),
+        HttpClientRequest.bodyUnsafeJson({ AccountId: options.accountId, AccessConfigurationId: options.accessConfig })
+      ),
+      secrets: [Redacted.value(options.accessToken)],
+      decode: Upstream.json(CloudCredential),
+      fix: () => "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`"
+    })
+    return Credential.make({
+      type: "sts",
+      accessKeyId: c.AccessKeyId,
+      accessKeySecret: c.AccessKeySecret,
+      securityToken: c.SecurityToken,
+      expiration: c.Expiration,
+      providerName: "cloud_sso"
+    })
+  })
 
 // ---------------------------------------------------------------------------------------------
 // OAuth
@@ -125,7 +79,8 @@ export const oauthSites = {
 const TokenAnswer = Schema.Struct({
   access_token: Secret,
   refresh_token: Secret,
-  expires_in: Schema.optionalWith(Schema.Number, { default: () => 3600 })
+  // Seconds; a year at most, so that an absurd answer cannot make an invalid date.
+  expires_in: Schema.optionalWith(Schema.Number.pipe(Schema.between(1, 365 * 24 * 3600)), { default: () => 3600 })
 })
 
 export interface OAuthTokens {
@@ -140,32 +95,23 @@ export const refreshOAuthToken = (options: {
   readonly baseUrl: string
   readonly clientId: string
   readonly refreshToken: Redacted.Redacted<string>
-  readonly timeouts: Timeouts
+  readonly policy: Upstream.Policy
 }): Effect.Effect<OAuthTokens, CredentialsError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const url = `${options.baseUrl.replace(/\/+$/, "")}/v1/token`
-    const endpoint = displayUrl(url)
     const now = yield* Clock.currentTimeMillis
-    const answer = yield* execute({
-      source: options.source,
-      endpoint,
-      timeouts: options.timeouts,
-      request: HttpClientRequest.post(url).pipe(
+    const tokens = yield* Upstream.exchange(options.source, options.policy, {
+      request: HttpClientRequest.post(`${options.baseUrl.replace(/\/+$/, "")}/v1/token`).pipe(
         HttpClientRequest.bodyUrlParams({
           grant_type: "refresh_token",
           refresh_token: Redacted.value(options.refreshToken),
           client_id: options.clientId,
           Timestamp: formatTimestamp(now)
         })
-      )
+      ),
+      secrets: [Redacted.value(options.refreshToken)],
+      decode: Upstream.json(TokenAnswer),
+      fix: () => "the OAuth sign-in has expired or was revoked: sign in again with `aliyun configure --mode OAuth`"
     })
-    const tokens = yield* exchangeAnswer(
-      options.source,
-      endpoint,
-      TokenAnswer,
-      "the OAuth sign-in has expired or was revoked: sign in again with `aliyun configure --mode OAuth`",
-      options.refreshToken
-    )(answer)
     return {
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,
@@ -185,26 +131,17 @@ export const exchangeOAuthToken = (options: {
   readonly source: string
   readonly baseUrl: string
   readonly accessToken: Redacted.Redacted<string>
-  readonly timeouts: Timeouts
-}): Effect.Effect<Credential.Credential, CredentialsError, HttpClient.HttpClient> => {
-  const url = `${options.baseUrl.replace(/\/+$/, "")}/v1/exchange`
-  const endpoint = displayUrl(url)
-  return execute({
-    source: options.source,
-    endpoint,
-    timeouts: options.timeouts,
-    request: HttpClientRequest.post(url).pipe(
+  readonly policy: Upstream.Policy
+}): Effect.Effect<Credential.Credential, CredentialsError, HttpClient.HttpClient> =>
+  Upstream.exchange(options.source, options.policy, {
+    request: HttpClientRequest.post(`${options.baseUrl.replace(/\/+$/, "")}/v1/exchange`).pipe(
       HttpClientRequest.bearerToken(Redacted.value(options.accessToken)),
       HttpClientRequest.setHeader("Content-Type", "application/json")
-    )
+    ),
+    secrets: [Redacted.value(options.accessToken)],
+    decode: Upstream.json(ExchangeAnswer),
+    fix: () => "the OAuth access token was refused: sign in again with `aliyun configure --mode OAuth`"
   }).pipe(
-    Effect.flatMap(exchangeAnswer(
-      options.source,
-      endpoint,
-      ExchangeAnswer,
-      "the OAuth access token was refused: sign in again with `aliyun configure --mode OAuth`",
-      options.accessToken
-    )),
     Effect.map((c) =>
       Credential.make({
         type: "sts",
@@ -216,4 +153,3 @@ export const exchangeOAuthToken = (options: {
       })
     )
   )
-}

@@ -5,14 +5,14 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import * as Credential from "../Credential.js"
-import { type CredentialsError, InvalidConfiguration, MalformedResponse, UpstreamError } from "../CredentialsError.js"
-import { decodeJson, scrub } from "./decode.js"
-import { type Answer, displayUrl, execute, type Timeouts } from "./http.js"
+import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
 import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
+import * as Upstream from "./upstream.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 
@@ -24,14 +24,6 @@ const StsCredentials = Schema.Struct({
     Expiration: Schema.DateTimeUtc
   })
 })
-
-const StsErrorBody = Schema.Struct({
-  Code: Schema.optional(Schema.String),
-  Message: Schema.optional(Schema.String),
-  RequestId: Schema.optional(Schema.String)
-})
-
-const signatureMismatchPrefix = "Specified signature is not matched with our calculation."
 
 // What to do about the service's error codes that mean the configuration is wrong.
 const fixes: ReadonlyArray<readonly [RegExp, string]> = [
@@ -46,59 +38,26 @@ const fixes: ReadonlyArray<readonly [RegExp, string]> = [
   [/^Throttling/, "STS throttled the request: it is retried; lower the request rate if it persists"]
 ]
 
-const fixFor = (code: string | undefined) => code === undefined ? undefined : fixes.find(([re]) => re.test(code))?.[1]
+const fixFor = (_status: number, code: string | undefined) =>
+  code === undefined ? undefined : fixes.find(([re]) => re.test(code))?.[1]
 
-/** Turns an STS answer into a credential or a typed error. Never keeps the body itself. */
-export const decodeAnswer = (
-  source: string,
-  endpoint: string,
-  providerName: string,
-  answer: Answer,
-  secrets: ReadonlyArray<string>
-): Effect.Effect<Credential.Credential, CredentialsError> => {
-  if (answer.status !== 200) {
-    return decodeJson(StsErrorBody, answer.body, () => undefined).pipe(
-      Effect.option,
-      Effect.flatMap((body) => {
-        const error = body._tag === "Some" ? body.value : {}
-        // STS echoes its string to sign, which holds the SecurityToken: keep only the first sentence.
-        // Any other echo of the request's secrets is cut out.
-        const serviceMessage = error.Message?.startsWith(signatureMismatchPrefix)
-          ? signatureMismatchPrefix
-          : scrub(error.Message, secrets)
-        return Effect.fail(
-          new UpstreamError({
-            source,
-            endpoint,
-            status: answer.status,
-            code: error.Code,
-            requestId: error.RequestId,
-            serviceMessage,
-            fix: fixFor(error.Code)
-          })
-        )
-      })
-    )
-  }
-  return decodeJson(StsCredentials, answer.body, (detail) => new MalformedResponse({ source, endpoint, detail })).pipe(
-    Effect.map(({ Credentials }) =>
-      Credential.make({
-        type: "sts",
-        accessKeyId: Credentials.AccessKeyId,
-        accessKeySecret: Credentials.AccessKeySecret,
-        securityToken: Credentials.SecurityToken,
-        expiration: Credentials.Expiration,
-        providerName
-      })
-    )
-  )
-}
+/** Reads an STS answer's credential. */
+const decodeCredential = (providerName: string) => (body: string) =>
+  Either.map(Upstream.decodeJsonText(StsCredentials, body), ({ Credentials }) =>
+    Credential.make({
+      type: "sts",
+      accessKeyId: Credentials.AccessKeyId,
+      accessKeySecret: Credentials.AccessKeySecret,
+      securityToken: Credentials.SecurityToken,
+      expiration: Credentials.Expiration,
+      providerName
+    }))
 
 export interface Call {
   readonly source: string
   /** The STS URL, e.g. `https://sts.aliyuncs.com/`. */
   readonly url: string
-  readonly timeouts: Timeouts
+  readonly upstream: Upstream.Policy
   readonly providerName: string
 }
 
@@ -120,16 +79,16 @@ const send = (
   headers: Record<string, string>,
   secrets: ReadonlyArray<string>
 ) =>
-  execute({
-    source: call.source,
-    endpoint: displayUrl(call.url),
-    timeouts: call.timeouts,
+  Upstream.exchange(call.source, call.upstream, {
     request: HttpClientRequest.post(call.url).pipe(
       HttpClientRequest.setUrlParams(query),
       HttpClientRequest.bodyUrlParams(body),
       HttpClientRequest.setHeaders(headers)
-    )
-  }).pipe(Effect.flatMap((answer) => decodeAnswer(call.source, displayUrl(call.url), call.providerName, answer, secrets)))
+    ),
+    secrets,
+    decode: decodeCredential(call.providerName),
+    fix: fixFor
+  })
 
 /** AssumeRole, signed with `signer` (a fresh nonce and timestamp on every call, so retries re-sign). */
 export const assumeRole = (

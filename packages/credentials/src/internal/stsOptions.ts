@@ -4,14 +4,13 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Schedule from "effect/Schedule"
-import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
+import { InvalidConfiguration } from "../CredentialsError.js"
 import { envFlag, envString } from "./env.js"
-import { decodeTimeouts, type Timeouts } from "./http.js"
 import { stsUrl } from "./sts.js"
+import * as Upstream from "./upstream.js"
 import { decodeDuration, optionalString } from "./validate.js"
 
-export interface StsOptions {
+export interface StsOptions extends Upstream.Options {
   /** Else `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `effect-alicloud-<epoch ms>`. */
   readonly roleSessionName?: string | undefined
   /** How long the session lasts: 15 minutes to 12 hours, at most the role's maximum. Default 1 hour. */
@@ -24,12 +23,6 @@ export interface StsOptions {
   readonly stsRegionId?: string | undefined
   /** Else `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`: `sts-vpc.<region>.aliyuncs.com` (with a region only). */
   readonly enableVpc?: boolean | undefined
-  /** Default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Default 5 seconds. */
-  readonly readTimeout?: Duration.DurationInput | undefined
-  /** How a transient failure (network, timeout, 5xx, throttling) is retried. */
-  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
 }
 
 export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"
@@ -42,7 +35,7 @@ const maxSession = Duration.hours(12)
 
 export interface Resolved {
   readonly url: string
-  readonly timeouts: Timeouts
+  readonly upstream: Upstream.Policy
   readonly roleSessionName: string
   readonly durationSeconds: number
   readonly policy: string | undefined
@@ -68,11 +61,21 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
         fix: "pass a Duration such as \"1 hour\" (a number is read as milliseconds), at most the role's maximum session duration"
       })
     }
-    const stsRegionId = options.stsRegionId ?? Option.getOrUndefined(yield* envString(STS_REGION))
+    const stsRegionId = yield* Upstream.regionId(
+      source,
+      options.stsRegionId === undefined ? STS_REGION : "stsRegionId",
+      options.stsRegionId ?? Option.getOrUndefined(yield* envString(STS_REGION))
+    )
     const enableVpc = options.enableVpc === true || (yield* envFlag(VPC_ENDPOINT_ENABLED))
+    const url = yield* Upstream.httpUrl(
+      source,
+      "stsEndpoint",
+      stsUrl({ stsEndpoint: options.stsEndpoint, stsRegionId, enableVpc }),
+      "sts.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080"
+    )
     return {
-      url: stsUrl({ stsEndpoint: options.stsEndpoint, stsRegionId, enableVpc }),
-      timeouts: yield* decodeTimeouts(source, options),
+      url: url.href,
+      upstream: yield* Upstream.policy(source, options),
       roleSessionName,
       durationSeconds: Math.floor(Duration.toSeconds(expiration)),
       policy

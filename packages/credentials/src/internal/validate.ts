@@ -24,7 +24,7 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 /** Whether `text` is well-formed Unicode (no lone surrogate). */
 export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
 
-/** A non-empty string of well-formed Unicode. */
+/** A string of well-formed Unicode, not empty nor only whitespace. */
 export const requiredString = (field: Field, value: unknown): Effect.Effect<string, InvalidConfiguration> =>
   value === undefined
     ? Effect.fail(invalid(field, "is missing"))
@@ -32,6 +32,8 @@ export const requiredString = (field: Field, value: unknown): Effect.Effect<stri
     ? Effect.fail(invalid(field, `must be a string, got ${describe(value)}`))
     : value.length === 0
     ? Effect.fail(invalid(field, "is empty"))
+    : value.trim().length === 0
+    ? Effect.fail(invalid(field, "is empty (only whitespace)"))
     : !isWellFormed(value)
     ? Effect.fail(invalid(field, "is not valid Unicode (it holds a lone UTF-16 surrogate)"))
     : Effect.succeed(value)

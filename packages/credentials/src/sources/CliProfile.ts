@@ -18,7 +18,6 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Schedule from "effect/Schedule"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
 import {
@@ -30,39 +29,45 @@ import {
   sourceProfileChain,
   updateProfile
 } from "../internal/cliConfig.js"
+import { metadataSource } from "../internal/composite.js"
 import { runExternal } from "../internal/external.js"
 import { homeDirectory } from "../internal/home.js"
-import { decodeTimeouts, retryTransient, type Timeouts } from "../internal/http.js"
-import { cloudSsoCredentials, exchangeOAuthToken, oauthSites, refreshOAuthToken } from "../internal/signIn.js"
+import {
+  cloudSsoCredentials,
+  exchangeOAuthToken,
+  oauthSites,
+  type OAuthTokens,
+  refreshOAuthToken
+} from "../internal/signIn.js"
 import { envFlag, envString } from "../internal/env.js"
+import * as Upstream from "../internal/upstream.js"
 import { decodeDuration } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
-import * as EcsRamRole from "./EcsRamRole.js"
 import * as OidcRoleArn from "./OidcRoleArn.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 import * as Sts from "./Sts.js"
 
 /**
  * Where the network modes of a profile go, and how long they wait. The file says what to fetch;
- * these say where (tests point every endpoint at the emulator) and how.
+ * these say where (tests point every endpoint at the emulator) and how. The option block
+ * (`connectTimeout`, `readTimeout`, `timeBudget`, `retrySchedule`, `maxBodyBytes`) applies to STS,
+ * CloudSSO, OAuth and the credentials URI; the metadata service has its own (`metadata`), with
+ * its own defaults (connect 1 s, read 1 s, budget 2 s).
  *
  * @since 0.1.0
  * @category models
  */
-export interface NetworkOptions {
+export interface NetworkOptions extends Upstream.Options {
   /** Overrides the STS endpoint of every role mode (a host, or a whole URL). */
   readonly stsEndpoint?: string | undefined
   /** The ECS metadata service of the EcsRamRole mode. Default `http://100.100.100.200`. */
   readonly metadataUrl?: string | undefined
   readonly disableIMDSv1?: boolean | undefined
+  /** How the metadata service is asked: its own timeouts, budget and retries. */
+  readonly metadata?: Upstream.Options | undefined
   /** Overrides the OAuth base URL of both sites (default per site: oauth.aliyun.com, oauth.alibabacloud.com). */
   readonly oauthBaseUrl?: string | undefined
-  /** Default 10 seconds. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Default 5 seconds. */
-  readonly readTimeout?: Duration.DurationInput | undefined
-  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
 }
 
 /**
@@ -97,16 +102,12 @@ const oauthRenewBefore = Duration.minutes(20)
 interface Context {
   readonly path: string
   readonly options: Options
-  readonly timeouts: Timeouts
+  readonly policy: Upstream.Policy
 }
 
 type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor
 
-const roleOptions = (ctx: Context) => ({
-  connectTimeout: ctx.timeouts.connect,
-  readTimeout: ctx.timeouts.read,
-  retrySchedule: ctx.options.retrySchedule
-})
+const roleOptions = (ctx: Context) => Upstream.pick(ctx.options)
 
 const seconds = (value: number | undefined) => (value === undefined || value === 0 ? undefined : Duration.seconds(value))
 
@@ -133,12 +134,7 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
         enableVpc: profile.enableVpc
       })
     case "EcsRamRole":
-      return EcsRamRole.make({
-        roleName: profile.roleName,
-        metadataUrl: ctx.options.metadataUrl,
-        disableIMDSv1: ctx.options.disableIMDSv1,
-        retrySchedule: ctx.options.retrySchedule
-      })
+      return metadataSource(ctx.options, profile.roleName)
     case "OIDC":
       return OidcRoleArn.make({
         ...roleOptions(ctx),
@@ -172,9 +168,11 @@ const cloudSso = (ctx: Context, profile: Extract<CliProfile, { _tag: "CloudSSO" 
         fix: "sign in again with `aliyun configure --mode CloudSSO`"
       })
     }
-    return yield* retryTransient(
-      cloudSsoCredentials({ source, ...profile, timeouts: ctx.timeouts }),
-      ctx.options.retrySchedule
+    return yield* Upstream.run(
+      source,
+      Upstream.displayUrl(profile.signInUrl),
+      ctx.policy,
+      cloudSsoCredentials({ source, ...profile, policy: ctx.policy })
     )
   })
 
@@ -185,14 +183,8 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
     const now = yield* Clock.currentTimeMillis
     const fresh = profile.accessToken !== undefined && profile.accessTokenExpire !== undefined &&
       DateTime.toEpochMillis(profile.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
-    const renewed = fresh || profile.refreshToken === undefined
-      ? undefined
-      : yield* retryTransient(
-        refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken: profile.refreshToken, timeouts: ctx.timeouts }),
-        ctx.options.retrySchedule
-      )
-    const accessToken = renewed?.accessToken ?? profile.accessToken
-    if (accessToken === undefined) {
+    const refreshToken = profile.refreshToken
+    if (!fresh && refreshToken === undefined && profile.accessToken === undefined) {
       return yield* new InvalidConfiguration({
         source,
         field: `profiles["${profile.name}"].oauth_access_token`,
@@ -200,10 +192,22 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
         fix: "sign in again with `aliyun configure --mode OAuth`"
       })
     }
-    const credential = yield* retryTransient(
-      exchangeOAuthToken({ source, baseUrl, accessToken, timeouts: ctx.timeouts }),
-      ctx.options.retrySchedule
+    // One fetch, one budget: renew the access token (once: a retry must not spend the new refresh
+    // token's predecessor again), then exchange it.
+    const renewal: { tokens?: OAuthTokens } = {}
+    const credential = yield* Upstream.run(
+      source,
+      Upstream.displayUrl(baseUrl),
+      ctx.policy,
+      Effect.gen(function*() {
+        if (!fresh && refreshToken !== undefined && renewal.tokens === undefined) {
+          renewal.tokens = yield* refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })
+        }
+        const accessToken = renewal.tokens?.accessToken ?? profile.accessToken!
+        return yield* exchangeOAuthToken({ source, baseUrl, accessToken, policy: ctx.policy })
+      })
     )
+    const renewed = renewal.tokens
     // As the official tool: store the tokens (the refresh token rotates) and the session.
     yield* updateProfile(ctx.path, profile.name, {
       ...(renewed === undefined ? {} : {
@@ -272,11 +276,7 @@ export const make = (options: Options = {}): Source<Requirements> =>
     if (path === undefined) {
       return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.aliyun/config.json", fix: "set HOME, or pass the file's path" })
     }
-    const ctx: Context = {
-      path,
-      options,
-      timeouts: yield* decodeTimeouts(source, options)
-    }
+    const ctx: Context = { path, options, policy: yield* Upstream.policy(source, options) }
     const config = yield* readCliConfig(path)
     const name = options.profile ?? Option.getOrUndefined(yield* envString(PROFILE))
     const profile = yield* selectProfile(config, name)

@@ -16,41 +16,34 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
-import {
-  type CredentialsError,
-  InvalidConfiguration,
-  MalformedResponse,
-  NotConfigured,
-  UpstreamError
-} from "../CredentialsError.js"
+import { type CredentialsError, MalformedResponse, NotConfigured } from "../CredentialsError.js"
 import { decodeCodedCredentials } from "../internal/codedCredentials.js"
-import { decodeTimeouts, displayUrl, execute, retryTransient, type Timeouts } from "../internal/http.js"
 import { envFlag, envString } from "../internal/env.js"
+import * as Upstream from "../internal/upstream.js"
 import { decodeDuration, optionalString } from "../internal/validate.js"
 import type * as Refresh from "../Refresh.js"
 import type { Source } from "../Source.js"
 
 /**
+ * The option block (`connectTimeout`, `readTimeout`, `timeBudget`, `retrySchedule`,
+ * `maxBodyBytes`) has the official metadata defaults here: connect 1 s, read 1 s, and a budget
+ * of 2 s for one fetch, retries included.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends Upstream.Options {
   /** The instance's RAM role; else `ALIBABA_CLOUD_ECS_METADATA`; else asked of the metadata service. */
   readonly roleName?: string | undefined
   /** Never fall back to IMDSv1 (forced on by `ALIBABA_CLOUD_IMDSV1_DISABLED=true`). Default false. */
   readonly disableIMDSv1?: boolean | undefined
   /** The metadata service. Default `http://100.100.100.200`. */
   readonly metadataUrl?: string | undefined
-  /** Default 1 second (the official tool's). */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** Default 1 second (the official tool's). */
-  readonly readTimeout?: Duration.DurationInput | undefined
   /** The IMDSv2 session token's lifetime. Default 6 hours (the service's maximum). */
   readonly tokenTtl?: Duration.DurationInput | undefined
-  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
 }
 
 /**
@@ -84,68 +77,67 @@ export const refreshOptions: Refresh.Options = { prefetchWindow: Duration.hours(
 
 const source = "ecs_ram_role"
 
-// The official tool's metadata timeouts: connect 1 s, read 1 s.
-const metadataTimeouts = { connect: Duration.seconds(1), read: Duration.seconds(1) }
-
 interface Context {
   readonly base: string
-  readonly timeouts: Timeouts
+  readonly policy: Upstream.Policy
   readonly disableIMDSv1: boolean
 }
 
-const call = (ctx: Context, request: HttpClientRequest.HttpClientRequest, path: string) =>
-  execute({ source, endpoint: displayUrl(`${ctx.base}${path}`), timeouts: ctx.timeouts, request }).pipe(
-    Effect.flatMap((answer) =>
-      answer.status === 200
-        ? Effect.succeed(answer.body)
-        : Effect.fail(
-          new UpstreamError({
-            source,
-            endpoint: displayUrl(`${ctx.base}${path}`),
-            status: answer.status,
-            fix: answer.status === 404 && path.endsWith("/security-credentials/")
-              ? "no RAM role is attached to this instance: attach one in the ECS console"
-              : answer.status === 404
-              ? "the role name was not found on this instance: check roleName / ALIBABA_CLOUD_ECS_METADATA"
-              : answer.status === 401 || answer.status === 403
-              ? "the metadata service requires IMDSv2 and refused the session token"
-              : undefined
-          })
-        )
-    )
-  )
+const rolesPath = "/latest/meta-data/ram/security-credentials/"
+
+const fixFor = (path: string) => (status: number): string | undefined =>
+  status === 404 && path === rolesPath
+    ? "no RAM role is attached to this instance: attach one in the ECS console"
+    : status === 404
+    ? "the role name was not found on this instance: check roleName / ALIBABA_CLOUD_ECS_METADATA"
+    : status === 401 || status === 403
+    ? "the metadata service requires IMDSv2 and refused the session token"
+    : undefined
+
+const text = (body: string) => Either.right(body)
 
 const fetchToken = (ctx: Context, ttlSeconds: number) =>
-  call(
-    ctx,
-    HttpClientRequest.put(`${ctx.base}/latest/api/token`).pipe(
+  Upstream.exchange(source, ctx.policy, {
+    request: HttpClientRequest.put(`${ctx.base}/latest/api/token`).pipe(
       HttpClientRequest.setHeader("X-aliyun-ecs-metadata-token-ttl-seconds", String(ttlSeconds))
     ),
-    "/latest/api/token"
-  ).pipe(Effect.map(Redacted.make))
+    decode: text,
+    fix: fixFor("/latest/api/token")
+  }).pipe(Effect.map(Redacted.make))
 
-// A GET with the token if there is one; on failure, once more without it, unless IMDSv1 is off.
-const get = (ctx: Context, path: string, token: Option.Option<Redacted.Redacted<string>>) => {
+// A GET with the token if there is one; when the service answers it with an error, once more
+// without it (IMDSv1), unless IMDSv1 is off.
+const get = <A>(
+  ctx: Context,
+  path: string,
+  token: Option.Option<Redacted.Redacted<string>>,
+  decode: (body: string) => Either.Either<A, string | Upstream.Refused>
+) => {
   const request = (withToken: Option.Option<Redacted.Redacted<string>>) =>
-    call(
-      ctx,
-      Option.match(withToken, {
+    Upstream.exchange(source, ctx.policy, {
+      request: Option.match(withToken, {
         onNone: () => HttpClientRequest.get(`${ctx.base}${path}`),
         onSome: (value) =>
           HttpClientRequest.get(`${ctx.base}${path}`).pipe(
             HttpClientRequest.setHeader("X-aliyun-ecs-metadata-token", Redacted.value(value))
           )
       }),
-      path
-    )
+      secrets: Option.match(withToken, { onNone: () => [], onSome: (value) => [Redacted.value(value)] }),
+      decode,
+      fix: fixFor(path)
+    })
   return Option.isSome(token) && !ctx.disableIMDSv1
-    ? request(token).pipe(Effect.orElse(() => request(Option.none())))
+    ? request(token).pipe(Effect.catchTag("UpstreamError", () => request(Option.none())))
     : request(token)
 }
 
 /**
  * A source of the instance's RAM role credential (provider name `ecs_ram_role`).
  * `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` makes it `NotConfigured`.
+ *
+ * Off ECS (a laptop, CI, another cloud) the metadata address does not answer: a refused
+ * connection, or a token request that times out, ends the source at once, without a retry or the
+ * IMDSv1 fallback, which only an answer of the service (e.g. a 403 for the token) leads to.
  *
  * @since 0.1.0
  * @category constructors
@@ -163,43 +155,47 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       { source, field: "roleName", fix: `pass the role name, or leave it out to ask the metadata service` },
       options.roleName
     )) ?? Option.getOrUndefined(yield* envString(ECS_METADATA))
-    const base = (options.metadataUrl ?? defaultMetadataUrl).replace(/\/+$/, "")
-    if (!URL.canParse(base)) {
-      return yield* new InvalidConfiguration({ source, field: "metadataUrl", reason: "is not a URL", fix: "pass e.g. http://100.100.100.200" })
-    }
+    const base = (yield* Upstream.httpUrl(source, "metadataUrl", options.metadataUrl ?? defaultMetadataUrl, "http://100.100.100.200"))
+      .href.replace(/\/+$/, "")
     const ttl = yield* decodeDuration(source, "tokenTtl", options.tokenTtl ?? "6 hours")
     const ctx: Context = {
       base,
-      timeouts: yield* decodeTimeouts(source, options, metadataTimeouts),
+      policy: yield* Upstream.policy(source, options, Upstream.metadataDefaults),
       disableIMDSv1: options.disableIMDSv1 === true || (yield* envFlag(IMDSV1_DISABLED))
     }
+    // Whether the service has answered at all during this fetch: until it has, there is no
+    // metadata service to retry.
+    let answered = false
     const attempt = Effect.gen(function*() {
       const token = yield* fetchToken(ctx, Math.floor(Duration.toSeconds(ttl))).pipe(
+        Effect.tap(() => {
+          answered = true
+        }),
         Effect.map(Option.some),
-        Effect.catchAll((error) =>
-          ctx.disableIMDSv1
-            ? Effect.fail(error)
-            : Effect.succeed(Option.none<Redacted.Redacted<string>>())
-        )
+        Effect.catchAll((error): Effect.Effect<Option.Option<Redacted.Redacted<string>>, CredentialsError> => {
+          if (error._tag !== "UpstreamError") return Effect.fail(error)
+          answered = true
+          return ctx.disableIMDSv1 ? Effect.fail(error) : Effect.succeed(Option.none())
+        })
       )
-      const roleName = configuredRole ??
-        (yield* get(ctx, "/latest/meta-data/ram/security-credentials/", token)).trim()
+      const roleName = configuredRole ?? (yield* get(ctx, rolesPath, token, text)).trim()
       if (roleName.length === 0) {
         return yield* new MalformedResponse({
           source,
-          endpoint: displayUrl(`${base}/latest/meta-data/ram/security-credentials/`),
+          endpoint: Upstream.displayUrl(`${base}${rolesPath}`),
           detail: "it named no role: attach a RAM role to the instance, or set roleName"
         })
       }
-      const path = `/latest/meta-data/ram/security-credentials/${roleName}`
-      const endpoint = displayUrl(`${base}${path}`)
-      return yield* decodeCodedCredentials({
-        source,
-        endpoint,
-        providerName: source,
-        body: yield* get(ctx, path, token),
-        fix: "the metadata service could not issue a credential for the role: check the role is attached"
-      })
+      // The role name goes into the path: encoded, so that it cannot change the path.
+      const path = `${rolesPath}${encodeURIComponent(roleName)}`
+      return yield* get(ctx, path, token, (body) =>
+        decodeCodedCredentials({
+          providerName: source,
+          body,
+          fix: "the metadata service could not issue a credential for the role: check the role is attached"
+        }))
     })
-    return yield* retryTransient(attempt, options.retrySchedule)
+    return yield* Upstream.run(source, base, ctx.policy, attempt, {
+      retryWhile: (error) => answered && Upstream.isTransient(error)
+    })
   })

@@ -33,9 +33,10 @@ export const SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 const name = "env"
 
 // An unset variable and an empty one mean the same: not given.
+// Unset, empty and only whitespace are all "not set": a key of spaces is no key.
 const nonEmpty = (name: string) =>
   Config.option(Config.redacted(name)).pipe(
-    Config.map(Option.filter((value) => Redacted.value(value).length > 0))
+    Config.map(Option.filter((value) => Redacted.value(value).trim().length > 0))
   )
 
 const variables = Config.all({

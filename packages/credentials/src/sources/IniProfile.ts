@@ -11,14 +11,15 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
+import { metadataSource } from "../internal/composite.js"
 import { homeDirectory } from "../internal/home.js"
 import { defaultIniFilePath, readIniProfile } from "../internal/iniFile.js"
 import { envString } from "../internal/env.js"
+import * as Upstream from "../internal/upstream.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
 import type { NetworkOptions } from "./CliProfile.js"
 import { PROFILE } from "./CliProfile.js"
-import * as EcsRamRole from "./EcsRamRole.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 
 /**
@@ -56,16 +57,15 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient | File
     }
     const section = options.profile ?? Option.getOrElse(yield* envString(PROFILE), () => "default")
     const profile = yield* readIniProfile(path, section)
-    const network = { connectTimeout: options.connectTimeout, readTimeout: options.readTimeout, retrySchedule: options.retrySchedule }
     const credential = yield* (() => {
       switch (profile._tag) {
         case "access_key":
           return AccessKey.make(profile)
         case "ecs_ram_role":
-          return EcsRamRole.make({ roleName: profile.roleName, metadataUrl: options.metadataUrl, disableIMDSv1: options.disableIMDSv1, retrySchedule: options.retrySchedule })
+          return metadataSource(options, profile.roleName)
         case "ram_role_arn":
           return RamRoleArn.make({
-            ...network,
+            ...Upstream.pick(options),
             source: AccessKey.make(profile),
             roleArn: profile.roleArn,
             roleSessionName: profile.roleSessionName,

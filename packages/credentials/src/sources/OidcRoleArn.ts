@@ -10,10 +10,10 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
-import { retryTransient } from "../internal/http.js"
 import { assumeRoleWithOidc } from "../internal/sts.js"
 import { envString } from "../internal/env.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
+import * as Upstream from "../internal/upstream.js"
 import { optionalString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
@@ -99,9 +99,12 @@ export const make = (options: Options = {}): Source<FileSystem.FileSystem | Http
     if (oidcTokenFilePath === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
     const resolved = yield* resolve(source, options)
     const oidcToken = yield* readToken(oidcTokenFilePath)
-    return yield* retryTransient(
+    return yield* Upstream.run(
+      source,
+      Upstream.displayUrl(resolved.url),
+      resolved.upstream,
       assumeRoleWithOidc(
-        { source, url: resolved.url, timeouts: resolved.timeouts, providerName: source },
+        { source, url: resolved.url, upstream: resolved.upstream, providerName: source },
         {
           roleArn,
           oidcProviderArn,
@@ -110,7 +113,6 @@ export const make = (options: Options = {}): Source<FileSystem.FileSystem | Http
           durationSeconds: resolved.durationSeconds,
           policy: resolved.policy
         }
-      ),
-      options.retrySchedule
+      )
     )
   })

@@ -12,10 +12,10 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidConfiguration } from "../CredentialsError.js"
-import { retryTransient } from "../internal/http.js"
 import { assumeRole } from "../internal/sts.js"
 import { envString } from "../internal/env.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
+import * as Upstream from "../internal/upstream.js"
 import { optionalString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
@@ -36,8 +36,9 @@ const source = "ram_role_arn"
 
 /**
  * A source that assumes a RAM role (provider name `ram_role_arn/<source's provider name>`).
- * Transient failures (network, timeouts, 5xx, throttling) are retried on `retrySchedule`, each
- * try signed anew; a 4xx (bad key, no permission, no such role) is not.
+ * Transient failures (network, timeouts, 5xx, throttling) are retried on `retrySchedule` within
+ * the time budget (`timeBudget`, default 15 s), each try signed anew; a 4xx (bad key, no
+ * permission, no such role) is not.
  *
  * @since 0.1.0
  * @category constructors
@@ -62,9 +63,12 @@ export const make = <R>(options: Options<R>): Source<R | HttpClient.HttpClient> 
     )
     const resolved = yield* resolve(source, options)
     const signer = yield* options.source
-    return yield* retryTransient(
+    return yield* Upstream.run(
+      source,
+      Upstream.displayUrl(resolved.url),
+      resolved.upstream,
       assumeRole(
-        { source, url: resolved.url, timeouts: resolved.timeouts, providerName: `${source}/${signer.providerName}` },
+        { source, url: resolved.url, upstream: resolved.upstream, providerName: `${source}/${signer.providerName}` },
         signer,
         {
           roleArn,
@@ -73,7 +77,6 @@ export const make = <R>(options: Options<R>): Source<R | HttpClient.HttpClient> 
           policy: resolved.policy,
           externalId
         }
-      ),
-      options.retrySchedule
+      )
     )
   })
