@@ -4,13 +4,14 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
 import { assumeRoleWithOidc } from "../internal/sts.js"
+import { readRequiredTextFile } from "../internal/boundedFile.js"
 import { envString } from "../internal/env.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
 import * as Upstream from "../internal/upstream.js"
@@ -49,25 +50,27 @@ const setting = (option: string, variable: string, value: unknown) =>
     return given ?? Option.getOrUndefined(yield* envString(variable))
   })
 
+// The token file goes through the bounded reader: a regular file of at most 1 MiB (a JWT is a
+// few KB), never a FIFO or a device.
 const readToken = (path: string) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const field = { source, field: "oidcTokenFilePath" }
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((error) =>
-        new InvalidConfiguration({
-          ...field,
-          reason: error._tag === "SystemError" && error.reason === "NotFound"
-            ? `names a file that does not exist: ${path}`
-            : `names a file that cannot be read: ${path} (${error._tag === "SystemError" ? error.reason : "bad argument"})`,
-          fix: "check the path; on Kubernetes, that the service account token volume is mounted"
-        })
-      )
-    )
+    const fix = "check the path; on Kubernetes, that the service account token volume is mounted"
+    const text = yield* readRequiredTextFile(path, {
+      source,
+      field: "oidcTokenFilePath",
+      maxBytes: 1024 * 1024,
+      fix,
+      missingFix: fix
+    })
     // JWTs hold no whitespace; a trailing newline (echo > file) is not part of the token.
     const token = text.trim()
     if (token.length === 0) {
-      return yield* new InvalidConfiguration({ ...field, reason: `names an empty file: ${path}`, fix: "write the OIDC token to it" })
+      return yield* new InvalidConfiguration({
+        source,
+        field: "oidcTokenFilePath",
+        reason: `names an empty file: ${path}`,
+        fix: "write the OIDC token to it"
+      })
     }
     return Redacted.make(token)
   })

@@ -3,14 +3,13 @@
 // the TestClock exactly when the client sleeps or a request is parked at the emulator.
 import { Emulator, Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
-import { NodeCommandExecutor } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import {
   Clock,
   Duration,
   Effect,
   Either,
   Fiber,
-  Layer,
   Queue,
   Random,
   Schedule,
@@ -70,7 +69,15 @@ export interface NetworkSource {
 }
 
 // A FileSystem that holds one file at any path: the OIDC token, or the CLI config.
-const oneFile = (content: string) => FileSystem.layerNoop({ readFileString: () => Effect.succeed(content) })
+// A real file in a temporary directory, removed with the fetch's scope: file sources read through
+// the bounded reader (stat, open, read).
+const withFile = <A, E, R>(content: string, use: (path: string) => Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* Effect.orDie(fs.makeTempDirectoryScoped())
+    yield* Effect.orDie(fs.writeFileString(`${dir}/file`, content))
+    return yield* use(`${dir}/file`)
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
 
 const cloudSsoConfig = (baseUrl: string) =>
   JSON.stringify({
@@ -104,8 +111,9 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "sts",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath: "/virtual/oidc-token", stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
-        .pipe(transport, Effect.provide(oneFile(oidcToken)))
+      withFile(oidcToken, (oidcTokenFilePath) =>
+        OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath, stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
+          .pipe(transport))
   },
   {
     name: "ecs_ram_role",
@@ -128,10 +136,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "cloud-sso",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      CliProfile.make({ path: "/virtual/.aliyun/config.json", retrySchedule }).pipe(
-        transport,
-        Effect.provide(Layer.provideMerge(NodeCommandExecutor.layer, oneFile(cloudSsoConfig(baseUrl))))
-      )
+      withFile(cloudSsoConfig(baseUrl), (path) => CliProfile.make({ path, retrySchedule }).pipe(transport))
   }
 ]
 
