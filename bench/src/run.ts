@@ -91,7 +91,11 @@ export const main = async (guard: typeof GuardModule) => {
   const nonLoopbackAttempts = network.blockedConnections + network.blockedDns + network.blockedUdp + childBlocked
   rows.push({
     benchmark: "network guard",
-    metric: `non-loopback attempts refused (ECS 100.100.100.200 redirected to the emulator: ${network.redirected})`,
+    metric: `non-loopback attempts refused (ECS 100.100.100.200 redirected to the emulator: ${network.redirected})${
+      results["edges"] === undefined ? "" : `; not counted: the official default chain's request to https://undefined/ (edges), refused ${
+        (results["edges"] as { officialUndefinedHostRefused?: number }).officialUndefinedHostRefused ?? 0
+      } times`
+    }`,
     ours: nonLoopbackAttempts,
     official: "",
     target: "0",
