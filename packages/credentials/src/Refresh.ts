@@ -11,6 +11,9 @@
  *   earlier still (so a fleet that got its credentials at the same moment does not refresh at the
  *   same moment). A failed refresh is retried on `retrySchedule` for as long as the current
  *   credential is valid; callers keep getting it meanwhile and never see the failure.
+ * - The background fiber never starts a fetch sooner than `minRefreshInterval` after the previous
+ *   one completed, so a source that hands out nearly expired credentials cannot drive it into a
+ *   loop. Callers of an expired credential are not held back by it.
  * - An expired credential is never handed out.
  * - Closing the scope interrupts the background fiber and any fetch in flight.
  *
@@ -58,13 +61,27 @@ export interface Options {
    * the jitter off (the official tool's behaviour).
    */
   readonly jitter?: number | undefined
-  /** How a failed background refresh is retried while the credential is valid. */
+  /**
+   * How a failed background refresh is retried while the credential is valid. Each retry waits at
+   * least `minRefreshInterval`, whatever the schedule says.
+   */
   readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+  /**
+   * The least time between the end of one fetch and the start of a background refresh or retry.
+   * Default 5 seconds. A credential that always arrives with little time left (clock skew, a
+   * sidecar handing out nearly expired ones) would otherwise be refetched in a loop: the refresh
+   * falls due halfway through the time left, over and over (342 requests in 10 s, idle, with 50 ms
+   * credentials). If the credential has expired once the interval has passed, the background fiber
+   * stops and the next `get` fetches; a `get` of an expired credential always fetches at once.
+   * Real credentials (15 minutes and more) fall due long after 5 s, so it never delays them.
+   */
+  readonly minRefreshInterval?: Duration.DurationInput | undefined
 }
 
 /**
- * The defaults: official windows, 20% jitter, and retries every 1 s, 2 s, 4 s... (jittered,
- * at most one a minute).
+ * The defaults: official windows, 20% jitter, retries every 1 s, 2 s, 4 s... (jittered, at most
+ * one a minute), and at least 5 s between a fetch and the next background one (so the first
+ * retries come 5 s apart).
  *
  * @since 0.1.0
  * @category constants
@@ -76,7 +93,8 @@ export const defaults = {
   retrySchedule: Schedule.exponential("1 second").pipe(
     Schedule.jittered,
     Schedule.union(Schedule.spaced("1 minute"))
-  ) as Schedule.Schedule<unknown, CredentialsError>
+  ) as Schedule.Schedule<unknown, CredentialsError>,
+  minRefreshInterval: Duration.seconds(5)
 } as const
 
 /**
@@ -98,7 +116,8 @@ export interface Refreshing {
  * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
  * a credential that never expires. `random` is uniform in [0, 1). Never earlier than halfway
  * through the time left, so that a credential shorter-lived than the window is not refetched in a
- * loop (the official tool refetches such a credential on every call).
+ * loop (the official tool refetches such a credential on every call). The background fiber adds
+ * `minRefreshInterval` on top: it never refreshes sooner than that after the previous fetch.
  *
  * @since 0.1.0
  * @category utils
@@ -158,12 +177,25 @@ export const make = <R>(
     const current = yield* SubscriptionRef.make(Option.none<Credential.Credential>())
     let latest: Credential.Credential | undefined = undefined
     const inFlight = yield* SynchronizedRef.make<InFlight>(Option.none())
-    const retrySchedule = options.retrySchedule ?? defaults.retrySchedule
+    const minInterval = Duration.toMillis(options.minRefreshInterval ?? defaults.minRefreshInterval)
+    // Each retry of a failed background refresh waits at least the floor after the failure.
+    const retrySchedule = Schedule.modifyDelay(
+      options.retrySchedule ?? defaults.retrySchedule,
+      (_, delay) => Duration.max(delay, Duration.millis(minInterval))
+    )
+    // When the last fetch (success or failure) completed; the background fiber waits `minInterval`
+    // from there. Written before the new credential is published, so the fiber it wakes sees it.
+    let lastFetchEnded = -Infinity
+    const markFetchEnded = Effect.clockWith((clock) =>
+      Effect.sync(() => {
+        lastFetchEnded = clock.unsafeCurrentTimeMillis()
+      })
+    )
 
     // One fetch: a credential that has already expired is an error, not a new current value.
     const fetchOnce = Effect.gen(function*() {
       const started = yield* Clock.currentTimeMillis
-      const credential = yield* Effect.provide(fetch, context)
+      const credential = yield* Effect.provide(fetch, context).pipe(Effect.ensuring(markFetchEnded))
       const now = yield* Clock.currentTimeMillis
       if (!Credential.isValidAt(credential, now)) {
         return yield* new MalformedResponse({
@@ -223,14 +255,21 @@ export const make = <R>(
     // (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which exports nowhere.
     const get = Effect.tracerWith((tracer) => (tracer === Telemetry.builtInTracer ? untracedGet : tracedGet))
 
-    // Ahead of expiry, refresh; on failure retry while the credential is still valid. Once it has
-    // expired the loop stops, and the next `get` fetches (so an idle program makes no requests).
+    // Ahead of expiry, and no sooner than `minInterval` after the last fetch, refresh; on failure
+    // retry while the credential is still valid. Once it has expired the loop stops, and the next
+    // `get` fetches (so an idle program makes no requests).
     const refreshAhead = (credential: Credential.Credential) =>
       Effect.gen(function*() {
         const delay = refreshDelayMillis(credential, yield* Clock.currentTimeMillis, options, yield* Random.next)
         if (delay === undefined) return
         yield* Effect.sleep(Duration.millis(delay))
+        let untilFloor = lastFetchEnded + minInterval - (yield* Clock.currentTimeMillis)
+        while (untilFloor > 0) {
+          yield* Effect.sleep(Duration.millis(untilFloor))
+          untilFloor = lastFetchEnded + minInterval - (yield* Clock.currentTimeMillis)
+        }
         const left = Credential.remainingMillis(credential, yield* Clock.currentTimeMillis)
+        if (left <= 0) return
         yield* refresh.pipe(
           Effect.tapError((error) =>
             Effect.logWarning("credential refresh failed; the current credential is still valid").pipe(

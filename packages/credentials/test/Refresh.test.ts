@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Duration, Effect, Exit, Fiber, Redacted, Ref, Scope, Stream, TestClock } from "effect"
+import { Chunk, DateTime, Duration, Effect, Exit, Fiber, Redacted, Ref, Schedule, Scope, Stream, TestClock } from "effect"
 import * as Credential from "../src/Credential.js"
 import * as Refresh from "../src/Refresh.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
@@ -154,6 +154,71 @@ describe("Refresh", () => {
       const attempts = yield* upstream.calls
       yield* TestClock.adjust("10 hours")
       expect(yield* upstream.calls).toBe(attempts)
+    }))
+
+  it.scoped("credentials that expire 50 ms after issue: an idle program makes one request in 10 s, not hundreds", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "50 millis" })
+      const refreshing = yield* Refresh.make(upstream.source)
+      yield* refreshing.get
+      // the refresh falls due at 25 ms, the floor holds it to 5 s, the credential has expired by
+      // then: the background fiber stops
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* upstream.calls).toBe(1)
+    }))
+
+  it.scoped("credentials that expire 50 ms after issue: a caller once a second fetches at once, the background fiber adds nothing", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "50 millis" })
+      const refreshing = yield* Refresh.make(upstream.source)
+      for (let second = 1; second <= 10; second++) {
+        // every get finds an expired credential and fetches without waiting for the floor
+        const credential = yield* refreshing.get
+        expect(credential.accessKeyId).toBe(`STS.fake-${second}`)
+        yield* TestClock.adjust("1 second")
+      }
+      expect(yield* upstream.calls).toBe(10)
+    }))
+
+  it.scoped("the floor delays the refresh of a short-lived credential that is still valid then", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "8 seconds" })
+      const refreshing = yield* Refresh.make(upstream.source)
+      yield* refreshing.get
+      // halfway is 4 s; the default floor is 5 s
+      yield* TestClock.adjust("4999 millis")
+      expect(yield* upstream.calls).toBe(1)
+      yield* TestClock.adjust("1 milli")
+      expect(yield* upstream.calls).toBe(2)
+      expect((yield* refreshing.get).accessKeyId).toBe("STS.fake-2")
+    }))
+
+  it.scoped("honours a configured minRefreshInterval", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 minute" })
+      const refreshing = yield* Refresh.make(upstream.source, { minRefreshInterval: "40 seconds" })
+      yield* refreshing.get
+      yield* TestClock.adjust("39 seconds") // halfway (30 s) has passed, the floor has not
+      expect(yield* upstream.calls).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect(yield* upstream.calls).toBe(2)
+    }))
+
+  it.scoped("failed background refreshes are retried no sooner than the floor, whatever the schedule says", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      // (a schedule without any delay is held to the floor too; without the floor it would spin
+      // and hang this test rather than fail it, so the test uses 100 ms: 600 retries a minute)
+      const retrySchedule = Schedule.spaced("100 millis")
+      const refreshing = yield* Refresh.make(upstream.source, { ...noJitter, retrySchedule })
+      const first = yield* refreshing.get
+      yield* upstream.failWith(upstreamDown)
+      yield* TestClock.adjust("45 minutes") // refresh due: attempt 2 fails
+      expect(yield* upstream.calls).toBe(2)
+      // one retry every 5 s, not a spin
+      yield* TestClock.adjust("1 minute")
+      expect(yield* upstream.calls).toBe(2 + 12)
+      expect(yield* refreshing.get).toBe(first)
     }))
 
   it.scoped("a credential that is already expired when fetched is an error, not a new current value", () =>
