@@ -18,13 +18,14 @@ import {
 
 type Body = (dir: string) => Effect.Effect<void, unknown, FileSystem.FileSystem | Scope.Scope>
 
-// Live clock: the "promptly" of the FIFO and device cases is a real deadline.
+// Live clock: the "promptly" of the FIFO and device cases is a real deadline. The FIFO cases start
+// a real process (mkfifo): a generous test limit, so that a loaded machine does not fail them.
 const test = (name: string, body: Body) =>
   it.live(name, () =>
     Effect.scoped(Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       yield* body(yield* fs.makeTempDirectoryScoped())
-    })).pipe(Effect.provide(NodeContext.layer)))
+    })).pipe(Effect.provide(NodeContext.layer)), 60_000)
 
 const write = (path: string, content: string | Uint8Array) =>
   Effect.flatMap(

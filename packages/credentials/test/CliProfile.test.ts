@@ -178,7 +178,7 @@ describe("CliProfile", () => {
         expect(credential.expiration).toBeDefined()
         const written = JSON.parse(yield* h.read) as { profiles: Array<Record<string, unknown>> }
         expect(written.profiles[0]).toMatchObject({ access_key_id: "STS.ext", sts_token: "ext-token" })
-      })))
+      })), 60_000) // a real Node process: a generous limit for a loaded machine
 
   it.scoped("profile selection: option, then ALIBABA_CLOUD_PROFILE, then current", () =>
     run((emulator) =>

@@ -27,13 +27,14 @@ type Body = (
   dir: string
 ) => Effect.Effect<void, unknown, FileSystem.FileSystem | CommandExecutor.CommandExecutor | Scope.Scope>
 
-// Live clock: "promptly" is a real deadline.
+// Live clock: "promptly" is a real deadline. Some tests start real processes (mkfifo, a Node
+// process_command): a generous test limit, so that a loaded machine does not fail them.
 const test = (name: string, body: Body) =>
   it.live(name, () =>
     Effect.scoped(Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       yield* body(yield* fs.makeTempDirectoryScoped())
-    })).pipe(withEnv(), Effect.provide(NodeContext.layer)))
+    })).pipe(withEnv(), Effect.provide(NodeContext.layer)), 60_000)
 
 const promptly = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.timeoutFail(effect, { duration: "2 seconds", onTimeout: () => new Error("did not finish promptly") })

@@ -59,7 +59,9 @@ describe("splitCommand", () => {
   })
 })
 
-describe("runExternal", () => {
+// Every test starts real processes (some wait on their 10 s command timeout): a generous limit, so
+// that a loaded machine does not fail them on wall-clock speed.
+describe("runExternal", { timeout: 60_000 }, () => {
   it.live("AK output", () =>
     Effect.gen(function*() {
       const output = yield* run(nodeCommand("credential.mjs", "ak"))

@@ -12,7 +12,9 @@ const dist = fileURLToPath(new URL("../dist/", import.meta.url))
 const node = (args: ReadonlyArray<string>) =>
   execFileSync(process.execPath, args, { cwd: consumer, encoding: "utf8", timeout: 20_000 }).trim()
 
-describe("packaging", () => {
+// Each test starts real Node processes (up to two, each bounded by execFileSync's 20 s): on a loaded
+// 2-core machine that takes far more than vitest's default 5 s, so the limit is generous.
+describe("packaging", { timeout: 60_000 }, () => {
   it("dist exists (run `pnpm build` first; `pnpm test` does)", () => {
     expect(existsSync(`${dist}index.js`) && existsSync(`${dist}cjs/index.js`) && existsSync(`${dist}index.d.ts`)).toBe(true)
   })
