@@ -2,7 +2,7 @@
 // @alicloud/openapi-client), against the emulator, which verifies their signatures. The SDKs stamp
 // requests with the wall clock, so these tests run on the live clock (it.scopedLive), each call
 // bounded by client timeouts and an Effect timeout.
-import { Emulator } from "@effect-alicloud/emulator"
+import { Emulator, Hostile } from "@effect-alicloud/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
 import { createRequire } from "node:module"
@@ -125,6 +125,19 @@ describe("Promise facade", () => {
       expect(error.message).toContain("securityToken is missing")
       expect(error.cause).toMatchObject({ _tag: "InvalidConfiguration", field: "securityToken" })
       expect(`${error.message} ${inspect(error)}`).not.toContain("SECRET-1")
+    }))
+
+  it.scopedLive("timeout and connectTimeout bound the whole getCredential(), retries included: an STS that never answers", () =>
+    Effect.gen(function*() {
+      const stsUrl = yield* Hostile.silent
+      const c = yield* facade(() =>
+        new Credential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: stsUrl, timeout: 1000, connectTimeout: 1000 }))
+      )
+      const error = yield* Effect.flip(promise(() => c.getCredential()))
+      // One attempt: after the 1 s read timeout, the 2 s budget leaves no room for a whole retry.
+      expect(error.message).toContain("ram_role_arn")
+      expect(error.message).toMatch(/read timeout|time budget/)
+      expect(error.message).toContain("(1 attempt in")
     }))
 
   it("a missing or unknown type throws in the constructor, as the official tool", () => {
