@@ -314,7 +314,7 @@ describe("bad fields", () => {
     ["missing secret", { mode: "AK", access_key_id: "id" }, "access_key_secret", "is missing (and ALIBABA_CLOUD_ACCESS_KEY_SECRET, which the official tool falls back to, is not set)"],
     ["empty secret", { mode: "AK", access_key_id: "id", access_key_secret: "" }, "access_key_secret", "is empty (and ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
     ["numeric id", { mode: "AK", access_key_id: 12, access_key_secret: SECRET }, "access_key_id", "must be a string, got a number"],
-    ["object secret", { mode: "AK", access_key_id: "id", access_key_secret: { v: SECRET } }, "access_key_secret", "must be a string, got a object"],
+    ["object secret", { mode: "AK", access_key_id: "id", access_key_secret: { v: SECRET } }, "access_key_secret", "must be a string, got an object"],
     ["missing sts token", { mode: "StsToken", access_key_id: "id", access_key_secret: SECRET }, "sts_token", "is missing"],
     ["missing role arn", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET }, "ram_role_arn", "is missing (and ALIBABA_CLOUD_ROLE_ARN"],
     ["short duration", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", expired_seconds: 600 }, "expired_seconds", "must be at least 900 seconds"],

@@ -4,13 +4,15 @@
 //
 // Errors name the file, the section and the key, never a value: the file holds AccessKey secrets.
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
 import { readTextFile } from "./boundedFile.js"
+import { type Fallbacks, got, optional, type RequiredField, requiredField, withFallbacks } from "./fields.js"
+import { firstIssue } from "./parseIssue.js"
 
 const source = "profile"
 
@@ -133,75 +135,62 @@ export const supportedTypes: ReadonlyArray<IniProfile["_tag"]> = ["access_key", 
 // Reading one section
 // ---------------------------------------------------------------------------------------------
 
-interface Ctx {
-  readonly path: string
-  readonly section: string
-  readonly keys: ReadonlyMap<string, IniValue>
-}
-
 const fieldName = (section: string, key: string) => `[${section}].${key}`
 
-const invalid = (ctx: Ctx, key: string, reason: string, fix = `correct the [${ctx.section}] section of the file`) =>
-  new InvalidConfiguration({ source, field: fieldName(ctx.section, key), reason: `${reason} in ${ctx.path}`, fix })
-
-const describe = (value: IniValue): string => (value === null ? "null" : `a ${typeof value}`)
-
-const optionalText = (ctx: Ctx, key: string): Effect.Effect<string | undefined, InvalidConfiguration> => {
-  const v = ctx.keys.get(key)
-  return v === undefined || v === ""
-    ? Effect.succeed(undefined)
-    : typeof v === "string"
-    ? Effect.succeed(v)
-    : Effect.fail(invalid(ctx, key, `must be text, got ${describe(v)}`))
-}
-
-// As for config.json, the official builders fall back to these variables when the key is empty.
-const requiredText = (ctx: Ctx, key: string, fallback: string): Effect.Effect<string, InvalidConfiguration> =>
-  Effect.flatMap(optionalText(ctx, key), (text) =>
-    text !== undefined
-      ? Effect.succeed(text)
-      : Config.option(Config.string(fallback)).pipe(
-        Effect.map(Option.filter((s) => s.length > 0)),
-        Effect.orElseSucceed(() => Option.none<string>()),
-        Effect.flatMap((env) =>
-          Option.isSome(env)
-            ? Effect.succeed(env.value)
-            : Effect.fail(
-              invalid(
-                ctx,
-                key,
-                `${ctx.keys.has(key) ? "is empty" : "is missing"} (and ${fallback}, which the official tool falls back to, is not set)`
-              )
-            )
-        )
-      ))
-
-const opt = <K extends string, V>(key: K, v: V | undefined): { readonly [P in K]?: V } =>
-  (v === undefined ? {} : { [key]: v }) as { readonly [P in K]?: V }
-
-const accessKey = (ctx: Ctx) =>
-  Effect.all({
-    accessKeyId: requiredText(ctx, "access_key_id", "ALIBABA_CLOUD_ACCESS_KEY_ID"),
-    accessKeySecret: Effect.map(requiredText(ctx, "access_key_secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"), Redacted.make)
+const invalid = (path: string, section: string, key: string, reason: string) =>
+  new InvalidConfiguration({
+    source,
+    field: fieldName(section, key),
+    reason: `${reason} in ${path}`,
+    fix: `correct the [${section}] section of the file`
   })
 
-const decoders: { readonly [T in IniProfile["_tag"]]: (ctx: Ctx) => Effect.Effect<IniProfile, InvalidConfiguration> } = {
-  access_key: (ctx) => Effect.map(accessKey(ctx), (ak) => ({ _tag: "access_key", section: ctx.section, ...ak })),
-  ecs_ram_role: (ctx) =>
-    Effect.map(optionalText(ctx, "role_name"), (roleName) => ({ _tag: "ecs_ram_role", section: ctx.section, ...opt("roleName", roleName) })),
-  ram_role_arn: (ctx) =>
-    Effect.gen(function*() {
-      const ak = yield* accessKey(ctx)
-      const roleArn = yield* requiredText(ctx, "role_arn", "ALIBABA_CLOUD_ROLE_ARN")
-      return {
-        _tag: "ram_role_arn",
-        section: ctx.section,
-        ...ak,
-        roleArn,
-        ...opt("roleSessionName", yield* optionalText(ctx, "role_session_name")),
-        ...opt("policy", yield* optionalText(ctx, "policy"))
-      }
-    })
+// A value is text unless `ini` made it `true`, `false`, `null` (or a number, from a quoted JSON one).
+const Text = Schema.String.annotations({ message: got("text") })
+const Secret = Schema.Redacted(Schema.String)
+
+const optionalText = (key: string) => optional(key, Text, Schema.String, (s) => s !== "")
+
+/** The section's `type`, as the model's `_tag`; the caller has checked it. */
+const tag = <T extends string>(type: T) => Schema.propertySignature(Schema.Literal(type)).pipe(Schema.fromKey("type"))
+
+type Decoder<P> = (keys: ReadonlyMap<string, IniValue>, section: string) => Effect.Effect<P, ParseResult.ParseIssue>
+
+/**
+ * The decoder of one `type`: its keys as a Schema, the required ones with the variables the
+ * official builders fall back to when a key is empty (as for config.json).
+ */
+const sectionType = <F extends Schema.Struct.Fields>(fallbacks: Fallbacks, fields: (required: RequiredField) => F) => {
+  const schema = Schema.Struct(fields(requiredField(Text, fallbacks)))
+  const decode = ParseResult.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })
+  return (keys: ReadonlyMap<string, IniValue>, section: string) =>
+    withFallbacks(Object.fromEntries(keys), fallbacks).pipe(
+      Effect.flatMap(decode),
+      Effect.map((profile) => ({ ...profile, section }))
+    )
+}
+
+const accessKeyFallbacks = {
+  access_key_id: "ALIBABA_CLOUD_ACCESS_KEY_ID",
+  access_key_secret: "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+}
+
+/** A Schema per `type`. */
+const decoders: { readonly [T in IniProfile["_tag"]]: Decoder<Extract<IniProfile, { readonly _tag: T }>> } = {
+  access_key: sectionType(accessKeyFallbacks, (required) => ({
+    _tag: tag("access_key"),
+    accessKeyId: required("access_key_id", Schema.String),
+    accessKeySecret: required("access_key_secret", Secret)
+  })),
+  ecs_ram_role: sectionType({}, () => ({ _tag: tag("ecs_ram_role"), roleName: optionalText("role_name") })),
+  ram_role_arn: sectionType({ ...accessKeyFallbacks, role_arn: "ALIBABA_CLOUD_ROLE_ARN" }, (required) => ({
+    _tag: tag("ram_role_arn"),
+    accessKeyId: required("access_key_id", Schema.String),
+    accessKeySecret: required("access_key_secret", Secret),
+    roleArn: required("role_arn", Schema.String),
+    roleSessionName: optionalText("role_session_name"),
+    policy: optionalText("policy")
+  }))
 }
 
 const isType = (t: string): t is IniProfile["_tag"] => (supportedTypes as ReadonlyArray<string>).includes(t)
@@ -228,19 +217,22 @@ export const decodeSection = (
       })
     )
   }
-  const ctx: Ctx = { path, section: sectionName, keys }
   const type = keys.get("type")
   if (type === undefined || type === "" || type === false || type === null) {
     // The official tool reports this and a missing section alike: "Can not find credential type".
-    return Effect.fail(invalid(ctx, "type", `${type === undefined ? "is missing" : "is empty"}; supported types: ${supportedTypes.join(", ")}`))
+    return Effect.fail(invalid(path, sectionName, "type", `${type === undefined ? "is missing" : "is empty"}; supported types: ${supportedTypes.join(", ")}`))
   }
   const name = asText(type)
   if (!isType(name)) {
     return Effect.fail(
-      invalid(ctx, "type", `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${supportedTypes.join(", ")}`)
+      invalid(path, sectionName, "type", `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${supportedTypes.join(", ")}`)
     )
   }
-  return decoders[name](ctx)
+  const decoded: Effect.Effect<IniProfile, ParseResult.ParseIssue> = decoders[name](keys, sectionName)
+  return Effect.mapError(decoded, (issue) => {
+    const { message, path: at } = firstIssue(issue)
+    return invalid(path, sectionName, at.length === 0 ? "type" : String(at[0]), message ?? "has the wrong type")
+  })
 }
 
 /**
