@@ -33,6 +33,9 @@ import * as Path from "node:path"
 import { accessKeyId, accessKeySecret, benchDir, certFile, fixtures, median, officialVersion, repoDir, roleArn, round, type Row } from "./env.js"
 
 export const REPS = Number(process.env.BENCH_EDGES_REPS ?? 3)
+/** Only some scenarios, e.g. `BENCH_EDGES_ONLY=a,d` (letters a to e); all by default. */
+const ONLY = process.env.BENCH_EDGES_ONLY?.split(",")
+const wanted = (letter: string) => ONLY === undefined || ONLY.includes(letter)
 /** Hard limit of one child of (a)-(d). */
 export const LIMIT_MS = 40_000
 /** Hard limits of one child of (e). */
@@ -195,7 +198,7 @@ export const run = async () => {
       process.stderr.write(
         `[bench] edges ${label} ${impl} #${i + 1}: ${m.ms === undefined ? m.outcome : `${round(m.ms, 0)} ms`}${
           m.peakAbove === undefined || options.scenario !== "body" ? "" : `, peak +${mb(m.peakAbove)} MB`
-        } (${m.message ?? m.killedBecause ?? m.outcome})\n`
+        } (${(m.message ?? m.killedBecause ?? m.outcome).slice(0, 200)})\n`
       )
     }
     return results
@@ -208,6 +211,7 @@ export const run = async () => {
       ["c", "refused", "refuses", await use(Hostile.refused)]
     ] as const
     for (const [letter, name, what, url] of helpers) {
+      if (!wanted(letter)) continue
       const port = new URL(url).port
       const options = {
         scenario: "chain" as const,
@@ -245,6 +249,7 @@ export const run = async () => {
       ["hang", sts.stsEndpoint, "takes the request, never answers (fault Hang)"],
       ["silent", silentSts, "accepts TCP, never sends a byte (no TLS handshake)"]
     ] as const) {
+      if (!wanted("d")) continue
       const options = { scenario: "sts-hang" as const, limitMs: LIMIT_MS, env: stsEnv(endpoint) }
       const ours = await series(`(d) sts ${label}`, options, "ours")
       const official = await series(`(d) sts ${label}`, options, "official")
@@ -267,6 +272,7 @@ export const run = async () => {
       ["100 MB body", Fault.hugeBody(HUGE_BYTES), "a 100 MB body (Content-Length)"],
       ["endless body", Fault.endlessBody, "an endless chunked body"]
     ] as const) {
+      if (!wanted("e")) continue
       await Effect.runPromise(uri.setFault("credentials-uri", fault))
       const options = { scenario: "body" as const, limitMs: BODY_LIMIT_MS, rssLimit: RSS_LIMIT, env: { BENCH_CREDENTIALS_URI: uri.credentialsUri } }
       const ours = await series(`(e) ${label}`, options, "ours")

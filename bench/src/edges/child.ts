@@ -41,7 +41,7 @@ const resetPeak = () => {
 }
 
 const messageOf = (error: unknown) =>
-  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, " ").slice(0, 300)
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replace(/\s+/g, " ").slice(0, 1500)
 
 interface Client {
   getCredential(): Promise<{ readonly accessKeyId: string }>
