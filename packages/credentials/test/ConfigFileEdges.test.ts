@@ -13,7 +13,7 @@ import { existsSync } from "node:fs"
 import { inspect } from "node:util"
 import type { InvalidConfiguration, NotConfigured } from "../src/CredentialsError.js"
 import { DEFAULT_MAX_BYTES } from "../src/internal/boundedFile.js"
-import { readCliConfig, selectProfile, updateProfile } from "../src/internal/cliConfig.js"
+import { MAX_JSON_DEPTH, readCliConfig, selectProfile, tooDeep, updateProfile } from "../src/internal/cliConfig.js"
 import { readIniProfile } from "../src/internal/iniFile.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
@@ -104,6 +104,15 @@ describe("what is at the path", () => {
 
 describe("config.json nested deeply", () => {
   const depth = 200_000
+
+  it("tooDeep: the path to the first value past the limit; any depth or width is safe", () => {
+    expect(MAX_JSON_DEPTH).toBe(64)
+    expect(tooDeep(JSON.parse(`{"a": {"b": [1, ${deepArray(61)}]}}`))).toBeUndefined() // 64 levels
+    expect(tooDeep(JSON.parse(`{"a": {"b": [1, ${deepArray(62)}]}}`))).toEqual(["a", "b", 1])
+    expect(tooDeep(JSON.parse(`{"x": ${deepArray(depth)}}`))).toEqual(["x", 0, 0])
+    expect(tooDeep(new Array(1_000_000).fill(1))).toBeUndefined()
+    expect(tooDeep("text")).toBeUndefined()
+  })
 
   test("a deep unrelated key next to a valid profile: the profile still works", (dir) =>
     Effect.gen(function*() {

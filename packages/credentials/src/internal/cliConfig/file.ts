@@ -83,19 +83,18 @@ export const MAX_JSON_DEPTH = 64
  * `limit` levels (the top value is level 1), or undefined. Iterative: any depth is safe.
  */
 export const tooDeep = (value: unknown, limit = MAX_JSON_DEPTH): ReadonlyArray<PropertyKey> | undefined => {
-  const stack: Array<{ readonly value: unknown; readonly depth: number; readonly path: ReadonlyArray<PropertyKey> }> = [
-    { value, depth: 1, path: [] }
-  ]
+  const stack: Array<{ readonly value: object; readonly depth: number; readonly path: ReadonlyArray<PropertyKey> }> = []
+  const visit = (v: unknown, depth: number, path: ReadonlyArray<PropertyKey>) => {
+    if (typeof v === "object" && v !== null) stack.push({ value: v, depth, path })
+  }
+  visit(value, 1, [])
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
-    if (typeof top.value !== "object" || top.value === null) continue
     if (top.depth > limit) return top.path
-    const entries: ReadonlyArray<readonly [PropertyKey, unknown]> = Array.isArray(top.value)
-      ? top.value.map((v, i) => [i, v] as const)
-      : Object.entries(top.value)
-    for (const [key, v] of entries) {
-      if (typeof v === "object" && v !== null) {
-        stack.push({ value: v, depth: top.depth + 1, path: top.path.length < 3 ? [...top.path, key] : top.path })
-      }
+    const at = (key: PropertyKey) => (top.path.length < 3 ? [...top.path, key] : top.path)
+    if (Array.isArray(top.value)) {
+      top.value.forEach((v: unknown, i) => visit(v, top.depth + 1, at(i)))
+    } else {
+      for (const [key, v] of Object.entries(top.value)) visit(v, top.depth + 1, at(key))
     }
   }
   return undefined
