@@ -7,7 +7,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SystemError } from "@effect/platform/Error"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer, Redacted, type Scope } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, FastCheck as fc, Layer, Option, Redacted, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { inspect } from "node:util"
@@ -17,6 +17,7 @@ import { MAX_JSON_DEPTH, readCliConfig, selectProfile, tooDeep, updateProfile } 
 import { readIniProfile } from "../src/internal/iniFile.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
+import { layerOneFile } from "./oneFile.js"
 
 const SECRET = "SECRET-edge-0123456789"
 
@@ -282,4 +283,41 @@ describe("write-back when the rename cannot work", () => {
       expect(yield* fs.readFileString(path)).toBe(text)
       expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
     })).pipe(withEnv(), Effect.provide(failingRename("EXDEV", false))))
+})
+
+// The parsers behind the bounded reader, over random text (in memory: thousands of runs).
+describe("random files through the bounded reader", () => {
+  const typed = (exit: Exit.Exit<unknown, { readonly _tag: string; readonly message: string }>) => {
+    if (Exit.isSuccess(exit)) return
+    const failure = Cause.failureOption(exit.cause)
+    expect(Option.isSome(failure), Cause.pretty(exit.cause)).toBe(true)
+    const error = Option.getOrThrow(failure)
+    expect(["InvalidConfiguration", "NotConfigured"]).toContain(error._tag)
+    // The file was read: a fake that served nothing would make every case "does not exist".
+    expect(error.message).not.toContain("does not exist")
+    expect(error.message).not.toContain("SECRET-")
+  }
+  const secretJson = fc.json().map((j) => j.replace(/"([^"]*)"/g, "\"SECRET-$1\""))
+  const texts = fc.oneof(
+    fc.json(),
+    secretJson,
+    fc.string({ unit: "binary", maxLength: 300 }),
+    fc.tuple(fc.nat(200), fc.constantFrom("[", "{\"a\":")).map(([n, open]) => `{"current":"p","profiles":${open.repeat(n)}`)
+  )
+
+  it.prop("readCliConfig + selectProfile: a profile or a typed error", [texts], ([text]) => {
+    typed(Effect.runSyncExit(readProfile("/virtual/config.json").pipe(Effect.provide(layerOneFile(text)), withEnv())))
+  }, { fastCheck: { numRuns: 500 } })
+
+  it.prop("readIniProfile: a profile or a typed error", [fc.string({ unit: "binary", maxLength: 300 })], ([text]) => {
+    typed(Effect.runSyncExit(readIniProfile("/virtual/credentials", "default").pipe(Effect.provide(layerOneFile(text)), withEnv())))
+  }, { fastCheck: { numRuns: 500 } })
+
+  it.effect("the in-memory file is what the parsers read", () =>
+    Effect.gen(function*() {
+      const profile = yield* readProfile("/virtual/config.json").pipe(
+        Effect.provide(layerOneFile(JSON.stringify({ current: "default", profiles: [akProfile] })))
+      )
+      expect(profile).toMatchObject({ _tag: "AK", accessKeyId: "LTAI-edge" })
+    }).pipe(withEnv()))
 })
