@@ -11,6 +11,10 @@
 //   is dropped).
 // - A missing file is its own error (`FileNotFound`), so a caller can say "not configured".
 //
+// What was opened is checked again (`fstat`), so a path swapped for a device between the `stat`
+// and the `open` is still refused. One race is left: a path swapped for a FIFO in that window
+// blocks the `open` (Effect's FileSystem cannot ask for O_NONBLOCK).
+//
 // No message holds the file's content: these files hold secrets.
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
