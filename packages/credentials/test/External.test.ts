@@ -264,8 +264,8 @@ describe("runExternal", { timeout: 60_000 }, () => {
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 
   const rawCases: ReadonlyArray<readonly [string, string]> = [
-    ["deep", "the output is nested too deeply"],
-    ["deep-object", "the output is nested too deeply"],
+    ["deep", "the output is nested more than 64 levels deep"],
+    ["deep-object", "the output is nested more than 64 levels deep"],
     ["invalid-utf8", "the output is not valid UTF-8"],
     ["control", "the output is not valid JSON"],
     ["control-outside", "the output is not valid JSON"],
@@ -311,16 +311,16 @@ describe("decodeOutput", () => {
 
   it("64 levels of nesting are read, 65 are not, even if the document is never closed", () => {
     expect(detail(credential({ extra: JSON.parse(nested(63)) }))).toBe("LTAI-id")
-    expect(detail(credential({ extra: JSON.parse(nested(64)) }))).toBe("the output is nested too deeply")
-    expect(detail("[".repeat(65))).toBe("the output is nested too deeply")
+    expect(detail(credential({ extra: JSON.parse(nested(64)) }))).toBe("the output is nested more than 64 levels deep")
+    expect(detail("[".repeat(65))).toBe("the output is nested more than 64 levels deep")
     // Brackets inside strings (escaped quotes too) are text, not nesting.
     expect(detail(credential({ extra: "[{\"".repeat(100) }))).toBe("LTAI-id")
   })
 
   it("200000 levels: a Left, not a stack overflow", () => {
-    expect(detail(nested(200000))).toBe("the output is nested too deeply")
-    expect(detail("{\"a\":".repeat(200000) + "1" + "}".repeat(200000))).toBe("the output is nested too deeply")
-    expect(detail(bytes(nested(200000)))).toBe("the output is nested too deeply")
+    expect(detail(nested(200000))).toBe("the output is nested more than 64 levels deep")
+    expect(detail("{\"a\":".repeat(200000) + "1" + "}".repeat(200000))).toBe("the output is nested more than 64 levels deep")
+    expect(detail(bytes(nested(200000)))).toBe("the output is nested more than 64 levels deep")
   })
 
   it("invalid UTF-8 is refused, not replaced", () => {

@@ -75,7 +75,7 @@ describe("OidcRoleArn against the emulator", () => {
       Effect.gen(function*() {
         const options = { roleArn, oidcProviderArn: providerArn, stsEndpoint: emulator.stsUrl }
         const missing = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcTokenFilePath: "/nonexistent/token" }))
-        expect(missing).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcTokenFilePath", reason: "names a file that does not exist: /nonexistent/token" })
+        expect(missing).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcTokenFilePath", reason: "names /nonexistent/token, which does not exist" })
         const file = yield* tokenFile("  \n")
         const empty = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcTokenFilePath: file.path }))
         expect(empty).toMatchObject({ _tag: "InvalidConfiguration", reason: `names an empty file: ${file.path}` })

@@ -3,6 +3,7 @@
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as Credential from "../Credential.js"
+import { decodeJson } from "./json.js"
 import * as Upstream from "./upstream.js"
 
 const CodedCredentials = Schema.Struct({
@@ -20,7 +21,7 @@ export const decodeCodedCredentials = (options: {
   readonly fix: string
 }): Either.Either<Credential.Credential, string | Upstream.Refused> =>
   Either.flatMap(
-    Upstream.decodeJsonText(CodedCredentials, options.body),
+    decodeJson(CodedCredentials, options.body),
     (decoded): Either.Either<Credential.Credential, string | Upstream.Refused> =>
       decoded.Code === "Success"
         ? Either.right(Credential.make({

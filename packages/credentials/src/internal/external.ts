@@ -10,14 +10,13 @@ import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
-import { identity } from "effect/Function"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { CommandFailed, InvalidConfiguration, MalformedResponse, Timeout } from "../CredentialsError.js"
-import { describeParseError } from "./decode.js"
+import { decodeJson, isNestedDeeper } from "./json.js"
 
 // ---------------------------------------------------------------------------------------------
 // Splitting
@@ -123,30 +122,6 @@ const toOutput = (json: typeof OutputJson.Type): Either.Either<ExternalOutput, s
     : Either.right({ ...output, expiration: expiration.value })
 }
 
-/** The deepest nesting of arrays and objects read: no credential needs more than two levels. */
-export const maxOutputDepth = 64
-
-/**
- * Whether `text` opens more than `maxOutputDepth` arrays or objects at once (brackets in strings
- * do not count). A loop, not a recursion: Schema formats a deeply nested value recursively, and
- * `[` × 200000 would overflow the stack there.
- */
-const isTooDeep = (text: string): boolean => {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c) i++ // a backslash: the next character is escaped
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > maxOutputDepth) return true
-    } else if (c === 0x5d || c === 0x7d) depth--
-  }
-  return false
-}
-
 /** The text of the output; a helper that prints invalid UTF-8 is broken, not merely odd. */
 const outputText = (stdout: string | Uint8Array): Either.Either<string, string> =>
   typeof stdout === "string"
@@ -157,25 +132,12 @@ const outputText = (stdout: string | Uint8Array): Either.Either<string, string> 
       catch: () => "the output is not valid UTF-8"
     })
 
-const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(OutputJson), { errors: "all" })
-
 /**
  * Decodes a command's standard output, as bytes or text; Left is a description naming the field,
- * never a value. Total on any input: too deep a nesting is refused before parsing, and a defect
- * while decoding (none is known) is a Left too.
+ * never a value. Total on any input (json.ts).
  */
 export const decodeOutput = (stdout: string | Uint8Array): Either.Either<ExternalOutput, string> =>
-  Either.flatMap(outputText(stdout), (text) =>
-    isTooDeep(text)
-      ? Either.left("the output is nested too deeply")
-      : Either.try({
-        try: () =>
-          decodeJson(text).pipe(
-            Either.mapLeft((error) => describeParseError(error, "the output")),
-            Either.flatMap(toOutput)
-          ),
-        catch: () => "the output cannot be read"
-      }).pipe(Either.flatMap(identity)))
+  Either.flatMap(outputText(stdout), (text) => Either.flatMap(decodeJson(OutputJson, text, "the output"), toOutput))
 
 /**
  * Whether `bytes` are a whole document already, so that nothing a helper's leftover children might
@@ -184,7 +146,7 @@ export const decodeOutput = (stdout: string | Uint8Array): Either.Either<Externa
  */
 const isComplete = (bytes: Uint8Array): boolean => {
   const text = new TextDecoder("utf-8").decode(bytes)
-  return isTooDeep(text) || Either.isRight(Schema.decodeUnknownEither(Schema.parseJson())(text))
+  return isNestedDeeper(text) || Either.isRight(Schema.decodeUnknownEither(Schema.parseJson())(text))
 }
 
 // ---------------------------------------------------------------------------------------------

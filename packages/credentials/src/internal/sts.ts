@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
 import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
+import { decodeJson } from "./json.js"
 import * as Upstream from "./upstream.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
@@ -43,7 +44,7 @@ const fixFor = (_status: number, code: string | undefined) =>
 
 /** Reads an STS answer's credential. */
 const decodeCredential = (providerName: string) => (body: string) =>
-  Either.map(Upstream.decodeJsonText(StsCredentials, body), ({ Credentials }) =>
+  Either.map(decodeJson(StsCredentials, body), ({ Credentials }) =>
     Credential.make({
       type: "sts",
       accessKeyId: Credentials.AccessKeyId,

@@ -5,8 +5,8 @@
 // - time: a budget per `get` of a source, retries included (`run`), on top of the per-request
 //   connect and read timeouts; a retry starts only if the budget left allows a whole attempt;
 // - size: a body is read under a cap, and past it the exchange fails at once, memory bounded;
-// - decoding that cannot die: any bytes give a value or a typed error (JSON depth is bounded
-//   before Schema sees it, and a defect while decoding is a MalformedResponse);
+// - decoding that cannot die: any bytes give a value or a typed error (json.ts: JSON depth is
+//   bounded before anything is parsed, and a defect while decoding is a MalformedResponse);
 // - the error body: one schema for every service's error answer (STS, CloudSSO, OAuth, the URI,
 //   the metadata service);
 // - scrubbing: the request's secrets are cut out of whatever comes back, raw, percent-encoded or
@@ -36,7 +36,7 @@ import {
   type Tried,
   UpstreamError
 } from "../CredentialsError.js"
-import { describeParseError } from "./decode.js"
+import { decodeJson } from "./json.js"
 import { decodeDuration } from "./validate.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -200,44 +200,8 @@ export const sanitize = (text: string): string => {
 // Decoding that cannot die
 // ---------------------------------------------------------------------------------------------
 
-/** JSON nested deeper than this is refused before Schema sees it (Schema's formatters recurse). */
-export const maxJsonDepth = 64
-
-const tooDeep = (value: unknown): boolean => {
-  // Iterative: the depth of the deepest container, without recursion.
-  const stack: Array<readonly [unknown, number]> = [[value, 1]]
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!
-    if (typeof current !== "object" || current === null) continue
-    if (depth > maxJsonDepth) return true
-    for (const child of Array.isArray(current) ? current : Object.values(current)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1])
-    }
-  }
-  return false
-}
-
-/**
- * JSON text decoded with `schema`, as an Either whose Left describes what is wrong (naming the
- * field, never a value). Never throws, whatever the text.
- */
-export const decodeJsonText = <A, I>(schema: Schema.Schema<A, I>, text: string, what = "the body"): Either.Either<A, string> => {
-  try {
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      return Either.left(`${what} is not valid JSON`)
-    }
-    if (tooDeep(value)) return Either.left(`${what} is nested more than ${maxJsonDepth} levels deep`)
-    return Schema.decodeUnknownEither(schema, { errors: "all" })(value).pipe(
-      Either.mapLeft((error) => describeParseError(error, what))
-    )
-  } catch {
-    // A defect of a decoder (a transformation that throws on an absurd value) is a malformed answer.
-    return Either.left(`${what} cannot be decoded`)
-  }
-}
+/** A `decode` for JSON answers (nesting bounded, never a throw: see json.ts). */
+export const json = <A, I>(schema: Schema.Schema<A, I>) => (body: string) => decodeJson(schema, body)
 
 // ---------------------------------------------------------------------------------------------
 // One exchange
@@ -362,7 +326,7 @@ export const upstreamError = (options: {
   readonly scrub: (text: string) => string
   readonly fix?: ((status: number, code: string | undefined) => string | undefined) | undefined
 }): UpstreamError => {
-  const body = Either.getOrUndefined(decodeJsonText(ServiceError, options.body))
+  const body = Either.getOrUndefined(decodeJson(ServiceError, options.body))
   const clean = (text: string | undefined) => (text === undefined ? undefined : sanitize(options.scrub(text)))
   const code = clean(firstText(body?.Code, body?.code, body?.error))
   const message = firstText(body?.Message, body?.message, body?.error_description)
@@ -433,9 +397,6 @@ export const exchange = <A>(
     )
   )
 }
-
-/** A `decode` for JSON answers. */
-export const json = <A, I>(schema: Schema.Schema<A, I>) => (body: string) => decodeJsonText(schema, body)
 
 // ---------------------------------------------------------------------------------------------
 // One fetch of a source: the time budget and the retries
