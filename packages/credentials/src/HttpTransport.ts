@@ -41,6 +41,86 @@ interface Timeouts {
   readonly read: number
 }
 
+// undici's own connect, headers and body timeouts run on its coarse timers (a tick of about half a
+// second), so a 1 s timeout could fire at 1.5 s: the metadata probe would miss its bound. Both are
+// kept as a backstop, and enforced on time here with Node's own timers.
+
+// A connector whose connect timeout is a Node timer: past it, the socket is destroyed.
+const preciseConnector = (timeoutMs: number): Undici.buildConnector.connector => {
+  const connect = Undici.buildConnector({ timeout: 0 }) // 0: no undici timer, ours instead
+  return (options, callback) => {
+    let settled = false
+    const socket = (connect as (...args: Parameters<typeof connect>) => unknown)(options, (...args) => {
+      if (settled) return void args[1]?.destroy()
+      settled = true
+      clearTimeout(timer)
+      callback(...args)
+    }) as { destroy?: () => void } | undefined
+    const timer = setTimeout(() => {
+      if (settled) return
+      settled = true
+      socket?.destroy?.()
+      callback(new Undici.errors.ConnectTimeoutError(), null)
+    }, timeoutMs)
+  }
+}
+
+type LegacyHandler = Undici.Dispatcher.DispatchHandler & {
+  onConnect?: (abort: (error?: Error) => void, context?: unknown) => void
+}
+
+// The read timeout of one request, on a Node timer: armed when the request is on a connection,
+// re-armed by the headers and by every chunk of the body, cleared at the end.
+const withReadTimer = (handler: LegacyHandler, readMs: number): Undici.Dispatcher.DispatchHandler => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let abort: ((error?: Error) => void) | undefined
+  let headersDone = false
+  const arm = () => {
+    clearTimeout(timer)
+    timer = setTimeout(
+      () => abort?.(headersDone ? new Undici.errors.BodyTimeoutError() : new Undici.errors.HeadersTimeoutError()),
+      readMs
+    )
+  }
+  const stop = () => clearTimeout(timer)
+  if (typeof handler.onConnect !== "function") return handler // a handler of undici's newer API: its own timers
+  return new Proxy(handler, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown
+      if (typeof value !== "function") return value
+      const call = (...args: Array<unknown>) => (value as (...a: Array<unknown>) => unknown).apply(target, args)
+      switch (property) {
+        case "onConnect":
+          return (...args: Array<unknown>) => {
+            abort = args[0] as (error?: Error) => void
+            arm()
+            return call(...args)
+          }
+        case "onHeaders":
+          return (...args: Array<unknown>) => {
+            headersDone = true
+            arm()
+            return call(...args)
+          }
+        case "onData":
+          return (...args: Array<unknown>) => {
+            arm()
+            return call(...args)
+          }
+        case "onComplete":
+        case "onError":
+        case "onUpgrade":
+          return (...args: Array<unknown>) => {
+            stop()
+            return call(...args)
+          }
+        default:
+          return call
+      }
+    }
+  })
+}
+
 // One agent per connect timeout in use (two in practice: 1 s for the metadata service, 10 s for
 // the others), the read timeout set per request.
 class TimeoutDispatcher extends Undici.Dispatcher {
@@ -51,7 +131,7 @@ class TimeoutDispatcher extends Undici.Dispatcher {
   #agent(connect: number): Undici.Agent {
     let agent = this.#agents.get(connect)
     if (agent === undefined) {
-      agent = new Undici.Agent({ connect: { timeout: connect } })
+      agent = new Undici.Agent({ connect: preciseConnector(connect) })
       this.#agents.set(connect, agent)
     }
     return agent
@@ -62,7 +142,7 @@ class TimeoutDispatcher extends Undici.Dispatcher {
       ? this.#agent(this.defaultConnect).dispatch(options, handler)
       : this.#agent(timeouts.connect).dispatch(
         { ...options, headersTimeout: timeouts.read, bodyTimeout: timeouts.read },
-        handler
+        withReadTimer(handler, timeouts.read)
       )
   }
   override close(): Promise<void>
