@@ -2,7 +2,6 @@
 // parser against random and truncated input. Seeds are fixed (deterministic CI); change SEED to
 // explore, and keep a failing seed as a regression case.
 import { RpcSignature } from "@effect-alicloud/emulator"
-import { FileSystem } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option } from "effect"
 import * as fc from "effect/FastCheck"
@@ -15,6 +14,7 @@ import { sign, stringToSign } from "../../src/internal/rpcSignature.js"
 import * as AccessKey from "../../src/sources/AccessKey.js"
 import * as RamRoleArn from "../../src/sources/RamRoleArn.js"
 import { accessKey, roleArn, withEmulator, withEnv } from "../withEmulator.js"
+import { layerOneFile } from "../oneFile.js"
 
 const SEED = 20240101
 const runs = (numRuns: number) => ({ fastCheck: { seed: SEED, numRuns } })
@@ -93,7 +93,7 @@ describe("the RPC signer against the emulator's verifier", () => {
 // ---------------------------------------------------------------------------------------------
 
 // A FileSystem whose every file holds `content`.
-const oneFile = (content: string) => FileSystem.layerNoop({ readFileString: () => Effect.succeed(content) })
+const oneFile = layerOneFile
 
 const secret = fc.string({ unit: fc.constantFrom(..."abcdefXYZ0123456789"), minLength: 4, maxLength: 12 }).map((s) => `SECRET-${s}`)
 const anyValue = fc.oneof(secret, text, fc.integer(), fc.boolean(), fc.constant(null), fc.constant(""), fc.array(fc.integer(), { maxLength: 2 }))

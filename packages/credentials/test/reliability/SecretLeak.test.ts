@@ -5,7 +5,6 @@
 // so is every secret the emulator issues (collected from the credentials it hands out). No
 // rendering of any outcome may contain one.
 import { Fault } from "@effect-alicloud/emulator"
-import { FileSystem } from "@effect/platform"
 import { NodeCommandExecutor } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, type Duration, Effect, Either, Exit, Layer, Logger, Redacted, TestClock } from "effect"
@@ -26,6 +25,7 @@ import * as RamRoleArn from "../../src/sources/RamRoleArn.js"
 import * as Sts from "../../src/sources/Sts.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "../withEmulator.js"
 import { closedPort, oidcProviderArn, T0 } from "./harness.js"
+import { layerOneFile } from "../oneFile.js"
 
 // Every secret input of the pass.
 const S = {
@@ -103,7 +103,7 @@ const capturingLogger = (lines: Array<string>) =>
     )
   )
 
-const oneFile = (content: string) => FileSystem.layerNoop({ readFileString: () => Effect.succeed(content) })
+const oneFile = layerOneFile
 
 const faults: ReadonlyArray<readonly [string, Fault.Fault]> = [
   ["500", Fault.internalError],
