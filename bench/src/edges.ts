@@ -31,6 +31,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { accessKeyId, accessKeySecret, benchDir, certFile, fixtures, median, officialVersion, repoDir, roleArn, round, type Row } from "./env.js"
+import { build } from "./startup.js"
 
 export const REPS = Number(process.env.BENCH_EDGES_REPS ?? 3)
 /** Only some scenarios, e.g. `BENCH_EDGES_ONLY=a,d` (letters a to e); all by default. */
@@ -90,7 +91,9 @@ const once = (options: ChildOptions) =>
     const started = performance.now()
     const proc = spawn(
       process.execPath,
-      ["--expose-gc", "--import", guard, "--import", "tsx", "--conditions=@effect-alicloud/source", child, options.scenario, options.impl],
+      // Ours as users get it: the built package (dist/), not its TypeScript sources (tsx would add
+      // its transform and source-mapped stack traces to every error ours creates).
+      ["--expose-gc", "--import", guard, "--import", "tsx", child, options.scenario, options.impl],
       {
         cwd: benchDir,
         // nothing configured: no ALIBABA_CLOUD_* variables, HOME an empty directory
@@ -174,6 +177,8 @@ const fmtMb = (ms: ReadonlyArray<Measurement>) => {
 const outcomes = (ms: ReadonlyArray<Measurement>) => [...new Set(ms.map((m) => m.message ?? m.killedBecause ?? m.outcome))]
 
 export const run = async () => {
+  const built = build()
+  if (!built.ok) process.stderr.write(`[bench] edges: the build failed, the existing dist/ is measured\n${built.output ?? ""}\n`)
   const scope = Effect.runSync(Scope.make())
   const use = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.extend(effect, scope))
   const rows: Array<Row> = []

@@ -1,6 +1,6 @@
 /**
  * One measurement of the edge benchmarks, in its own process:
- *   node --import ../guard.mjs --import tsx --conditions=@effect-alicloud/source child.ts <scenario> <impl>
+ *   node --import ../guard.mjs --import tsx child.ts <scenario> <impl>
  * scenario: chain (the default chain, nothing configured; the metadata address given by the
  *           parent) | sts-hang (ram_role_arn, timeout 1000 / connectTimeout 1000, an STS that never
  *           answers) | body (one credentials_uri get against a huge or endless body)
@@ -77,7 +77,7 @@ const makeClient = async (): Promise<{ get: () => Promise<unknown>; close: () =>
       connectTimeout: 1000
     }
     : { type: "credentials_uri", credentialsURI: env.BENCH_CREDENTIALS_URI }
-  // Ours runs from its TypeScript sources (tsx): the facade loads its network modules on first
+  // Ours runs from its built package (dist/): the facade loads its network modules on first
   // use, so they are imported here, before the baseline, for the get not to pay for compiling them.
   if (impl === "ours") await import("@effect-alicloud/credentials")
   const Credential = impl === "official"

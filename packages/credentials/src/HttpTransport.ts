@@ -7,7 +7,9 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -199,9 +201,14 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
   )
 
 /**
- * What the default sources need, on Node: the HTTP transport, the file system, child processes.
+ * What the default sources need, on Node: the HTTP transport, the file system, child processes
+ * (and paths). Not the whole `NodeContext`: its terminal and worker services are not needed, and
+ * building them costs start-up time.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerNodePlatform = (options: Options = {}) => Layer.mergeAll(layer(options), NodeContext.layer)
+export const layerNodePlatform = (options: Options = {}) =>
+  Layer.mergeAll(layer(options), NodeCommandExecutor.layer, NodePath.layer).pipe(
+    Layer.provideMerge(NodeFileSystem.layer)
+  )
