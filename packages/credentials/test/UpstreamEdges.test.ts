@@ -468,3 +468,17 @@ describe("over FetchHttpClient (not the Node transport)", () => {
         expect((yield* emulator.counters("credentials-uri")).received).toBe(1)
       })))
 })
+
+describe("trace headers", () => {
+  it.scoped("upstream requests carry no trace headers, even inside a traced program", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: emulator.stsUrl }).pipe(
+          Effect.withSpan("the user's own span")
+        )
+        const [request] = yield* emulator.requests("sts")
+        expect(request).toBeDefined()
+        expect(Object.keys(request!.headers)).not.toContain("traceparent")
+        expect(Object.keys(request!.headers)).not.toContain("b3")
+      })))
+})
