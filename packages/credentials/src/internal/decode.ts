@@ -1,46 +1,45 @@
-// Decoding of wire bodies and files with Schema, with error descriptions that name the field but
-// never repeat a value: Schema's own messages quote the input ("Expected string, actual ..."), and
-// the input here holds secrets.
-import * as Effect from "effect/Effect"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+// Schema errors described by path and kind only. Schema's own messages (and its formatters, which
+// build them) print the input: the input here holds secrets, and a value nested deep enough
+// overflows the stack while it is printed. The issue tree is walked instead; its depth is the
+// schema's, not the input's.
+import type * as ParseResult from "effect/ParseResult"
 
-const reasons: Record<ParseResult.ArrayFormatterIssue["_tag"], string> = {
+type Leaf = "Type" | "Missing" | "Unexpected" | "Forbidden" | "Refinement" | "Transformation"
+
+const reasons: Record<Leaf, string> = {
   Missing: "is missing",
   Type: "has the wrong type",
   Unexpected: "is not expected",
   Forbidden: "cannot be decoded",
-  Pointer: "is invalid",
   Refinement: "is invalid",
-  Transformation: "cannot be read",
-  Composite: "is invalid"
+  Transformation: "cannot be read"
+}
+
+const leaves = (
+  issue: ParseResult.ParseIssue,
+  path: ReadonlyArray<PropertyKey>,
+  out: Array<readonly [ReadonlyArray<PropertyKey>, Leaf]>
+): void => {
+  switch (issue._tag) {
+    case "Pointer":
+      return leaves(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path])], out)
+    case "Composite":
+      for (const inner of Array.isArray(issue.issues) ? issue.issues : [issue.issues]) leaves(inner, path, out)
+      return
+    case "Refinement":
+      return issue.kind === "From" ? leaves(issue.issue, path, out) : void out.push([path, "Refinement"])
+    case "Transformation":
+      return issue.kind === "Transformation" ? void out.push([path, "Transformation"]) : leaves(issue.issue, path, out)
+    default:
+      out.push([path, issue._tag])
+  }
 }
 
 /** "Credentials.AccessKeyId is missing; Credentials.Expiration cannot be read". */
-export const describeParseError = (error: ParseResult.ParseError, what = "the body"): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .map((issue) =>
-      issue.path.length === 0
-        ? issue._tag === "Transformation" ? `${what} is not valid JSON` : `${what} ${reasons[issue._tag]}`
-        : `${issue.path.map(String).join(".")} ${reasons[issue._tag]}`
-    )
+export const describeParseError = (error: ParseResult.ParseError, what = "the body"): string => {
+  const found: Array<readonly [ReadonlyArray<PropertyKey>, Leaf]> = []
+  leaves(error.issue, [], found)
+  return found
+    .map(([path, leaf]) => `${path.length === 0 ? what : path.map(String).join(".")} ${reasons[leaf]}`)
     .join("; ")
-
-/** Decodes JSON text with `schema`; the error is whatever `onError` builds from the description. */
-export const decodeJson = <A, I, E>(
-  schema: Schema.Schema<A, I>,
-  text: string,
-  onError: (detail: string) => E
-): Effect.Effect<A, E> =>
-  Schema.decodeUnknown(Schema.parseJson(schema), { errors: "all" })(text).pipe(
-    Effect.mapError((error) => onError(describeParseError(error)))
-  )
-
-/**
- * A service's own message with every secret of the request cut out: a service or a proxy that
- * echoes a request parameter must not carry a token into an error.
- */
-export const scrub = (text: string | undefined, secrets: ReadonlyArray<string>): string | undefined =>
-  text === undefined
-    ? undefined
-    : secrets.filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join("<redacted>"), text)
+}

@@ -36,6 +36,7 @@ import {
   type Tried,
   UpstreamError
 } from "../CredentialsError.js"
+import { formatBytes } from "./boundedFile.js"
 import { decodeJson } from "./json.js"
 import { decodeDuration } from "./validate.js"
 
@@ -295,9 +296,6 @@ const readBody = (response: { readonly stream: Stream.Stream<Uint8Array, HttpCli
     // Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
     Effect.map((chunks) => Buffer.concat(Chunk.toArray(chunks)).toString("utf8"))
   )
-
-const formatBytes = (bytes: number) =>
-  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`
 
 // Every service's error answer: STS and the metadata service (Code, Message, RequestId), the
 // credentials URI (Code, Message), OAuth (error, error_description), in either case of the keys.
