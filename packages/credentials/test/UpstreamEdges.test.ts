@@ -16,6 +16,7 @@ import type { CredentialsError } from "../src/CredentialsError.js"
 import * as DefaultChain from "../src/DefaultChain.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import * as CliProfile from "../src/sources/CliProfile.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import * as Environment from "../src/sources/Environment.js"
@@ -364,6 +365,23 @@ describe("validation", () => {
       expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "ALIBABA_CLOUD_STS_REGION" })
       expect(sent).toEqual([])
     }))
+
+  it.effect("oauthBaseUrl ftp://x: InvalidConfiguration (not a NetworkError), nothing sent", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(
+        `${dir}/config.json`,
+        JSON.stringify({
+          current: "o",
+          profiles: [{ name: "o", mode: "OAuth", oauth_site_type: "CN", oauth_refresh_token: "r", oauth_access_token_expire: 0 }]
+        })
+      )
+      const error = yield* guarded(
+        CliProfile.make({ path: `${dir}/config.json`, oauthBaseUrl: "ftp://x" }).pipe(Effect.provide(NodeContext.layer))
+      )
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "oauthBaseUrl" })
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 
   for (const endpoint of ["ftp://x", "file:///etc/passwd", "javascript:alert(1)", "http://"]) {
     it.effect(`stsEndpoint ${endpoint}: InvalidConfiguration (not a NetworkError), nothing sent`, () =>

@@ -179,7 +179,8 @@ const cloudSso = (ctx: Context, profile: Extract<CliProfile, { _tag: "CloudSSO" 
 const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
   Effect.gen(function*() {
     const site = oauthSites[profile.siteType]
-    const baseUrl = ctx.options.oauthBaseUrl ?? site.baseUrl
+    const baseUrl = (yield* Upstream.httpUrl(source, "oauthBaseUrl", ctx.options.oauthBaseUrl ?? site.baseUrl, site.baseUrl))
+      .href.replace(/\/+$/, "")
     const now = yield* Clock.currentTimeMillis
     const fresh = profile.accessToken !== undefined && profile.accessTokenExpire !== undefined &&
       DateTime.toEpochMillis(profile.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
