@@ -21,6 +21,22 @@ import * as Redacted from "effect/Redacted"
 export type CredentialType = "access_key" | "sts" | "bearer"
 
 /**
+ * How long a refreshing layer (`Refresh.make`, every `Credentials` layer) may keep a credential.
+ *
+ * - absent (the default): until its refresh window before `expiration`, or for ever without one.
+ * - `"none"`: not at all. Every `get` asks the source again (concurrent callers still share one
+ *   fetch), whatever the credential's `expiration`; the background fiber never refreshes it. For
+ *   sources the official tools ask on every call, e.g. an External helper that prints an AccessKey
+ *   pair without expiration, so that a rotation is seen at the next `get`. A source decides it per
+ *   credential: "ask again unless the answer carries an expiration" is `expiration === undefined ?
+ *   uncached(credential) : credential`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CachePolicy = "none"
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -37,6 +53,8 @@ export interface CredentialFields {
   readonly expiration?: DateTime.Utc | undefined
   /** The path through the chain that produced it, e.g. `default/env` or `default/cli_profile/ram_role_arn`. */
   readonly providerName: string
+  /** `"none"`: a refreshing layer asks the source again at every `get` (see `CachePolicy`). Absent: cached. */
+  readonly cache?: CachePolicy | undefined
 }
 
 /**
@@ -53,6 +71,7 @@ export class Credential implements CredentialFields {
   readonly bearerToken: Redacted.Redacted<string> | undefined
   readonly expiration: DateTime.Utc | undefined
   readonly providerName: string
+  readonly cache: CachePolicy | undefined
 
   constructor(fields: CredentialFields) {
     this.type = fields.type
@@ -62,6 +81,7 @@ export class Credential implements CredentialFields {
     this.bearerToken = fields.bearerToken
     this.expiration = fields.expiration
     this.providerName = fields.providerName
+    this.cache = fields.cache
   }
 
   /** A printable view: the id masked, every secret replaced by `<redacted>`. */
@@ -76,6 +96,7 @@ export class Credential implements CredentialFields {
     if (this.securityToken !== undefined) view.securityToken = String(this.securityToken)
     if (this.bearerToken !== undefined) view.bearerToken = String(this.bearerToken)
     if (this.expiration !== undefined) view.expiration = DateTime.formatIso(this.expiration)
+    if (this.cache !== undefined) view.cache = this.cache
     return view
   }
 
@@ -111,6 +132,23 @@ export const make = (fields: CredentialFields): Credential => new Credential(fie
  */
 export const withProviderName = (self: Credential, providerName: string): Credential =>
   new Credential({ ...self, providerName })
+
+/**
+ * Returns the same credential marked `cache: "none"`: a refreshing layer hands it to the callers of
+ * the fetch that got it and asks the source again at the next `get` (see `CachePolicy`).
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const uncached = (self: Credential): Credential => new Credential({ ...self, cache: "none" })
+
+/**
+ * Whether a refreshing layer may keep the credential (it is not marked `cache: "none"`).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isCacheable = (self: Credential): boolean => self.cache !== "none"
 
 /**
  * Whether the credential is still usable at `nowMillis` (epoch milliseconds).

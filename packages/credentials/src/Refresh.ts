@@ -15,6 +15,11 @@
  *   one completed, so a source that hands out nearly expired credentials cannot drive it into a
  *   loop. Callers of an expired credential are not held back by it.
  * - An expired credential is never handed out.
+ * - A credential marked `cache: "none"` (`Credential.uncached`, see `Credential.CachePolicy`) is
+ *   not kept: it goes to the callers of the fetch that got it, and every later `get` fetches again
+ *   (still single flight: callers that arrive while a fetch is in flight share it). The background
+ *   fiber never refreshes it, and `changes` emits it only when it differs from the current one
+ *   (another key, secret, token, expiration). Cacheable credentials keep the hot path as it is.
  * - Closing the scope interrupts the background fiber and any fetch in flight.
  *
  * @since 0.1.0
@@ -23,6 +28,7 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Equal from "effect/Equal"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -114,7 +120,7 @@ export interface Refreshing {
 
 /**
  * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
- * a credential that never expires. `random` is uniform in [0, 1). Never earlier than halfway
+ * a credential that never expires or is not cached (`cache: "none"`: every `get` fetches). `random` is uniform in [0, 1). Never earlier than halfway
  * through the time left, so that a credential shorter-lived than the window is not refetched in a
  * loop (the official tool refetches such a credential on every call). The background fiber adds
  * `minRefreshInterval` on top: it never refreshes sooner than that after the previous fetch.
@@ -128,7 +134,7 @@ export const refreshDelayMillis = (
   options: Options,
   random: number
 ): number | undefined => {
-  if (credential.expiration === undefined) return undefined
+  if (credential.expiration === undefined || !Credential.isCacheable(credential)) return undefined
   const expiresAt = DateTime.toEpochMillis(credential.expiration)
   const prefetch = typeof options.prefetchWindow === "function"
     ? options.prefetchWindow(credential)
@@ -157,6 +163,13 @@ const annotateOutcome = <R>(effect: Effect.Effect<Credential.Credential, Credent
       }),
     onFailure: (error) => Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag })
   })
+
+// Whether `b` would tell a subscriber of `changes` nothing new after `a`.
+const sameCredential = (a: Credential.Credential, b: Credential.Credential): boolean =>
+  a.type === b.type && a.accessKeyId === b.accessKeyId && a.providerName === b.providerName &&
+  a.cache === b.cache && Equal.equals(a.accessKeySecret, b.accessKeySecret) &&
+  Equal.equals(a.securityToken, b.securityToken) && Equal.equals(a.bearerToken, b.bearerToken) &&
+  Equal.equals(a.expiration, b.expiration)
 
 type InFlight = Option.Option<Fiber.RuntimeFiber<Credential.Credential, CredentialsError>>
 
@@ -204,8 +217,17 @@ export const make = <R>(
           detail: `it returned a credential that expired at ${DateTime.formatIso(credential.expiration!)}`
         })
       }
-      yield* SubscriptionRef.set(current, Option.some(credential))
-      latest = credential
+      if (Credential.isCacheable(credential)) {
+        yield* SubscriptionRef.set(current, Option.some(credential))
+        latest = credential
+      } else {
+        // Not kept: the hot path misses and the next `get` fetches. Published only when new.
+        latest = undefined
+        const previous = yield* SubscriptionRef.get(current)
+        if (Option.isNone(previous) || !sameCredential(previous.value, credential)) {
+          yield* SubscriptionRef.set(current, Option.some(credential))
+        }
+      }
       yield* Metric.update(tags(Telemetry.upstreamLatency, { source: credential.providerName }), now - started)
       if (credential.expiration !== undefined) {
         yield* Metric.set(
@@ -244,7 +266,7 @@ export const make = <R>(
       })).pipe(Effect.flatMap(Fiber.join))
 
     // The hot path: a read of the latest credential (mirrored from the SubscriptionRef, which
-    // `fetchOnce` alone writes) and of the clock.
+    // `fetchOnce` alone writes; `undefined` after an uncached one) and of the clock.
     const untracedGet = Effect.clockWith((clock) =>
       latest !== undefined && Credential.isValidAt(latest, clock.unsafeCurrentTimeMillis())
         ? Effect.succeed(latest)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Duration, Effect, Exit, Fiber, Redacted, Ref, Schedule, Scope, Stream, TestClock } from "effect"
 import * as Credential from "../src/Credential.js"
 import * as Refresh from "../src/Refresh.js"
+import type { Source } from "../src/Source.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
 
 const noJitter = { jitter: 0 } as const
@@ -277,6 +278,115 @@ describe("Refresh", () => {
       yield* refreshing.get
       expect(yield* Ref.get(calls)).toBe(1)
     }))
+})
+
+describe("Refresh: credentials marked cache \"none\"", () => {
+  // An AccessKey helper that rotates its key on every run (n = the run), as an External `AK` helper may.
+  const rotatingKeys = Effect.gen(function*() {
+    const runs = yield* Ref.make(0)
+    const source: Source = Ref.updateAndGet(runs, (n) => n + 1).pipe(Effect.map((n) =>
+      Credential.uncached(Credential.make({
+        type: "access_key",
+        accessKeyId: `LTAI-rotated-${n}`,
+        accessKeySecret: Redacted.make(`secret-${n}`),
+        providerName: "helper"
+      }))
+    ))
+    return { source, runs: Ref.get(runs) }
+  })
+
+  it.scoped("every get asks the source again: a rotation is seen at the next get", () =>
+    Effect.gen(function*() {
+      const helper = yield* rotatingKeys
+      const refreshing = yield* Refresh.make(helper.source)
+      expect((yield* refreshing.get).accessKeyId).toBe("LTAI-rotated-1")
+      expect((yield* refreshing.get).accessKeyId).toBe("LTAI-rotated-2")
+      yield* TestClock.adjust("1 second")
+      const third = yield* refreshing.get
+      expect(third.accessKeyId).toBe("LTAI-rotated-3")
+      expect(third.cache).toBe("none")
+      expect(yield* helper.runs).toBe(3)
+    }))
+
+  it.scoped("concurrent callers still share one fetch", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "100 millis" })
+      const refreshing = yield* Refresh.make(Effect.map(upstream.source, Credential.uncached))
+      const callers = yield* Effect.all(Array.from({ length: 100 }, () => refreshing.get), {
+        concurrency: "unbounded"
+      }).pipe(Effect.fork)
+      yield* TestClock.adjust("100 millis")
+      const credentials = yield* Fiber.join(callers)
+      expect(yield* upstream.calls).toBe(1)
+      expect(new Set(credentials.map((c) => c.accessKeyId))).toEqual(new Set(["STS.fake-1"]))
+      // the next get, even within the expiration, fetches again
+      const next = yield* Effect.fork(refreshing.get)
+      yield* TestClock.adjust("100 millis")
+      expect((yield* Fiber.join(next)).accessKeyId).toBe("STS.fake-2")
+      expect(yield* upstream.calls).toBe(2)
+    }))
+
+  it.scoped("an uncached credential with an expiration is never refreshed in the background: idle, no request", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(Effect.map(upstream.source, Credential.uncached), noJitter)
+      yield* refreshing.get
+      yield* TestClock.adjust("10 hours")
+      expect(yield* upstream.calls).toBe(1)
+      expect(Refresh.refreshDelayMillis(yield* refreshing.get, 0, {}, 0)).toBeUndefined()
+    }))
+
+  it.scoped("changes emits an uncached credential only when it differs from the current one", () =>
+    Effect.gen(function*() {
+      const answers = yield* Ref.make(["k1", "k1", "k2", "k2", "k1"])
+      const source: Source = Ref.modify(answers, ([head, ...rest]) => [head!, rest]).pipe(Effect.map((key) =>
+        Credential.uncached(Credential.make({
+          type: "access_key",
+          accessKeyId: key,
+          accessKeySecret: Redacted.make(`secret-of-${key}`),
+          providerName: "helper"
+        }))
+      ))
+      const refreshing = yield* Refresh.make(source)
+      const seen = yield* refreshing.changes.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      yield* Effect.yieldNow()
+      for (let i = 0; i < 5; i++) yield* refreshing.get
+      const ids = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((c) => c.accessKeyId)
+      expect(ids).toEqual(["k1", "k2", "k1"])
+    }))
+
+  it.scoped("a source whose answer becomes cacheable is kept again (the hot path is back)", () =>
+    Effect.gen(function*() {
+      const runs = yield* Ref.make(0)
+      const source: Source = Ref.updateAndGet(runs, (n) => n + 1).pipe(Effect.map((n) => {
+        const credential = Credential.make({
+          type: "access_key",
+          accessKeyId: `LTAI-${n}`,
+          accessKeySecret: Redacted.make("s"),
+          providerName: "helper"
+        })
+        return n < 3 ? Credential.uncached(credential) : credential
+      }))
+      const refreshing = yield* Refresh.make(source)
+      const ids: Array<string> = []
+      for (let i = 0; i < 6; i++) ids.push((yield* refreshing.get).accessKeyId)
+      expect(ids).toEqual(["LTAI-1", "LTAI-2", "LTAI-3", "LTAI-3", "LTAI-3", "LTAI-3"])
+      expect(yield* Ref.get(runs)).toBe(3)
+    }))
+
+  it("the mark survives a new provider name (a chain's prefix) and shows in the printable view, without secrets", () => {
+    const credential = Credential.uncached(Credential.make({
+      type: "access_key",
+      accessKeyId: "LTAI-abcdefgh1234",
+      accessKeySecret: Redacted.make("the-secret"),
+      providerName: "external"
+    }))
+    const renamed = Credential.withProviderName(credential, "default/cli_profile/external")
+    expect(Credential.isCacheable(renamed)).toBe(false)
+    expect(renamed.toJSON()).toMatchObject({ cache: "none", providerName: "default/cli_profile/external" })
+    expect(String(renamed)).not.toContain("the-secret")
+    expect(Credential.isCacheable(Credential.make({ ...credential, cache: undefined }))).toBe(true)
+  })
 })
 
 describe("Refresh after its scope is closed", () => {
