@@ -175,7 +175,9 @@ export interface Counters {
 }
 
 /**
- * What a client sent. `params` merges `query` and the form `body`; `headers` have lower-case
+ * What a client sent. `body` holds the form fields, or the top-level fields of a JSON object body
+ * (strings as sent, other values as their JSON text: CloudSSO's `AccountId`,
+ * `AccessConfigurationId`); `params` merges `query` and the form fields; `headers` have lower-case
  * names. It holds what the client sent, tokens included: never log it (the control API redacts
  * `SecurityToken`, `OIDCToken`, `Signature` and token headers).
  *

@@ -57,6 +57,22 @@ const expectSsoError = (response: HttpClientResponse.HttpClientResponse, status:
   })
 
 describe("CloudSSO POST /cloud-credentials", () => {
+  it.scoped("the request history records JSON bodies: strings as sent, other values as JSON text, nothing for non-objects", () =>
+    Effect.gen(function*() {
+      yield* at2024
+      const emulator = yield* Emulator.make({ cloudSsoTokens: [sso] })
+      yield* cloudCredentials(emulator, sso.accessToken, { AccountId: 42, AccessConfigurationId: null, Extra: { a: [1] } })
+      expect(Option.getOrThrow(yield* emulator.lastRequest("cloud-sso")).body).toEqual({
+        AccountId: "42",
+        AccessConfigurationId: "null",
+        Extra: "{\"a\":[1]}"
+      })
+      for (const body of [[1, 2], "text", null]) {
+        yield* cloudCredentials(emulator, sso.accessToken, body)
+        expect(Option.getOrThrow(yield* emulator.lastRequest("cloud-sso")).body).toEqual({})
+      }
+    }))
+
   it.scoped("a known token gets an STS credential that GetCallerIdentity accepts", () =>
     Effect.gen(function*() {
       yield* at2024
@@ -70,6 +86,8 @@ describe("CloudSSO POST /cloud-credentials", () => {
       const record = Option.getOrThrow(yield* emulator.lastRequest("cloud-sso"))
       expect(record.signatureAlgorithm).toBe("Bearer")
       expect(record.headers["content-type"]).toBe("application/json")
+      // the history records a JSON body's fields
+      expect(record.body).toEqual({ AccountId: sso.accountId, AccessConfigurationId: sso.accessConfigurationId })
       expect(yield* emulator.counters("cloud-sso")).toEqual({ received: 1, succeeded: 1, failed: 0, faulted: 0 })
       const who = yield* HttpClientResponse.schemaBodyJson(CallerIdentity)(
         yield* signedV3(emulator, {
@@ -226,10 +244,31 @@ describe("OAuth /v1/token and /v1/exchange", () => {
         400,
         "unsupported_grant_type"
       )
-      yield* expectOAuthError(yield* refresh(emulator, "rt-any", { Timestamp: "" }), 400, "invalid_request")
       yield* expectOAuthError(yield* refresh(emulator, "rt-any", { Timestamp: "yesterday" }), 400, "invalid_request")
+      yield* expectOAuthError(yield* refresh(emulator, "rt-any", { client_id: "" }), 400, "invalid_request")
       // none of these spent it
       expect((yield* refresh(emulator, "rt-any")).status).toBe(200)
+    }))
+
+  it.scoped("Timestamp is optional, as for the service: the aliyun CLI sends only grant_type, refresh_token, client_id", () =>
+    Effect.gen(function*() {
+      yield* at2024
+      const emulator = yield* Emulator.make({ oauthRefreshTokens: [{ refreshToken: "rt-cli" }] })
+      const response = yield* send(
+        HttpClientRequest.post(`${emulator.oauthBaseUrl}/v1/token`).pipe(
+          HttpClientRequest.bodyUrlParams({
+            grant_type: "refresh_token",
+            refresh_token: "rt-cli",
+            client_id: Emulator.oauthClientIds.CN
+          })
+        )
+      )
+      expect(response.status).toBe(200)
+      const token = yield* HttpClientResponse.schemaBodyJson(TokenAnswer)(response)
+      // an empty Timestamp counts as none
+      expect((yield* refresh(emulator, token.refresh_token, { Timestamp: "" })).status).toBe(200)
+      const record = Option.getOrThrow(yield* emulator.lastRequest("oauth-token"))
+      expect(Object.keys(record.body).sort()).toEqual(["Timestamp", "client_id", "grant_type", "refresh_token"])
     }))
 
   it.scoped("exchange errors, access tokens set from tests, expires_in from setExpiry, faults, reset", () =>

@@ -5,8 +5,10 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
@@ -43,6 +45,23 @@ const paramsOf = (search: string): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [k, v] of new URLSearchParams(search)) if (!(k in out)) out[k] = v
   return out
+}
+
+const JsonObject = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+
+/**
+ * The body as the request history records it: the form fields, or the top-level fields of a JSON
+ * object (strings as sent, other values as their JSON text); `{}` for anything else.
+ */
+const recordedBody = (ctx: Sts.RequestContext): Readonly<Record<string, string>> => {
+  if (Object.keys(ctx.body).length > 0) return ctx.body
+  const contentType = (ctx.headers["content-type"] ?? "").toLowerCase()
+  if (!contentType.includes("json") || ctx.rawBody === "") return {}
+  const parsed = Schema.decodeUnknownEither(JsonObject)(ctx.rawBody)
+  if (Either.isLeft(parsed)) return {}
+  return Object.fromEntries(
+    Object.entries(parsed.right).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v) ?? "null"])
+  )
 }
 
 const flattenHeaders = (headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) => {
@@ -158,7 +177,7 @@ const serveEndpoint = (
       method: ctx.method,
       path: ctx.path,
       query: ctx.query,
-      body: ctx.body,
+      body: recordedBody(ctx),
       params: ctx.params,
       headers: ctx.headers,
       receivedAt: yield* Clock.currentTimeMillis,

@@ -21,7 +21,9 @@ export const errorReply = (status: number, error: string, description: string): 
 const knownClientIds: ReadonlySet<string> = new Set(Object.values(model.oauthClientIds))
 
 /**
- * `POST /v1/token`, form `grant_type=refresh_token&refresh_token&client_id&Timestamp`. A known
+ * `POST /v1/token`, form `grant_type=refresh_token&refresh_token&client_id`, and `Timestamp`
+ * optionally: the aliyun CLI sends only the first three and the service accepts that; the official
+ * SDKs add `Timestamp` (`YYYY-MM-DDTHH:mm:ssZ`), which must then be well formed. A known
  * refresh token is spent: the answer carries a new one and a new access token
  * (`{access_token, refresh_token, expires_in, token_type}`); the old refresh token stops working.
  *
@@ -31,7 +33,7 @@ export const token = (state: State, ctx: RequestContext): Effect.Effect<Reply.Re
   Effect.gen(function*() {
     if (ctx.method !== "POST") return errorReply(405, "invalid_request", "Use POST.")
     const form = ctx.body
-    for (const name of ["grant_type", "refresh_token", "client_id", "Timestamp"]) {
+    for (const name of ["grant_type", "refresh_token", "client_id"]) {
       const value = form[name]
       if (value === undefined || value === "") {
         return errorReply(400, "invalid_request", `Missing parameter ${name} (form-encoded body).`)
@@ -40,7 +42,8 @@ export const token = (state: State, ctx: RequestContext): Effect.Effect<Reply.Re
     if (form["grant_type"] !== "refresh_token") {
       return errorReply(400, "unsupported_grant_type", `Unsupported grant_type ${form["grant_type"]}.`)
     }
-    if (Reply.parseUtc(form["Timestamp"] ?? "") === undefined) {
+    const timestamp = form["Timestamp"]
+    if (timestamp !== undefined && timestamp !== "" && Reply.parseUtc(timestamp) === undefined) {
       return errorReply(400, "invalid_request", "Timestamp must be YYYY-MM-DDTHH:mm:ssZ.")
     }
     const refreshToken = form["refresh_token"] ?? ""
