@@ -10,276 +10,339 @@
  * await credential.close()                                     // stops the background refresh
  * ```
  *
+ * The whole API of `@alicloud/credentials` 2.4.7: `Config`, `CredentialModel`,
+ * `CredentialsProvider`, and the provider classes with their `builder()`s
+ * (`CLIProfileCredentialsProvider.builder().withProfileName("dev").build()` picks a CLI profile).
+ *
  * Behind each object: one Effect runtime with one `Credentials` layer (cached, refreshed ahead of
  * expiry in the background, one upstream request however many calls wait). This module is the
  * only place that runs Effects. Errors are rejected as `Error`s whose `cause` is the typed error.
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
-import type { Credential as EffectCredential } from "./Credential.js"
-import * as CredentialModule from "./Credential.js"
-import { Credentials } from "./Credentials.js"
-import { CommandFailed, type CredentialsError, isCredentialsError } from "./CredentialsError.js"
 import type * as DefaultChain from "./DefaultChain.js"
-import { unrefClock } from "./internal/unrefClock.js"
-import { fromKeys, staticSource } from "./internal/facadeStatic.js"
-import type { Source } from "./Source.js"
+import {
+  Config,
+  type ConfigOptions,
+  CredentialModel,
+  type CredentialsProvider,
+  type ICredential,
+  type ProviderCredentials
+} from "./internal/facadeModel.js"
+import {
+  CLIProfileCredentialsProvider,
+  DefaultCredentialsProvider,
+  defaultChainRecipe,
+  ECSRAMRoleCredentialsProvider,
+  EnvironmentVariableCredentialsProvider,
+  OIDCRoleArnCredentialsProvider,
+  ProfileCredentialsProvider,
+  RAMRoleARNCredentialsProvider,
+  recipeOf,
+  StaticAKCredentialsProvider,
+  StaticSTSCredentialsProvider,
+  URICredentialsProvider
+} from "./internal/facadeProviders.js"
+import { effectEngine, type Engine, providerEngine, type Recipe } from "./internal/facadeRuntime.js"
+import { staticSource } from "./internal/facadeStatic.js"
 
-/**
- * The official options (`@alicloud/credentials` `Config`), plus `metadataUrl` to move the ECS
- * metadata service. Time options are in milliseconds, as in the official tool; durations in seconds
- * (`roleSessionExpiration`) in seconds.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ConfigOptions {
-  type?: string | undefined
-  accessKeyId?: string | undefined
-  accessKeySecret?: string | undefined
-  securityToken?: string | undefined
-  bearerToken?: string | undefined
-  roleArn?: string | undefined
-  roleSessionName?: string | undefined
-  /** Seconds. */
-  roleSessionExpiration?: number | undefined
-  policy?: string | undefined
-  externalId?: string | undefined
-  stsEndpoint?: string | undefined
-  stsRegionId?: string | undefined
-  enableVpc?: boolean | undefined
-  oidcProviderArn?: string | undefined
-  oidcTokenFilePath?: string | undefined
-  roleName?: string | undefined
-  disableIMDSv1?: boolean | undefined
-  credentialsURI?: string | undefined
-  /** Read timeout, milliseconds. */
-  timeout?: number | undefined
-  /** Connect timeout, milliseconds. */
-  connectTimeout?: number | undefined
-  /** Ours: the ECS metadata service (default http://100.100.100.200). */
-  metadataUrl?: string | undefined
+export {
+  /**
+   * The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`
+   * (`builder().withProfileName(name)`).
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  CLIProfileCredentialsProvider,
+  /**
+   * The official `Config`: copies the options given. Every official key is accepted; see
+   * docs/migration.md for the ones that are not acted on.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Config,
+  /**
+   * What `getCredential()` returns: the official `CredentialModel`. The secret and the token are
+   * plain properties, masked in `util.inspect`, `JSON.stringify`, `String` and template literals.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  CredentialModel,
+  /**
+   * The official `DefaultCredentialsProvider`: the default chain.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  DefaultCredentialsProvider,
+  /**
+   * The official `ECSRAMRoleCredentialsProvider`: the ECS instance's RAM role.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  ECSRAMRoleCredentialsProvider,
+  /**
+   * The official `EnvironmentVariableCredentialsProvider`.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  EnvironmentVariableCredentialsProvider,
+  /**
+   * The official `OIDCRoleArnCredentialsProvider`.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  OIDCRoleArnCredentialsProvider,
+  /**
+   * The official `ProfileCredentialsProvider`: a section of the ini credentials file.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  ProfileCredentialsProvider,
+  /**
+   * The official `RAMRoleARNCredentialsProvider`: AssumeRole, signed by another provider.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  RAMRoleARNCredentialsProvider,
+  /**
+   * The official `StaticAKCredentialsProvider`.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  StaticAKCredentialsProvider,
+  /**
+   * The official `StaticSTSCredentialsProvider`.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  StaticSTSCredentialsProvider,
+  /**
+   * The official `URICredentialsProvider`: a credentials URI.
+   *
+   * @since 0.1.0
+   * @category providers
+   */
+  URICredentialsProvider
 }
 
-/**
- * The official `Config`: copies the options given.
- *
- * @since 0.1.0
- * @category models
- */
-export class Config implements ConfigOptions {
-  [key: string]: unknown
-  constructor(options: ConfigOptions = {}) {
-    Object.assign(this, options)
-  }
-}
-
-/**
- * What `getCredential()` returns: the official `CredentialModel` fields. `type` is the client's
- * type (`default` for the chain), as in the official Node tool.
- *
- * @since 0.1.0
- * @category models
- */
-export interface CredentialModel {
-  readonly accessKeyId: string
-  readonly accessKeySecret: string
-  readonly securityToken?: string | undefined
-  readonly bearerToken?: string | undefined
-  readonly type: string
-  readonly providerName?: string | undefined
-  /** Ours, as in the Java model: when the credential expires, epoch milliseconds. */
-  readonly expiration?: number | undefined
-}
-
-/**
- * The official custom provider interface.
- *
- * @since 0.1.0
- * @category models
- */
-export interface CredentialsProvider {
-  getCredentials(): Promise<{ accessKeyId: string; accessKeySecret: string; securityToken?: string | undefined; providerName?: string | undefined }>
-  getProviderName(): string
+export type {
+  /**
+   * The official options, as a plain object type (what `new Config(...)` takes).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ConfigOptions,
+  /**
+   * The official custom provider interface; an answer may carry an `expiration` (ours).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  CredentialsProvider,
+  /**
+   * The official `ICredential`: the type of the client's `credential` field.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ICredential,
+  /**
+   * A provider's answer (the official `Credentials`, with an optional `expiration`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ProviderCredentials
 }
 
 const supportedTypes = ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "bearer"]
 
-// The network types and the default chain: their modules are loaded when the client is first used.
-const networkLayer = (
-  build: (layers: typeof import("./internal/facadeLayers.js")) => Layer.Layer<Credentials>
-): Layer.Layer<Credentials> =>
-  Layer.unwrapEffect(Effect.map(Effect.promise(() => import("./internal/facadeLayers.js")), build))
+const clientName = "the credential client"
 
-const fromProvider = (provider: CredentialsProvider): Source =>
-  Effect.tryPromise({
-    try: () => provider.getCredentials(),
-    catch: (cause) =>
-      new CommandFailed({
-        source: provider.getProviderName(),
-        command: "getCredentials()",
-        detail: `failed: ${cause instanceof Error ? cause.name : "error"}`
+const isProvider = (provider: unknown): provider is CredentialsProvider =>
+  typeof provider === "object" && provider !== null &&
+  typeof Reflect.get(provider, "getCredentials") === "function" &&
+  typeof Reflect.get(provider, "getProviderName") === "function"
+
+// The official tool's inner client: what the public `credential` field holds, and what the
+// client's methods delegate to.
+class InnerCredentialsClient implements ICredential {
+  readonly #type: string
+  readonly #engine: Engine
+  readonly #bearerToken: string | undefined
+
+  constructor(type: string, engine: Engine, bearerToken: string | undefined) {
+    this.#type = type
+    this.#engine = engine
+    this.#bearerToken = bearerToken
+  }
+
+  async getAccessKeyId(): Promise<string> {
+    return (await this.#engine.get()).accessKeyId
+  }
+
+  async getAccessKeySecret(): Promise<string> {
+    return (await this.#engine.get()).accessKeySecret
+  }
+
+  // As the official declares it: `string`, `undefined` when there is no token.
+  async getSecurityToken(): Promise<string> {
+    return (await this.#engine.get()).securityToken as string
+  }
+
+  // As the official declares it: `string`, `undefined` except for a bearer client.
+  getBearerToken(): string {
+    return this.#bearerToken as string
+  }
+
+  getType(): string {
+    return this.#type
+  }
+
+  async getCredential(): Promise<CredentialModel> {
+    const answer = await this.#engine.get()
+    if (answer.kind === "bearer") {
+      return new CredentialModel({
+        accessKeyId: "",
+        accessKeySecret: "",
+        securityToken: "",
+        bearerToken: answer.bearerToken ?? "",
+        type: this.#type
       })
-  }).pipe(
-    Effect.flatMap(fromKeys),
-    Effect.map((c) => CredentialModule.withProviderName(c, provider.getProviderName()))
-  )
+    }
+    return new CredentialModel({
+      accessKeyId: answer.accessKeyId,
+      accessKeySecret: answer.accessKeySecret,
+      securityToken: answer.securityToken,
+      type: this.#type,
+      providerName: answer.providerName,
+      expiration: answer.expiration
+    })
+  }
 
-// The keep-alive handle of a pending call: the background refresh does not hold the process.
-const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
-  const handle = setInterval(() => {}, 2 ** 30)
-  try {
-    return await promise()
-  } finally {
-    clearInterval(handle)
+  close(): Promise<void> {
+    return this.#engine.close()
+  }
+
+  toString(): string {
+    return `Credential(${this.#type})`
+  }
+
+  toJSON(): { readonly type: string } {
+    return { type: this.#type }
   }
 }
 
-const toError = (cause: Cause.Cause<CredentialsError>): Error => {
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure) && isCredentialsError(failure.value)) {
-    return new Error(failure.value.message, { cause: failure.value })
-  }
-  return Cause.isInterruptedOnly(cause)
-    ? new Error("the credential client was closed")
-    : new Error("unexpected failure in @effect-alicloud/credentials", { cause: Cause.squash(cause) })
+const recipeOfConfig = (config: ConfigOptions): Recipe => {
+  const source = staticSource(config)
+  return source !== undefined
+    ? { _tag: "Static", source, cached: true }
+    : { _tag: "Network", source: (layers) => layers.sourceOf(config) }
 }
 
 /**
- * The official client, backed by one Effect runtime. `close()` (or `await using`) stops its
- * background refresh; a forgotten `close()` does not keep the process alive.
+ * The official client, backed by one Effect runtime (built on first use). `close()` (or
+ * `await using`) stops its background refresh; a forgotten `close()` does not keep the process
+ * alive.
  *
  * @since 0.1.0
  * @category models
  */
-export class Credential {
-  readonly #type: string
-  readonly #bearerToken: string | undefined
-  readonly #runtime: ManagedRuntime.ManagedRuntime<Credentials, never>
-  // The latest credential the engine published (kept by a subscription to `changes`), so that a
-  // call made while it is valid is answered without entering the runtime.
-  #latest: EffectCredential | undefined
-  #subscription: Fiber.RuntimeFiber<void> | undefined
+export class Credential implements ICredential {
+  /** The official field: the inner client the methods delegate to. */
+  credential: ICredential
+  readonly #inner: InnerCredentialsClient
 
   /**
    * `new Credential()`: the default chain. `new Credential(config)`: one source, by `config.type`.
-   * `new Credential(null, provider)`: a custom provider. As in the official tool, a missing or
-   * unknown `type` throws here; every other check happens on first use, as a rejected Promise.
+   * `new Credential(null, provider)`: a provider (ours, or a custom one, asked on every call). As
+   * in the official tool, a missing or unknown `type` throws here; every other check happens on
+   * first use, as a rejected Promise.
    */
-  constructor(config?: ConfigOptions | null, provider?: CredentialsProvider | null, chain?: DefaultChain.Options) {
-    let layer: Layer.Layer<Credentials>
-    if (provider !== undefined && provider !== null && typeof provider.getCredentials === "function") {
-      this.#type = provider.getProviderName()
-      layer = Credentials.layer(fromProvider(provider))
+  constructor(
+    config?: Config | ConfigOptions | null,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the official declaration
+    provider?: CredentialsProvider | { [key: string]: any } | null,
+    chain?: DefaultChain.Options
+  ) {
+    let type: string
+    let engine: Engine
+    let bearerToken: string | undefined
+    if (isProvider(provider)) {
+      type = provider.getProviderName()
+      const recipe = recipeOf(provider)
+      engine = recipe !== undefined ? effectEngine(recipe, clientName) : providerEngine(provider, clientName)
     } else if (config === undefined || config === null) {
-      this.#type = "default"
-      layer = networkLayer((layers) => layers.layerDefaultChain(chain))
+      type = "default"
+      engine = effectEngine(defaultChainRecipe(chain), clientName)
     } else {
       if (!config.type) throw new Error("Missing required type option")
       if (!supportedTypes.includes(config.type)) {
         throw new Error(`Invalid type option, support: ${supportedTypes.join(", ")}`)
       }
-      this.#type = config.type
-      const source = staticSource(config)
-      layer = source !== undefined ? Credentials.layer(source) : networkLayer((layers) => layers.layerFor(config))
+      type = config.type
+      engine = effectEngine(recipeOfConfig(config), clientName)
+      if (config.type === "bearer") bearerToken = config.bearerToken
     }
-    this.#bearerToken = config?.type === "bearer" ? config.bearerToken : undefined
-    this.#runtime = ManagedRuntime.make(layer.pipe(Layer.provide(Layer.setClock(unrefClock))))
+    this.#inner = new InnerCredentialsClient(type, engine, bearerToken)
+    this.credential = this.#inner
   }
 
-  /** The default chain with options (endpoints, a profile, timeouts, the refresh windows). */
+  /** Ours: the default chain with options (endpoints, a profile, timeouts, the refresh windows). */
   static defaultChain(options: DefaultChain.Options): Credential {
     return new Credential(null, null, options)
   }
 
-  #get(): Promise<EffectCredential> {
-    const latest = this.#latest
-    if (latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) return Promise.resolve(latest)
-    return keepAlive(() =>
-      this.#runtime.runPromiseExit(Effect.flatMap(Credentials, (c) => c.get)).then((exit) => {
-        if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause))
-        this.#subscribe(exit.value)
-        return exit.value
-      })
-    )
+  /** @deprecated As in the official tool: use `getCredential()`. */
+  getAccessKeyId(): Promise<string> {
+    return this.credential.getAccessKeyId()
   }
 
-  #subscribe(credential: EffectCredential): void {
-    this.#latest = credential
-    this.#subscription ??= this.#runtime.runFork(
-      Effect.flatMap(Credentials, (c) =>
-        Stream.runForEach(c.changes, (next) =>
-          Effect.sync(() => {
-            this.#latest = next
-          })))
-    )
+  /** @deprecated As in the official tool: use `getCredential()`. */
+  getAccessKeySecret(): Promise<string> {
+    return this.credential.getAccessKeySecret()
+  }
+
+  /** @deprecated As in the official tool: use `getCredential()`. Resolves `undefined` when there is no token. */
+  getSecurityToken(): Promise<string> {
+    return this.credential.getSecurityToken()
+  }
+
+  /** @deprecated As in the official tool: the bearer token of a `bearer` client, else `undefined`. */
+  getBearerToken(): string {
+    return this.credential.getBearerToken()
+  }
+
+  /** @deprecated As in the official tool. The client's type: the config's `type`, `default` for the chain, or the provider's name. */
+  getType(): string {
+    return this.credential.getType()
   }
 
   /** The credential, fetched or refreshed as needed. */
-  async getCredential(): Promise<CredentialModel> {
-    const credential = await this.#get()
-    const model: {
-      -readonly [K in keyof CredentialModel]: CredentialModel[K]
-    } = {
-      accessKeyId: credential.accessKeyId,
-      accessKeySecret: Redacted.value(credential.accessKeySecret),
-      type: this.#type
-    }
-    if (credential.type === "bearer") {
-      model.securityToken = ""
-      model.bearerToken = credential.bearerToken === undefined ? "" : Redacted.value(credential.bearerToken)
-      return model
-    }
-    if (credential.securityToken !== undefined) model.securityToken = Redacted.value(credential.securityToken)
-    model.providerName = credential.providerName
-    if (credential.expiration !== undefined) model.expiration = credential.expiration.epochMillis
-    return model
+  getCredential(): Promise<CredentialModel> {
+    return this.credential.getCredential()
   }
 
-  /** @deprecated As in the official tool: use `getCredential()`. */
-  async getAccessKeyId(): Promise<string> {
-    return (await this.getCredential()).accessKeyId
-  }
-
-  /** @deprecated As in the official tool: use `getCredential()`. */
-  async getAccessKeySecret(): Promise<string> {
-    return (await this.getCredential()).accessKeySecret
-  }
-
-  /** @deprecated As in the official tool: use `getCredential()`. */
-  async getSecurityToken(): Promise<string | undefined> {
-    return (await this.getCredential()).securityToken
-  }
-
-  /** @deprecated As in the official tool: the bearer token of a `bearer` client. */
-  getBearerToken(): string | undefined {
-    return this.#bearerToken
-  }
-
-  /** The client's type: the config's `type`, `default` for the chain, or the provider's name. */
-  getType(): string {
-    return this.#type
-  }
-
-  /** The provider name of the current credential, e.g. `default/env` (fetches it if needed). */
+  /** Ours: the provider name of the current credential, e.g. `default/env` (fetches it if needed). */
   async getProviderName(): Promise<string | undefined> {
     return (await this.getCredential()).providerName
   }
 
-  /** Stops the background refresh and releases the connections. */
-  async close(): Promise<void> {
-    this.#latest = undefined
-    if (this.#subscription !== undefined) await this.#runtime.runPromise(Fiber.interrupt(this.#subscription))
-    await this.#runtime.dispose()
+  /** Ours: stops the background refresh and releases the connections; later calls reject. */
+  close(): Promise<void> {
+    return this.#inner.close()
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -288,11 +351,11 @@ export class Credential {
 
   /** No secret in logs: the client prints its type only. */
   toString(): string {
-    return `Credential(${this.#type})`
+    return `Credential(${this.getType()})`
   }
 
   toJSON(): { readonly type: string } {
-    return { type: this.#type }
+    return { type: this.getType() }
   }
 }
 

@@ -1,21 +1,29 @@
-// The Promise facade's network types and default chain, with the Node platform: loaded by
-// promise.ts when a client is first used, so that the static types start without them.
+// The Promise facade's network sources and default chain, with the Node platform: loaded by the
+// facade when a client or provider that needs them is first used, so that the static types start
+// without them.
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Chain from "../Chain.js"
+import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { layerNodePlatform } from "../CredentialsLive.js"
 import * as DefaultChain from "../DefaultChain.js"
-import type { ConfigOptions } from "../promise.js"
 import type { Source } from "../Source.js"
+import * as CliProfile from "../sources/CliProfile.js"
 import * as CredentialsUri from "../sources/CredentialsUri.js"
 import * as EcsRamRole from "../sources/EcsRamRole.js"
+import * as IniProfile from "../sources/IniProfile.js"
 import * as OidcRoleArn from "../sources/OidcRoleArn.js"
 import * as RamRoleArn from "../sources/RamRoleArn.js"
+import type { ConfigOptions } from "./facadeModel.js"
 import { signerOf } from "./facadeStatic.js"
 import * as Upstream from "./upstream.js"
 
 // The official options are milliseconds; 0 or less means the default.
 const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
+
+const seconds = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.seconds(value))
 
 // The official `timeout` (read) and `connectTimeout` bound the whole getCredential() call: the
 // time budget is their sum, retries included.
@@ -29,43 +37,66 @@ const upstreamOptions = (config: ConfigOptions, defaults: Upstream.Defaults): Up
   }
 }
 
-const sourceOf = (config: ConfigOptions): Source<DefaultChain.Requirements> => {
-  const timeouts = upstreamOptions(config, Upstream.serviceDefaults)
-  const sts = {
-    ...timeouts,
-    roleArn: config.roleArn,
-    roleSessionName: config.roleSessionName,
-    roleSessionExpiration: config.roleSessionExpiration === undefined || config.roleSessionExpiration === 0
-      ? undefined
-      : Duration.seconds(config.roleSessionExpiration),
-    policy: config.policy,
-    stsEndpoint: config.stsEndpoint,
-    stsRegionId: config.stsRegionId,
-    enableVpc: config.enableVpc
-  }
+const stsOptions = (config: ConfigOptions) => ({
+  ...upstreamOptions(config, Upstream.serviceDefaults),
+  roleArn: config.roleArn,
+  roleSessionName: config.roleSessionName,
+  roleSessionExpiration: seconds(config.roleSessionExpiration),
+  policy: config.policy,
+  stsEndpoint: config.stsEndpoint,
+  stsRegionId: config.stsRegionId,
+  enableVpc: config.enableVpc
+})
+
+/**
+ * The network source of the official options (`ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`,
+ * `credentials_uri`). `signer` assumes the role of `ram_role_arn`; by default, the options' keys.
+ */
+export const sourceOf = (
+  config: ConfigOptions,
+  signer?: Source<DefaultChain.Requirements>
+): Source<DefaultChain.Requirements> => {
   switch (config.type) {
     case "ram_role_arn":
-      return RamRoleArn.make({
-        ...sts,
-        externalId: config.externalId,
-        source: signerOf(config)
-      })
+      return RamRoleArn.make({ ...stsOptions(config), externalId: config.externalId, source: signer ?? signerOf(config) })
     case "oidc_role_arn":
-      return OidcRoleArn.make({ ...sts, oidcProviderArn: config.oidcProviderArn, oidcTokenFilePath: config.oidcTokenFilePath })
+      return OidcRoleArn.make({
+        ...stsOptions(config),
+        oidcProviderArn: config.oidcProviderArn,
+        oidcTokenFilePath: config.oidcTokenFilePath
+      })
     case "ecs_ram_role":
-      return EcsRamRole.make({ ...upstreamOptions(config, Upstream.metadataDefaults), roleName: config.roleName, disableIMDSv1: config.disableIMDSv1, metadataUrl: config.metadataUrl })
+      return EcsRamRole.make({
+        ...upstreamOptions(config, Upstream.metadataDefaults),
+        roleName: config.roleName,
+        disableIMDSv1: config.disableIMDSv1,
+        metadataUrl: config.metadataUrl,
+        tokenTtl: seconds(config.metadataTokenDuration)
+      })
     default: // credentials_uri: the constructor admits only the supported types
-      return CredentialsUri.make({ ...timeouts, credentialsUri: config.credentialsURI })
+      return CredentialsUri.make({ ...upstreamOptions(config, Upstream.serviceDefaults), credentialsUri: config.credentialsURI })
   }
 }
 
+/** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
+export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> => CliProfile.make({ profile })
 
-/** One network source of the official options, with the Node platform. */
-export const layerFor = (config: ConfigOptions): Layer.Layer<Credentials> =>
-  Credentials.layer(sourceOf(config), config.type === "ecs_ram_role" ? EcsRamRole.refreshOptions : undefined).pipe(
-    Layer.provide(layerNodePlatform())
-  )
+/** The official `ProfileCredentialsProvider`: a section of the ini credentials file. */
+export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> => IniProfile.make({ profile })
+
+// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
+// tool (a profile or a chain may end in ECS: read by provider name).
+const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
+  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
+
+/** A network source as a cached, refreshing `Credentials` layer, with the Node platform. */
+export const layerOf = (source: Source<DefaultChain.Requirements>): Layer.Layer<Credentials> =>
+  Credentials.layer(source, { prefetchWindow: officialPrefetch }).pipe(Layer.provide(layerNodePlatform()))
 
 /** The default chain, with the Node platform. */
 export const layerDefaultChain = (options: DefaultChain.Options | undefined): Layer.Layer<Credentials> =>
   DefaultChain.layer(options).pipe(Layer.provide(layerNodePlatform()))
+
+/** The default chain as one source (the signer of a role): walked anew on each call. */
+export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
+  Effect.flatten(Chain.make(DefaultChain.entries(options).map(([, source]) => source), { name: "default" }))

@@ -2,7 +2,7 @@
 // official options: they need neither the network nor the file system, so they are built without
 // loading the other sources and the Node platform (most of the import cost).
 import * as Effect from "effect/Effect"
-import type { ConfigOptions } from "../promise.js"
+import type { ConfigOptions } from "./facadeModel.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "../sources/AccessKey.js"
 import * as Bearer from "../sources/Bearer.js"

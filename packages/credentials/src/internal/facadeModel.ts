@@ -1,0 +1,368 @@
+// The Promise facade's model classes, as `@alicloud/credentials` 2.4.7 declares them: `Config`,
+// `CredentialModel`, the providers' `Credentials` and the custom provider interface. Plain
+// classes, no Effect: importing them costs nothing.
+//
+// The secret fields (`accessKeySecret`, `securityToken`, `bearerToken`) are plain string
+// properties, as the official clients read them, but not enumerable, and every rendering
+// (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them.
+
+/**
+ * The official options (`@alicloud/credentials` `Config`), plus `metadataUrl` to move the ECS
+ * metadata service. Time options are in milliseconds, as in the official tool; durations
+ * (`roleSessionExpiration`, `metadataTokenDuration`) in seconds.
+ */
+export interface ConfigOptions {
+  type?: string | undefined
+  accessKeyId?: string | undefined
+  accessKeySecret?: string | undefined
+  securityToken?: string | undefined
+  bearerToken?: string | undefined
+  roleArn?: string | undefined
+  roleSessionName?: string | undefined
+  /** Seconds. */
+  roleSessionExpiration?: number | undefined
+  /** Accepted, not read: the official client reads `roleSessionExpiration` (see docs/migration.md). */
+  durationSeconds?: number | undefined
+  policy?: string | undefined
+  externalId?: string | undefined
+  stsEndpoint?: string | undefined
+  stsRegionId?: string | undefined
+  enableVpc?: boolean | undefined
+  oidcProviderArn?: string | undefined
+  oidcTokenFilePath?: string | undefined
+  roleName?: string | undefined
+  disableIMDSv1?: boolean | undefined
+  /** Accepted: IMDSv2 is always tried first (see docs/migration.md). */
+  enableIMDSv2?: boolean | undefined
+  /** The lifetime of the IMDSv2 metadata token, seconds (default 21600). */
+  metadataTokenDuration?: number | undefined
+  /** Accepted: the facade always refreshes in the background (see docs/migration.md). */
+  asyncCredentialUpdateEnabled?: boolean | undefined
+  credentialsURI?: string | undefined
+  /** Accepted, not acted on: `rsa_key_pair` is not supported (see docs/migration.md). */
+  publicKeyId?: string | undefined
+  /** Accepted, not acted on: `rsa_key_pair` is not supported (see docs/migration.md). */
+  privateKeyFile?: string | undefined
+  /** Read timeout, milliseconds. */
+  timeout?: number | undefined
+  /** Connect timeout, milliseconds. */
+  connectTimeout?: number | undefined
+  /** Ours: the ECS metadata service (default http://100.100.100.200). */
+  metadataUrl?: string | undefined
+}
+
+const configNames: { readonly [key: string]: string } = {
+  accessKeyId: "accessKeyId",
+  accessKeySecret: "accessKeySecret",
+  securityToken: "securityToken",
+  bearerToken: "bearerToken",
+  durationSeconds: "durationSeconds",
+  roleArn: "roleArn",
+  policy: "policy",
+  roleSessionExpiration: "roleSessionExpiration",
+  roleSessionName: "roleSessionName",
+  externalId: "externalId",
+  stsEndpoint: "stsEndpoint",
+  stsRegionId: "stsRegionId",
+  enableVpc: "enableVpc",
+  timeout: "readTimeout",
+  connectTimeout: "connectTimeout",
+  publicKeyId: "publicKeyId",
+  privateKeyFile: "privateKeyFile",
+  roleName: "roleName",
+  enableIMDSv2: "enableIMDSv2",
+  disableIMDSv1: "disableIMDSv1",
+  asyncCredentialUpdateEnabled: "asyncCredentialUpdateEnabled",
+  metadataTokenDuration: "metadataTokenDuration",
+  credentialsURI: "credentialsURI",
+  oidcProviderArn: "oidcProviderArn",
+  oidcTokenFilePath: "oidcTokenFilePath",
+  type: "type"
+}
+
+const configTypes: { readonly [key: string]: string } = {
+  ...Object.fromEntries(Object.keys(configNames).map((name) => [name, "string"])),
+  durationSeconds: "number",
+  roleSessionExpiration: "number",
+  timeout: "number",
+  connectTimeout: "number",
+  enableIMDSv2: "boolean",
+  disableIMDSv1: "boolean",
+  asyncCredentialUpdateEnabled: "boolean",
+  metadataTokenDuration: "number"
+}
+
+// The official tea model's `toMap()`: each set field under its wire name.
+const toMap = (self: object, names: { readonly [key: string]: string }): { [key: string]: unknown } => {
+  const map: { [key: string]: unknown } = {}
+  for (const [name, wire] of Object.entries(names)) {
+    const value: unknown = Reflect.get(self, name)
+    if (value !== undefined && value !== null) map[wire] = value
+  }
+  return map
+}
+
+/**
+ * The official `Config`: copies the options given (the official keys, and ours).
+ * The field types are the official declarations' (four of them are declared required there).
+ */
+export class Config {
+  [key: string]: unknown
+  declare accessKeyId?: string
+  declare accessKeySecret?: string
+  declare securityToken?: string
+  declare bearerToken?: string
+  declare durationSeconds?: number
+  declare roleArn?: string
+  declare policy?: string
+  declare roleSessionExpiration?: number
+  declare roleSessionName?: string
+  declare publicKeyId?: string
+  declare privateKeyFile?: string
+  declare roleName?: string
+  declare enableIMDSv2?: boolean
+  declare disableIMDSv1: boolean
+  declare asyncCredentialUpdateEnabled: boolean
+  declare metadataTokenDuration?: number
+  declare credentialsURI?: string
+  declare oidcProviderArn: string
+  declare oidcTokenFilePath: string
+  declare type?: string
+  declare externalId?: string
+  declare stsEndpoint?: string
+  declare stsRegionId?: string
+  declare enableVpc?: boolean
+  declare timeout?: number
+  declare connectTimeout?: number
+  declare metadataUrl?: string
+
+  static names(): { [key: string]: string } {
+    return { ...configNames }
+  }
+
+  static types(): { [key: string]: string } {
+    return { ...configTypes }
+  }
+
+  constructor(config: ConfigOptions | { readonly [key: string]: unknown } = {}) {
+    for (const [key, value] of Object.entries(config)) {
+      if (value !== undefined && value !== null) this[key] = value
+    }
+  }
+
+  toMap(): { [key: string]: unknown } {
+    return toMap(this, configNames)
+  }
+}
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom")
+const redacted = "<redacted>"
+
+/** Masks an AccessKey ID for display: `LTAI****wxyz`; short ids are masked whole. */
+export const maskId = (accessKeyId: string | undefined): string | undefined =>
+  accessKeyId === undefined || accessKeyId.length === 0
+    ? accessKeyId
+    : accessKeyId.length < 12
+    ? "****"
+    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
+
+// A secret as a plain, writable, not enumerable property: read as `x.accessKeySecret`, skipped by
+// `Object.keys`, spreads and the default renderings.
+export const defineSecret = (self: object, name: string, value: string | undefined): void => {
+  if (value === undefined) return
+  Object.defineProperty(self, name, { value, writable: true, enumerable: false, configurable: true })
+}
+
+const secretNames = ["accessKeySecret", "securityToken", "bearerToken"] as const
+
+// The printable view of a model: the id masked, each secret that is set replaced by `<redacted>`.
+const maskedView = (self: object, fields: ReadonlyArray<string>): { [key: string]: unknown } => {
+  const view: { [key: string]: unknown } = {}
+  for (const field of fields) {
+    const value: unknown = Reflect.get(self, field)
+    if (value === undefined) continue
+    view[field] = (secretNames as ReadonlyArray<string>).includes(field)
+      ? (value === "" ? "" : redacted)
+      : field === "accessKeyId" && typeof value === "string"
+      ? maskId(value)
+      : value
+  }
+  return view
+}
+
+const modelNames: { readonly [key: string]: string } = {
+  accessKeyId: "accessKeyId",
+  accessKeySecret: "accessKeySecret",
+  securityToken: "securityToken",
+  bearerToken: "bearerToken",
+  type: "type",
+  providerName: "providerName"
+}
+
+const modelFields = [...Object.keys(modelNames), "expiration"]
+
+const stringOf = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
+
+/**
+ * What `getCredential()` returns: the official `CredentialModel`. `type` is the client's type
+ * (`default` for the chain), as in the official Node tool. The secret and the token are plain
+ * properties, masked in every rendering.
+ */
+export class CredentialModel {
+  declare accessKeyId?: string
+  declare accessKeySecret?: string
+  declare securityToken?: string
+  declare bearerToken?: string
+  declare type?: string
+  declare providerName?: string
+  /** Ours, as in the Java model: when the credential expires, epoch milliseconds. */
+  declare expiration?: number
+
+  static names(): { [key: string]: string } {
+    return { ...modelNames }
+  }
+
+  static types(): { [key: string]: string } {
+    return Object.fromEntries(Object.keys(modelNames).map((name) => [name, "string"]))
+  }
+
+  constructor(map: { readonly [key: string]: unknown } = {}) {
+    const accessKeyId = stringOf(map.accessKeyId)
+    if (accessKeyId !== undefined) this.accessKeyId = accessKeyId
+    for (const name of secretNames) defineSecret(this, name, stringOf(map[name]))
+    const type = stringOf(map.type)
+    if (type !== undefined) this.type = type
+    const providerName = stringOf(map.providerName)
+    if (providerName !== undefined) this.providerName = providerName
+    if (typeof map.expiration === "number") this.expiration = map.expiration
+  }
+
+  /** The official `toMap()`: the fields as data, secrets included (for code that reads them). */
+  toMap(): { [key: string]: unknown } {
+    return toMap(this, modelNames)
+  }
+}
+
+// The renderings live on the prototype, outside the declared type, so that the class stays the
+// official declaration's shape both ways (the official model has no `toJSON`).
+const defineRenderings = (prototype: object, name: string, fields: ReadonlyArray<string>): void => {
+  const view = function(this: object) {
+    return maskedView(this, fields)
+  }
+  Object.defineProperties(prototype, {
+    toJSON: { value: view, writable: true, configurable: true },
+    toString: {
+      value: function(this: object) {
+        return `${name} ${JSON.stringify(view.call(this))}`
+      },
+      writable: true,
+      configurable: true
+    },
+    [inspectCustom]: { value: view, writable: true, configurable: true }
+  })
+}
+
+defineRenderings(CredentialModel.prototype, "CredentialModel", modelFields)
+
+/**
+ * What a provider's `getCredentials()` answers (the official `Credentials`), masked as the model.
+ */
+export class Credentials {
+  declare readonly accessKeyId: string
+  declare readonly accessKeySecret: string
+  declare readonly securityToken: string
+  declare readonly providerName: string
+
+  constructor(builder: CredentialsBuilder) {
+    Object.defineProperty(this, "accessKeyId", { value: builder.accessKeyId, enumerable: true })
+    defineSecret(this, "accessKeySecret", builder.accessKeySecret)
+    defineSecret(this, "securityToken", builder.securityToken)
+    Object.defineProperty(this, "providerName", { value: builder.providerName, enumerable: true })
+  }
+
+  static builder(): CredentialsBuilder {
+    return new CredentialsBuilder()
+  }
+}
+
+defineRenderings(Credentials.prototype, "Credentials", ["accessKeyId", "accessKeySecret", "securityToken", "providerName"])
+
+/** The official `CredentialsBuilder`. */
+export class CredentialsBuilder {
+  declare accessKeyId: string
+  declare accessKeySecret: string
+  declare securityToken: string
+  declare providerName: string
+
+  withAccessKeyId(value: string): this {
+    this.accessKeyId = value
+    return this
+  }
+
+  withAccessKeySecret(value: string): this {
+    defineSecret(this, "accessKeySecret", value)
+    return this
+  }
+
+  withSecurityToken(value: string): this {
+    defineSecret(this, "securityToken", value)
+    return this
+  }
+
+  withProviderName(value: string): this {
+    this.providerName = value
+    return this
+  }
+
+  build(): Credentials {
+    return new Credentials(this)
+  }
+}
+
+/**
+ * The official custom provider interface. Ours also reads an `expiration` on the answer (epoch
+ * milliseconds or an ISO 8601 string): an answer that carries one is kept until the official
+ * refresh rule (15 minutes before it expires) says to ask again; any other answer is asked for on
+ * every call, as in the official tool.
+ */
+export interface CredentialsProvider {
+  getCredentials: () => Promise<ProviderCredentials>
+  getProviderName: () => string
+}
+
+/** A provider's answer: the official `Credentials`, with our optional `expiration`. */
+export interface ProviderCredentials {
+  readonly accessKeyId: string
+  readonly accessKeySecret: string
+  readonly securityToken: string
+  readonly providerName: string
+  readonly expiration?: number | string | undefined
+}
+
+/** The official `ICredential`: what the client's public `credential` field holds. */
+export interface ICredential {
+  getAccessKeyId: () => Promise<string>
+  getAccessKeySecret: () => Promise<string>
+  getSecurityToken: () => Promise<string>
+  getBearerToken: () => string
+  getType: () => string
+  getCredential: () => Promise<CredentialModel>
+}
+
+/** The official `Session` (of the session providers), masked as the model. */
+export class Session {
+  declare accessKeyId: string
+  declare accessKeySecret: string
+  declare securityToken: string
+  /** ISO 8601, as the service answers it (`2015-04-09T11:52:19Z`). */
+  declare expiration: string
+
+  constructor(accessKeyId: string, accessKeySecret: string, securityToken: string, expiration: string) {
+    this.accessKeyId = accessKeyId
+    defineSecret(this, "accessKeySecret", accessKeySecret)
+    defineSecret(this, "securityToken", securityToken)
+    this.expiration = expiration
+  }
+}
+
+defineRenderings(Session.prototype, "Session", ["accessKeyId", "accessKeySecret", "securityToken", "expiration"])
