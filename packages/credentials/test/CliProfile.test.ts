@@ -63,6 +63,30 @@ describe("CliProfile", () => {
         expect(request.body).toMatchObject({ RoleArn: roleArn, RoleSessionName: "cli-session", DurationSeconds: "1800" })
       })))
 
+  it.scoped("RamRoleArn: a leftover sts_token is not sent as SecurityToken: signed with the AccessKey pair alone, as the official Node client", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const h = yield* home([{ ...ak, name: "role", mode: "RamRoleArn", sts_token: "SECRET-leftover-token", ram_role_arn: roleArn }])
+        const credential = yield* cli(emulator, { path: h.path })
+        expect(credential.providerName).toBe("cli_profile/ram_role_arn/static_ak")
+        const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
+        expect(request.params).not.toHaveProperty("SecurityToken")
+        expect(request.params["AccessKeyId"]).toBe(accessKey.accessKeyId)
+        expect(request.headers["x-acs-credentials-provider"]).toBe("static_ak")
+      })))
+
+  it.scoped("role profiles: the default session name is the official credentials-nodejs-<epoch ms>", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const h = yield* home([
+          { name: "chained", mode: "ChainableRamRoleArn", source_profile: "role", ram_role_arn: "acs:ram::1:role/top" },
+          { ...ak, name: "role", mode: "RamRoleArn", ram_role_arn: roleArn }
+        ])
+        yield* cli(emulator, { path: h.path })
+        const names = (yield* emulator.requests("sts")).map((r) => r.body["RoleSessionName"])
+        expect(names).toEqual([`credentials-nodejs-${T0}`, `credentials-nodejs-${T0}`])
+      })))
+
   it.scoped("EcsRamRole: the metadata service (the emulator)", () =>
     run((emulator) =>
       Effect.gen(function*() {

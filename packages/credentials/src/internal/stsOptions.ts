@@ -11,7 +11,10 @@ import * as Upstream from "./upstream.js"
 import { decodeDuration, optionalString } from "./validate.js"
 
 export interface StsOptions extends Upstream.Options {
-  /** Else `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `effect-alicloud-<epoch ms>`. */
+  /**
+   * Else `ALIBABA_CLOUD_ROLE_SESSION_NAME`, else `credentials-nodejs-<epoch ms>`: the official Node
+   * tool's default, which audit filters (ActionTrail) match on.
+   */
   readonly roleSessionName?: string | undefined
   /** How long the session lasts: 15 minutes to 12 hours, at most the role's maximum. Default 1 hour. */
   readonly roleSessionExpiration?: Duration.DurationInput | undefined
@@ -29,6 +32,9 @@ export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"
 export const ROLE_SESSION_NAME = "ALIBABA_CLOUD_ROLE_SESSION_NAME"
 export const STS_REGION = "ALIBABA_CLOUD_STS_REGION"
 export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"
+
+/** The default role session name is this prefix and the epoch milliseconds, as in the official Node tool. */
+export const defaultSessionNamePrefix = "credentials-nodejs-"
 
 const minSession = Duration.minutes(15)
 const maxSession = Duration.hours(12)
@@ -50,7 +56,7 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
     )
     const roleSessionName = given ??
       Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME)) ??
-      `effect-alicloud-${yield* Clock.currentTimeMillis}`
+      `${defaultSessionNamePrefix}${yield* Clock.currentTimeMillis}`
     const policy = yield* optionalString(field("policy", "pass a JSON policy document, or leave it out"), options.policy)
     const expiration = yield* decodeDuration(source, "roleSessionExpiration", options.roleSessionExpiration ?? "1 hour")
     if (Duration.lessThan(expiration, minSession) || Duration.greaterThan(expiration, maxSession)) {

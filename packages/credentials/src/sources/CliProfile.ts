@@ -119,11 +119,11 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
     case "StsToken":
       return Sts.make({ ...profile, securityToken: profile.stsToken })
     case "RamRoleArn":
+      // Signed with the AccessKey pair alone, as the official Node client: a leftover `sts_token`
+      // (from an earlier StsToken mode) is not the pair's token, and STS would refuse it.
       return RamRoleArn.make({
         ...roleOptions(ctx),
-        source: profile.stsToken === undefined
-          ? AccessKey.make(profile)
-          : Sts.make({ ...profile, securityToken: profile.stsToken }),
+        source: AccessKey.make(profile),
         roleArn: profile.roleArn,
         roleSessionName: profile.roleSessionName,
         roleSessionExpiration: seconds(profile.durationSeconds),
@@ -299,9 +299,10 @@ const chained = (ctx: Context, chain: readonly [CliProfile, ...Array<CliProfile>
         roleSessionExpiration: seconds(link.durationSeconds),
         policy: link.policy,
         externalId: link.externalId,
+        // As the official Node client: no `sts_endpoint`, no `enable_vpc` here (only
+        // ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED picks sts-vpc.<region>).
         stsEndpoint: ctx.options.stsEndpoint,
-        stsRegionId: link.stsRegion,
-        enableVpc: link.enableVpc
+        stsRegionId: link.stsRegion
       }),
     sourceOf(ctx, chain[0])
   )

@@ -45,20 +45,24 @@ export interface AssumeRoleFields {
   /** From `expired_seconds`; 0 or absent means the default (3600). */
   readonly durationSeconds?: number
   readonly stsRegion?: string
-  /** false and absent both leave it to ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED, as in the official tool. */
-  readonly enableVpc?: boolean
+  /** Sent, as the Java tool does (the Node tool ignores it): see docs/config-files.md. */
   readonly policy?: string
+  /** Sent, as the Java tool does (the Node tool ignores it). */
   readonly externalId?: string
 }
 
-/** AssumeRole with the profile's own AccessKey (`ram_role_arn`). */
+/**
+ * AssumeRole with the profile's own AccessKey pair (`ram_role_arn`). A leftover `sts_token` is not
+ * read, as in the official Node tool: the request is signed with the pair alone.
+ */
 export interface RamRoleArnProfile extends AssumeRoleFields {
   readonly _tag: "RamRoleArn"
   readonly name: string
   readonly accessKeyId: string
   readonly accessKeySecret: Redacted.Redacted<string>
-  readonly stsToken?: Redacted.Redacted<string>
   readonly stsEndpoint?: string
+  /** false and absent both leave it to ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED, as in the official tool. */
+  readonly enableVpc?: boolean
 }
 
 /** The instance's RAM role from the metadata service; no name means "ask the metadata service". */
@@ -82,7 +86,11 @@ export interface OidcProfile {
   readonly enableVpc?: boolean
 }
 
-/** AssumeRole with the credential of another profile (`sourceProfileChain` walks the links). */
+/**
+ * AssumeRole with the credential of another profile (`sourceProfileChain` walks the links). As in
+ * the official Node tool, `sts_endpoint` and `enable_vpc` are not read here: the endpoint follows
+ * `sts_region` and ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED.
+ */
 export interface ChainableRamRoleArnProfile extends AssumeRoleFields {
   readonly _tag: "ChainableRamRoleArn"
   readonly name: string
@@ -235,7 +243,6 @@ const assumeRole = (required: RequiredField) => ({
   roleSessionName: optionalText("ram_session_name"),
   durationSeconds: optionalDuration("expired_seconds"),
   stsRegion: optionalText("sts_region"),
-  enableVpc: optionalFlag("enable_vpc"),
   policy: optionalText("policy"),
   externalId: optionalText("external_id")
 })
@@ -299,9 +306,9 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
       name: Name,
       accessKeyId: required("access_key_id", Schema.String),
       accessKeySecret: required("access_key_secret", Secret),
-      stsToken: optionalSecret("sts_token"),
       ...assumeRole(required),
-      stsEndpoint: optionalText("sts_endpoint")
+      stsEndpoint: optionalText("sts_endpoint"),
+      enableVpc: optionalFlag("enable_vpc")
     })),
     check: accept
   }),
