@@ -174,7 +174,6 @@ describe("runExternal", { timeout: 60_000 }, () => {
     ["empty-id", "access_key_id is empty"],
     ["empty-secret", "access_key_secret is empty"],
     ["sts-without-token", "sts_token is missing or empty (mode is StsToken)"],
-    ["wrong-mode", "mode is neither \"AK\" nor \"StsToken\""],
     ["bad-expiration", "expiration is not a date"]
   ]
   it.live("malformed output: MalformedResponse naming the field, never the output", () =>
@@ -269,10 +268,21 @@ describe("runExternal", { timeout: 60_000 }, () => {
     ["invalid-utf8", "the output is not valid UTF-8"],
     ["control", "the output is not valid JSON"],
     ["control-outside", "the output is not valid JSON"],
-    ["huge-number", "mode has the wrong type"],
-    ["infinity", "mode has the wrong type"],
+    ["huge-number-id", "access_key_id has the wrong type"],
+    ["infinity-expiration", "expiration is not a date"],
     ["blob", "the output has the wrong type"]
   ]
+  // The official tool looks at `mode` only to demand a token when it is exactly "StsToken"; any
+  // other value is accepted (it used to be refused here). test/ExternalOfficial.test.ts compares more.
+  it.live("another mode is accepted as the official accepts it: AK without a token", () =>
+    Effect.gen(function*() {
+      const output = yield* run(nodeCommand("credential.mjs", "wrong-mode"))
+      expect(output).toMatchObject({ mode: "AK", accessKeyId: "LTAI-external" })
+      expect(Object.keys(output).sort()).toEqual(["accessKeyId", "accessKeySecret", "mode"])
+      // Not kept, not shown: it may be anything.
+      expect(inspect(output, { depth: 10 })).not.toContain("SECRET-")
+    }))
+
   it.live("output no decoder should choke on: MalformedResponse, never a defect, never the output", () =>
     Effect.gen(function*() {
       const exits = yield* Effect.forEach(rawCases, ([kind]) => Effect.exit(run(nodeCommand("raw.mjs", kind))), {
@@ -290,6 +300,14 @@ describe("runExternal", { timeout: 60_000 }, () => {
         })
         expectNoSecret(exit)
       })
+    }))
+
+  // In `mode`, any value is accepted, as the official tool accepts it (these used to be refused).
+  it.live("a huge number or an infinity as the mode: AK, as the official tool reads it", () =>
+    Effect.gen(function*() {
+      for (const kind of ["huge-number", "infinity"]) {
+        expect(yield* run(nodeCommand("raw.mjs", kind))).toMatchObject({ mode: "AK", accessKeyId: "SECRET-id" })
+      }
     }))
 })
 
@@ -333,10 +351,46 @@ describe("decodeOutput", () => {
   it("control characters, huge numbers, a 1 MiB blob: Left descriptions", () => {
     expect(detail(credential({ access_key_id: "LTAI|" }).replace("|", "\u0000\u001b"))).toBe("the output is not valid JSON")
     expect(detail(`\u0000${credential()}`)).toBe("the output is not valid JSON")
-    expect(detail(credential().replace("\"AK\"", "1".repeat(100000)))).toBe("mode has the wrong type")
-    expect(detail(credential().replace("\"AK\"", "-1e999999"))).toBe("mode has the wrong type")
+    // (`mode` may be anything, as for the official tool: the numbers go where a string or a date is wanted.)
+    expect(detail(credential().replace("\"LTAI-id\"", "1".repeat(100000)))).toBe("access_key_id has the wrong type")
+    expect(detail(credential({ expiration: "|" }).replace("\"|\"", "-1e999999"))).toBe("expiration is not a date")
     expect(detail(`"${"x".repeat(maxOutputBytes)}"`)).toBe("the output has the wrong type")
     expect(detail(`[${"1,".repeat(maxOutputBytes / 2)}1]`)).toBe("the output has the wrong type")
+  })
+
+  // As the official tool: `mode` only demands a token when it is exactly "StsToken"; the type follows
+  // the token (the official attaches `sts_token` in every mode). Compared with the official itself in
+  // test/ExternalOfficial.test.ts.
+  it("mode is normalized: StsToken exactly when there is a token", () => {
+    const mode = (extra: Record<string, unknown>) =>
+      Either.match(decodeOutput(credential(extra)), { onLeft: (reason) => reason, onRight: (output) => output.mode })
+    expect(mode({ mode: "AK", sts_token: "SECRET-t" })).toBe("StsToken")
+    expect(mode({ mode: undefined })).toBe("AK")
+    expect(mode({ mode: "ststoken" })).toBe("AK")
+    expect(mode({ mode: "RamRoleArn", sts_token: "SECRET-t" })).toBe("StsToken")
+    expect(mode({ mode: "StsToken", sts_token: "SECRET-t" })).toBe("StsToken")
+    expect(mode({ mode: "AK", sts_token: "" })).toBe("AK")
+    expect(mode({ mode: "StsToken", sts_token: 0 })).toBe("sts_token is missing or empty (mode is StsToken)")
+  })
+
+  it("an expiration without an offset is read in the zone given (the process's own by default)", () => {
+    const at = (expiration: unknown, zone: () => DateTime.TimeZone | undefined) =>
+      Either.match(decodeOutput(credential({ expiration }), zone), {
+        onLeft: (reason) => reason,
+        onRight: (output) => output.expiration && DateTime.formatIso(output.expiration)
+      })
+    const shanghai = () => DateTime.zoneUnsafeMakeNamed("Asia/Shanghai")
+    expect(at("2030-01-01 00:00:00", shanghai)).toBe("2029-12-31T16:00:00.000Z")
+    expect(at("2030-01-01T00:00:00.123456", shanghai)).toBe("2029-12-31T16:00:00.123Z")
+    expect(at("2030-01-01T00:00:00Z", shanghai)).toBe("2030-01-01T00:00:00.000Z")
+    expect(at("2030-01-01", shanghai)).toBe("2030-01-01T00:00:00.000Z")
+    expect(at(1893456000123.9, shanghai)).toBe("2030-01-01T00:00:00.123Z")
+    // No zone to read: an error, not a guess.
+    expect(at("2030-01-01 00:00:00", () => undefined)).toBe("expiration has no offset and the local time zone cannot be read")
+    expect(at("2030-01-01T00:00:00+08:00", () => undefined)).toBe("2029-12-31T16:00:00.000Z")
+    for (const bad of ["2030-02-29T00:00:00Z", "2030-01-01T24:00:00Z", "1969-12-31T00:00:00Z", "2030-01-01T00:00:00+24:00", " 2030-01-01", "2030-01-01T00:00:00 +08:00"]) {
+      expect(at(bad, shanghai)).toBe("expiration is not a date")
+    }
   })
 
   it("any bytes: a value, never a throw", () => {
