@@ -1,0 +1,54 @@
+/**
+ * The module published as `@effect-alicloud/credentials/promise`: everything `./promise.ts`
+ * exports, and a default export that also carries the module's names, the way the official
+ * package's CommonJS entry reads when imported from ES modules.
+ *
+ * `@alicloud/credentials` 2.4.7 is CommonJS (`exports.default = Credential`,
+ * `exports.Config = Config`, ...). From an ES module, `import C from "@alicloud/credentials"` gives
+ * that whole `exports` object, so its users write `new C.default(new C.Config({...}))`. The default
+ * export here is the facade's `Credential` class with `default` (itself), `Config` and every other
+ * named export as static properties, so both styles work in every module system:
+ *
+ * ```ts
+ * import Credential, { Config } from "@effect-alicloud/credentials/promise" // the documented style
+ * import C from "@effect-alicloud/credentials/promise"                      // the namespace style
+ * new C.default(new C.Config({ type: "access_key", accessKeyId, accessKeySecret }))
+ * const D = require("@effect-alicloud/credentials/promise")                // CommonJS: exports.default, exports.Config
+ * ```
+ *
+ * Only the module's shape is added here; the behaviour is `./promise.ts`'s.
+ *
+ * @since 0.1.0
+ */
+import Base, * as Facade from "./promise.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./promise.js"
+
+// Each export, `default` included, as a static of the class unless the class already has that name.
+// Non-enumerable, so the class still lists (and spreads) as before.
+for (const [name, value] of Object.entries(Facade)) {
+  if (!Object.prototype.hasOwnProperty.call(Base, name)) {
+    Object.defineProperty(Base, name, { value, enumerable: false, writable: false, configurable: true })
+  }
+}
+
+/**
+ * The facade's `Credential` class (`new Credential(config?)`), which also carries the module's
+ * exports as properties: `Credential.default`, `Credential.Config`, ...
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+// The loop above defined exactly `typeof Facade`'s properties on Base.
+const Credential = Base as typeof Base & typeof Facade
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+type Credential = Base
+
+export default Credential
