@@ -177,7 +177,8 @@ const inZone = (tz: string, expirations: ReadonlyArray<string>) =>
   JSON.parse(
     execFileSync(process.execPath, ["--import", "tsx", zone, JSON.stringify(expirations)], {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
-      env: { ...process.env, TZ: tz },
+      // Without a caller's NODE_OPTIONS, so that only `TZ` differs from a plain run.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_OPTIONS")), TZ: tz },
       encoding: "utf8",
       timeout: 50_000
     })

@@ -1,7 +1,8 @@
 // The External mode of a CLI profile: `process_command` is split into argv (POSIX rules, no
 // shell), run as a child process, and its standard output decoded as a credential. As the official
-// Node tool (`src/providers/external.ts`, `src/utils/command.ts`), but no error ever repeats the
-// command's arguments or output: both may hold secrets.
+// Node tool (`src/providers/external.ts`, `src/utils/command.ts`), output read as it reads it (see
+// "Output", and the table in docs/config-files.md), but no error ever repeats the command's
+// arguments or output: both may hold secrets.
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
@@ -110,7 +111,7 @@ export interface ExternalOutput {
 // - expiration: see `expirationOf`.
 const Falsy = Schema.Literal(null, false, 0)
 
-// `null` is accepted where a field is optional: helpers written in other languages print it for "none".
+// The falsy values where a field is optional: helpers written in other languages print `null` for "none".
 const OutputJson = Schema.Struct({
   mode: Schema.optional(Schema.Unknown),
   access_key_id: Schema.String,
