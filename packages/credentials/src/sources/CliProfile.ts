@@ -5,8 +5,16 @@
  *
  * The file is read on every fetch (so an edit is seen at the next refresh; the official Node tool
  * reads it once). OAuth and External profiles get their refreshed tokens and credentials written
- * back, as the official tool does, but atomically: a reader never sees a half-written file, and a
- * file that no longer parses is not written.
+ * back, as the official tool does, atomically where the file allows it (a temporary file renamed
+ * over it; written in place where a rename cannot work, e.g. a bind-mounted file; through a
+ * symbolic link to its target; its mode kept), and a file that no longer parses is not written.
+ *
+ * OAuth tokens are kept in memory first: a source made by `make` uses the tokens it got last, and
+ * never sends a refresh token it has spent, even when the file still holds it (a failed write is a
+ * warning, not an error). A new sign-in written to the file by `aliyun configure` is taken.
+ *
+ * An External helper whose answer has no expiration (an `AK` helper) is run at every `get`, as the
+ * official tool runs it: its credential is marked `cache: "none"` (see `Credential.CachePolicy`).
  *
  * @since 0.1.0
  */
@@ -17,7 +25,11 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
 import {
@@ -103,7 +115,26 @@ interface Context {
   readonly path: string
   readonly options: Options
   readonly policy: Upstream.Policy
+  readonly oauth: OAuthMemory
 }
+
+// What an OAuth profile's source remembers between fetches, per config file and profile: the
+// tokens it got last (the ones to use: the file may still hold a refresh token the service has
+// spent, when the write-back failed) and the refresh tokens it has spent (so that a file still
+// holding one is recognised as stale, while a new sign-in in the file is taken). One renewal at a
+// time per source instance: a refresh token is spent once.
+interface OAuthTokensSeen {
+  readonly tokens: OAuthTokens
+  readonly spent: ReadonlyArray<Redacted.Redacted<string>>
+}
+
+interface OAuthMemory {
+  readonly seen: Ref.Ref<ReadonlyMap<string, OAuthTokensSeen>>
+  readonly lock: Effect.Semaphore
+}
+
+// The spent refresh tokens remembered per profile (one is spent per renewal, about once an hour).
+const spentKept = 16
 
 type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor
 
@@ -181,11 +212,28 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
     const site = oauthSites[profile.siteType]
     const baseUrl = (yield* Upstream.httpUrl(source, "oauthBaseUrl", ctx.options.oauthBaseUrl ?? site.baseUrl, site.baseUrl))
       .href.replace(/\/+$/, "")
+    // The tokens to start from: those this process got, unless the file holds a sign-in it has
+    // never seen (`aliyun configure` again, or another process that renewed them since).
+    const key = `${ctx.path}\u0000${profile.name}`
+    const remembered = (yield* Ref.get(ctx.oauth.seen)).get(key)
+    const fileToken = profile.refreshToken
+    const stale = remembered !== undefined && (
+      fileToken === undefined || Equal.equals(fileToken, remembered.tokens.refreshToken) ||
+      remembered.spent.some((spent) => Equal.equals(spent, fileToken))
+    )
+    if (remembered !== undefined && !stale) yield* Ref.update(ctx.oauth.seen, (seen) => without(seen, key))
+    const start = remembered !== undefined && stale
+      ? {
+        refreshToken: remembered.tokens.refreshToken,
+        accessToken: remembered.tokens.accessToken,
+        accessTokenExpire: remembered.tokens.expiresAt
+      }
+      : { refreshToken: profile.refreshToken, accessToken: profile.accessToken, accessTokenExpire: profile.accessTokenExpire }
     const now = yield* Clock.currentTimeMillis
-    const fresh = profile.accessToken !== undefined && profile.accessTokenExpire !== undefined &&
-      DateTime.toEpochMillis(profile.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
-    const refreshToken = profile.refreshToken
-    if (!fresh && refreshToken === undefined && profile.accessToken === undefined) {
+    const fresh = start.accessToken !== undefined && start.accessTokenExpire !== undefined &&
+      DateTime.toEpochMillis(start.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
+    const refreshToken = start.refreshToken
+    if (!fresh && refreshToken === undefined && start.accessToken === undefined) {
       return yield* new InvalidConfiguration({
         source,
         field: `profiles["${profile.name}"].oauth_access_token`,
@@ -194,43 +242,71 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
       })
     }
     // One fetch, one budget: renew the access token (once: a retry must not spend the new refresh
-    // token's predecessor again), then exchange it.
+    // token's predecessor again), then exchange it. The renewed tokens are kept in memory at once,
+    // before the exchange and the file: whatever fails next, this process never spends the old
+    // refresh token again.
     const renewal: { tokens?: OAuthTokens } = {}
-    const credential = yield* Upstream.run(
+    const outcome = yield* Effect.either(Upstream.run(
       source,
       Upstream.displayUrl(baseUrl),
       ctx.policy,
       Effect.gen(function*() {
         if (!fresh && refreshToken !== undefined && renewal.tokens === undefined) {
-          renewal.tokens = yield* refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })
+          const tokens = yield* refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })
+          renewal.tokens = tokens
+          yield* Ref.update(ctx.oauth.seen, (seen) =>
+            new Map(seen).set(key, {
+              tokens,
+              spent: [...(seen.get(key)?.spent ?? []), refreshToken].slice(-spentKept)
+            }))
         }
-        const accessToken = renewal.tokens?.accessToken ?? profile.accessToken!
+        const accessToken = renewal.tokens?.accessToken ?? start.accessToken!
         return yield* exchangeOAuthToken({ source, baseUrl, accessToken, policy: ctx.policy })
       })
-    )
-    const renewed = renewal.tokens
-    // As the official tool: store the tokens (the refresh token rotates) and the session.
-    yield* updateProfile(ctx.path, profile.name, {
-      ...(renewed === undefined ? {} : {
-        oauthAccessToken: renewed.accessToken,
-        oauthRefreshToken: renewed.refreshToken,
-        oauthAccessTokenExpire: renewed.expiresAt
-      }),
-      accessKeyId: credential.accessKeyId,
-      accessKeySecret: credential.accessKeySecret,
-      ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
-      stsExpiration: credential.expiration ?? null
-    }).pipe(writeBackFailure(ctx.path, renewed !== undefined))
-    return credential
-  })
+    ))
+    // Then the file, as the official tool: the tokens (the refresh token rotates) and the session.
+    // The tokens go in whenever this process holds newer ones than the file, so a write that
+    // failed before is made again.
+    const held = (yield* Ref.get(ctx.oauth.seen)).get(key)?.tokens
+    const tokens = held !== undefined && (fileToken === undefined || !Equal.equals(fileToken, held.refreshToken))
+      ? held
+      : undefined
+    const credential = Either.getOrUndefined(outcome)
+    if (tokens !== undefined || credential !== undefined) {
+      yield* updateProfile(ctx.path, profile.name, {
+        ...(tokens === undefined ? {} : {
+          oauthAccessToken: tokens.accessToken,
+          oauthRefreshToken: tokens.refreshToken,
+          oauthAccessTokenExpire: tokens.expiresAt
+        }),
+        ...(credential === undefined ? {} : {
+          accessKeyId: credential.accessKeyId,
+          accessKeySecret: credential.accessKeySecret,
+          ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
+          stsExpiration: credential.expiration ?? null
+        })
+      }).pipe(writeBackFailure(ctx.path, tokens !== undefined))
+    }
+    return yield* outcome
+  }).pipe(ctx.oauth.lock.withPermits(1))
 
-// Losing a rotated refresh token means the next sign-in fails: say so. Losing the cached session is harmless.
-const writeBackFailure = (path: string, critical: boolean) => <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
+const without = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
+  const next = new Map(map)
+  next.delete(key)
+  return next
+}
+
+// A failed write is a warning: the process goes on with what it holds in memory. Losing a rotated
+// refresh token from the file means the next process must sign in again: say so.
+const writeBackFailure = (path: string, tokens: boolean) => <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
   effect.pipe(
     Effect.catchAll((error) =>
-      (critical ? Effect.logError : Effect.logWarning)(`could not write the refreshed tokens back to ${path}`).pipe(
-        Effect.annotateLogs({ source, error: error.message })
-      )
+      Effect.logWarning(
+        tokens
+          ? `could not write the renewed OAuth tokens back to ${path}: this process keeps using them from memory, ` +
+            "but the file still holds a refresh token the service has spent (another process must sign in again)"
+          : `could not write the refreshed credential back to ${path}`
+      ).pipe(Effect.annotateLogs({ source, error: error.message }))
     )
   )
 
@@ -256,7 +332,10 @@ const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" 
       ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
       stsExpiration: credential.expiration ?? null
     }).pipe(writeBackFailure(ctx.path, false))
-    return credential
+    // As the official tool: an answer without an expiration (an `AK` helper's) is asked for again
+    // at every call, so a rotated key is seen at once; one with an expiration is kept until its
+    // refresh window.
+    return credential.expiration === undefined ? Credential.uncached(credential) : credential
   })
 
 /**
@@ -268,8 +347,10 @@ const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" 
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Source<Requirements> =>
-  Effect.gen(function*() {
+export const make = (options: Options = {}): Source<Requirements> => {
+  // Made once per source, not per fetch: the OAuth tokens this source got outlive each fetch.
+  const oauthMemory: OAuthMemory = { seen: Ref.unsafeMake<ReadonlyMap<string, OAuthTokensSeen>>(new Map()), lock: Effect.unsafeMakeSemaphore(1) }
+  return Effect.gen(function*() {
     if (yield* envFlag(CLI_PROFILE_DISABLED)) {
       return yield* new NotConfigured({ source, reason: `${CLI_PROFILE_DISABLED} is true`, fix: `unset ${CLI_PROFILE_DISABLED} to use ~/.aliyun/config.json` })
     }
@@ -277,7 +358,7 @@ export const make = (options: Options = {}): Source<Requirements> =>
     if (path === undefined) {
       return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.aliyun/config.json", fix: "set HOME, or pass the file's path" })
     }
-    const ctx: Context = { path, options, policy: yield* Upstream.policy(source, options) }
+    const ctx: Context = { path, options, policy: yield* Upstream.policy(source, options), oauth: oauthMemory }
     const config = yield* readCliConfig(path)
     const name = options.profile ?? Option.getOrUndefined(yield* envString(PROFILE))
     const profile = yield* selectProfile(config, name)
@@ -286,6 +367,7 @@ export const make = (options: Options = {}): Source<Requirements> =>
       : yield* sourceOf(ctx, profile)
     return Credential.withProviderName(credential, `${source}/${credential.providerName}`)
   })
+}
 
 // The root profile's credential assumes each role of the chain in turn.
 const chained = (ctx: Context, chain: readonly [CliProfile, ...Array<CliProfile>]): Source<Requirements> =>

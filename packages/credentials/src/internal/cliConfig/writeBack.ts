@@ -1,7 +1,8 @@
 // Writing refreshed tokens back into ~/.aliyun/config.json, as the official tool does after an
-// OAuth exchange or an External command run: atomically (a temporary file renamed over it), through
-// a symbolic link to its target, keeping the file's mode, and never printing a file it cannot print
-// whole. Every failure is typed: the caller logs it and keeps the credential it already has.
+// OAuth exchange or an External command run: atomically (a temporary file renamed over it) where
+// the file allows it, in place where it does not (a bind-mounted file, a directory not writable),
+// through a symbolic link to its target, keeping the file's mode, and never printing a file it
+// cannot print whole. Every failure is typed: the caller logs it and keeps the credential it already has.
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
@@ -38,6 +39,14 @@ export interface WriteOptions {
 const renameImpossible = (error: PlatformError.PlatformError) =>
   error._tag === "SystemError" && (error.reason === "Busy" || errnoCode(error) === "EBUSY" || errnoCode(error) === "EXDEV")
 
+/**
+ * No temporary file can be made beside the target (its directory is not writable by this process,
+ * the file itself may be): write in place instead, as the official tool always does.
+ */
+const temporaryImpossible = (error: PlatformError.PlatformError) =>
+  error._tag === "SystemError" &&
+  (error.reason === "PermissionDenied" || errnoCode(error) === "EACCES" || errnoCode(error) === "EPERM")
+
 const writeAndSync = (
   fs: FileSystem.FileSystem,
   path: string,
@@ -53,7 +62,10 @@ const writeAndSync = (
 export class WriteFailed extends Data.TaggedError("WriteFailed")<{
   readonly step: "temporary file" | "rename" | "in place"
   readonly error: PlatformError.PlatformError
+  /** Why the content was written in place: the rename's error, or the temporary file's. */
   readonly renameError?: PlatformError.PlatformError | undefined
+  /** The in-place write followed a temporary file that could not be made (not a failed rename). */
+  readonly noTemporaryFile?: boolean | undefined
 }> {
   /** What went wrong, for a message: never a path's content. */
   get detail(): string {
@@ -63,8 +75,8 @@ export class WriteFailed extends Data.TaggedError("WriteFailed")<{
       case "rename":
         return `the rename over it: ${describePlatformError(this.error)}`
       case "in place":
-        return `the rename over it: ${describePlatformError(this.renameError ?? this.error)}; ` +
-          `writing it in place: ${describePlatformError(this.error)}`
+        return `${this.noTemporaryFile === true ? "a temporary file beside it" : "the rename over it"}: ` +
+          `${describePlatformError(this.renameError ?? this.error)}; writing it in place: ${describePlatformError(this.error)}`
     }
   }
 }
@@ -81,22 +93,30 @@ export const replaceFile = (
     const temp = `${path}.${suffix}.tmp`
     const bytes = new TextEncoder().encode(content)
     const mode = options.mode ?? 0o600
+    // In place: the same inode, so the file's mode, owner and bind mount stay; not atomic.
+    const inPlace = (renameError: PlatformError.PlatformError, noTemporaryFile: boolean) =>
+      Effect.zipRight(
+        Effect.ignore(fs.remove(temp)),
+        writeAndSync(fs, path, "w", bytes, mode).pipe(
+          Effect.mapError((error) =>
+            new WriteFailed({ step: "in place", error, renameError, ...(noTemporaryFile ? { noTemporaryFile } : {}) })
+          )
+        )
+      )
     // `open`'s mode goes through the umask; `chmod` sets exactly the bits asked for.
     const write = writeAndSync(fs, temp, "wx", bytes, 0o600).pipe(
       Effect.zipRight(mode === 0o600 ? Effect.void : fs.chmod(temp, mode)),
       Effect.mapError((error) => new WriteFailed({ step: "temporary file", error }))
     )
     const rename = fs.rename(temp, path).pipe(
-      Effect.catchIf(renameImpossible, (renameError) =>
-        Effect.zipRight(
-          Effect.ignore(fs.remove(temp)),
-          writeAndSync(fs, path, "w", bytes, mode).pipe(
-            Effect.mapError((error) => new WriteFailed({ step: "in place", error, renameError }))
-          )
-        )),
+      Effect.catchIf(renameImpossible, (renameError) => inPlace(renameError, false)),
       Effect.mapError((error) => error._tag === "WriteFailed" ? error : new WriteFailed({ step: "rename", error }))
     )
     yield* Effect.zipRight(write, rename).pipe(
+      Effect.catchIf(
+        (failure) => failure.step === "temporary file" && temporaryImpossible(failure.error),
+        (failure) => inPlace(failure.error, true)
+      ),
       Effect.onError(() => Effect.ignore(fs.remove(temp)))
     )
   })
@@ -109,8 +129,10 @@ export const replaceFile = (
  *
  * `path` must be the file itself, not a symbolic link to it (the rename would replace the link):
  * resolve it first. When the rename cannot work for that file (EBUSY or EXDEV: a file bind-mounted
- * into a container), the content is written in place instead, which keeps the file's inode and
- * mode but is not atomic; if that fails too, its error is the result.
+ * into a container), or no temporary file can be made beside it (EACCES, EPERM: a directory this
+ * process may not write to), the content is written in place instead, as the official tool always
+ * writes it: that keeps the file's inode and mode but is not atomic; if it fails too, its error is
+ * the result.
  */
 export const writeFileAtomic = (
   path: string,
