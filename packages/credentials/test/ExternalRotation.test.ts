@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { createRequire } from "node:module"
 import { Credentials } from "../src/Credentials.js"
+import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import { withEnv } from "./withEmulator.js"
 
@@ -62,7 +63,7 @@ const ours = (path: string, calls: number) =>
     const ids: Array<string> = []
     for (let i = 0; i < calls; i++) ids.push((yield* credentials.get).accessKeyId)
     return ids
-  }).pipe(Effect.provide(Credentials.layer(CliProfile.make({ path }))), withEnv({}))
+  }).pipe(Effect.provide(Credentials.layer(CliProfile.make({ path }))), Effect.provide(HttpTransport.layer()), withEnv({}))
 
 describe("External helpers are asked as often as the official tool asks them", () => {
   it.scopedLive("an AK helper (no expiration): run at every get, a rotated key seen at once, as the official", () =>

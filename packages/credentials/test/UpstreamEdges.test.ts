@@ -499,4 +499,16 @@ describe("trace headers", () => {
         expect(Object.keys(request!.headers)).not.toContain("traceparent")
         expect(Object.keys(request!.headers)).not.toContain("b3")
       })))
+
+  it.scoped("tracePropagation: true sends them (traceparent, b3), in the caller's trace", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const span = yield* Effect.makeSpan("the user's own span")
+        yield* RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: emulator.stsUrl, tracePropagation: true }).pipe(
+          Effect.withParentSpan(span)
+        )
+        const [request] = yield* emulator.requests("sts")
+        expect(request!.headers["traceparent"]).toMatch(new RegExp(`^00-${span.traceId}-[0-9a-f]{16}-0[01]$`))
+        expect(request!.headers["b3"]).toContain(span.traceId)
+      })))
 })

@@ -63,6 +63,13 @@ export interface Options {
   readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
   /** The largest answer read, in bytes. Default 1 MiB (an STS answer is about 2 KB). */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * Whether requests carry the current span's trace headers (`traceparent`, `b3`: the platform's
+   * trace propagation). Default false: the trace IDs of your system are not sent to Alibaba Cloud
+   * (no official client sends them). Turn it on for an upstream of your own that joins your traces
+   * (a credentials URI sidecar, a proxy).
+   */
+  readonly tracePropagation?: boolean | undefined
 }
 
 /** The option block of `options`, and nothing else: what composite sources pass on. */
@@ -71,7 +78,8 @@ export const pick = (options: Options | undefined): Options => ({
   readTimeout: options?.readTimeout,
   timeBudget: options?.timeBudget,
   retrySchedule: options?.retrySchedule,
-  maxBodyBytes: options?.maxBodyBytes
+  maxBodyBytes: options?.maxBodyBytes,
+  tracePropagation: options?.tracePropagation
 })
 
 /** The options, decoded and with their defaults. */
@@ -81,6 +89,7 @@ export interface Policy {
   readonly budget: Duration.Duration
   readonly retry: Schedule.Schedule<unknown, CredentialsError>
   readonly maxBodyBytes: number
+  readonly tracePropagation: boolean
 }
 
 /** The default retries: 3, 200 ms doubling with jitter (always within the time budget). */
@@ -121,7 +130,14 @@ export const policy = (
         fix: "leave it out for 1 MiB, or pass e.g. 65536"
       })
     }
-    return { connect, read, budget, retry: options?.retrySchedule ?? defaultRetry, maxBodyBytes }
+    return {
+      connect,
+      read,
+      budget,
+      retry: options?.retrySchedule ?? defaultRetry,
+      maxBodyBytes,
+      tracePropagation: options?.tracePropagation === true
+    }
   })
 
 // ---------------------------------------------------------------------------------------------
@@ -352,8 +368,9 @@ export const exchange = <A>(
   const scrub = scrubber(spec.secrets ?? [])
   const deadline = Duration.sum(policy.connect, policy.read)
   return Effect.gen(function*() {
-    // Upstream requests carry no trace headers: the user's trace IDs are not Alibaba Cloud's business.
-    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+    // Upstream requests carry no trace headers unless asked (`tracePropagation`): the user's trace
+    // IDs are not Alibaba Cloud's business.
+    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, policy.tracePropagation)
     const response = yield* client.execute(spec.request)
     const length = Number(response.headers["content-length"])
     const body = Number.isFinite(length) && length > policy.maxBodyBytes
