@@ -148,6 +148,10 @@ describe("CliProfile", () => {
         }])
         const credential = yield* cli(emulator, { path: h.path })
         expect(credential).toMatchObject({ type: "sts", providerName: "cli_profile/cloud_sso" })
+        // the JSON body the Go and Java tools and the aliyun CLI send (Node 2.4.7 forgets it)
+        const request = Option.getOrThrow(yield* emulator.lastRequest("cloud-sso"))
+        expect(request.headers["content-type"]).toContain("application/json")
+        expect(request.body).toEqual({ AccountId: "123", AccessConfigurationId: "ac-1" })
         // once the sign-in has expired: a typed error naming the field, and no request
         yield* TestClock.adjust("2 hours")
         const error = yield* Effect.flip(cli(emulator, { path: h.path }))
@@ -176,6 +180,10 @@ describe("CliProfile", () => {
         yield* TestClock.adjust("2 hours")
         yield* cli(emulator, { path: h.path })
         expect((yield* emulator.counters("oauth-token")).succeeded).toBe(2)
+        // the form the official tools send (the emulator, as the service, also takes it without Timestamp)
+        const renewal = Option.getOrThrow(yield* emulator.lastRequest("oauth-token"))
+        expect(Object.keys(renewal.body).sort()).toEqual(["Timestamp", "client_id", "grant_type", "refresh_token"])
+        expect(renewal.body).toMatchObject({ grant_type: "refresh_token", client_id: Emulator.oauthClientIds.CN })
       })))
 
   it.scoped("OAuth: a refused refresh token is an UpstreamError, and the file is left alone", () =>
