@@ -43,7 +43,8 @@ export interface Service {
 export class Credentials extends Context.Tag("@effect-alicloud/credentials/Credentials")<Credentials, Service>() {
   /**
    * The service over any source, cached and refreshed by the refresh engine. A credential without
-   * an expiration is fetched once and kept. Nothing is fetched until the first `get`.
+   * an expiration is fetched once and kept; one marked `cache: "none"` (`Credential.uncached`) is
+   * fetched again at every `get`. Nothing is fetched until the first `get`.
    */
   static layer<R>(source: Source<R>, options?: Refresh.Options): Layer.Layer<Credentials, never, R> {
     return Layer.scoped(
