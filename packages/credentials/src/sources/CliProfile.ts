@@ -252,13 +252,19 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
       ctx.policy,
       Effect.gen(function*() {
         if (!fresh && refreshToken !== undefined && renewal.tokens === undefined) {
-          const tokens = yield* refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })
-          renewal.tokens = tokens
-          yield* Ref.update(ctx.oauth.seen, (seen) =>
-            new Map(seen).set(key, {
-              tokens,
-              spent: [...(seen.get(key)?.spent ?? []), refreshToken].slice(-spentKept)
-            }))
+          // Once the answer is in, it is remembered even if the fetch is interrupted right then.
+          yield* Effect.uninterruptibleMask((restore) =>
+            restore(refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })).pipe(
+              Effect.tap((tokens) => {
+                renewal.tokens = tokens
+                return Ref.update(ctx.oauth.seen, (seen) =>
+                  new Map(seen).set(key, {
+                    tokens,
+                    spent: [...(seen.get(key)?.spent ?? []), refreshToken].slice(-spentKept)
+                  }))
+              })
+            )
+          )
         }
         const accessToken = renewal.tokens?.accessToken ?? start.accessToken!
         return yield* exchangeOAuthToken({ source, baseUrl, accessToken, policy: ctx.policy })
