@@ -269,6 +269,14 @@ export interface EmulatorShape {
   readonly oauthBaseUrl: string
 
   readonly addAccessKey: (key: AccessKey) => Effect.Effect<void>
+  /**
+   * Revokes a session or key now, as when an administrator revokes a role's sessions or disables a
+   * key: requests signed with an STS credential it issued (or one added with a token) then fail with
+   * `InvalidSecurityToken.Expired`; a key pair without a token is removed, and requests signed with
+   * it fail with `InvalidAccessKeyId.NotFound`. `false` when no such key is known. `reset` restores
+   * the keys given at start.
+   */
+  readonly revoke: (accessKeyId: string) => Effect.Effect<boolean>
   readonly addOidcToken: (token: string) => Effect.Effect<void>
   /** Adds (or replaces, by token) a CloudSSO access token. */
   readonly addCloudSsoToken: (token: CloudSsoToken) => Effect.Effect<void>

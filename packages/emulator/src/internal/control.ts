@@ -34,6 +34,7 @@ const AccessKeyRequest = Schema.Struct({
   accessKeySecret: Schema.NonEmptyString,
   securityToken: Schema.optional(Schema.NonEmptyString)
 })
+const RevokeRequest = Schema.Struct({ accessKeyId: Schema.NonEmptyString })
 const ExpiryRequest = Schema.Struct({ seconds: Schema.NonNegative })
 const ModeRequest = Schema.Struct({ mode: model.MetadataMode })
 const RoleRequest = Schema.Struct({ roleName: Schema.NullOr(Schema.NonEmptyString) })
@@ -96,6 +97,8 @@ const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
  * - `GET  /requests/<endpoint>`        request history (tokens redacted)
  * - `POST /faults/<endpoint>`          `{ fault: Fault, times?: n }`; `DELETE /faults[/<endpoint>]`
  * - `POST /access-keys`                `{ accessKeyId, accessKeySecret, securityToken? }`
+ * - `POST /revoke`                     `{ accessKeyId }`: the session (or key) is refused from now on;
+ *                                      answers `{ revoked: boolean }` (false: no such key)
  * - `POST /oidc-tokens`                `{ token }`
  * - `POST /cloud-sso-tokens`           `{ accessToken, accountId, accessConfigurationId, expiresAt? }`
  * - `POST /oauth-refresh-tokens`       `{ refreshToken, clientId? }`
@@ -144,6 +147,14 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
       case "access-keys": {
         if (m !== "POST" || arg !== undefined) return notFound
         return yield* withBody(AccessKeyRequest, ctx, (r) => Effect.zipRight(emulator.addAccessKey(r), ok()))
+      }
+      case "revoke": {
+        if (m !== "POST" || arg !== undefined) return notFound
+        return yield* withBody(
+          RevokeRequest,
+          ctx,
+          (r) => Effect.flatMap(emulator.revoke(r.accessKeyId), (revoked) => ok({ revoked }))
+        )
       }
       case "oidc-tokens": {
         if (m !== "POST" || arg !== undefined) return notFound

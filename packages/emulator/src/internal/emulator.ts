@@ -359,6 +359,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       cloudSsoSignInUrl: `${baseUrl}/login`,
       oauthBaseUrl: baseUrl,
       addAccessKey: (key) => Ref.update(state.keys, (m) => new Map(m).set(key.accessKeyId, toKeyEntry(key))),
+      revoke: (accessKeyId) => Effect.flatMap(Clock.currentTimeMillis, (now) => state.revoke(accessKeyId, now)),
       addOidcToken: (token) => Ref.update(state.oidcTokens, (s) => new Set(s ?? []).add(token)),
       addCloudSsoToken: (token) => Ref.update(state.ssoTokens, (m) => new Map(m).set(...toSsoEntry(token))),
       addOAuthRefreshToken: (token) =>

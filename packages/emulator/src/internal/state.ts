@@ -234,6 +234,21 @@ export const makeState = (options: Options) =>
         return [true, next]
       })
 
+    /**
+     * Revokes a key at `now`: an STS credential (one with a token) then fails with
+     * `InvalidSecurityToken.Expired`, a key pair without a token is removed
+     * (`InvalidAccessKeyId.NotFound`). False when the key is unknown.
+     */
+    const revoke = (accessKeyId: string, now: number) =>
+      Ref.modify(keys, (m): [boolean, ReadonlyMap<string, KeyEntry>] => {
+        const key = m.get(accessKeyId)
+        if (key === undefined) return [false, m]
+        const next = new Map(m)
+        if (key.securityToken === undefined) next.delete(accessKeyId)
+        else next.set(accessKeyId, { ...key, expiresAt: Math.min(key.expiresAt ?? now, now) })
+        return [true, next]
+      })
+
     const reset = Effect.all([
       Ref.set(keys, initialKeys),
       Ref.set(oidcTokens, initialOidc),
@@ -277,6 +292,7 @@ export const makeState = (options: Options) =>
       takeFault,
       lifetime,
       issue,
+      revoke,
       useNonce,
       reset,
       awaitRequests
