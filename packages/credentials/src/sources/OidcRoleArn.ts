@@ -1,6 +1,7 @@
 /**
  * The `oidc_role_arn` source: STS AssumeRoleWithOIDC with a token read from a file (as in
- * Kubernetes RRSA). The file is read again on every fetch, so a rotated token is picked up.
+ * Kubernetes RRSA), or produced by an Effect (`oidcToken`: a variable, a CI's token endpoint). The
+ * file is read again, the Effect run again, on every fetch, so a rotated token is picked up.
  *
  * @since 0.1.0
  */
@@ -9,7 +10,15 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import {
+  type CredentialsError,
+  InvalidConfiguration,
+  MalformedResponse,
+  NetworkError,
+  NotConfigured,
+  Timeout,
+  UpstreamError
+} from "../CredentialsError.js"
 import { assumeRoleWithOidc } from "../internal/sts.js"
 import { readRequiredTextFile } from "../internal/boundedFile.js"
 import { envString } from "../internal/env.js"
@@ -22,13 +31,24 @@ import type { Source } from "../Source.js"
  * @since 0.1.0
  * @category models
  */
-export interface Options extends StsOptions {
+export interface Options<R = never> extends StsOptions {
   /** Else `ALIBABA_CLOUD_ROLE_ARN`. */
   readonly roleArn?: string | undefined
   /** Else `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`. */
   readonly oidcProviderArn?: string | undefined
-  /** Else `ALIBABA_CLOUD_OIDC_TOKEN_FILE`. */
+  /** Else `ALIBABA_CLOUD_OIDC_TOKEN_FILE`. Not with `oidcToken`. */
   readonly oidcTokenFilePath?: string | undefined
+  /**
+   * The token from code instead of a file: an Effect run at every fetch (as the file is read at
+   * every fetch), e.g. `Config.redacted("ACTIONS_ID_TOKEN")` mapped to `CredentialsError`, or a
+   * call to a CI's token endpoint. Its surrounding whitespace is trimmed; an empty token is an
+   * `InvalidConfiguration` naming `oidcToken`. When it fails, the error names `oidcToken`: a
+   * network failure or a timeout keeps its tag (the source reads `oidc_role_arn (oidcToken)`), any
+   * other failure becomes an `InvalidConfiguration` of the field `oidcToken`. Given, it takes the
+   * place of `ALIBABA_CLOUD_OIDC_TOKEN_FILE`; given with `oidcTokenFilePath`, it is an
+   * `InvalidConfiguration`.
+   */
+  readonly oidcToken?: Effect.Effect<Redacted.Redacted<string> | string, CredentialsError, R> | undefined
 }
 
 /**
@@ -75,20 +95,92 @@ const readToken = (path: string) =>
     return Redacted.make(token)
   })
 
+const tokenSource = `${source} (oidcToken)`
+
+const tokenFailed = (error: CredentialsError): CredentialsError => {
+  switch (error._tag) {
+    case "NetworkError":
+      return new NetworkError({ endpoint: error.endpoint, detail: error.detail, tried: error.tried, source: tokenSource })
+    case "Timeout":
+      return new Timeout({ endpoint: error.endpoint, phase: error.phase, after: error.after, tried: error.tried, source: tokenSource })
+    case "UpstreamError":
+      return new UpstreamError({
+        endpoint: error.endpoint,
+        status: error.status,
+        code: error.code,
+        requestId: error.requestId,
+        serviceMessage: error.serviceMessage,
+        fix: error.fix,
+        tried: error.tried,
+        source: tokenSource
+      })
+    case "MalformedResponse":
+      return new MalformedResponse({ endpoint: error.endpoint, detail: error.detail, tried: error.tried, source: tokenSource })
+    default:
+      return new InvalidConfiguration({
+        source,
+        field: "oidcToken",
+        reason: `failed: ${error.message}`,
+        fix: "check the Effect given as oidcToken (the variable or the token endpoint it reads)"
+      })
+  }
+}
+
+// The token from code: run at every fetch, its failure named after the option, a blank token refused.
+const runToken = <R>(
+  oidcToken: Effect.Effect<Redacted.Redacted<string> | string, CredentialsError, R>
+): Effect.Effect<Redacted.Redacted<string>, CredentialsError, R> =>
+  Effect.gen(function*() {
+    const value = yield* Effect.mapError(oidcToken, tokenFailed)
+    const text = typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
+    if (typeof text !== "string") {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "oidcToken",
+        reason: "produced neither a string nor a Redacted string",
+        fix: "make the Effect succeed with the token (a string or Redacted)"
+      })
+    }
+    const token = text.trim()
+    if (token.length === 0) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "oidcToken",
+        reason: "produced an empty token",
+        fix: "check that the CI gives this job an OIDC token (e.g. `permissions: id-token: write` on GitHub Actions)"
+      })
+    }
+    return Redacted.make(token)
+  })
+
 /**
  * A source that assumes a RAM role with an OIDC token (provider name `oidc_role_arn`). With none of
  * the three settings given (in options or the environment) it is `NotConfigured`; with some but not
- * all, `InvalidConfiguration` naming the missing one.
+ * all, `InvalidConfiguration` naming the missing one. The token comes from `oidcToken` (an Effect,
+ * whose requirements the source takes on) or from the file.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Source<FileSystem.FileSystem | HttpClient.HttpClient> =>
+export const make = <R = never>(
+  options: Options<R> = {}
+): Source<R | FileSystem.FileSystem | HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const roleArn = yield* setting("roleArn", ROLE_ARN, options.roleArn)
     const oidcProviderArn = yield* setting("oidcProviderArn", OIDC_PROVIDER_ARN, options.oidcProviderArn)
-    const oidcTokenFilePath = yield* setting("oidcTokenFilePath", OIDC_TOKEN_FILE, options.oidcTokenFilePath)
-    if (roleArn === undefined && oidcProviderArn === undefined && oidcTokenFilePath === undefined) {
+    const fromCode = options.oidcToken
+    if (fromCode !== undefined && options.oidcTokenFilePath !== undefined) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "oidcToken",
+        reason: "is given with oidcTokenFilePath",
+        fix: "pass one of oidcToken and oidcTokenFilePath"
+      })
+    }
+    const oidcTokenFilePath = fromCode !== undefined
+      ? undefined
+      : yield* setting("oidcTokenFilePath", OIDC_TOKEN_FILE, options.oidcTokenFilePath)
+    if (roleArn === undefined && oidcProviderArn === undefined && oidcTokenFilePath === undefined && fromCode === undefined) {
       return yield* new NotConfigured({
         source,
         reason: `${ROLE_ARN}, ${OIDC_PROVIDER_ARN} and ${OIDC_TOKEN_FILE} are not set`,
@@ -99,9 +191,14 @@ export const make = (options: Options = {}): Source<FileSystem.FileSystem | Http
       new InvalidConfiguration({ source, field, reason: `is missing and ${variable} is not set`, fix: `pass ${field} or set ${variable}` })
     if (roleArn === undefined) return yield* missing("roleArn", ROLE_ARN)
     if (oidcProviderArn === undefined) return yield* missing("oidcProviderArn", OIDC_PROVIDER_ARN)
-    if (oidcTokenFilePath === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
+    const readTokenNow = fromCode !== undefined
+      ? runToken(fromCode)
+      : oidcTokenFilePath !== undefined
+      ? readToken(oidcTokenFilePath)
+      : undefined
+    if (readTokenNow === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
     const resolved = yield* resolve(source, options)
-    const oidcToken = yield* readToken(oidcTokenFilePath)
+    const oidcToken = yield* readTokenNow
     return yield* Upstream.run(
       source,
       Upstream.displayUrl(resolved.url),
