@@ -1,6 +1,6 @@
 /**
  * The Node platform: `@effect/platform`'s `HttpClient` on Node's undici, with the connect and read
- * timeouts of each request, and the file system and child processes (`layerNodePlatform`). This is
+ * timeouts and the proxy of each request, and the file system and child processes (`layerNodePlatform`). This is
  * the only module that knows Node's HTTP stack; the sources run on any platform's `HttpClient`
  * (e.g. `FetchHttpClient`), bounded there by the Clock deadlines of the upstream pipeline.
  *
@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Undici from "undici"
-import { currentTimeouts } from "./internal/upstream.js"
+import { currentRequestOptions, type RequestOptions } from "./internal/upstream.js"
 
 /**
  * @since 0.1.0
@@ -33,15 +33,11 @@ export interface Options {
  */
 export const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
 
-// A request's timeouts travel to the dispatcher in its options under this key: @effect/platform-node's
-// client overrides undici's own header and body timeouts, and undici's connect timeout belongs to
-// an agent, not a request.
-const timeoutsKey = "effectAlicloudTimeouts"
-
-interface Timeouts {
-  readonly connect: number
-  readonly read: number
-}
+// A request's timeouts and proxy travel to the dispatcher in its options under this key:
+// @effect/platform-node's client overrides undici's own header and body timeouts, and undici's
+// connect timeout and proxy belong to an agent, not a request. The key is taken out of the options
+// before undici sees them.
+const requestKey = "effectAlicloudRequest"
 
 // undici's own connect, headers and body timeouts run on its coarse timers (a tick of about half a
 // second), so a 1 s timeout could fire at 1.5 s: the metadata probe would miss its bound. Both are
@@ -123,28 +119,40 @@ const withReadTimer = (handler: LegacyHandler, readMs: number): Undici.Dispatche
   })
 }
 
-// One agent per connect timeout in use (two in practice: 1 s for the metadata service, 10 s for
-// the others), the read timeout set per request.
+// One agent per connect timeout and proxy in use (in practice: 1 s for the metadata service, 10 s
+// for the others, direct or through the proxy), the read timeout set per request. Through a proxy,
+// undici's ProxyAgent opens a CONNECT tunnel for every target (http ones too); the connection to the
+// proxy has the precise connect timeout, the proxy's answer to CONNECT the connect timeout too
+// (undici's coarse timer), and the request in the tunnel the read timer.
 class TimeoutDispatcher extends Undici.Dispatcher {
-  readonly #agents = new Map<number, Undici.Agent>()
+  readonly #agents = new Map<string, Undici.Dispatcher>()
   constructor(readonly defaultConnect: number) {
     super()
   }
-  #agent(connect: number): Undici.Agent {
-    let agent = this.#agents.get(connect)
+  #agent(connect: number, proxy: string | undefined): Undici.Dispatcher {
+    const key = `${connect} ${proxy ?? ""}`
+    let agent = this.#agents.get(key)
     if (agent === undefined) {
-      agent = new Undici.Agent({ connect: preciseConnector(connect) })
-      this.#agents.set(connect, agent)
+      agent = proxy === undefined
+        ? new Undici.Agent({ connect: preciseConnector(connect) })
+        : new Undici.ProxyAgent({
+          uri: proxy,
+          clientFactory: (origin, options) =>
+            new Undici.Pool(origin, { ...options, connect: preciseConnector(connect), headersTimeout: connect })
+        })
+      this.#agents.set(key, agent)
     }
     return agent
   }
   override dispatch(options: Undici.Dispatcher.DispatchOptions, handler: Undici.Dispatcher.DispatchHandler): boolean {
-    const timeouts = (options as { readonly [timeoutsKey]?: Timeouts })[timeoutsKey]
-    return timeouts === undefined
-      ? this.#agent(this.defaultConnect).dispatch(options, handler)
-      : this.#agent(timeouts.connect).dispatch(
-        { ...options, headersTimeout: timeouts.read, bodyTimeout: timeouts.read },
-        withReadTimer(handler, timeouts.read)
+    const { [requestKey]: request, ...rest } = options as Undici.Dispatcher.DispatchOptions & {
+      readonly [requestKey]?: RequestOptions
+    }
+    return request === undefined
+      ? this.#agent(this.defaultConnect, undefined).dispatch(rest, handler)
+      : this.#agent(request.connect, request.proxy).dispatch(
+        { ...rest, headersTimeout: request.read, bodyTimeout: request.read },
+        withReadTimer(handler, request.read)
       )
   }
   override close(): Promise<void>
@@ -168,7 +176,12 @@ class TimeoutDispatcher extends Undici.Dispatcher {
 
 /**
  * An `HttpClient` on private undici agents, closed with the layer: each request of the sources'
- * pipeline gets its own connect and read timeouts.
+ * pipeline gets its own connect and read timeouts, and goes through the proxy the pipeline chose
+ * for it (the source's `proxy` option, else `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`; never for
+ * the metadata service), through an undici `ProxyAgent` (a CONNECT tunnel). Requests made outside
+ * the pipeline go direct. To use a transport of your own (another proxy library, a custom agent),
+ * provide your own `HttpClient.HttpClient` instead of this layer: the sources take it from context,
+ * and the proxy settings then do not apply.
  *
  * @since 0.1.0
  * @category layers
@@ -178,14 +191,14 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
     HttpClient.HttpClient,
     Effect.map(HttpClient.HttpClient, (client) =>
       HttpClient.transform(client, (effect) =>
-        Effect.flatMap(FiberRef.get(currentTimeouts), (timeouts) =>
-          timeouts === undefined
+        Effect.flatMap(FiberRef.get(currentRequestOptions), (request) =>
+          request === undefined
             ? effect
             : Effect.provideService(
               effect,
               NodeHttpClient.UndiciRequestOptions,
               // undici's type asks for a whole request (path, method); the client merges these into its own.
-              { [timeoutsKey]: timeouts } as unknown as Undici.Dispatcher.RequestOptions
+              { [requestKey]: request } as unknown as Undici.Dispatcher.RequestOptions
             ))))
   ).pipe(
     Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher),

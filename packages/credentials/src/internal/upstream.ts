@@ -13,8 +13,13 @@
 //   base64, and control characters are escaped before text reaches a message or a terminal;
 // - the typed errors, and how many attempts a failure took.
 //
+// - the proxy: which one a request goes through (proxy.ts: the `proxy` option, else HTTPS_PROXY /
+//   HTTP_PROXY / NO_PROXY read through Config once per fetch; never for the metadata service).
+//
 // It runs on any platform's HttpClient. The Node transport (HttpTransport.ts) reads the per-request
-// timeouts from `currentTimeouts`; other transports are bounded by the Clock deadlines here.
+// timeouts and proxy from `currentRequestOptions`; other transports are bounded by the Clock
+// deadlines here (and proxy as they are configured: an HttpClient of your own ignores the proxy
+// settings here).
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -38,6 +43,7 @@ import {
 } from "../CredentialsError.js"
 import { formatBytes } from "./boundedFile.js"
 import { decodeJson } from "./json.js"
+import * as Proxy from "./proxy.js"
 import { decodeDuration } from "./validate.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -70,6 +76,18 @@ export interface Options {
    * (a credentials URI sidecar, a proxy).
    */
   readonly tracePropagation?: boolean | undefined
+  /**
+   * The HTTP proxy requests go through: a URL (`http://proxy.example.com:3128`, with credentials
+   * `http://user:password@proxy.example.com:3128`, password percent-encoded), used for every
+   * request of the source, https targets through a CONNECT tunnel; or `false` for no proxy, whatever
+   * the environment. Default: the environment, read once per fetch: `HTTPS_PROXY` for https targets
+   * (else `HTTP_PROXY`), `HTTP_PROXY` for http targets (lower-case forms first), and `NO_PROXY`
+   * (`*`, `example.com`, `.example.com`, `host:port`, IPs, `10.0.0.0/8`), which applies to this
+   * option too. The ECS metadata service is never proxied and ignores this option. The URL's
+   * credentials never appear in an error or a log: messages name the proxy by scheme, host and port.
+   * Applies to the transport of `HttpTransport.layer`; an `HttpClient` of your own is not affected.
+   */
+  readonly proxy?: string | false | undefined
 }
 
 /** The option block of `options`, and nothing else: what composite sources pass on. */
@@ -79,7 +97,8 @@ export const pick = (options: Options | undefined): Options => ({
   timeBudget: options?.timeBudget,
   retrySchedule: options?.retrySchedule,
   maxBodyBytes: options?.maxBodyBytes,
-  tracePropagation: options?.tracePropagation
+  tracePropagation: options?.tracePropagation,
+  proxy: options?.proxy
 })
 
 /** The options, decoded and with their defaults. */
@@ -90,6 +109,8 @@ export interface Policy {
   readonly retry: Schedule.Schedule<unknown, CredentialsError>
   readonly maxBodyBytes: number
   readonly tracePropagation: boolean
+  /** The proxies of this fetch (undefined: none). */
+  readonly proxies: Proxy.Proxies | undefined
 }
 
 /** The default retries: 3, 200 ms doubling with jitter (always within the time budget). */
@@ -103,15 +124,23 @@ export const defaultMaxBodyBytes = 1024 * 1024
 export interface Defaults {
   readonly connect: Duration.Duration
   readonly read: Duration.Duration
+  /** Whether a proxy may be used (the `proxy` option, HTTPS_PROXY...). Default true. */
+  readonly proxied?: boolean | undefined
 }
 
 /** STS, OIDC, the credentials URI, CloudSSO, OAuth: connect 10 s, read 5 s (budget 15 s). */
 export const serviceDefaults: Defaults = { connect: Duration.seconds(10), read: Duration.seconds(5) }
 
-/** The ECS metadata service: connect 1 s, read 1 s, the official tool's (budget 2 s). */
-export const metadataDefaults: Defaults = { connect: Duration.seconds(1), read: Duration.seconds(1) }
+/**
+ * The ECS metadata service: connect 1 s, read 1 s, the official tool's (budget 2 s); never through
+ * a proxy.
+ */
+export const metadataDefaults: Defaults = { connect: Duration.seconds(1), read: Duration.seconds(1), proxied: false }
 
-/** Decodes the option block; a bad value is an InvalidConfiguration naming the option. */
+/**
+ * Decodes the option block; a bad value is an InvalidConfiguration naming the option. Sources call
+ * it once per fetch, so the proxy variables are read then (through Config).
+ */
 export const policy = (
   source: string,
   options: Options | undefined,
@@ -130,13 +159,15 @@ export const policy = (
         fix: "leave it out for 1 MiB, or pass e.g. 65536"
       })
     }
+    const proxies = yield* Proxy.resolve(source, options?.proxy, defaults.proxied !== false)
     return {
       connect,
       read,
       budget,
       retry: options?.retrySchedule ?? defaultRetry,
       maxBodyBytes,
-      tracePropagation: options?.tracePropagation === true
+      tracePropagation: options?.tracePropagation === true,
+      proxies
     }
   })
 
@@ -224,10 +255,18 @@ export const json = <A, I>(schema: Schema.Schema<A, I>) => (body: string) => dec
 // One exchange
 // ---------------------------------------------------------------------------------------------
 
-/** The per-request timeouts of the exchange in progress; the Node transport reads them. */
-export const currentTimeouts = FiberRef.unsafeMake<{ readonly connect: number; readonly read: number } | undefined>(
-  undefined
-)
+/** What the transport needs to know about one request of the pipeline. */
+export interface RequestOptions {
+  /** Connect timeout, ms. */
+  readonly connect: number
+  /** Read timeout, ms. */
+  readonly read: number
+  /** The proxy URL (may hold credentials: never put it in a message), or none. */
+  readonly proxy?: string | undefined
+}
+
+/** The per-request options of the exchange in progress; the Node transport reads them. */
+export const currentRequestOptions = FiberRef.unsafeMake<RequestOptions | undefined>(undefined)
 
 export interface Answer {
   readonly status: number
@@ -260,6 +299,29 @@ export const displayUrl = (url: string): string => {
   }
 }
 
+// undici's tunnel failure: "Proxy response (407) !== 200 when HTTP Tunneling"
+const proxyStatus = (cause: unknown): number | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const match = /^Proxy response \((\d{3})\)/.exec(current.message)
+    if (match !== null) return Number(match[1])
+    current = (current as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const proxyAnswers: Record<number, { readonly code: string; readonly fix: string }> = {
+  407: {
+    code: "ProxyAuthenticationRequired",
+    fix:
+      "the proxy wants credentials: put them in the proxy URL (http://user:password@host:port, percent-encoded) of the proxy option or HTTPS_PROXY"
+  },
+  403: {
+    code: "ProxyForbidden",
+    fix: "the proxy does not allow this destination: ask its administrator, or exclude the host with NO_PROXY"
+  }
+}
+
 const describeCause = (cause: unknown): string | undefined => {
   let current: unknown = cause
   // undici wraps the socket error: look for the innermost error with a code
@@ -282,11 +344,39 @@ const friendly: Record<string, string> = {
 
 const transportError = (
   source: string,
-  endpoint: string,
+  target: string,
   policy: Policy,
-  error: HttpClientError.HttpClientError
-): Timeout | NetworkError => {
+  error: HttpClientError.HttpClientError,
+  proxy: string | undefined
+): Timeout | NetworkError | UpstreamError => {
   const code = describeCause(error.cause)
+  const proxyName = proxy === undefined ? undefined : Proxy.displayProxy(proxy)
+  // Through a proxy, every failure names it (never its credentials).
+  const endpoint = proxyName === undefined ? target : `${target} through the proxy ${proxyName}`
+  if (proxyName !== undefined) {
+    const status = proxyStatus(error.cause)
+    if (status !== undefined) {
+      const known = proxyAnswers[status]
+      return new UpstreamError({
+        source,
+        endpoint: `the proxy ${proxyName} (tunnel to ${target})`,
+        status,
+        code: known?.code ?? "ProxyTunnelFailed",
+        serviceMessage: "the proxy refused to open a tunnel (CONNECT)",
+        fix: known?.fix ??
+          (status >= 500
+            ? "the proxy could not reach the destination: check the proxy, or exclude the host with NO_PROXY"
+            : "check the proxy option / HTTPS_PROXY, or exclude the host with NO_PROXY")
+      })
+    }
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+      return new NetworkError({
+        source,
+        endpoint,
+        detail: `the proxy ${proxyName} cannot be reached: ${friendly[code]}; check the proxy option or HTTPS_PROXY / HTTP_PROXY, or exclude the host with NO_PROXY`
+      })
+    }
+  }
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new Timeout({ source, endpoint, phase: "connect", after: policy.connect })
   }
@@ -365,6 +455,7 @@ export const exchange = <A>(
   spec: Exchange<A>
 ): Effect.Effect<A, CredentialsError, HttpClient.HttpClient> => {
   const endpoint = displayUrl(spec.request.url)
+  const proxy = Proxy.forUrl(policy.proxies, spec.request.url)
   const scrub = scrubber(spec.secrets ?? [])
   const deadline = Duration.sum(policy.connect, policy.read)
   return Effect.gen(function*() {
@@ -387,10 +478,14 @@ export const exchange = <A>(
             endpoint,
             detail: `the body is larger than ${formatBytes(policy.maxBodyBytes)} (maxBodyBytes)`
           })
-          : transportError(source, endpoint, policy, error)
+          : transportError(source, endpoint, policy, error, proxy)
       )
     ),
-    Effect.locally(currentTimeouts, { connect: Duration.toMillis(policy.connect), read: Duration.toMillis(policy.read) }),
+    Effect.locally(currentRequestOptions, {
+      connect: Duration.toMillis(policy.connect),
+      read: Duration.toMillis(policy.read),
+      ...(proxy === undefined ? {} : { proxy })
+    }),
     // The transport's own timeouts may not exist (another HttpClient) or not be driven by the
     // Clock (tests): a Clock deadline bounds the exchange whatever the transport.
     Effect.timeoutFail({

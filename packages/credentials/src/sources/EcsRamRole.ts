@@ -32,6 +32,10 @@ import type { Source } from "../Source.js"
  * `maxBodyBytes`) has the official metadata defaults here: connect 1 s, read 1 s, and a budget
  * of 2 s for one fetch, retries included.
  *
+ * The metadata service is never reached through a proxy: the `proxy` option, `HTTPS_PROXY` and
+ * `HTTP_PROXY` are ignored here (a proxy cannot reach the instance's link-local address, and the
+ * role's credential would pass through it).
+ *
  * @since 0.1.0
  * @category models
  */
