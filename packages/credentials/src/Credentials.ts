@@ -12,6 +12,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -20,6 +21,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
+import * as recovery from "./internal/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
 
@@ -32,6 +34,31 @@ export interface Service {
   readonly get: Effect.Effect<Credential, CredentialsError>
   /** The current credential and every rotation. */
   readonly changes: Stream.Stream<Credential>
+  /**
+   * Fetches a credential now, whatever the state of the current one (joining a fetch already in
+   * flight: one upstream request however many ask), makes it the current one and publishes it on
+   * `changes`. For a credential the service refused before its time (a revoked session, a rotated
+   * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
+   */
+  readonly refresh: Effect.Effect<Credential, CredentialsError>
+  /**
+   * Drops the current credential, so that the next `get` fetches; nothing is fetched until then.
+   */
+  readonly invalidate: Effect.Effect<void>
+}
+
+/**
+ * What `Credentials.retryOnAuthError` takes.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RetryOnAuthErrorOptions<E> {
+  /**
+   * Whether an error of the signed effect means the credential was refused. Default
+   * `Credentials.isAuthError`: Alibaba Cloud's authentication codes.
+   */
+  readonly isAuthError?: ((error: E) => boolean) | undefined
 }
 
 /**
@@ -49,7 +76,10 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
   static layer<R>(source: Source<R>, options?: Refresh.Options): Layer.Layer<Credentials, never, R> {
     return Layer.scoped(
       Credentials,
-      Effect.map(Refresh.make(source, options), ({ changes, get }) => Credentials.of({ get, changes }))
+      Effect.map(
+        Refresh.make(source, options),
+        ({ changes, get, invalidate, refresh }) => Credentials.of({ get, changes, refresh, invalidate })
+      )
     )
   }
 
@@ -61,18 +91,20 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
     return Layer.unwrapEffect(Effect.map(Chain.make(sources, options), (chain) => Credentials.layer(chain, options)))
   }
 
-  /** A service that always hands out `credential`. */
+  /** A service that always hands out `credential` (`refresh` too; `invalidate` does nothing). */
   static layerCredential(credential: Credential): Layer.Layer<Credentials> {
+    const get = Effect.succeed(credential)
     return Layer.succeed(
       Credentials,
-      Credentials.of({ get: Effect.succeed(credential), changes: Stream.make(credential) })
+      Credentials.of({ get, changes: Stream.make(credential), refresh: get, invalidate: Effect.void })
     )
   }
 
   /**
    * A test double: each `get` hands out the next item of `script` (a credential, or an error to
    * fail with); the last item repeats. `changes` emits each new credential as it is handed out.
-   * No network, no clock.
+   * `refresh` hands out the next item as `get` does; `invalidate` does nothing (every `get` already
+   * takes the next item). No network, no clock.
    */
   static layerTest(
     script: readonly [Credential | CredentialsError, ...ReadonlyArray<Credential | CredentialsError>]
@@ -91,8 +123,51 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
             : SubscriptionRef.set(lastHandedOut, Option.some(item)).pipe(Effect.as(item)))
         // The script's last credential repeats: emit it once.
         const changes = lastHandedOut.changes.pipe(Stream.filterMap((item) => item), Stream.changes)
-        return Credentials.of({ get, changes })
+        return Credentials.of({ get, changes, refresh: get, invalidate: Effect.void })
       })
     )
+  }
+
+  /**
+   * Runs `effect`, a call signed with this service's credential; if it fails with an error
+   * `isAuthError` accepts (default: Alibaba Cloud's authentication codes, see `isAuthError`), the
+   * credential is refreshed once and `effect` runs once more, and that outcome is final: a second
+   * authentication failure is returned, never retried. When another caller has already refreshed
+   * since the refused credential was handed out, the new credential is used without another fetch.
+   * A failed refresh fails with its `CredentialsError`. Data-first or pipeable:
+   *
+   * ```ts
+   * const identity = yield* Credentials.retryOnAuthError(getCallerIdentity)
+   * const same = yield* getCallerIdentity.pipe(Credentials.retryOnAuthError({ isAuthError: (e) => e.status === 401 }))
+   * ```
+   */
+  static readonly retryOnAuthError: {
+    <E>(
+      options?: RetryOnAuthErrorOptions<E>
+    ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
+    <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      options?: RetryOnAuthErrorOptions<E>
+    ): Effect.Effect<A, E | CredentialsError, R | Credentials>
+  } = dual(
+    (args) => Effect.isEffect(args[0]),
+    <A, E, R>(effect: Effect.Effect<A, E, R>, options?: RetryOnAuthErrorOptions<E>) =>
+      recovery.retryOnAuthError(Credentials, effect, options)
+  )
+
+  /**
+   * Whether `error` says a credential was refused: a `code`, `Code`, `_tag` or `errorCode` of
+   * `InvalidSecurityToken[.*]`, `InvalidAccessKeyId[.*]`, `SignatureDoesNotMatch` or
+   * `InvalidAccessKeySecret`, on the error or on what it wraps (`error` of Effect's
+   * `UnknownException`, `cause`, `data` of the official SDKs' errors). Our `UpstreamError` and the
+   * official SDKs' errors carry the service's code in `code`.
+   */
+  static isAuthError(error: unknown): boolean {
+    return recovery.isAuthError(error)
+  }
+
+  /** The authentication code `isAuthError` found in `error`, if any. */
+  static authErrorCode(error: unknown): string | undefined {
+    return recovery.authErrorCode(error)
   }
 }

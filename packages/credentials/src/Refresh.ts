@@ -20,6 +20,9 @@
  *   (still single flight: callers that arrive while a fetch is in flight share it). The background
  *   fiber never refreshes it, and `changes` emits it only when it differs from the current one
  *   (another key, secret, token, expiration). Cacheable credentials keep the hot path as it is.
+ * - `refresh` fetches now, whatever the current credential's state (joining a fetch in flight),
+ *   and publishes the answer; `invalidate` drops the current credential, so that the next `get`
+ *   fetches and the background fiber waits for that fetch.
  * - Closing the scope interrupts the background fiber and any fetch in flight.
  *
  * @since 0.1.0
@@ -114,8 +117,16 @@ export interface Refreshing {
   readonly get: Effect.Effect<Credential.Credential, CredentialsError>
   /** The current credential and every new one. */
   readonly changes: Stream.Stream<Credential.Credential>
-  /** Fetches now (joining a fetch in flight), whatever the current credential's state. */
+  /**
+   * Fetches now (joining a fetch in flight), whatever the current credential's state, and
+   * publishes the answer on `changes`. A failure leaves the current credential as it was.
+   */
   readonly refresh: Effect.Effect<Credential.Credential, CredentialsError>
+  /**
+   * Drops the current credential: the next `get` fetches (a fetch already in flight still
+   * publishes its answer). The background refresh of the dropped credential is cancelled.
+   */
+  readonly invalidate: Effect.Effect<void>
 }
 
 /**
@@ -303,9 +314,17 @@ export const make = <R>(
         )
       })
 
+    // Dropped (`invalidate`): nothing to refresh ahead of until the next fetch publishes.
+    const invalidate = Effect.suspend(() => {
+      latest = undefined
+      return SubscriptionRef.set(current, Option.none())
+    })
+
     yield* current.changes.pipe(
-      Stream.filterMap((cached) => cached),
-      Stream.flatMap((credential) => Stream.fromEffect(refreshAhead(credential)), { switch: true }),
+      Stream.flatMap(
+        Option.match({ onNone: () => Stream.empty, onSome: (credential) => Stream.fromEffect(refreshAhead(credential)) }),
+        { switch: true }
+      ),
       Stream.runDrain,
       Effect.forkScoped
     )
@@ -313,6 +332,7 @@ export const make = <R>(
     return {
       get,
       refresh,
+      invalidate,
       changes: current.changes.pipe(Stream.filterMap((cached) => cached))
     }
   })

@@ -43,7 +43,7 @@ export const sourceIn = (recipe: Recipe, layers: Layers): Source<DefaultChain.Re
   recipe._tag === "Static" ? recipe.source : recipe.source(layers)
 
 const uncached = (source: Source): Layer.Layer<Credentials> =>
-  Layer.succeed(Credentials, Credentials.of({ get: source, changes: Stream.empty }))
+  Layer.succeed(Credentials, Credentials.of({ get: source, changes: Stream.empty, refresh: source, invalidate: Effect.void }))
 
 const layerOf = (recipe: Recipe): Layer.Layer<Credentials> => {
   if (recipe._tag === "Static") return recipe.cached ? Credentials.layer(recipe.source) : uncached(recipe.source)

@@ -1,0 +1,257 @@
+// Forced refresh and recovery (issue 12, item 1): `refresh` and `invalidate` on the service, and
+// `Credentials.retryOnAuthError` against the emulator, whose sessions are revoked through its
+// control API, on the TestClock. The signed call is GetCallerIdentity, signed with our RPC signer
+// (signature v1) with the credential the service hands out; the emulator verifies it.
+import type { Emulator } from "@effect-alicloud/emulator"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Data, Effect, Fiber, Redacted, Schema, Stream, TestClock } from "effect"
+import { UnknownException } from "effect/Cause"
+import * as Credential from "../src/Credential.js"
+import { Credentials } from "../src/Credentials.js"
+import { UpstreamError } from "../src/CredentialsError.js"
+import * as rpc from "../src/internal/rpcSignature.js"
+import * as AccessKey from "../src/sources/AccessKey.js"
+import * as RamRoleArn from "../src/sources/RamRoleArn.js"
+import { makeFakeUpstream } from "./fakeUpstream.js"
+import { accessKey, retryNow, roleArn, withEmulator } from "./withEmulator.js"
+
+/** A refused call, as a typed error of the program's own (the service's `Code` in `code`). */
+class CallFailed extends Data.TaggedError("CallFailed")<{ readonly status: number; readonly code: string }> {}
+
+const Identity = Schema.Struct({ Arn: Schema.String })
+const ErrorBody = Schema.Struct({ Code: Schema.String })
+
+let nonce = 0
+
+/** GetCallerIdentity, RPC-signed with the credential `Credentials` hands out. */
+const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
+  Effect.gen(function*() {
+    const credential = yield* Effect.flatMap(Credentials, (c) => c.get)
+    const params: Record<string, string> = {
+      Action: "GetCallerIdentity",
+      Version: "2015-04-01",
+      Format: "JSON",
+      AccessKeyId: credential.accessKeyId,
+      SignatureMethod: "HMAC-SHA1",
+      SignatureVersion: "1.0",
+      SignatureNonce: `recovery-${process.pid}-${++nonce}`,
+      Timestamp: rpc.formatTimestamp(yield* Clock.currentTimeMillis),
+      ...(credential.securityToken === undefined ? {} : { SecurityToken: Redacted.value(credential.securityToken) })
+    }
+    const signature = rpc.sign(Redacted.value(credential.accessKeySecret), rpc.stringToSign("POST", params))
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(
+      HttpClientRequest.post(emulator.stsUrl).pipe(HttpClientRequest.setUrlParams({ ...params, Signature: signature }))
+    ).pipe(Effect.orDie)
+    const body = yield* response.json.pipe(Effect.orDie)
+    if (response.status !== 200) {
+      return yield* new CallFailed({ status: response.status, code: Schema.decodeUnknownSync(ErrorBody)(body).Code })
+    }
+    return Schema.decodeUnknownSync(Identity)(body).Arn
+  })
+
+const stsActions = (emulator: Emulator.EmulatorShape, action: string) =>
+  Effect.map(emulator.requests("sts"), (requests) => requests.filter((r) => r.params.Action === action).length)
+
+const roleLayer = (emulator: Emulator.EmulatorShape) =>
+  Credentials.layer(
+    RamRoleArn.make({
+      source: AccessKey.make(accessKey),
+      roleArn,
+      stsEndpoint: emulator.stsUrl,
+      roleSessionName: "recovery",
+      retrySchedule: retryNow(0)
+    }),
+    { jitter: 0 }
+  )
+
+describe("retryOnAuthError against the emulator (TestClock)", () => {
+  it.scoped("a revoked session: the call fails with InvalidSecurityToken.Expired; retryOnAuthError refreshes once and the retry succeeds", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        const call = getCallerIdentity(emulator)
+        expect(yield* call).toBe("acs:ram::1234567890123456:assumed-role/test-role/recovery")
+        const refused = yield* credentials.get
+        yield* TestClock.adjust("10 minutes")
+        expect(yield* emulator.revoke(refused.accessKeyId)).toBe(true)
+
+        // without recovery the call keeps failing: the cached session is still "valid" by its time
+        expect(yield* Effect.flip(call)).toMatchObject({ _tag: "CallFailed", code: "InvalidSecurityToken.Expired" })
+        expect(yield* Effect.flip(call)).toMatchObject({ code: "InvalidSecurityToken.Expired" })
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(1)
+
+        const published = yield* credentials.changes.pipe(
+          Stream.filter((c) => c.accessKeyId !== refused.accessKeyId),
+          Stream.runHead,
+          Effect.fork
+        )
+        expect(yield* Credentials.retryOnAuthError(call)).toBe("acs:ram::1234567890123456:assumed-role/test-role/recovery")
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        // 1 success, 2 refused above, the refused try and the retry here
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(5)
+        const renewed = yield* credentials.get
+        expect(renewed.accessKeyId).not.toBe(refused.accessKeyId)
+        expect((yield* Fiber.join(published))._tag).toBe("Some")
+        // the new session is the cached one: later calls need no recovery
+        expect(yield* call).toContain("assumed-role")
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("a second consecutive authentication failure is returned, not looped (a revoked AccessKey: InvalidAccessKeyId.NotFound)", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = getCallerIdentity(emulator)
+        expect(yield* call).toContain(":user/")
+        yield* emulator.revoke(accessKey.accessKeyId)
+        const error = yield* Effect.flip(Credentials.retryOnAuthError(call))
+        expect(error).toMatchObject({ _tag: "CallFailed", status: 404, code: "InvalidAccessKeyId.NotFound" })
+        // the first call, the refused one and exactly one retry
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(3)
+      }).pipe(Effect.provide(Credentials.layer(AccessKey.make(accessKey))))
+    ))
+
+  it.scoped("the refresh itself refused (the role's signing key revoked): its typed error is returned, the call not retried", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = getCallerIdentity(emulator)
+        const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+        yield* emulator.revoke(session.accessKeyId)
+        yield* emulator.revoke(accessKey.accessKeyId)
+        const error = yield* Effect.flip(Credentials.retryOnAuthError(call))
+        expect(error).toBeInstanceOf(UpstreamError)
+        expect(error).toMatchObject({ code: "InvalidAccessKeyId.NotFound" })
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(1)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        // the refused session is still the current one: a failed refresh changes nothing
+        expect((yield* Effect.flatMap(Credentials, (c) => c.get)).accessKeyId).toBe(session.accessKeyId)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("ten concurrent calls refused at once recover with one AssumeRole", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = getCallerIdentity(emulator)
+        const first = yield* Effect.flatMap(Credentials, (c) => c.get)
+        yield* emulator.revoke(first.accessKeyId)
+        const arns = yield* Effect.all(Array.from({ length: 10 }, () => Credentials.retryOnAuthError(call)), {
+          concurrency: "unbounded"
+        })
+        expect(new Set(arns).size).toBe(1)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("errors the predicate does not accept pass through without a refresh; a custom predicate is used instead of the default (pipeable form)", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = getCallerIdentity(emulator)
+        yield* call
+        const throttled = Effect.zipRight(call, Effect.fail(new CallFailed({ status: 400, code: "Throttling.User" })))
+        expect(yield* Effect.flip(Credentials.retryOnAuthError(throttled))).toMatchObject({ code: "Throttling.User" })
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(1)
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(2)
+        const custom = yield* Effect.flip(
+          throttled.pipe(Credentials.retryOnAuthError({ isAuthError: (e) => e._tag === "CallFailed" && e.code === "Throttling.User" }))
+        )
+        expect(custom).toMatchObject({ code: "Throttling.User" })
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(4)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+})
+
+describe("refresh and invalidate on the service", () => {
+  it.scoped("refresh fetches now whatever the state, joins a fetch in flight and publishes on changes", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "100 millis" })
+      yield* Effect.gen(function*() {
+        const credentials = yield* Credentials
+        const first = yield* Effect.fork(credentials.get)
+        yield* TestClock.adjust("100 millis")
+        expect((yield* Fiber.join(first)).accessKeyId).toBe("STS.fake-1")
+        const seen = yield* credentials.changes.pipe(Stream.take(2), Stream.runCollect, Effect.fork)
+        // five refreshes and a get at once: one fetch
+        const all = yield* Effect.all([...Array.from({ length: 5 }, () => credentials.refresh)], {
+          concurrency: "unbounded"
+        }).pipe(Effect.fork)
+        yield* TestClock.adjust("100 millis")
+        expect((yield* Fiber.join(all)).map((c) => c.accessKeyId)).toEqual(Array(5).fill("STS.fake-2"))
+        expect(yield* upstream.calls).toBe(2)
+        expect((yield* credentials.get).accessKeyId).toBe("STS.fake-2")
+        expect([...(yield* Fiber.join(seen))].map((c) => c.accessKeyId)).toEqual(["STS.fake-1", "STS.fake-2"])
+      }).pipe(Effect.provide(Credentials.layer(upstream.source, { jitter: 0 })))
+    }))
+
+  it.scoped("a failed refresh leaves the current credential; its typed error goes to the caller", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      yield* Effect.gen(function*() {
+        const credentials = yield* Credentials
+        const first = yield* credentials.get
+        yield* upstream.failWith(new UpstreamError({ source: "fake", endpoint: "sts", status: 403, code: "NoPermission" }))
+        expect(yield* Effect.flip(credentials.refresh)).toMatchObject({ _tag: "UpstreamError", code: "NoPermission" })
+        expect(yield* credentials.get).toBe(first)
+      }).pipe(Effect.provide(Credentials.layer(upstream.source, { jitter: 0 })))
+    }))
+
+  it.scoped("invalidate: the next get fetches; nothing is fetched before it, not even when the dropped credential's refresh falls due", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      yield* Effect.gen(function*() {
+        const credentials = yield* Credentials
+        expect((yield* credentials.get).accessKeyId).toBe("STS.fake-1")
+        yield* credentials.invalidate
+        yield* TestClock.adjust("2 hours")
+        expect(yield* upstream.calls).toBe(1)
+        expect((yield* credentials.get).accessKeyId).toBe("STS.fake-2")
+        expect((yield* credentials.get).accessKeyId).toBe("STS.fake-2")
+        expect(yield* upstream.calls).toBe(2)
+        // the background refresh is back for the new credential (due at 45 minutes)
+        yield* TestClock.adjust("45 minutes")
+        expect(yield* upstream.calls).toBe(3)
+      }).pipe(Effect.provide(Credentials.layer(upstream.source, { jitter: 0 })))
+    }))
+
+  it.effect("layerCredential and layerTest implement refresh and invalidate", () =>
+    Effect.gen(function*() {
+      const make = (id: string) =>
+        Credential.make({ type: "access_key", accessKeyId: id, accessKeySecret: Redacted.make("s"), providerName: "test" })
+      const fixed = make("fixed")
+      yield* Effect.gen(function*() {
+        const credentials = yield* Credentials
+        expect(yield* credentials.refresh).toBe(fixed)
+        yield* credentials.invalidate
+        expect(yield* credentials.get).toBe(fixed)
+      }).pipe(Effect.provide(Credentials.layerCredential(fixed)))
+      yield* Effect.gen(function*() {
+        const credentials = yield* Credentials
+        expect((yield* credentials.get).accessKeyId).toBe("one")
+        expect((yield* credentials.refresh).accessKeyId).toBe("two")
+        yield* credentials.invalidate
+        expect((yield* credentials.get).accessKeyId).toBe("two")
+      }).pipe(Effect.provide(Credentials.layerTest([make("one"), make("two")])))
+    }))
+})
+
+describe("isAuthError: Alibaba Cloud's authentication codes", () => {
+  it("reads code, Code, _tag, and what an error wraps", () => {
+    const upstream = new UpstreamError({ source: "s", endpoint: "e", status: 400, code: "InvalidSecurityToken.Expired" })
+    expect(Credentials.isAuthError(upstream)).toBe(true)
+    expect(Credentials.authErrorCode(upstream)).toBe("InvalidSecurityToken.Expired")
+    for (const code of ["InvalidSecurityToken.MismatchWithAccessKey", "InvalidSecurityToken", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "InvalidAccessKeySecret"]) {
+      expect(Credentials.isAuthError({ code })).toBe(true)
+      expect(Credentials.isAuthError({ Code: code })).toBe(true)
+    }
+    // an official SDK's error: `code` on it and `Code` in its `data`; wrapped by Effect.tryPromise
+    const official = Object.assign(new Error("code: 400, Specified SecurityToken is expired."), { data: { Code: "InvalidSecurityToken.Expired" } })
+    expect(Credentials.authErrorCode(new UnknownException(official))).toBe("InvalidSecurityToken.Expired")
+    expect(Credentials.isAuthError(new Error("x", { cause: { code: "SignatureDoesNotMatch" } }))).toBe(true)
+    expect(Credentials.isAuthError({ _tag: "InvalidAccessKeyId.NotFound" })).toBe(true)
+    for (const other of [{ code: "MissingSecurityToken" }, { code: "Throttling" }, { code: "InvalidSecurityTokenX" }, { code: 404 }, null, "SignatureDoesNotMatch", new Error("SignatureDoesNotMatch")]) {
+      expect(Credentials.isAuthError(other)).toBe(false)
+    }
+  })
+})
