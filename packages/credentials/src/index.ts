@@ -61,6 +61,10 @@ export * as RamRoleArn from "./sources/RamRoleArn.js"
 /**
  * @since 0.1.0
  */
+export * as SessionCache from "./SessionCache.js"
+/**
+ * @since 0.1.0
+ */
 export * as CliProfile from "./sources/CliProfile.js"
 /**
  * @since 0.1.0

@@ -43,6 +43,8 @@ export interface Resolved {
   readonly url: string
   readonly upstream: Upstream.Policy
   readonly roleSessionName: string
+  /** The role session name was given (option or variable), not the per-process default. */
+  readonly roleSessionNameGiven: boolean
   readonly durationSeconds: number
   readonly policy: string | undefined
 }
@@ -54,9 +56,8 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
       field("roleSessionName", "use 2-64 letters, digits and . @ - _"),
       options.roleSessionName
     )
-    const roleSessionName = given ??
-      Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME)) ??
-      `${defaultSessionNamePrefix}${yield* Clock.currentTimeMillis}`
+    const givenName = given ?? Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME))
+    const roleSessionName = givenName ?? `${defaultSessionNamePrefix}${yield* Clock.currentTimeMillis}`
     const policy = yield* optionalString(field("policy", "pass a JSON policy document, or leave it out"), options.policy)
     const expiration = yield* decodeDuration(source, "roleSessionExpiration", options.roleSessionExpiration ?? "1 hour")
     if (Duration.lessThan(expiration, minSession) || Duration.greaterThan(expiration, maxSession)) {
@@ -83,6 +84,7 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
       url: url.href,
       upstream: yield* Upstream.policy(source, options),
       roleSessionName,
+      roleSessionNameGiven: givenName !== undefined,
       durationSeconds: Math.floor(Duration.toSeconds(expiration)),
       policy
     }

@@ -19,12 +19,14 @@ import {
   Timeout,
   UpstreamError
 } from "../CredentialsError.js"
+import { cached } from "../internal/sessionCache.js"
 import { assumeRoleWithOidc } from "../internal/sts.js"
 import { readRequiredTextFile } from "../internal/boundedFile.js"
 import { envString } from "../internal/env.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
 import * as Upstream from "../internal/upstream.js"
 import { optionalString } from "../internal/validate.js"
+import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -49,6 +51,13 @@ export interface Options<R = never> extends StsOptions {
    * `InvalidConfiguration`.
    */
   readonly oidcToken?: Effect.Effect<Redacted.Redacted<string> | string, CredentialsError, R> | undefined
+  /**
+   * Keep the session in a file, for short-lived processes (see `SessionCache`); off by default.
+   * The key: the role ARN, the OIDC provider ARN, the policy, the STS endpoint, the session
+   * duration and a role session name given explicitly. A cached session is used without reading
+   * the token.
+   */
+  readonly cache?: SessionCache.Options | undefined
 }
 
 /**
@@ -191,15 +200,14 @@ export const make = <R = never>(
       new InvalidConfiguration({ source, field, reason: `is missing and ${variable} is not set`, fix: `pass ${field} or set ${variable}` })
     if (roleArn === undefined) return yield* missing("roleArn", ROLE_ARN)
     if (oidcProviderArn === undefined) return yield* missing("oidcProviderArn", OIDC_PROVIDER_ARN)
-    const readTokenNow = fromCode !== undefined
+    const readTokenNow: Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem> | undefined = fromCode !== undefined
       ? runToken(fromCode)
       : oidcTokenFilePath !== undefined
       ? readToken(oidcTokenFilePath)
       : undefined
     if (readTokenNow === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
     const resolved = yield* resolve(source, options)
-    const oidcToken = yield* readTokenNow
-    return yield* Upstream.run(
+    const fetch = Effect.flatMap(readTokenNow, (oidcToken) => Upstream.run(
       source,
       Upstream.displayUrl(resolved.url),
       resolved.upstream,
@@ -214,5 +222,18 @@ export const make = <R = never>(
           policy: resolved.policy
         }
       )
-    )
+    ))
+    if (options.cache === undefined) return yield* fetch
+    return yield* cached(options.cache, {
+      source,
+      fields: {
+        api: "AssumeRoleWithOIDC",
+        roleArn,
+        oidcProviderArn,
+        policy: resolved.policy,
+        endpoint: resolved.url,
+        durationSeconds: resolved.durationSeconds,
+        roleSessionName: resolved.roleSessionNameGiven ? resolved.roleSessionName : undefined
+      }
+    }, fetch)
   })

@@ -8,15 +8,18 @@
  *
  * @since 0.1.0
  */
+import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import { cached } from "../internal/sessionCache.js"
 import { assumeRole } from "../internal/sts.js"
 import { envString } from "../internal/env.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
 import * as Upstream from "../internal/upstream.js"
 import { optionalString } from "../internal/validate.js"
+import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -35,16 +38,36 @@ export interface Options<R> extends StsOptions {
 const source = "ram_role_arn"
 
 /**
+ * The options with the file cache turned on (see `SessionCache`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CachedOptions<R> extends Options<R> {
+  /**
+   * Keep the session in a file, for short-lived processes: `{}` for `~/.alibabacloud/cache`. The
+   * key: the role ARN, the signer's AccessKey ID, the policy, the external ID, the STS endpoint,
+   * the session duration and a role session name given explicitly.
+   */
+  readonly cache: SessionCache.Options
+}
+
+/**
  * A source that assumes a RAM role (provider name `ram_role_arn/<source's provider name>`).
  * Transient failures (network, timeouts, 5xx, throttling) are retried on `retrySchedule` within
  * the time budget (`timeBudget`, default 15 s), each try signed anew; a 4xx (bad key, no
- * permission, no such role) is not.
+ * permission, no such role) is not. With `cache` (see `SessionCache`), a session another process
+ * stored is used while it is valid, and the source needs a `FileSystem`.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = <R>(options: Options<R>): Source<R | HttpClient.HttpClient> =>
-  Effect.gen(function*() {
+export function make<R>(options: CachedOptions<R>): Source<R | HttpClient.HttpClient | FileSystem.FileSystem>
+export function make<R>(options: Options<R>): Source<R | HttpClient.HttpClient>
+export function make<R>(
+  options: Options<R> & { readonly cache?: SessionCache.Options | undefined }
+): Source<R | HttpClient.HttpClient | FileSystem.FileSystem> {
+  return Effect.gen(function*() {
     const roleArn = (yield* optionalString(
       { source, field: "roleArn", fix: `pass roleArn or set ${ROLE_ARN}` },
       options.roleArn
@@ -63,7 +86,7 @@ export const make = <R>(options: Options<R>): Source<R | HttpClient.HttpClient> 
     )
     const resolved = yield* resolve(source, options)
     const signer = yield* options.source
-    return yield* Upstream.run(
+    const fetch = Upstream.run(
       source,
       Upstream.displayUrl(resolved.url),
       resolved.upstream,
@@ -79,4 +102,19 @@ export const make = <R>(options: Options<R>): Source<R | HttpClient.HttpClient> 
         }
       )
     )
+    if (options.cache === undefined) return yield* fetch
+    return yield* cached(options.cache, {
+      source,
+      fields: {
+        api: "AssumeRole",
+        roleArn,
+        sourceAccessKeyId: signer.accessKeyId,
+        policy: resolved.policy,
+        externalId,
+        endpoint: resolved.url,
+        durationSeconds: resolved.durationSeconds,
+        roleSessionName: resolved.roleSessionNameGiven ? resolved.roleSessionName : undefined
+      }
+    }, fetch)
   })
+}

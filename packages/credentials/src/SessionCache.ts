@@ -1,0 +1,56 @@
+/**
+ * A file cache of STS sessions for short-lived processes (a command-line tool, a cron job): off by
+ * default, turned on per source with its `cache` option (`RamRoleArn.make({ ..., cache: {} })`,
+ * `OidcRoleArn.make({ ..., cache: {} })`).
+ *
+ * A session is stored in `~/.alibabacloud/cache/` (or `directory`), one file per session, named by
+ * the SHA-256 of what identifies it (the API, the role ARN, the source identity: the signer's
+ * AccessKey ID or the OIDC provider ARN; the policy, the external ID, the STS endpoint, the session
+ * duration, a role session name given explicitly). No secret is ever part of the name. The file is
+ * written atomically (a temporary file renamed over it) with mode 600, its folder made with mode 700.
+ *
+ * A fetch reads the file first (through the bounded reader): a session with more than `staleWindow`
+ * left (default 15 minutes, the refresh engine's) is used without a request; a malformed file is
+ * deleted (a warning) and never trusted. Otherwise the fetch takes a lock file (created exclusively,
+ * `wx`), reads the file again (another process may have just written it), asks STS and writes the
+ * answer. A process that finds the lock taken polls for the session for at most `lockWait`, then
+ * takes the lock over; a lock older than `staleLock` is taken over at once. Any failure of the
+ * cache itself (a folder that cannot be made, a full disk) is a warning: the fetch goes upstream as
+ * it would without the cache.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as internal from "./internal/sessionCache.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The folder of the cache files. Default `~/.alibabacloud/cache` (HOME, else USERPROFILE, through Config). */
+  readonly directory?: string | undefined
+  /** A cached session with less than this left is not used. Default 15 minutes (`Refresh.defaults.staleWindow`). */
+  readonly staleWindow?: Duration.DurationInput | undefined
+  /** How long a process waits for another one's fetch (the lock) before taking the lock over. Default 20 seconds. */
+  readonly lockWait?: Duration.DurationInput | undefined
+  /** A lock older than this is taken over at once (its process is gone). Default 60 seconds. */
+  readonly staleLock?: Duration.DurationInput | undefined
+}
+
+/**
+ * The cache folder under the home directory: `.alibabacloud/cache`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const DEFAULT_DIRECTORY: string = internal.DEFAULT_DIRECTORY
+
+/**
+ * The name of the cache file of a session key (a SHA-256 hex digest and `.json`): pure, so a test or
+ * a tool can find a file. The key holds identifiers only, never a secret.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const fileName: (key: Readonly<Record<string, string | number | undefined>>) => string = internal.fileName
