@@ -8,6 +8,6 @@ export default defineProject({
     name: "cli",
     include: ["test/**/*.test.ts"],
     // Each test spawns real processes (node + tsx, about a second each); every wait in them is bounded.
-    testTimeout: 45_000
+    testTimeout: 120_000
   }
 })
