@@ -43,7 +43,7 @@ import {
   StaticSTSCredentialsProvider,
   URICredentialsProvider
 } from "./internal/facadeProviders.js"
-import { effectEngine, type Engine, providerEngine, type Recipe } from "./internal/facadeRuntime.js"
+import { type Answer, effectEngine, type Engine, providerEngine, type Recipe } from "./internal/facadeRuntime.js"
 import { staticSource } from "./internal/facadeStatic.js"
 
 export {
@@ -212,7 +212,14 @@ class InnerCredentialsClient implements ICredential {
   }
 
   async getCredential(): Promise<CredentialModel> {
-    const answer = await this.#engine.get()
+    return this.#model(await this.#engine.get())
+  }
+
+  async refresh(): Promise<CredentialModel> {
+    return this.#model(await this.#engine.refresh())
+  }
+
+  #model(answer: Answer): CredentialModel {
     if (answer.kind === "bearer") {
       return new CredentialModel({
         accessKeyId: "",
@@ -333,6 +340,18 @@ export class Credential implements ICredential {
   /** The credential, fetched or refreshed as needed. */
   getCredential(): Promise<CredentialModel> {
     return this.credential.getCredential()
+  }
+
+  /**
+   * Ours: fetches a new credential now, whatever the state of the cached one, and answers it; later
+   * calls get it. For a credential the service refused before its time: when a call fails with
+   * `InvalidSecurityToken.*`, `InvalidAccessKeyId.*`, `SignatureDoesNotMatch` or
+   * `InvalidAccessKeySecret` (a revoked session, a rotated key), refresh once and retry the call
+   * once. Calls made meanwhile share the one fetch. A failure rejects and leaves the cached
+   * credential as it was. A custom provider is asked again, even if its answer had not expired.
+   */
+  refresh(): Promise<CredentialModel> {
+    return this.#inner.refresh()
   }
 
   /** Ours: the provider name of the current credential, e.g. `default/env` (fetches it if needed). */

@@ -71,6 +71,23 @@ abstract class Provider implements CredentialsProvider {
     return credentialsOf(await this.answer())
   }
 
+  /**
+   * Ours: fetches new credentials now, whatever the state of the cached ones (calls made meanwhile
+   * share the one fetch), and answers them; later calls get them. For credentials the service
+   * refused before their time (a revoked session, a rotated key). A failure rejects and leaves the
+   * cached credentials as they were.
+   */
+  async refresh(): Promise<Credentials> {
+    return credentialsOf(await this.refreshed())
+  }
+
+  /** A forced fetch (for `refresh()` and the session methods). */
+  protected async refreshed(): Promise<Answer> {
+    const answer = await this.#engine.refresh()
+    this.#last = answer
+    return answer
+  }
+
   abstract getProviderName(): string
 
   /** Ours: stops the provider's background refresh (a forgotten `close()` does not hold the process). */
@@ -99,8 +116,9 @@ abstract class SessionProvider extends Provider {
     )
   }
 
+  /** The official method: fetches a new session now (as the official refresher does). */
   async refreshSession(): Promise<void> {
-    await this.answer()
+    await this.refreshed()
   }
 
   /** The official hook; our engine keeps its own timestamps. */
@@ -464,8 +482,14 @@ export class OIDCRoleArnCredentialsProvider extends SessionProvider {
   lastUpdateTimestamp = 0
 
   protected override async answer(): Promise<Answer> {
-    const before = this.last
-    const answer = await super.answer()
+    return this.#stamped(this.last, await super.answer())
+  }
+
+  protected override async refreshed(): Promise<Answer> {
+    return this.#stamped(this.last, await super.refreshed())
+  }
+
+  #stamped(before: Answer | undefined, answer: Answer): Answer {
     if (before?.accessKeyId !== answer.accessKeyId || before.expiration !== answer.expiration) {
       this.lastUpdateTimestamp = Date.now()
     }

@@ -70,6 +70,8 @@ export interface Answer {
 /** What every facade object asks for credentials through. */
 export interface Engine {
   readonly get: () => Promise<Answer>
+  /** Fetches now (joining a fetch in flight), whatever the state of the current credential. */
+  readonly refresh: () => Promise<Answer>
   readonly close: () => Promise<void>
 }
 
@@ -128,23 +130,31 @@ export const effectEngine = (recipe: Recipe, what: string): Engine => {
     )
   }
 
+  // `get` or `refresh` of the service, in the runtime (built on first use).
+  const run = (
+    operation: (credentials: Credentials["Type"]) => Effect.Effect<EffectCredential, CredentialsError>
+  ): Promise<Answer> => {
+    if (closed) return Promise.reject(closedError(what))
+    const rt = runtime ??= ManagedRuntime.make(layerOf(recipe).pipe(Layer.provide(Layer.setClock(unrefClock))))
+    return keepAlive(() => rt.runPromiseExit(Effect.flatMap(Credentials, operation))).then(
+      (exit) => {
+        if (closed) return Promise.reject(closedError(what))
+        if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause, what))
+        if (cached) subscribe(rt, exit.value)
+        return answerOf(exit.value)
+      },
+      () => Promise.reject(closed ? closedError(what) : new Error("unexpected failure in @effect-alicloud/credentials"))
+    )
+  }
+
   return {
     get: () => {
-      if (closed) return Promise.reject(closedError(what))
-      if (cached && latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) {
+      if (!closed && cached && latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) {
         return Promise.resolve(answerOf(latest))
       }
-      const rt = runtime ??= ManagedRuntime.make(layerOf(recipe).pipe(Layer.provide(Layer.setClock(unrefClock))))
-      return keepAlive(() => rt.runPromiseExit(Effect.flatMap(Credentials, (c) => c.get))).then(
-        (exit) => {
-          if (closed) return Promise.reject(closedError(what))
-          if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause, what))
-          if (cached) subscribe(rt, exit.value)
-          return answerOf(exit.value)
-        },
-        () => Promise.reject(closed ? closedError(what) : new Error("unexpected failure in @effect-alicloud/credentials"))
-      )
+      return run((c) => c.get)
     },
+    refresh: () => run((c) => c.refresh),
     close: async () => {
       if (closed) return
       closed = true
@@ -178,7 +188,11 @@ const stringField = (answer: object, field: string): string | undefined => {
 export const providerEngine = (provider: CredentialsProvider, what: string): Engine => {
   let kept: Answer | undefined
   let closed = false
-  return {
+  const engine: Engine = {
+    refresh: () => {
+      kept = undefined
+      return engine.get()
+    },
     get: async () => {
       if (closed) throw closedError(what)
       if (kept?.expiration !== undefined && Date.now() < kept.expiration - staleMillis) return kept
@@ -205,6 +219,7 @@ export const providerEngine = (provider: CredentialsProvider, what: string): Eng
       kept = undefined
     }
   }
+  return engine
 }
 
 /**
