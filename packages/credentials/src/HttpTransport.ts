@@ -63,6 +63,42 @@ const preciseConnector = (timeoutMs: number): Undici.buildConnector.connector =>
   }
 }
 
+// The client to a proxy: its connection has the precise connect timeout, and the CONNECT exchange
+// (connection, the proxy's answer) is bounded by the connect timeout too, on a Node timer: a proxy
+// that accepts but never answers is a connect timeout, as a host that never answers SYN.
+const tunnelPool = (origin: URL, options: Undici.Pool.Options, timeoutMs: number): Undici.Pool => {
+  const pool = new Undici.Pool(origin, { ...options, connect: preciseConnector(timeoutMs) })
+  type Connect = (options: Undici.Dispatcher.ConnectOptions) => Promise<Undici.Dispatcher.ConnectData>
+  const connect = pool.connect.bind(pool) as unknown as Connect & ((...args: Array<unknown>) => unknown)
+  const bounded = (options: Undici.Dispatcher.ConnectOptions, callback?: unknown): unknown => {
+    if (callback !== undefined) return connect(options, callback)
+    const controller = new AbortController()
+    const outer = options.signal as AbortSignal | null | undefined
+    outer?.addEventListener("abort", () => controller.abort(), { once: true })
+    return new Promise<Undici.Dispatcher.ConnectData>((resolve, reject) => {
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        reject(new Undici.errors.ConnectTimeoutError())
+        controller.abort()
+      }, timeoutMs)
+      connect({ ...options, signal: controller.signal }).then(
+        (data) => {
+          clearTimeout(timer)
+          if (timedOut) data.socket.destroy()
+          else resolve(data)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        }
+      )
+    })
+  }
+  Object.defineProperty(pool, "connect", { value: bounded })
+  return pool
+}
+
 type LegacyHandler = Undici.Dispatcher.DispatchHandler & {
   onConnect?: (abort: (error?: Error) => void, context?: unknown) => void
 }
@@ -121,9 +157,9 @@ const withReadTimer = (handler: LegacyHandler, readMs: number): Undici.Dispatche
 
 // One agent per connect timeout and proxy in use (in practice: 1 s for the metadata service, 10 s
 // for the others, direct or through the proxy), the read timeout set per request. Through a proxy,
-// undici's ProxyAgent opens a CONNECT tunnel for every target (http ones too); the connection to the
-// proxy has the precise connect timeout, the proxy's answer to CONNECT the connect timeout too
-// (undici's coarse timer), and the request in the tunnel the read timer.
+// undici's ProxyAgent opens a CONNECT tunnel for every target (http ones too): the connection to
+// the proxy and its answer to CONNECT are bounded by the connect timeout (tunnelPool), the request
+// in the tunnel by the read timer.
 class TimeoutDispatcher extends Undici.Dispatcher {
   readonly #agents = new Map<string, Undici.Dispatcher>()
   constructor(readonly defaultConnect: number) {
@@ -137,8 +173,7 @@ class TimeoutDispatcher extends Undici.Dispatcher {
         ? new Undici.Agent({ connect: preciseConnector(connect) })
         : new Undici.ProxyAgent({
           uri: proxy,
-          clientFactory: (origin, options) =>
-            new Undici.Pool(origin, { ...options, connect: preciseConnector(connect), headersTimeout: connect })
+          clientFactory: (origin, options) => tunnelPool(origin, options, connect)
         })
       this.#agents.set(key, agent)
     }

@@ -3,6 +3,7 @@
 // metadata service never through it. undici's ProxyAgent tunnels http targets too, so the plain
 // http emulator is reached through CONNECT: the proxy counts the tunnels, the emulator sees the
 // requests.
+import { Emulator, Fault } from "@effect-alicloud/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { inspect } from "node:util"
@@ -10,6 +11,7 @@ import type { CredentialsError } from "../src/CredentialsError.js"
 import * as Proxy from "../src/internal/proxy.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
+import * as HttpTransport from "../src/HttpTransport.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
@@ -164,6 +166,35 @@ describe("Proxy", () => {
         expect(yield* proxy.targets).toEqual([])
         expect((yield* emulator.counters("metadata-credentials")).succeeded).toBe(1)
       }), { metadataMode: "v2-required" }))
+})
+
+// The transport's own timeouts through the proxy run on Node timers, not on Effect's Clock: these
+// tests run on the live clock and wait only for the 300 ms timeout they set.
+describe("Proxy: the transport's timeouts through the tunnel", () => {
+  it.scopedLive("a proxy that never answers CONNECT: a connect Timeout after the connect timeout, naming the proxy", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ accessKeys: [accessKey] })
+      const proxy = yield* LoopbackProxy.make
+      yield* proxy.setMode({ _tag: "hang" })
+      const error = yield* Effect.flip(
+        role(emulator.stsUrl, { connectTimeout: "300 millis", proxy: `http://${user}:${password}@127.0.0.1:${proxy.port}` })
+      )
+      expect(error).toMatchObject({ _tag: "Timeout", phase: "connect" })
+      expect(error.message).toContain(`through the proxy http://127.0.0.1:${proxy.port}`)
+      expectNoCredentials(error)
+      expect((yield* emulator.counters("sts")).received).toBe(0)
+    }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
+
+  it.scopedLive("an upstream that hangs behind the proxy: a read Timeout after the read timeout", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ accessKeys: [accessKey] })
+      const proxy = yield* LoopbackProxy.make
+      yield* emulator.setFault("sts", Fault.hang)
+      const error = yield* Effect.flip(role(emulator.stsUrl, { readTimeout: "300 millis", proxy: proxy.url }))
+      expect(error).toMatchObject({ _tag: "Timeout", phase: "read" })
+      expect(error.message).toContain("but no answer within 300ms (read timeout)")
+      expect(yield* proxy.tunnels).toBe(1)
+    }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
 })
 
 describe("NO_PROXY matching", () => {

@@ -10,6 +10,8 @@ export type ProxyMode =
   | { readonly _tag: "open" }
   /** Answers CONNECT with this status (407, 403, 502...) and closes. */
   | { readonly _tag: "refuse"; readonly status: number }
+  /** Reads the CONNECT and never answers. */
+  | { readonly _tag: "hang" }
   /** Wants `Proxy-Authorization: Basic base64(user:password)`, else 407. */
   | { readonly _tag: "auth"; readonly user: string; readonly password: string }
 
@@ -62,6 +64,7 @@ export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen
       const match = /^127\.0\.0\.1:(\d{1,5})$/.exec(target)
       if (match === null) return void answer(client, 403) // loopback targets only, never dialled otherwise
       if (current._tag === "refuse") return void answer(client, current.status)
+      if (current._tag === "hang") return
       if (current._tag === "auth") {
         const expected = `basic ${Buffer.from(`${current.user}:${current.password}`).toString("base64")}`
         const got = lines.find((line) => /^proxy-authorization:/i.test(line))?.slice(20).trim().toLowerCase()
