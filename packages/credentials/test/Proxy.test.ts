@@ -4,12 +4,15 @@
 // http emulator is reached through CONNECT: the proxy counts the tunnels, the emulator sees the
 // requests.
 import { Emulator, Fault } from "@effect-alicloud/emulator"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { inspect } from "node:util"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as Proxy from "../src/internal/proxy.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import * as CliProfile from "../src/sources/CliProfile.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
@@ -77,6 +80,36 @@ describe("Proxy", () => {
         expect(yield* proxy.tunnels).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
       })))
+
+  it.scoped("a CLI profile's CloudSSO exchange through HTTP_PROXY", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const proxy = yield* LoopbackProxy.make
+        yield* emulator.addCloudSsoToken({ accessToken: "sso-token", accountId: "123", accessConfigurationId: "ac-1" })
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped()
+        yield* fs.writeFileString(
+          `${dir}/config.json`,
+          JSON.stringify({
+            current: "sso",
+            profiles: [{
+              name: "sso",
+              mode: "CloudSSO",
+              cloud_sso_sign_in_url: emulator.cloudSsoSignInUrl,
+              cloud_sso_account_id: "123",
+              cloud_sso_access_config: "ac-1",
+              access_token: "sso-token",
+              cloud_sso_access_token_expire: Math.floor(Date.UTC(2024, 0, 1) / 1000) + 3600
+            }]
+          })
+        )
+        const credential = yield* CliProfile.make({ path: `${dir}/config.json`, retrySchedule: retryNow(0) }).pipe(
+          withEnv({ HTTP_PROXY: proxy.url })
+        )
+        expect(credential).toMatchObject({ type: "sts", providerName: "cli_profile/cloud_sso" })
+        expect(yield* proxy.tunnels).toBe(1)
+        expect((yield* emulator.counters("cloud-sso")).succeeded).toBe(1)
+      })).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("NO_PROXY (host, host:port, *) and proxy: false go direct", () =>
     withEmulator((emulator) =>
