@@ -15,6 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Undici from "undici"
 import { currentRequestOptions, type RequestOptions } from "./internal/upstream.js"
 
@@ -185,7 +186,7 @@ class TimeoutDispatcher extends Undici.Dispatcher {
     }
     return request === undefined
       ? this.#agent(this.defaultConnect, undefined).dispatch(rest, handler)
-      : this.#agent(request.connect, request.proxy).dispatch(
+      : this.#agent(request.connect, request.proxy === undefined ? undefined : Redacted.value(request.proxy)).dispatch(
         { ...rest, headersTimeout: request.read, bodyTimeout: request.read },
         withReadTimer(handler, request.read)
       )

@@ -7,7 +7,7 @@ import { Emulator, Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { inspect } from "node:util"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as Proxy from "../src/internal/proxy.js"
@@ -67,7 +67,11 @@ describe("Proxy", () => {
         const credential = yield* role(emulator.stsUrl, { proxy: url })
         expect(credential.type).toBe("sts")
         expect(yield* proxy.tunnels).toBe(1)
-        expect((yield* emulator.counters("sts")).succeeded).toBe(1)
+        // a Redacted URL (e.g. from Config.redacted), to another proxy (a new agent: a new tunnel)
+        const other = yield* LoopbackProxy.make
+        yield* role(emulator.stsUrl, { proxy: Redacted.make(other.url) })
+        expect(yield* other.tunnels).toBe(1)
+        expect((yield* emulator.counters("sts")).succeeded).toBe(2)
       })))
 
   it.scoped("credentials_uri through http_proxy (lower case)", () =>
@@ -265,17 +269,23 @@ describe("NO_PROXY matching", () => {
       const both = yield* Proxy.resolve("s", undefined, true).pipe(
         withEnv({ HTTP_PROXY: "http://upper:1", http_proxy: "http://lower:1", NO_PROXY: "a.example" })
       )
-      expect(both).toMatchObject({ http: "http://lower:1/", https: "http://lower:1/" })
+      expect(both?.http && Redacted.value(both.http)).toBe("http://lower:1/")
+      expect(both?.https && Redacted.value(both.https)).toBe("http://lower:1/")
       expect(Proxy.forUrl(both, "https://b.a.example/")).toBeUndefined()
       const https = yield* Proxy.resolve("s", undefined, true).pipe(withEnv({ HTTPS_PROXY: "proxy:3128" }))
-      expect(https).toMatchObject({ https: "http://proxy:3128/", http: undefined })
+      expect(https?.https && Redacted.value(https.https)).toBe("http://proxy:3128/")
+      expect(https?.http).toBeUndefined()
+      // held as Redacted: the password is not in what a log would show
+      const secret = yield* Proxy.resolve("s", undefined, true).pipe(withEnv({ HTTPS_PROXY: `http://u:${password}@p:1` }))
+      expect(inspect(secret)).not.toContain(password)
+      expect(JSON.stringify(secret)).not.toContain(password)
       expect(yield* Proxy.resolve("s", undefined, true).pipe(withEnv({}))).toBeUndefined()
       expect(yield* Proxy.resolve("s", "http://p:1", false).pipe(withEnv({ HTTPS_PROXY: "http://p:1" }))).toBeUndefined()
     }))
 
   it("the proxy for a URL: by scheme, NO_PROXY wins", () => {
-    const proxies = { https: undefined, http: "http://p:1/", noProxy: Proxy.parseNoProxy("direct.example.com") }
-    expect(Proxy.forUrl(proxies, "http://sts.example.com/")).toBe("http://p:1/")
+    const proxies = { https: undefined, http: Redacted.make("http://p:1/"), noProxy: Proxy.parseNoProxy("direct.example.com") }
+    expect(Redacted.value(Proxy.forUrl(proxies, "http://sts.example.com/")!)).toBe("http://p:1/")
     expect(Proxy.forUrl(proxies, "https://sts.example.com/")).toBeUndefined()
     expect(Proxy.forUrl(proxies, "http://direct.example.com/")).toBeUndefined()
     expect(Proxy.displayProxy("http://u:secret@proxy.example.com:3128/")).toBe("http://proxy.example.com:3128")

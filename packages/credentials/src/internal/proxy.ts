@@ -9,19 +9,21 @@
 // - The metadata service is never proxied (`Upstream.metadataDefaults`): a proxy cannot reach the
 //   instance's link-local address, and sending the role's credential through one would leak it.
 //
-// A proxy URL may carry credentials (`http://user:pass@host:port`): it is kept only in the policy
-// and the per-request FiberRef; messages show `displayProxy`, never the user info.
+// A proxy URL may carry credentials (`http://user:pass@host:port`): it is held as `Redacted` from
+// decode on (the option, Config.redacted), in the policy and the per-request FiberRef, opened only
+// by the Node transport; messages show `displayProxy`, never the user info.
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration } from "../CredentialsError.js"
 
 /** The proxies of one fetch, decoded. */
 export interface Proxies {
   /** For https targets. */
-  readonly https: string | undefined
+  readonly https: Redacted.Redacted<string> | undefined
   /** For http targets. */
-  readonly http: string | undefined
+  readonly http: Redacted.Redacted<string> | undefined
   /** The NO_PROXY rules. */
   readonly noProxy: ReadonlyArray<NoProxyRule>
 }
@@ -51,8 +53,12 @@ const envNames = {
 const firstEnv = (names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     for (const name of names) {
-      const value = yield* Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-      if (Option.isSome(value) && value.value.trim() !== "") return { name, value: value.value.trim() }
+      const value = yield* Config.option(Config.redacted(name)).pipe(
+        Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
+      )
+      if (Option.isSome(value) && Redacted.value(value.value).trim() !== "") {
+        return { name, value: Redacted.value(value.value).trim() }
+      }
     }
     return undefined
   })
@@ -62,13 +68,17 @@ const firstEnv = (names: ReadonlyArray<string>) =>
  * `host:port` (as some tools accept) is read as `http://host:port`. The reason never repeats the
  * value (it may hold a password).
  */
-export const decodeProxyUrl = (source: string, field: string, value: string) => {
+export const decodeProxyUrl = (
+  source: string,
+  field: string,
+  value: string
+): Effect.Effect<Redacted.Redacted<string>, InvalidConfiguration> => {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
   const parsed = URL.canParse(withScheme) ? new URL(withScheme) : undefined
   return parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:") &&
       parsed.hostname !== "" && (parsed.pathname === "/" || parsed.pathname === "") && parsed.search === "" &&
       parsed.hash === ""
-    ? Effect.succeed(parsed.href)
+    ? Effect.succeed(Redacted.make(parsed.href))
     : Effect.fail(
       new InvalidConfiguration({
         source,
@@ -141,7 +151,7 @@ export const bypasses = (rules: ReadonlyArray<NoProxyRule>, url: URL): boolean =
  */
 export const resolve = (
   source: string,
-  option: string | false | undefined,
+  option: string | Redacted.Redacted<string> | false | undefined,
   proxied: boolean
 ): Effect.Effect<Proxies | undefined, InvalidConfiguration> =>
   Effect.gen(function*() {
@@ -149,7 +159,7 @@ export const resolve = (
     const noProxyEnv = yield* firstEnv(envNames.noProxy)
     const noProxy = noProxyEnv === undefined ? [] : parseNoProxy(noProxyEnv.value)
     if (option !== undefined) {
-      const url = yield* decodeProxyUrl(source, "proxy", option)
+      const url = yield* decodeProxyUrl(source, "proxy", Redacted.isRedacted(option) ? Redacted.value(option) : option)
       return { https: url, http: url, noProxy }
     }
     const httpEnv = yield* firstEnv(envNames.http)
@@ -160,7 +170,7 @@ export const resolve = (
   })
 
 /** The proxy a request to `url` goes through, if any. */
-export const forUrl = (proxies: Proxies | undefined, url: string): string | undefined => {
+export const forUrl = (proxies: Proxies | undefined, url: string): Redacted.Redacted<string> | undefined => {
   if (proxies === undefined || !URL.canParse(url)) return undefined
   const parsed = new URL(url)
   const proxy = parsed.protocol === "https:" ? proxies.https : parsed.protocol === "http:" ? proxies.http : undefined

@@ -29,6 +29,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
+import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -86,8 +87,9 @@ export interface Options {
    * option too. The ECS metadata service is never proxied and ignores this option. The URL's
    * credentials never appear in an error or a log: messages name the proxy by scheme, host and port.
    * Applies to the transport of `HttpTransport.layer`; an `HttpClient` of your own is not affected.
+   * A `Redacted` URL (e.g. from `Config.redacted`) is taken as it is.
    */
-  readonly proxy?: string | false | undefined
+  readonly proxy?: string | Redacted.Redacted<string> | false | undefined
 }
 
 /** The option block of `options`, and nothing else: what composite sources pass on. */
@@ -262,7 +264,7 @@ export interface RequestOptions {
   /** Read timeout, ms. */
   readonly read: number
   /** The proxy URL (may hold credentials: never put it in a message), or none. */
-  readonly proxy?: string | undefined
+  readonly proxy?: Redacted.Redacted<string> | undefined
 }
 
 /** The per-request options of the exchange in progress; the Node transport reads them. */
@@ -347,10 +349,10 @@ const transportError = (
   target: string,
   policy: Policy,
   error: HttpClientError.HttpClientError,
-  proxy: string | undefined
+  proxy: Redacted.Redacted<string> | undefined
 ): Timeout | NetworkError | UpstreamError => {
   const code = describeCause(error.cause)
-  const proxyName = proxy === undefined ? undefined : Proxy.displayProxy(proxy)
+  const proxyName = proxy === undefined ? undefined : Proxy.displayProxy(Redacted.value(proxy))
   // Through a proxy, every failure names it (never its credentials).
   const endpoint = proxyName === undefined ? target : `${target} through the proxy ${proxyName}`
   if (proxyName !== undefined) {
