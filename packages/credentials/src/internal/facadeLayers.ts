@@ -8,6 +8,7 @@ import * as Chain from "../Chain.js"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { layerNodePlatform } from "../CredentialsLive.js"
+import { InvalidConfiguration } from "../CredentialsError.js"
 import * as DefaultChain from "../DefaultChain.js"
 import type { Source } from "../Source.js"
 import * as CliProfile from "../sources/CliProfile.js"
@@ -37,8 +38,29 @@ const upstreamOptions = (config: ConfigOptions, defaults: Upstream.Defaults): Up
   }
 }
 
+// Ours: the proxy of the upstreams other than the metadata service (which is never proxied).
+const proxied = (config: ConfigOptions) => ({ proxy: config.proxy })
+
+// Ours: the OIDC token from a function, called at every fetch; a rejection or a throw is an
+// `InvalidConfiguration` of `oidcToken` (its message kept, as a custom provider's is).
+const oidcTokenOf = (config: ConfigOptions): OidcRoleArn.Options["oidcToken"] => {
+  const produce = config.oidcToken
+  if (produce === undefined) return undefined
+  return Effect.tryPromise({
+    try: async () => produce(),
+    catch: (cause) =>
+      new InvalidConfiguration({
+        source: "oidc_role_arn",
+        field: "oidcToken",
+        reason: `rejected: ${cause instanceof Error ? cause.message : String(cause)}`,
+        fix: "check the function given as oidcToken"
+      })
+  })
+}
+
 const stsOptions = (config: ConfigOptions) => ({
   ...upstreamOptions(config, Upstream.serviceDefaults),
+  ...proxied(config),
   roleArn: config.roleArn,
   roleSessionName: config.roleSessionName,
   roleSessionExpiration: seconds(config.roleSessionExpiration),
@@ -63,7 +85,8 @@ export const sourceOf = (
       return OidcRoleArn.make({
         ...stsOptions(config),
         oidcProviderArn: config.oidcProviderArn,
-        oidcTokenFilePath: config.oidcTokenFilePath
+        oidcTokenFilePath: config.oidcTokenFilePath,
+        oidcToken: oidcTokenOf(config)
       })
     case "ecs_ram_role":
       return EcsRamRole.make({
@@ -74,7 +97,11 @@ export const sourceOf = (
         tokenTtl: seconds(config.metadataTokenDuration)
       })
     default: // credentials_uri: the constructor admits only the supported types
-      return CredentialsUri.make({ ...upstreamOptions(config, Upstream.serviceDefaults), credentialsUri: config.credentialsURI })
+      return CredentialsUri.make({
+        ...upstreamOptions(config, Upstream.serviceDefaults),
+        ...proxied(config),
+        credentialsUri: config.credentialsURI
+      })
   }
 }
 

@@ -30,6 +30,18 @@ export interface ConfigOptions {
   enableVpc?: boolean | undefined
   oidcProviderArn?: string | undefined
   oidcTokenFilePath?: string | undefined
+  /**
+   * Ours: the OIDC token from code instead of a file, a function answering a Promise of the token
+   * (e.g. one that calls a CI's token endpoint), called at every fetch as the file is read at every
+   * fetch. Not with `oidcTokenFilePath`.
+   */
+  oidcToken?: (() => Promise<string>) | undefined
+  /**
+   * Ours: the HTTP proxy of STS and the credentials URI (`http://user:password@host:port`), or
+   * `false` for none whatever `HTTPS_PROXY` / `HTTP_PROXY` say; the metadata service is never
+   * proxied. Default: the variables (see docs/proxies.md).
+   */
+  proxy?: string | false | undefined
   roleName?: string | undefined
   disableIMDSv1?: boolean | undefined
   /** Accepted: IMDSv2 is always tried first (see docs/migration.md). */
@@ -127,6 +139,10 @@ export class Config {
   declare credentialsURI?: string
   declare oidcProviderArn: string
   declare oidcTokenFilePath: string
+  /** Ours: the OIDC token from a function answering a Promise of it (see `ConfigOptions`). */
+  declare oidcToken?: () => Promise<string>
+  /** Ours: the HTTP proxy (see `ConfigOptions`). */
+  declare proxy?: string | false
   declare type?: string
   declare externalId?: string
   declare stsEndpoint?: string

@@ -272,6 +272,8 @@ export class RAMRoleARNCredentialsProviderBuilder {
   declare enableVpc?: boolean
   declare readTimeout?: number
   declare connectTimeout?: number
+  /** Ours: see `withProxy`. */
+  declare proxy?: string | false
 
   /** As in the official tool, a signer is required: `withCredentialsProvider(...)`. */
   build(): RAMRoleARNCredentialsProvider {
@@ -335,6 +337,12 @@ export class RAMRoleARNCredentialsProviderBuilder {
     this.connectTimeout = connectTimeout
     return this
   }
+
+  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
+  withProxy(proxy: string | false): RAMRoleARNCredentialsProviderBuilder {
+    this.proxy = proxy
+    return this
+  }
 }
 
 /**
@@ -361,7 +369,8 @@ export class RAMRoleARNCredentialsProvider extends SessionProvider {
       stsRegionId: builder.stsRegionId,
       enableVpc: builder.enableVpc,
       timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout
+      connectTimeout: builder.connectTimeout,
+      proxy: builder.proxy
     })
     super(network(config, builder.credentialsProvider))
     this.#signer = builder.credentialsProvider
@@ -387,6 +396,19 @@ export class OIDCRoleArnCredentialsProviderBuilder {
   declare enableVpc?: boolean
   declare readTimeout?: number
   declare connectTimeout?: number
+  /** Ours: see `withOIDCToken`. */
+  declare oidcToken?: () => Promise<string>
+  /** Ours: see `withProxy`. */
+  declare proxy?: string | false
+
+  /**
+   * Ours: the OIDC token from code instead of a file: a function answering a Promise of the token
+   * (e.g. a call to a CI's token endpoint), called at every fetch. Not with `withOIDCTokenFilePath`.
+   */
+  withOIDCToken(oidcToken: () => Promise<string>): OIDCRoleArnCredentialsProviderBuilder {
+    this.oidcToken = oidcToken
+    return this
+  }
 
   withOIDCProviderArn(oidcProviderArn: string): this {
     this.oidcProviderArn = oidcProviderArn
@@ -443,6 +465,12 @@ export class OIDCRoleArnCredentialsProviderBuilder {
     return this
   }
 
+  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
+  withProxy(proxy: string | false): OIDCRoleArnCredentialsProviderBuilder {
+    this.proxy = proxy
+    return this
+  }
+
   build(): OIDCRoleArnCredentialsProvider {
     return new OIDCRoleArnCredentialsProvider(this)
   }
@@ -474,7 +502,9 @@ export class OIDCRoleArnCredentialsProvider extends SessionProvider {
       stsRegionId: builder.stsRegionId,
       enableVpc: builder.enableVpc,
       timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout
+      connectTimeout: builder.connectTimeout,
+      oidcToken: builder.oidcToken,
+      proxy: builder.proxy
     })))
   }
 
@@ -601,6 +631,8 @@ export class URICredentialsProviderBuilder {
   declare credentialsURI: string
   declare readTimeout?: number
   declare connectTimeout?: number
+  /** Ours: see `withProxy`. */
+  declare proxy?: string | false
 
   withCredentialsURI(credentialsURI: string): URICredentialsProviderBuilder {
     this.credentialsURI = credentialsURI
@@ -614,6 +646,12 @@ export class URICredentialsProviderBuilder {
 
   withConnectTimeout(connectTimeout: number): URICredentialsProviderBuilder {
     this.connectTimeout = connectTimeout
+    return this
+  }
+
+  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
+  withProxy(proxy: string | false): URICredentialsProviderBuilder {
+    this.proxy = proxy
     return this
   }
 
@@ -633,7 +671,8 @@ export class URICredentialsProvider extends SessionProvider {
       type: "credentials_uri",
       credentialsURI: builder.credentialsURI,
       timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout
+      connectTimeout: builder.connectTimeout,
+      proxy: builder.proxy
     })))
   }
 
