@@ -9,7 +9,9 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, Redacted } from "effect"
 import { inspect } from "node:util"
+import { Credentials } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
+import * as DefaultChain from "../src/DefaultChain.js"
 import * as Proxy from "../src/internal/proxy.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
@@ -113,6 +115,24 @@ describe("Proxy", () => {
         expect(credential).toMatchObject({ type: "sts", providerName: "cli_profile/cloud_sso" })
         expect(yield* proxy.tunnels).toBe(1)
         expect((yield* emulator.counters("cloud-sso")).succeeded).toBe(1)
+      })).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("the default chain with the proxy option: the metadata service direct, the credentials URI through the proxy", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const proxy = yield* LoopbackProxy.make
+        const closed = yield* LoopbackProxy.closedPort
+        // off ECS: the metadata address refuses; through the proxy it would have been a tunnel request
+        const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(DefaultChain.layer({
+            metadataUrl: `http://127.0.0.1:${closed}`,
+            proxy: proxy.url,
+            retrySchedule: retryNow(0)
+          })),
+          withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri, HTTP_PROXY: proxy.url })
+        )
+        expect(credential.providerName).toBe("default/credential_uri")
+        expect(yield* proxy.targets).toEqual([`127.0.0.1:${emulator.port}`])
       })).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("NO_PROXY (host, host:port, *) and proxy: false go direct", () =>
