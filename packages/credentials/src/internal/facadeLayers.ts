@@ -4,6 +4,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Chain from "../Chain.js"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
@@ -38,8 +39,11 @@ const upstreamOptions = (config: ConfigOptions, defaults: Upstream.Defaults): Up
   }
 }
 
-// Ours: the proxy of the upstreams other than the metadata service (which is never proxied).
-const proxied = (config: ConfigOptions) => ({ proxy: config.proxy })
+// Ours: the proxy of the upstreams other than the metadata service (which is never proxied); a
+// URL may hold credentials, so it is Redacted from here on.
+const proxied = (config: ConfigOptions) => ({
+  proxy: typeof config.proxy === "string" ? Redacted.make(config.proxy) : config.proxy
+})
 
 // Ours: the OIDC token from a function, called at every fetch; a rejection or a throw is an
 // `InvalidConfiguration` of `oidcToken` (its message kept, as a custom provider's is).
