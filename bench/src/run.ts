@@ -7,6 +7,7 @@ import * as Path from "node:path"
 import { execSync } from "node:child_process"
 import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
 import type * as GuardModule from "./guard.mjs"
+import * as Cache from "./cache.js"
 import * as Edges from "./edges.js"
 import * as Fleet from "./fleet.js"
 import * as ServeHost from "./serveHost.js"
@@ -80,11 +81,12 @@ export const main = async (guard: typeof GuardModule) => {
     await step("fleet", () => Fleet.run())
     await step("serve", () => ServeHost.run(env))
     await step("edges", () => Edges.run())
+    await step("cache", () => Cache.run())
   } finally {
     await env.close()
   }
   const network = guard.report()
-  const childBlocked = ["startup", "serve", "edges"].reduce(
+  const childBlocked = ["startup", "serve", "edges", "cache"].reduce(
     (n, name) => n + ((results[name] as { guardBlockedInChildren?: number } | undefined)?.guardBlockedInChildren ?? 0),
     0
   )
