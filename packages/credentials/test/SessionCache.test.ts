@@ -1,10 +1,11 @@
 // The session file cache, through RamRoleArn / OidcRoleArn's `cache` option, against the emulator:
 // real files in a temp folder, time on the TestClock.
 import { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import { NodeContext, NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Logger, LogLevel, Option, Redacted, Ref, TestClock } from "effect"
 import * as SessionCache from "../src/SessionCache.js"
+import * as CliProfile from "../src/sources/CliProfile.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
@@ -213,4 +214,38 @@ describe("SessionCache (the cache option) against the emulator", () => {
         expect(yield* cacheFiles(`${home}/${SessionCache.DEFAULT_DIRECTORY}`)).toHaveLength(1)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("cli_profile CloudSSO: the cache option keeps its session; the access token is not in the name", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* cacheDir
+        const config = `${yield* fs.makeTempDirectoryScoped()}/config.json`
+        yield* emulator.addCloudSsoToken({ accessToken: "sso-token-secret", accountId: "123", accessConfigurationId: "ac-1" })
+        yield* fs.writeFileString(config, JSON.stringify({
+          current: "sso",
+          profiles: [{
+            name: "sso",
+            mode: "CloudSSO",
+            cloud_sso_sign_in_url: emulator.cloudSsoSignInUrl,
+            cloud_sso_account_id: "123",
+            cloud_sso_access_config: "ac-1",
+            access_token: "sso-token-secret",
+            cloud_sso_access_token_expire: Math.floor(Date.UTC(2024, 0, 1) / 1000) + 3600
+          }]
+        }))
+        const source = CliProfile.make({ path: config, retrySchedule: retryNow(0), cache: { directory: dir } })
+        const first = yield* source
+        const second = yield* source
+        expect(second.accessKeyId).toBe(first.accessKeyId)
+        expect(second.providerName).toBe("cli_profile/cloud_sso")
+        expect((yield* emulator.counters("cloud-sso")).received).toBe(1)
+        const files = yield* cacheFiles(dir)
+        expect(files).toHaveLength(1)
+        expect(files[0]).not.toContain("sso-token-secret")
+        // Without the option, every fetch asks CloudSSO.
+        yield* CliProfile.make({ path: config, retrySchedule: retryNow(0) })
+        expect((yield* emulator.counters("cloud-sso")).received).toBe(2)
+      })
+    ).pipe(Effect.provide(NodeContext.layer)))
 })

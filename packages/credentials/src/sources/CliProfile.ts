@@ -43,6 +43,7 @@ import {
 } from "../internal/cliConfig.js"
 import { metadataSource } from "../internal/composite.js"
 import { runExternal } from "../internal/external.js"
+import { cached } from "../internal/sessionCache.js"
 import { homeDirectory } from "../internal/home.js"
 import {
   cloudSsoCredentials,
@@ -54,6 +55,7 @@ import {
 import { envFlag, envString } from "../internal/env.js"
 import * as Upstream from "../internal/upstream.js"
 import { decodeDuration } from "../internal/validate.js"
+import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
 import * as OidcRoleArn from "./OidcRoleArn.js"
@@ -93,6 +95,12 @@ export interface Options extends NetworkOptions {
   readonly path?: string | undefined
   /** How long an External `process_command` may run. Default 60 seconds (the official tool's). */
   readonly commandTimeout?: Duration.DurationInput | undefined
+  /**
+   * Keep the sessions of the CloudSSO mode in a file, for short-lived processes (see
+   * `SessionCache`); off by default. The key: the sign-in URL, the account ID, the access
+   * configuration and the config file's path (never the access token). Other modes: not cached.
+   */
+  readonly cache?: SessionCache.Options | undefined
 }
 
 /**
@@ -199,12 +207,23 @@ const cloudSso = (ctx: Context, profile: Extract<CliProfile, { _tag: "CloudSSO" 
         fix: "sign in again with `aliyun configure --mode CloudSSO`"
       })
     }
-    return yield* Upstream.run(
+    const fetch = Upstream.run(
       source,
       Upstream.displayUrl(profile.signInUrl),
       ctx.policy,
       cloudSsoCredentials({ source, ...profile, policy: ctx.policy })
     )
+    if (ctx.options.cache === undefined) return yield* fetch
+    return yield* cached(ctx.options.cache, {
+      source,
+      fields: {
+        api: "CloudSSO",
+        signInUrl: profile.signInUrl,
+        accountId: profile.accountId,
+        accessConfigurationId: profile.accessConfig,
+        configPath: ctx.path
+      }
+    }, fetch)
   })
 
 const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
