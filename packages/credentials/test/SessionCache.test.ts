@@ -31,9 +31,10 @@ const cacheFiles = (dir: string) =>
 // Captures warnings, to assert that the cache said what it did.
 const captureWarnings = Effect.gen(function*() {
   const lines = yield* Ref.make<ReadonlyArray<string>>([])
-  const logger = Logger.make(({ message, logLevel }) => {
+  const logger = Logger.make(({ annotations, logLevel, message }) => {
     if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
-      Effect.runSync(Ref.update(lines, (all) => [...all, String(Array.isArray(message) ? message.join(" ") : message)]))
+      const text = `${String(Array.isArray(message) ? message.join(" ") : message)} ${JSON.stringify([...annotations])}`
+      Effect.runSync(Ref.update(lines, (all) => [...all, text]))
     }
   })
   return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
@@ -91,7 +92,7 @@ describe("SessionCache (the cache option) against the emulator", () => {
         const warnings = yield* captureWarnings
         yield* role(emulator.stsUrl, dir)
         const [name] = yield* cacheFiles(dir)
-        for (const bad of ["{not json", "{\"version\":1,\"accessKeyId\":\"STS.x\"}", "[]"]) {
+        for (const bad of ["{not json SECRET-IN-FILE", "{\"version\":1,\"accessKeyId\":\"STS.x\",\"accessKeySecret\":\"SECRET-IN-FILE\"}", "[]"]) {
           yield* fs.writeFileString(`${dir}/${name}`, bad)
           const before = (yield* emulator.counters("sts")).received
           const credential = yield* role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer))
@@ -103,6 +104,7 @@ describe("SessionCache (the cache option) against the emulator", () => {
         }
         const lines = yield* Ref.get(warnings.lines)
         expect(lines.filter((l) => l.includes("malformed cache file was removed"))).toHaveLength(3)
+        expect(lines.join("\n")).not.toContain("SECRET-IN-FILE")
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
