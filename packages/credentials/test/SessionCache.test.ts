@@ -250,4 +250,16 @@ describe("SessionCache (the cache option) against the emulator", () => {
         expect((yield* emulator.counters("cloud-sso")).received).toBe(2)
       })
     ).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("a bad cache option: InvalidConfiguration naming it, and no request", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const dir = yield* cacheDir
+        const stale = yield* Effect.flip(role(emulator.stsUrl, dir, { staleWindow: "banana" as never }))
+        expect(stale).toMatchObject({ _tag: "InvalidConfiguration", source: "ram_role_arn", field: "cache.staleWindow" })
+        const folder = yield* Effect.flip(RamRoleArn.make({ source: signer, roleArn, stsEndpoint: emulator.stsUrl, cache: { directory: " " } }))
+        expect(folder).toMatchObject({ _tag: "InvalidConfiguration", field: "cache.directory" })
+        expect((yield* emulator.counters("sts")).received).toBe(0)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
 })

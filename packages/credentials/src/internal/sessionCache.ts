@@ -11,12 +11,13 @@ import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import * as Credential from "../Credential.js"
-import type { CredentialsError } from "../CredentialsError.js"
+import type { CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
 import { defaults as refreshDefaults } from "../Refresh.js"
 import type { Options } from "../SessionCache.js"
 import { describePlatformError, errnoCode, readTextFileOption } from "./boundedFile.js"
 import { replaceFile } from "./cliConfig/writeBack.js"
 import { homeDirectory } from "./home.js"
+import { decodeDuration, optionalString } from "./validate.js"
 
 export const DEFAULT_DIRECTORY = ".alibabacloud/cache"
 
@@ -45,10 +46,34 @@ const warn = (message: string, fields: Record<string, string>) => Effect.logWarn
 const describe = (error: PlatformError.PlatformError) => describePlatformError(error)
 
 /** Where the cache lives, or none (a warning) when no home directory is known. */
-const directoryOf = (options: Options) =>
-  options.directory !== undefined
-    ? Effect.succeed(Option.some(options.directory))
+const directoryOf = (directory: string | undefined) =>
+  directory !== undefined
+    ? Effect.succeed(Option.some(directory))
     : Effect.map(homeDirectory, Option.map((home) => `${home.replace(/[\\/]+$/, "")}/${DEFAULT_DIRECTORY}`))
+
+interface Settings {
+  readonly directory: string | undefined
+  readonly staleMillis: number
+  readonly lockWaitMillis: number
+  readonly staleLockMillis: number
+}
+
+// The options come from TypeScript or plain JavaScript: each is checked, a bad one is the source's
+// InvalidConfiguration naming `cache.<option>`.
+const settings = (source: string, options: Options): Effect.Effect<Settings, InvalidConfiguration> =>
+  Effect.gen(function*() {
+    const millis = (field: string, input: Duration.DurationInput) =>
+      Effect.map(decodeDuration(source, `cache.${field}`, input), Duration.toMillis)
+    return {
+      directory: yield* optionalString(
+        { source, field: "cache.directory", fix: "pass the folder of the cache files, or leave it out for ~/.alibabacloud/cache" },
+        options.directory
+      ),
+      staleMillis: yield* millis("staleWindow", options.staleWindow ?? refreshDefaults.staleWindow),
+      lockWaitMillis: yield* millis("lockWait", options.lockWait ?? "20 seconds"),
+      staleLockMillis: yield* millis("staleLock", options.staleLock ?? "60 seconds")
+    }
+  })
 
 export interface Key {
   /** The source, for warnings. */
@@ -65,10 +90,11 @@ export const cached = <E extends CredentialsError, R>(
   options: Options,
   key: Key,
   fetch: Effect.Effect<Credential.Credential, E, R>
-): Effect.Effect<Credential.Credential, E, R | FileSystem.FileSystem> =>
+): Effect.Effect<Credential.Credential, E | InvalidConfiguration, R | FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const dir = yield* directoryOf(options)
+    const set = yield* settings(key.source, options)
+    const dir = yield* directoryOf(set.directory)
     if (Option.isNone(dir)) {
       yield* warn("session cache: no home directory (HOME) and no directory given; not caching", { source: key.source })
       return yield* fetch
@@ -81,12 +107,11 @@ export const cached = <E extends CredentialsError, R>(
     )
     if (!made) return yield* fetch
     const path = `${dir.value}/${fileName(key.fields)}`
-    const staleMillis = Duration.toMillis(Duration.decode(options.staleWindow ?? refreshDefaults.staleWindow))
-    const env = { fs, path, source: key.source, staleMillis }
+    const env = { fs, path, source: key.source, staleMillis: set.staleMillis }
     const hit = yield* readValid(env)
     if (Option.isSome(hit)) return hit.value
     return yield* Effect.scoped(Effect.gen(function*() {
-      yield* acquireLock(env, options)
+      yield* acquireLock(env, set)
       // Another process may have stored the session while this one waited.
       const after = yield* readValid(env)
       if (Option.isSome(after)) return after.value
@@ -156,12 +181,12 @@ const store = (env: Env, credential: Credential.Credential): Effect.Effect<void,
 
 // The lock: `<file>.lock`, created exclusively (`wx`), holding its owner's id and the Clock time it
 // was taken. Released (removed, if still ours) when the fetch's scope closes, interrupted or not.
-const acquireLock = (env: Env, options: Options) =>
+const acquireLock = (env: Env, set: Settings) =>
   Effect.gen(function*() {
     const lockPath = `${env.path}.lock`
     const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}`
-    const waitMillis = Duration.toMillis(Duration.decode(options.lockWait ?? "20 seconds"))
-    const staleMillis = Duration.toMillis(Duration.decode(options.staleLock ?? "60 seconds"))
+    const waitMillis = set.lockWaitMillis
+    const staleMillis = set.staleLockMillis
     const tries = Math.max(1, Math.ceil(waitMillis / Duration.toMillis(POLL)))
     const take = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
