@@ -23,6 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import { concatBytes } from "./bytes.js"
 
 /** The default size cap: 10 MiB, far above any credentials file, far below a memory problem. */
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -175,13 +176,7 @@ export const readFileBounded = (
         }
         chunks.push(read === buffer.length ? buffer : buffer.subarray(0, read))
       }
-      const bytes = new Uint8Array(total)
-      let offset = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.length
-      }
-      return bytes
+      return concatBytes(chunks, total)
     }))
   })
 

@@ -17,6 +17,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { CommandFailed, InvalidConfiguration, MalformedResponse, Timeout } from "../CredentialsError.js"
+import { concatBytes } from "./bytes.js"
 import { decodeJson, isNestedDeeper } from "./json.js"
 
 // ---------------------------------------------------------------------------------------------
@@ -415,16 +416,6 @@ interface Read {
 }
 
 const initialRead: Read = { chunks: Chunk.empty(), size: 0, exited: false, complete: false }
-
-const concatBytes = (chunks: Chunk.Chunk<Uint8Array>, size: number): Uint8Array => {
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
 
 /** Whether the last byte of `bytes` that is not JSON whitespace is `}` or `]`. */
 const mayClose = (bytes: Uint8Array): boolean => {

@@ -43,6 +43,7 @@ import {
   UpstreamError
 } from "../CredentialsError.js"
 import { formatBytes } from "./boundedFile.js"
+import { base64OfText, concatBytes } from "./bytes.js"
 import { decodeJson } from "./json.js"
 import * as Proxy from "./proxy.js"
 import { decodeDuration } from "./validate.js"
@@ -212,8 +213,8 @@ const echoForms = (secret: string): ReadonlyArray<string> => {
   const uri = encodeURIComponent(secret)
   const rfc3986 = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
   const form = new URLSearchParams({ s: secret }).toString().slice(2)
-  const base64 = Buffer.from(secret, "utf8").toString("base64")
-  const base64url = Buffer.from(secret, "utf8").toString("base64url")
+  const base64 = base64OfText(secret)
+  const base64url = base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
   return [...new Set([secret, uri, rfc3986, form, base64, base64.replace(/=+$/, ""), base64url])]
 }
 
@@ -402,7 +403,10 @@ const readBody = (response: { readonly stream: Stream.Stream<Uint8Array, HttpCli
     ),
     Stream.runCollect,
     // Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
-    Effect.map((chunks) => Buffer.concat(Chunk.toArray(chunks)).toString("utf8"))
+    Effect.map((chunks) => {
+      const list = Chunk.toArray(chunks)
+      return new TextDecoder("utf-8").decode(concatBytes(list, list.reduce((size, chunk) => size + chunk.length, 0)))
+    })
   )
 
 // Every service's error answer: STS and the metadata service (Code, Message, RequestId), the
