@@ -11,8 +11,7 @@
 //   the metadata service);
 // - scrubbing: the request's secrets are cut out of whatever comes back, raw, percent-encoded or
 //   base64, and control characters are escaped before text reaches a message or a terminal;
-// - the typed errors, and how many attempts a failure took.
-//
+// - the typed errors, and how many attempts a failure took;
 // - the proxy: which one a request goes through (proxy.ts: the `proxy` option, else HTTPS_PROXY /
 //   HTTP_PROXY / NO_PROXY read through Config once per fetch; never for the metadata service).
 //
