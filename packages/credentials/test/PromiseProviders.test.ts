@@ -341,8 +341,13 @@ describe("Promise facade: the model and close()", () => {
       expect(typeof model.accessKeySecret).toBe("string")
       expect(model.accessKeySecret).toBe("SECRET-masked-1")
       expect(model.securityToken).toBe(token)
-      expect(Object.getOwnPropertyDescriptor(model, "accessKeySecret")).toMatchObject({ value: "SECRET-masked-1", writable: true })
       expect(model.toMap()).toMatchObject({ accessKeySecret: "SECRET-masked-1", securityToken: token })
+      // Plain data properties (read through from the credential's model, not enumerable), writable
+      // on the caller's own object without touching the next call's.
+      expect(Object.keys(model)).not.toContain("accessKeySecret")
+      model.accessKeySecret = "changed by the caller"
+      expect(model.accessKeySecret).toBe("changed by the caller")
+      expect((yield* Effect.promise(() => credential.getCredential())).accessKeySecret).toBe("SECRET-masked-1")
     }))
 
   it.scopedLive("the official SDK signs with the masked model (an STS token through GetCallerIdentity)", () =>

@@ -118,6 +118,13 @@ export const effectEngine = (recipe: Recipe, what: string): Engine => {
   let latest: EffectCredential | undefined
   let subscription: Fiber.RuntimeFiber<void> | undefined
   let closed = false
+  // The answer of the last credential handed out: the same object while the credential is the
+  // same, so the hot path allocates nothing and the client can reuse what it built from it.
+  let answered: { readonly credential: EffectCredential; readonly answer: Answer } | undefined
+  const answerFor = (credential: EffectCredential): Answer => {
+    if (answered?.credential !== credential) answered = { credential, answer: answerOf(credential) }
+    return answered.answer
+  }
 
   const subscribe = (rt: ManagedRuntime.ManagedRuntime<Credentials, never>, credential: EffectCredential) => {
     latest = credential
@@ -141,7 +148,7 @@ export const effectEngine = (recipe: Recipe, what: string): Engine => {
         if (closed) return Promise.reject(closedError(what))
         if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause, what))
         if (cached) subscribe(rt, exit.value)
-        return answerOf(exit.value)
+        return answerFor(exit.value)
       },
       () => Promise.reject(closed ? closedError(what) : new Error("unexpected failure in @effect-alicloud/credentials"))
     )
@@ -150,7 +157,7 @@ export const effectEngine = (recipe: Recipe, what: string): Engine => {
   return {
     get: () => {
       if (!closed && cached && latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) {
-        return Promise.resolve(answerOf(latest))
+        return Promise.resolve(answerFor(latest))
       }
       return run((c) => c.get)
     },
