@@ -42,11 +42,11 @@ export type Recipe =
 export const sourceIn = (recipe: Recipe, layers: Layers): Source<DefaultChain.Requirements> =>
   recipe._tag === "Static" ? recipe.source : recipe.source(layers)
 
-const uncached = (source: Source): Layer.Layer<Credentials> =>
-  Layer.succeed(Credentials, Credentials.of({ get: source, changes: Stream.empty, refresh: source, invalidate: Effect.void }))
-
 const layerOf = (recipe: Recipe): Layer.Layer<Credentials> => {
-  if (recipe._tag === "Static") return recipe.cached ? Credentials.layer(recipe.source) : uncached(recipe.source)
+  if (recipe._tag === "Static") {
+    // Not cached: the engine's own mark, so every `get` runs the source (single flight still holds).
+    return Credentials.layer(recipe.cached ? recipe.source : Effect.map(recipe.source, CredentialModule.uncached))
+  }
   return Layer.unwrapEffect(
     Effect.map(
       Effect.promise(() => import("./facadeLayers.js")),

@@ -4,7 +4,7 @@
 // and `[` × 200,000 would overflow the stack there.
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { describeParseError } from "./decode.js"
+import { describeParseError } from "./parseIssue.js"
 
 /** The deepest nesting of arrays and objects accepted: no credential needs more than three levels. */
 export const maxDepth = 64

@@ -85,3 +85,47 @@ export const jsonPath = (path: ReadonlyArray<PropertyKey>): string =>
 /** "a string", "an array", "null": what a value is, never what it holds. */
 export const describeValue = (value: unknown): string =>
   value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`
+
+// ---------------------------------------------------------------------------------------------
+// Every issue, by path and kind (wire bodies and helper output: no message of ours to give)
+// ---------------------------------------------------------------------------------------------
+
+type Leaf = "Type" | "Missing" | "Unexpected" | "Forbidden" | "Refinement" | "Transformation"
+
+const reasons: Record<Leaf, string> = {
+  Missing: "is missing",
+  Type: "has the wrong type",
+  Unexpected: "is not expected",
+  Forbidden: "cannot be decoded",
+  Refinement: "is invalid",
+  Transformation: "cannot be read"
+}
+
+const leaves = (
+  issue: ParseResult.ParseIssue,
+  path: ReadonlyArray<PropertyKey>,
+  out: Array<readonly [ReadonlyArray<PropertyKey>, Leaf]>
+): void => {
+  switch (issue._tag) {
+    case "Pointer":
+      return leaves(issue.issue, [...path, ...(Array.isArray(issue.path) ? issue.path : [issue.path])], out)
+    case "Composite":
+      for (const inner of Array.isArray(issue.issues) ? issue.issues : [issue.issues]) leaves(inner, path, out)
+      return
+    case "Refinement":
+      return issue.kind === "From" ? leaves(issue.issue, path, out) : void out.push([path, "Refinement"])
+    case "Transformation":
+      return issue.kind === "Transformation" ? void out.push([path, "Transformation"]) : leaves(issue.issue, path, out)
+    default:
+      out.push([path, issue._tag])
+  }
+}
+
+/** "Credentials.AccessKeyId is missing; Credentials.Expiration cannot be read". */
+export const describeParseError = (error: ParseResult.ParseError, what = "the body"): string => {
+  const found: Array<readonly [ReadonlyArray<PropertyKey>, Leaf]> = []
+  leaves(error.issue, [], found)
+  return found
+    .map(([path, leaf]) => `${path.length === 0 ? what : path.map(String).join(".")} ${reasons[leaf]}`)
+    .join("; ")
+}

@@ -121,7 +121,7 @@ export const defaultRetry: Schedule.Schedule<unknown, CredentialsError> = Schedu
   Schedule.intersect(Schedule.recurs(3))
 )
 
-export const defaultMaxBodyBytes = 1024 * 1024
+const defaultMaxBodyBytes = 1024 * 1024
 
 export interface Defaults {
   readonly connect: Duration.Duration
@@ -238,7 +238,7 @@ const maxEchoLength = 300
  * Upstream text made safe for a message: control characters escaped (no terminal escapes, no
  * forged log lines), and cut to 300 characters.
  */
-export const sanitize = (text: string): string => {
+const sanitize = (text: string): string => {
   const escaped = text.replace(
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
@@ -269,11 +269,6 @@ export interface RequestOptions {
 
 /** The per-request options of the exchange in progress; the Node transport reads them. */
 export const currentRequestOptions = FiberRef.unsafeMake<RequestOptions | undefined>(undefined)
-
-export interface Answer {
-  readonly status: number
-  readonly body: string
-}
 
 /** A 200 answer whose body says the service refused (e.g. `Code: "Failed"`): an UpstreamError. */
 export class Refused {
@@ -427,7 +422,7 @@ const firstText = (...values: ReadonlyArray<unknown>) => values.find((v): v is s
 const signatureMismatchPrefix = "Specified signature is not matched with our calculation."
 
 /** An error answer as an UpstreamError: the service's code, message and request ID, scrubbed. */
-export const upstreamError = (options: {
+const upstreamError = (options: {
   readonly source: string
   readonly endpoint: string
   readonly status: number
