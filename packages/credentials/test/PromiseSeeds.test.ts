@@ -53,11 +53,15 @@ interface Run {
   readonly errors: Array<unknown>
   readonly clients: Array<Facade.default>
   readonly calls: Array<Promise<unknown>>
+  /** Resolves at the sample's first output (a log line or an error). */
+  readonly printed: Promise<void>
 }
 
 // Runs one sample in a function scope with its `require`, `process` and `console`.
 const runSample = (emulator: Emulator.EmulatorShape, sample: Sample, credentials: unknown): Run => {
-  const run: Run = { logs: [], errors: [], clients: [], calls: [] }
+  let printedNow: () => void = () => {}
+  const printed = new Promise<void>((resolve) => (printedNow = resolve))
+  const run: Run = { logs: [], errors: [], clients: [], calls: [], printed }
   const endpoints = { stsEndpoint: emulator.stsUrl, metadataUrl: emulator.metadataUrl, credentialsUri: emulator.credentialsUri }
   class Credential extends Facade.default {
     constructor(config?: Facade.Config | null, provider?: Facade.CredentialsProvider | null) {
@@ -121,8 +125,14 @@ const runSample = (emulator: Emulator.EmulatorShape, sample: Sample, credentials
     return modules[name]
   }
   const sampleConsole = {
-    log: (...args: Array<unknown>) => void run.logs.push(args.map(String).join(" ")),
-    error: (error: unknown) => void run.errors.push(error)
+    log: (...args: Array<unknown>) => {
+      run.logs.push(args.map(String).join(" "))
+      printedNow()
+    },
+    error: (error: unknown) => {
+      run.errors.push(error)
+      printedNow()
+    }
   }
   const code = fill(sample.code, emulator).replace(
     /^import (\w+), \{ (\w+) \} from ('[^']+');$/m,
@@ -156,7 +166,7 @@ afterAll(() => {
 const settle = (run: Run, sample: Sample) =>
   Effect.promise(async () => {
     // A call example ends by printing (or by main().catch printing the error).
-    while (sample.kind === "call example" && run.logs.length + run.errors.length === 0) await new Promise((r) => setTimeout(r, 50))
+    if (sample.kind === "call example") await run.printed
     await Promise.allSettled(run.calls)
     const models = await Promise.all(run.clients.map((client) => client.getCredential()))
     await Promise.all(run.clients.map((client) => client.close()))
