@@ -54,10 +54,12 @@ describe("CredentialsUri against the emulator", () => {
         expect((yield* Effect.flip(CredentialsUri.make(options))).message).toContain("Expiration is missing")
         expect((yield* emulator.counters("credentials-uri")).received).toBe(5)
         yield* emulator.setFault("credentials-uri", Fault.hang, { times: 1 })
-        const hung = yield* Effect.fork(CredentialsUri.make({ credentialsUri: emulator.credentialsUri, retrySchedule: retryNow(0) }))
+        // With the defaults as shipped (retries on): the 15 s budget ends the fetch, one attempt.
+        const hung = yield* Effect.fork(CredentialsUri.make({ credentialsUri: emulator.credentialsUri }))
         yield* emulator.awaitRequests("credentials-uri", 6)
         yield* TestClock.adjust("15 seconds")
-        expect(yield* Effect.flip(Fiber.join(hung))).toMatchObject({ _tag: "Timeout" })
+        expect(yield* Effect.flip(Fiber.join(hung))).toMatchObject({ _tag: "Timeout", tried: { attempts: 1 } })
+        expect((yield* emulator.counters("credentials-uri")).received).toBe(6)
       })))
 
   it.scoped("a refresh that fails while the credential is valid is invisible; the next retry replaces it", () =>
