@@ -259,8 +259,35 @@ export class EnvironmentVariableCredentialsProvider extends Provider {
 
 // --- ram_role_arn ----------------------------------------------------------------------------
 
+// The official builders' timeout and proxy setters, once: each returns the builder it is called on.
+class TimeoutsBuilder {
+  declare readTimeout?: number
+  declare connectTimeout?: number
+
+  withReadTimeout(readTimeout: number): this {
+    this.readTimeout = readTimeout
+    return this
+  }
+
+  withConnectTimeout(connectTimeout: number): this {
+    this.connectTimeout = connectTimeout
+    return this
+  }
+}
+
+class ProxiedBuilder extends TimeoutsBuilder {
+  /** Ours: see `withProxy`. */
+  declare proxy?: string | false
+
+  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
+  withProxy(proxy: string | false): this {
+    this.proxy = proxy
+    return this
+  }
+}
+
 /** The official `RAMRoleARNCredentialsProviderBuilder`. */
-export class RAMRoleARNCredentialsProviderBuilder {
+export class RAMRoleARNCredentialsProviderBuilder extends ProxiedBuilder {
   declare credentialsProvider: CredentialsProvider
   declare roleArn: string
   declare roleSessionName: string
@@ -270,10 +297,6 @@ export class RAMRoleARNCredentialsProviderBuilder {
   declare policy: string
   declare externalId: string
   declare enableVpc?: boolean
-  declare readTimeout?: number
-  declare connectTimeout?: number
-  /** Ours: see `withProxy`. */
-  declare proxy?: string | false
 
   /** As in the official tool, a signer is required: `withCredentialsProvider(...)`. */
   build(): RAMRoleARNCredentialsProvider {
@@ -328,21 +351,8 @@ export class RAMRoleARNCredentialsProviderBuilder {
     return this
   }
 
-  withReadTimeout(readTimeout: number): RAMRoleARNCredentialsProviderBuilder {
-    this.readTimeout = readTimeout
-    return this
-  }
 
-  withConnectTimeout(connectTimeout: number): RAMRoleARNCredentialsProviderBuilder {
-    this.connectTimeout = connectTimeout
-    return this
-  }
 
-  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
-  withProxy(proxy: string | false): RAMRoleARNCredentialsProviderBuilder {
-    this.proxy = proxy
-    return this
-  }
 }
 
 /**
@@ -384,7 +394,7 @@ export class RAMRoleARNCredentialsProvider extends SessionProvider {
 // --- oidc_role_arn ---------------------------------------------------------------------------
 
 /** The official `OIDCRoleArnCredentialsProviderBuilder`. */
-export class OIDCRoleArnCredentialsProviderBuilder {
+export class OIDCRoleArnCredentialsProviderBuilder extends ProxiedBuilder {
   declare oidcProviderArn: string
   declare oidcTokenFilePath: string
   declare roleArn: string
@@ -394,12 +404,8 @@ export class OIDCRoleArnCredentialsProviderBuilder {
   declare policy: string
   declare durationSeconds: number
   declare enableVpc?: boolean
-  declare readTimeout?: number
-  declare connectTimeout?: number
   /** Ours: see `withOIDCToken`. */
   declare oidcToken?: () => Promise<string>
-  /** Ours: see `withProxy`. */
-  declare proxy?: string | false
 
   /**
    * Ours: the OIDC token from code instead of a file: a function answering a Promise of the token
@@ -455,21 +461,8 @@ export class OIDCRoleArnCredentialsProviderBuilder {
     return this
   }
 
-  withReadTimeout(readTimeout: number): OIDCRoleArnCredentialsProviderBuilder {
-    this.readTimeout = readTimeout
-    return this
-  }
 
-  withConnectTimeout(connectTimeout: number): OIDCRoleArnCredentialsProviderBuilder {
-    this.connectTimeout = connectTimeout
-    return this
-  }
 
-  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
-  withProxy(proxy: string | false): OIDCRoleArnCredentialsProviderBuilder {
-    this.proxy = proxy
-    return this
-  }
 
   build(): OIDCRoleArnCredentialsProvider {
     return new OIDCRoleArnCredentialsProvider(this)
@@ -538,16 +531,16 @@ export class OIDCRoleArnCredentialsProvider extends SessionProvider {
 // --- ecs_ram_role ----------------------------------------------------------------------------
 
 /** The official `ECSRAMRoleCredentialsProviderBuilder`, plus `withMetadataUrl` (ours). */
-export class ECSRAMRoleCredentialsProviderBuilder {
+export class ECSRAMRoleCredentialsProviderBuilder extends TimeoutsBuilder {
   declare roleName: string
   declare disableIMDSv1: boolean
-  declare readTimeout?: number
-  declare connectTimeout?: number
   declare asyncCredentialUpdateEnabled?: boolean
   /** Ours: the metadata service (default http://100.100.100.200). */
   declare metadataUrl?: string
 
-  constructor() {}
+  constructor() {
+    super()
+  }
 
   withRoleName(roleName: string): ECSRAMRoleCredentialsProviderBuilder {
     this.roleName = roleName
@@ -559,15 +552,7 @@ export class ECSRAMRoleCredentialsProviderBuilder {
     return this
   }
 
-  withReadTimeout(readTimeout: number): ECSRAMRoleCredentialsProviderBuilder {
-    this.readTimeout = readTimeout
-    return this
-  }
 
-  withConnectTimeout(connectTimeout: number): ECSRAMRoleCredentialsProviderBuilder {
-    this.connectTimeout = connectTimeout
-    return this
-  }
 
   /** Accepted: the credential is always refreshed in the background. */
   withAsyncCredentialUpdateEnabled(asyncCredentialUpdateEnabled: boolean): ECSRAMRoleCredentialsProviderBuilder {
@@ -627,33 +612,16 @@ export class ECSRAMRoleCredentialsProvider extends SessionProvider {
 // --- credentials_uri -------------------------------------------------------------------------
 
 /** The official `URICredentialsProviderBuilder`. */
-export class URICredentialsProviderBuilder {
+export class URICredentialsProviderBuilder extends ProxiedBuilder {
   declare credentialsURI: string
-  declare readTimeout?: number
-  declare connectTimeout?: number
-  /** Ours: see `withProxy`. */
-  declare proxy?: string | false
 
   withCredentialsURI(credentialsURI: string): URICredentialsProviderBuilder {
     this.credentialsURI = credentialsURI
     return this
   }
 
-  withReadTimeout(readTimeout: number): URICredentialsProviderBuilder {
-    this.readTimeout = readTimeout
-    return this
-  }
 
-  withConnectTimeout(connectTimeout: number): URICredentialsProviderBuilder {
-    this.connectTimeout = connectTimeout
-    return this
-  }
 
-  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
-  withProxy(proxy: string | false): URICredentialsProviderBuilder {
-    this.proxy = proxy
-    return this
-  }
 
   build(): URICredentialsProvider {
     return new URICredentialsProvider(this)
