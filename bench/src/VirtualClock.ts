@@ -52,7 +52,11 @@ export const make = (start: number): VirtualClock => {
     currentTimeNanos: Effect.sync(() => BigInt(Math.round(now)) * 1_000_000n),
     sleep: (duration: Duration.Duration) =>
       Effect.async<void>((resume) => {
-        const timer: Timer = { at: now + Duration.toMillis(duration), resume: () => resume(Effect.void), cancelled: false }
+        const timer: Timer = {
+          at: now + Duration.toMillis(duration),
+          resume: () => resume(Effect.void),
+          cancelled: false
+        }
         insert(timer)
         live++
         return Effect.sync(() => {

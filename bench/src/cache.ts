@@ -39,7 +39,11 @@ const once = (impl: Impl, env: Record<string, string>) =>
     const proc = spawn(
       process.execPath,
       ["--import", guard, "--import", "tsx", "--conditions=@effect-alicloud/source", child, impl],
-      { cwd: benchDir, env: { PATH: process.env.PATH ?? "", HOME: home, BENCH_GUARD_REPORT: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] }
+      {
+        cwd: benchDir,
+        env: { PATH: process.env.PATH ?? "", HOME: home, BENCH_GUARD_REPORT: "1", ...env },
+        stdio: ["ignore", "pipe", "pipe"]
+      }
     )
     let out = ""
     let err = ""
@@ -50,12 +54,24 @@ const once = (impl: Impl, env: Record<string, string>) =>
       clearTimeout(timer)
       Fs.rmSync(home, { recursive: true, force: true })
       const guardLine = /BENCH_GUARD (.*)/.exec(err)
-      const g = guardLine ? JSON.parse(guardLine[1]!) as { blockedConnections: number; blockedDns: number; blockedUdp: number } : undefined
+      const g = guardLine
+        ? JSON.parse(guardLine[1]!) as { blockedConnections: number; blockedDns: number; blockedUdp: number }
+        : undefined
       const guardBlocked = g === undefined ? 0 : g.blockedConnections + g.blockedDns + g.blockedUdp
       const line = out.split("\n").find((l) => l.startsWith("{"))
       const wallMs = performance.now() - started
-      if (line === undefined) resolve({ outcome: "crashed", message: err.trim().split("\n").slice(-3).join(" ").slice(0, 300), wallMs, guardBlocked })
-      else resolve({ ...(JSON.parse(line) as { outcome: string; ms: number; message?: string }), wallMs, guardBlocked })
+      if (line === undefined) {
+        resolve({
+          outcome: "crashed",
+          message: err.trim().split("\n").slice(-3).join(" ").slice(0, 300),
+          wallMs,
+          guardBlocked
+        })
+      } else {resolve({
+          ...(JSON.parse(line) as { outcome: string; ms: number; message?: string }),
+          wallMs,
+          guardBlocked
+        })}
     })
   })
 
@@ -66,8 +82,13 @@ export const run = async () => {
   let guardBlockedInChildren = 0
   const cacheDir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-session-cache-"))
   try {
-    const tls = { key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"), cert: Fs.readFileSync(certFile, "utf8") }
-    const sts = await Effect.runPromise(Scope.extend(Emulator.make({ tls, accessKeys: [{ accessKeyId, accessKeySecret }] }), scope))
+    const tls = {
+      key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"),
+      cert: Fs.readFileSync(certFile, "utf8")
+    }
+    const sts = await Effect.runPromise(
+      Scope.extend(Emulator.make({ tls, accessKeys: [{ accessKeyId, accessKeySecret }] }), scope)
+    )
     const env = {
       NODE_EXTRA_CA_CERTS: certFile,
       BENCH_AK: accessKeyId,
@@ -77,7 +98,10 @@ export const run = async () => {
       BENCH_CACHE_DIR: cacheDir
     }
     const received = async () => (await Effect.runPromise(sts.counters("sts"))).received
-    const series: Record<Impl, { requests: number; credentials: number; medianWallMs: number; outcomes: Array<string> }> = {} as never
+    const series: Record<
+      Impl,
+      { requests: number; credentials: number; medianWallMs: number; outcomes: Array<string> }
+    > = {} as never
     for (const impl of ["ours-cache", "ours", "official"] as const) {
       const before = await received()
       const results: Array<Outcome> = []
@@ -93,13 +117,18 @@ export const run = async () => {
         medianWallMs: round(median(results.map((r) => r.wallMs)), 0),
         outcomes: [...new Set(results.map((r) => r.message ?? r.outcome))]
       }
-      process.stderr.write(`[bench] cache ${impl}: ${requests} AssumeRole for ${PROCESSES} processes (${series[impl].credentials} credentials; median ${series[impl].medianWallMs} ms per process)\n`)
+      process.stderr.write(
+        `[bench] cache ${impl}: ${requests} AssumeRole for ${PROCESSES} processes (${
+          series[impl].credentials
+        } credentials; median ${series[impl].medianWallMs} ms per process)\n`
+      )
     }
     data.series = series
     const ours = series["ours-cache"]
     rows.push({
       benchmark: "session cache, short processes",
-      metric: `AssumeRole requests for ${PROCESSES} sequential node processes, one ram_role_arn get each (ours with cache: {}; without: ${series.ours.requests})`,
+      metric:
+        `AssumeRole requests for ${PROCESSES} sequential node processes, one ram_role_arn get each (ours with cache: {}; without: ${series.ours.requests})`,
       ours: ours.requests,
       official: series.official.requests,
       target: "1",

@@ -30,7 +30,19 @@ import { execSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { accessKeyId, accessKeySecret, benchDir, certFile, fixtures, median, officialVersion, repoDir, roleArn, round, type Row } from "./env.js"
+import {
+  accessKeyId,
+  accessKeySecret,
+  benchDir,
+  certFile,
+  fixtures,
+  median,
+  officialVersion,
+  repoDir,
+  roleArn,
+  round,
+  type Row
+} from "./env.js"
 import { build } from "./startup.js"
 
 export const REPS = Number(process.env.BENCH_EDGES_REPS ?? 3)
@@ -123,8 +135,12 @@ const once = (options: ChildOptions) =>
       const s = proc.pid === undefined ? undefined : readStatus(proc.pid)
       // a zombie (exited, not yet reaped) has no Vm* lines
       if (s === undefined || !Number.isFinite(s.rss)) return
-      if (baseline !== undefined) sampledPeak = Math.max(sampledPeak, s.rss, baseline.peakReset && Number.isFinite(s.hwm) ? s.hwm : 0)
-      if (options.rssLimit !== undefined && s.rss > options.rssLimit) kill(`RSS ${mb(s.rss)} MB > ${mb(options.rssLimit)} MB`)
+      if (baseline !== undefined) {
+        sampledPeak = Math.max(sampledPeak, s.rss, baseline.peakReset && Number.isFinite(s.hwm) ? s.hwm : 0)
+      }
+      if (options.rssLimit !== undefined && s.rss > options.rssLimit) {
+        kill(`RSS ${mb(s.rss)} MB > ${mb(options.rssLimit)} MB`)
+      }
     }, 20)
     const timer = setTimeout(() => kill(`still running after ${options.limitMs / 1000} s`), options.limitMs)
     proc.on("exit", () => {
@@ -138,14 +154,24 @@ const once = (options: ChildOptions) =>
         | { ms: number; outcome: "credential" | "error"; message?: string; rss: number; hwm: number }
         | undefined
       const base = baseline?.rss
-      const peak = Math.max(sampledPeak, done !== undefined && baseline?.peakReset && Number.isFinite(done.hwm) ? done.hwm : 0)
+      const peak = Math.max(
+        sampledPeak,
+        done !== undefined && baseline?.peakReset && Number.isFinite(done.hwm) ? done.hwm : 0
+      )
       const common = {
         wallMs,
-        ...(base === undefined ? {} : { baselineRss: base, peakAbove: Math.max(0, peak - base), peakResetInChild: baseline!.peakReset }),
+        ...(base === undefined
+          ? {}
+          : { baselineRss: base, peakAbove: Math.max(0, peak - base), peakResetInChild: baseline!.peakReset }),
         ...(guardReport === undefined ? {} : { guard: guardReport })
       }
       if (done !== undefined) {
-        resolve({ ...common, ms: done.ms, outcome: done.outcome, ...(done.message === undefined ? {} : { message: done.message }) })
+        resolve({
+          ...common,
+          ms: done.ms,
+          outcome: done.outcome,
+          ...(done.message === undefined ? {} : { message: done.message })
+        })
       } else if (killedBecause !== undefined) {
         resolve({ ...common, outcome: "killed", killedBecause })
       } else {
@@ -171,18 +197,27 @@ const fmtMb = (ms: ReadonlyArray<Measurement>) => {
   const killed = ms.filter((m) => m.outcome === "killed").length
   const crashed = ms.filter((m) => m.outcome === "crashed").length
   const base = s === undefined ? "?" : `${s.median} (${s.min}–${s.max})`
-  return `${killed > 0 ? "> " : ""}${base}${killed > 0 ? `; ${killed}/${ms.length} killed` : ""}${crashed > 0 ? `; ${crashed}/${ms.length} crashed` : ""}`
+  return `${killed > 0 ? "> " : ""}${base}${killed > 0 ? `; ${killed}/${ms.length} killed` : ""}${
+    crashed > 0 ? `; ${crashed}/${ms.length} crashed` : ""
+  }`
 }
 
-const outcomes = (ms: ReadonlyArray<Measurement>) => [...new Set(ms.map((m) => m.message ?? m.killedBecause ?? m.outcome))]
+const outcomes = (
+  ms: ReadonlyArray<Measurement>
+) => [...new Set(ms.map((m) => m.message ?? m.killedBecause ?? m.outcome))]
 
 export const run = async () => {
   const built = build()
-  if (!built.ok) process.stderr.write(`[bench] edges: the build failed, the existing dist/ is measured\n${built.output ?? ""}\n`)
+  if (!built.ok) {
+    process.stderr.write(`[bench] edges: the build failed, the existing dist/ is measured\n${built.output ?? ""}\n`)
+  }
   const scope = Effect.runSync(Scope.make())
   const use = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Effect.runPromise(Scope.extend(effect, scope))
   const rows: Array<Row> = []
-  const data: Record<string, unknown> = { reps: REPS, limits: { ms: LIMIT_MS, bodyMs: BODY_LIMIT_MS, rssMB: mb(RSS_LIMIT) } }
+  const data: Record<string, unknown> = {
+    reps: REPS,
+    limits: { ms: LIMIT_MS, bodyMs: BODY_LIMIT_MS, rssMB: mb(RSS_LIMIT) }
+  }
   let guardBlockedInChildren = 0
   // The official default chain, nothing configured, ends with its credentials URI provider built
   // without a URI: it requests https://undefined/ (a DNS look-up of "undefined" in real life). The
@@ -199,7 +234,8 @@ export const run = async () => {
         m.guard.blockedConnections :
         0
       officialUndefinedHostRefused += expected
-      guardBlockedInChildren += (m.guard?.blockedConnections ?? 0) + (m.guard?.blockedDns ?? 0) + (m.guard?.blockedUdp ?? 0) - expected
+      guardBlockedInChildren += (m.guard?.blockedConnections ?? 0) + (m.guard?.blockedDns ?? 0) +
+        (m.guard?.blockedUdp ?? 0) - expected
       process.stderr.write(
         `[bench] edges ${label} ${impl} #${i + 1}: ${m.ms === undefined ? m.outcome : `${round(m.ms, 0)} ms`}${
           m.peakAbove === undefined || options.scenario !== "body" ? "" : `, peak +${mb(m.peakAbove)} MB`
@@ -229,7 +265,8 @@ export const run = async () => {
       const oursMedian = median(ours.filter((m) => m.ms !== undefined).map((m) => m.ms!))
       rows.push({
         benchmark: `edges (${letter}) chain, metadata ${name}`,
-        metric: `ms from the first get to the outcome, median (min–max) of ${REPS}; nothing configured, metadata ${what} (official: 100.100.100.200 redirected to it by the guard; its request to https://undefined/ refused by the guard)`,
+        metric:
+          `ms from the first get to the outcome, median (min–max) of ${REPS}; nothing configured, metadata ${what} (official: 100.100.100.200 redirected to it by the guard; its request to https://undefined/ refused by the guard)`,
         ours: fmtMs(ours, LIMIT_MS),
         official: fmtMs(official, LIMIT_MS),
         target: `≤ ${target} ms`,
@@ -239,7 +276,10 @@ export const run = async () => {
     }
 
     // (d) the facade, ram_role_arn, timeout 1000 / connectTimeout 1000, STS never answers
-    const tls = { key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"), cert: Fs.readFileSync(certFile, "utf8") }
+    const tls = {
+      key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"),
+      cert: Fs.readFileSync(certFile, "utf8")
+    }
     const sts = await use(Emulator.make({ tls, accessKeys: [{ accessKeyId, accessKeySecret }] }))
     await Effect.runPromise(sts.setFault("sts", Fault.hang))
     const silentSts = new URL(await use(Hostile.silent)).host
@@ -250,10 +290,12 @@ export const run = async () => {
       BENCH_ROLE_ARN: roleArn,
       BENCH_STS_ENDPOINT: endpoint
     })
-    for (const [label, endpoint, what] of [
-      ["hang", sts.stsEndpoint, "takes the request, never answers (fault Hang)"],
-      ["silent", silentSts, "accepts TCP, never sends a byte (no TLS handshake)"]
-    ] as const) {
+    for (
+      const [label, endpoint, what] of [
+        ["hang", sts.stsEndpoint, "takes the request, never answers (fault Hang)"],
+        ["silent", silentSts, "accepts TCP, never sends a byte (no TLS handshake)"]
+      ] as const
+    ) {
       if (!wanted("d")) continue
       const options = { scenario: "sts-hang" as const, limitMs: LIMIT_MS, env: stsEnv(endpoint) }
       const ours = await series(`(d) sts ${label}`, options, "ours")
@@ -267,28 +309,45 @@ export const run = async () => {
         target: "≤ 2200 ms",
         met: ours.every((m) => m.ms !== undefined) && oursMedian <= 2200
       })
-      data[`sts-${label}`] = { endpoint, ours, official, outcomes: { ours: outcomes(ours), official: outcomes(official) } }
+      data[`sts-${label}`] = {
+        endpoint,
+        ours,
+        official,
+        outcomes: { ours: outcomes(ours), official: outcomes(official) }
+      }
     }
     data["sts-received"] = (await Effect.runPromise(sts.counters("sts"))).received
 
     // (e) peak RSS of one get against a 100 MB body and an endless one
     const uri = await use(Emulator.make())
-    for (const [label, fault, what] of [
-      ["100 MB body", Fault.hugeBody(HUGE_BYTES), "a 100 MB body (Content-Length)"],
-      ["endless body", Fault.endlessBody, "an endless chunked body"]
-    ] as const) {
+    for (
+      const [label, fault, what] of [
+        ["100 MB body", Fault.hugeBody(HUGE_BYTES), "a 100 MB body (Content-Length)"],
+        ["endless body", Fault.endlessBody, "an endless chunked body"]
+      ] as const
+    ) {
       if (!wanted("e")) continue
       await Effect.runPromise(uri.setFault("credentials-uri", fault))
-      const options = { scenario: "body" as const, limitMs: BODY_LIMIT_MS, rssLimit: RSS_LIMIT, env: { BENCH_CREDENTIALS_URI: uri.credentialsUri } }
+      const options = {
+        scenario: "body" as const,
+        limitMs: BODY_LIMIT_MS,
+        rssLimit: RSS_LIMIT,
+        env: { BENCH_CREDENTIALS_URI: uri.credentialsUri }
+      }
       const ours = await series(`(e) ${label}`, options, "ours")
       const official = await series(`(e) ${label}`, options, "official")
       rows.push({
         benchmark: `edges (e) credentials_uri, ${label}`,
-        metric: `peak RSS MB above the baseline, median (min–max) of ${REPS}; one get against ${what}; killed at ${mb(RSS_LIMIT)} MB or ${BODY_LIMIT_MS / 1000} s`,
+        metric: `peak RSS MB above the baseline, median (min–max) of ${REPS}; one get against ${what}; killed at ${
+          mb(RSS_LIMIT)
+        } MB or ${BODY_LIMIT_MS / 1000} s`,
         ours: fmtMb(ours),
         official: fmtMb(official),
         target: "≤ 50 MB",
-        met: ours.every((m) => m.outcome !== "killed" && m.outcome !== "crashed" && m.peakAbove !== undefined && m.peakAbove <= 50 * 1024 * 1024)
+        met: ours.every((m) =>
+          m.outcome !== "killed" && m.outcome !== "crashed" && m.peakAbove !== undefined &&
+          m.peakAbove <= 50 * 1024 * 1024
+        )
       })
       data[`body-${label}`] = {
         ours,

@@ -49,7 +49,10 @@ export interface Env {
 
 export const makeEnv = async (): Promise<Env> => {
   const scope = Effect.runSync(Scope.make())
-  const tls = { key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"), cert: Fs.readFileSync(certFile, "utf8") }
+  const tls = {
+    key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"),
+    cert: Fs.readFileSync(certFile, "utf8")
+  }
   const keys = [{ accessKeyId, accessKeySecret }]
   const sts = await Effect.runPromise(Scope.extend(Emulator.make({ tls, accessKeys: keys }), scope))
   const metadata = await Effect.runPromise(Scope.extend(Emulator.make({ accessKeys: keys }), scope))
@@ -104,8 +107,10 @@ export const ramRoleArnSource = (env: Env, label = "ours") =>
   })
 
 /** The Effect API: a runtime holding one `Credentials` layer (on Node's undici transport). */
-export const effectRuntime = (source: ReturnType<typeof ramRoleArnSource> | ReturnType<typeof AccessKey.make>, options?: Refresh.Options) =>
-  ManagedRuntime.make(Credentials.layer(source, options).pipe(Layer.provide(layerNodePlatform())))
+export const effectRuntime = (
+  source: ReturnType<typeof ramRoleArnSource> | ReturnType<typeof AccessKey.make>,
+  options?: Refresh.Options
+) => ManagedRuntime.make(Credentials.layer(source, options).pipe(Layer.provide(layerNodePlatform())))
 
 export const getEffect = Effect.flatMap(Credentials, (c) => c.get)
 

@@ -74,7 +74,9 @@ const diagnostics = () =>
     return {
       nsPerSucceed: yield* measure(Effect.succeed(1)),
       nsPerWithSpanDefault: yield* measure(Effect.withSpan(Effect.succeed(1), "bench")),
-      nsPerWithSpanNoStackTrace: yield* measure(Effect.withSpan(Effect.succeed(1), "bench", { captureStackTrace: false }))
+      nsPerWithSpanNoStackTrace: yield* measure(
+        Effect.withSpan(Effect.succeed(1), "bench", { captureStackTrace: false })
+      )
     }
   }))
 

@@ -7,10 +7,10 @@
  * `NODE_EXTRA_CA_CERTS` = the emulator's loopback test certificate (the official client always
  * speaks https to STS; TLS verification stays on).
  */
-import * as Guard from "./guard.mjs"
 import { spawn } from "node:child_process"
 import * as Path from "node:path"
 import * as Url from "node:url"
+import * as Guard from "./guard.mjs"
 
 const here = Path.dirname(Url.fileURLToPath(import.meta.url))
 const cert = Path.resolve(here, "../../packages/emulator/test/fixtures/loopback-test-only.crt")
@@ -21,7 +21,12 @@ if (process.env.EFFECT_ALICLOUD_BENCH !== "run") {
     ["--expose-gc", ...process.execArgv, Url.fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     {
       stdio: "inherit",
-      env: { ...process.env, EFFECT_ALICLOUD_BENCH: "run", NODE_EXTRA_CA_CERTS: cert, BENCH_COMMAND: process.argv.slice(1).join(" ") }
+      env: {
+        ...process.env,
+        EFFECT_ALICLOUD_BENCH: "run",
+        NODE_EXTRA_CA_CERTS: cert,
+        BENCH_COMMAND: process.argv.slice(1).join(" ")
+      }
     }
   )
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

@@ -11,16 +11,16 @@
  *   point) answering in memory and 15-minute-stale credentials, so each call refreshes.
  */
 import { Credential, Credentials, Refresh } from "@effect-alicloud/credentials"
+import { layerNodePlatform } from "@effect-alicloud/credentials"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
-import { layerNodePlatform } from "@effect-alicloud/credentials"
 import { createRequire } from "node:module"
 import {
   type Env,
@@ -48,7 +48,9 @@ const perProvider = async (env: Env) => {
   // official first, on the quietest heap
   let base = await settledHeap()
   const officials = Array.from({ length: PROVIDERS }, (_, i) => officialRamRoleArn(env, `mem-${i}`))
-  for (let i = 0; i < officials.length; i += 20) await Promise.all(officials.slice(i, i + 20).map((c) => c.getCredential()))
+  for (let i = 0; i < officials.length; i += 20) {
+    await Promise.all(officials.slice(i, i + 20).map((c) => c.getCredential()))
+  }
   const officialBytes = ((await settledHeap()) - base) / officials.length
   officials.length = 0
 
@@ -76,7 +78,12 @@ const perProvider = async (env: Env) => {
   for (let i = 0; i < facades.length; i += 20) await Promise.all(facades.slice(i, i + 20).map((c) => c.getCredential()))
   const facadeBytes = ((await settledHeap()) - base) / facades.length
   await Promise.all(facades.map((c) => c.close()))
-  return { providers: PROVIDERS, oursEffectKiB: kib(effectBytes), oursFacadeKiB: kib(facadeBytes), officialKiB: kib(officialBytes) }
+  return {
+    providers: PROVIDERS,
+    oursEffectKiB: kib(effectBytes),
+    oursFacadeKiB: kib(facadeBytes),
+    officialKiB: kib(officialBytes)
+  }
 }
 
 const oursCycles = async () => {
@@ -111,7 +118,12 @@ const oursCycles = async () => {
       }
     }).pipe(Effect.scoped, Effect.withClock(vc.clock))
   )
-  return { fetches, heapAfter1000KiB: kib(heap.after1000!), heapAfter10000KiB: kib(heap[`after${CYCLES}`]!), growthKiB: kib(heap[`after${CYCLES}`]! - heap.after1000!) }
+  return {
+    fetches,
+    heapAfter1000KiB: kib(heap.after1000!),
+    heapAfter10000KiB: kib(heap[`after${CYCLES}`]!),
+    growthKiB: kib(heap[`after${CYCLES}`]! - heap.after1000!)
+  }
 }
 
 // The same harness (virtual clock, settle, GC) around a bare loop that sleeps and counts: what the
@@ -140,16 +152,25 @@ const harnessControl = async () => {
 const officialCycles = async (env: Env) => {
   const require = createRequire(import.meta.url)
   const http = require("@alicloud/credentials/dist/src/providers/http.js")
-  const client = officialRamRoleArn(env, "mem-cycles") as unknown as { credential: { provider: { doRequest: unknown } } }
+  const client = officialRamRoleArn(env, "mem-cycles") as unknown as {
+    credential: { provider: { doRequest: unknown } }
+  }
   let fetches = 0
   client.credential.provider.doRequest = async () => {
     fetches++
     const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z")
     const body = JSON.stringify({
       RequestId: `r${fetches}`,
-      Credentials: { AccessKeyId: `STS.mem-${fetches}`, AccessKeySecret: "secret", SecurityToken: "token", Expiration: expiration }
+      Credentials: {
+        AccessKeyId: `STS.mem-${fetches}`,
+        AccessKeySecret: "secret",
+        SecurityToken: "token",
+        Expiration: expiration
+      }
     })
-    return http.Response.builder().withStatusCode(200).withHeaders({ "content-type": "application/json" }).withBody(Buffer.from(body)).build()
+    return http.Response.builder().withStatusCode(200).withHeaders({ "content-type": "application/json" }).withBody(
+      Buffer.from(body)
+    ).build()
   }
   // 1-hour credentials, but "refresh" when less than the stale time is left: force it each call
   const provider = client.credential.provider as unknown as { staleTime: number }
@@ -160,7 +181,12 @@ const officialCycles = async (env: Env) => {
     await official.getCredential()
     if (cycle === 1000 || cycle === CYCLES) heap[`after${cycle}`] = heapUsed()
   }
-  return { fetches, heapAfter1000KiB: kib(heap.after1000!), heapAfter10000KiB: kib(heap[`after${CYCLES}`]!), growthKiB: kib(heap[`after${CYCLES}`]! - heap.after1000!) }
+  return {
+    fetches,
+    heapAfter1000KiB: kib(heap.after1000!),
+    heapAfter10000KiB: kib(heap[`after${CYCLES}`]!),
+    growthKiB: kib(heap[`after${CYCLES}`]! - heap.after1000!)
+  }
 }
 
 export const run = async (env: Env) => {
@@ -171,14 +197,17 @@ export const run = async (env: Env) => {
   const rows: Array<Row> = [
     {
       benchmark: "memory",
-      metric: `heap KiB per live ram_role_arn provider (N=${PROVIDERS}), Effect API; facade: ${providers.oursFacadeKiB}`,
+      metric:
+        `heap KiB per live ram_role_arn provider (N=${PROVIDERS}), Effect API; facade: ${providers.oursFacadeKiB}`,
       ours: providers.oursEffectKiB,
       official: providers.officialKiB,
       ratio: round(providers.oursEffectKiB / providers.officialKiB, 2)
     },
     {
       benchmark: "memory",
-      metric: `heap growth KiB from 1,000 to ${CYCLES.toLocaleString("en")} refresh cycles (after GC; harness alone: ${control.growthKiB})`,
+      metric: `heap growth KiB from 1,000 to ${
+        CYCLES.toLocaleString("en")
+      } refresh cycles (after GC; harness alone: ${control.growthKiB})`,
       ours: ours.growthKiB,
       official: official.growthKiB,
       target: "no growth (|Δ| < 256 KiB)",

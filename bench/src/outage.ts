@@ -10,7 +10,17 @@
 import { Fault } from "@effect-alicloud/emulator"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
-import { effectRuntime, type Env, getEffect, officialRamRoleArn, ramRoleArnSource, round, type Row, sleep, summarize } from "./env.js"
+import {
+  effectRuntime,
+  type Env,
+  getEffect,
+  officialRamRoleArn,
+  ramRoleArnSource,
+  round,
+  type Row,
+  sleep,
+  summarize
+} from "./env.js"
 
 export const EXPIRY_SECONDS = 15
 export const STALE_WINDOW_SECONDS = 4
@@ -68,14 +78,21 @@ export const run = async (env: Env) => {
     const summary = (side: "ours" | "official") => {
       const r = results[side]
       const s = summarize(r.latencies)
-      return { calls: r.calls, failed: r.failed, firstError: r.firstError, p99Ms: round(s.p99, 3), maxMs: round(s.max, 2) }
+      return {
+        calls: r.calls,
+        failed: r.failed,
+        firstError: r.firstError,
+        p99Ms: round(s.p99, 3),
+        maxMs: round(s.max, 2)
+      }
     }
     const ours = summary("ours")
     const official = summary("official")
     const rows: Array<Row> = [
       {
         benchmark: "outage",
-        metric: `failed calls / calls (STS down ${OUTAGE_SECONDS} s of a ${EXPIRY_SECONDS} s credential, window ${STALE_WINDOW_SECONDS} s)`,
+        metric:
+          `failed calls / calls (STS down ${OUTAGE_SECONDS} s of a ${EXPIRY_SECONDS} s credential, window ${STALE_WINDOW_SECONDS} s)`,
         ours: `${ours.failed} / ${ours.calls}`,
         official: `${official.failed} / ${official.calls}`,
         target: "0 failed",

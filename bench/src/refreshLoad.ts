@@ -7,7 +7,17 @@
  */
 import * as Effect from "effect/Effect"
 import { monitorEventLoopDelay } from "node:perf_hooks"
-import { effectRuntime, type Env, getEffect, officialRamRoleArn, ramRoleArnSource, round, type Row, sleep, summarize } from "./env.js"
+import {
+  effectRuntime,
+  type Env,
+  getEffect,
+  officialRamRoleArn,
+  ramRoleArnSource,
+  round,
+  type Row,
+  sleep,
+  summarize
+} from "./env.js"
 
 export const EXPIRY_SECONDS = 6
 export const STALE_WINDOW = "2 seconds"
@@ -71,14 +81,17 @@ export const run = async (env: Env) => {
     const rows: Array<Row> = [
       {
         benchmark: "refresh under load",
-        metric: `refreshes (AssumeRole) in ${DURATION_MS / 1000} s, ${CALLERS} callers, ${EXPIRY_SECONDS} s credentials`,
+        metric: `refreshes (AssumeRole) in ${
+          DURATION_MS / 1000
+        } s, ${CALLERS} callers, ${EXPIRY_SECONDS} s credentials`,
         ours: ours.stsRequests,
         official: official.stsRequests,
         ratio: round(ours.stsRequests / official.stsRequests, 4)
       },
       {
         benchmark: "refresh under load",
-        metric: `caller latency p99 / max ms (max event-loop stall: ours ${ours.eventLoopDelayMaxMs}, official ${official.eventLoopDelayMaxMs})`,
+        metric:
+          `caller latency p99 / max ms (max event-loop stall: ours ${ours.eventLoopDelayMaxMs}, official ${official.eventLoopDelayMaxMs})`,
         ours: `${ours.p99Ms} / ${ours.maxMs}`,
         official: `${official.p99Ms} / ${official.maxMs}`,
         ratio: round(ours.p99Ms / official.p99Ms, 3)
@@ -92,7 +105,17 @@ export const run = async (env: Env) => {
         met: ours.failed === 0 && ours.maxMs < SLOW_MS
       }
     ]
-    return { rows, data: { expirySeconds: EXPIRY_SECONDS, staleWindow: STALE_WINDOW, durationMs: DURATION_MS, callers: CALLERS, ours, official } }
+    return {
+      rows,
+      data: {
+        expirySeconds: EXPIRY_SECONDS,
+        staleWindow: STALE_WINDOW,
+        durationMs: DURATION_MS,
+        callers: CALLERS,
+        ours,
+        official
+      }
+    }
   } finally {
     await env.run(Effect.ignore(env.sts.clearExpiry("sts")))
   }

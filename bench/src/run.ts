@@ -1,28 +1,44 @@
 /**
  * The benchmark run: the emulators, every benchmark in turn, the table, `results/latest.json`.
  */
+import { execSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { execSync } from "node:child_process"
-import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
-import type * as GuardModule from "./guard.mjs"
 import * as Cache from "./cache.js"
 import * as Edges from "./edges.js"
+import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
 import * as Fleet from "./fleet.js"
-import * as ServeHost from "./serveHost.js"
+import type * as GuardModule from "./guard.mjs"
 import * as HotPath from "./hotPath.js"
 import * as Memory from "./memory.js"
 import * as Outage from "./outage.js"
 import * as RefreshLoad from "./refreshLoad.js"
+import * as ServeHost from "./serveHost.js"
 import * as Stampede from "./stampede.js"
 import * as Startup from "./startup.js"
 
-const fmt = (value: unknown) => (value === undefined ? "" : typeof value === "number" ? value.toLocaleString("en", { maximumFractionDigits: 3 }) : String(value))
+const fmt = (
+  value: unknown
+) => (value === undefined
+  ? ""
+  : typeof value === "number"
+  ? value.toLocaleString("en", { maximumFractionDigits: 3 })
+  : String(value))
 
 export const printTable = (rows: ReadonlyArray<Row>) => {
   const header = ["benchmark", "metric", "ours", "official", "ours/official", "target", "met"]
-  const lines = rows.map((r) => [r.benchmark, r.metric, fmt(r.ours), fmt(r.official), fmt(r.ratio), r.target ?? "", r.met === undefined ? "" : r.met ? "yes" : "NO"])
+  const lines = rows.map((
+    r
+  ) => [
+    r.benchmark,
+    r.metric,
+    fmt(r.ours),
+    fmt(r.official),
+    fmt(r.ratio),
+    r.target ?? "",
+    r.met === undefined ? "" : r.met ? "yes" : "NO"
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const line = (cells: ReadonlyArray<string>) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
   return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...lines.map(line)].join("\n")
@@ -94,9 +110,11 @@ export const main = async (guard: typeof GuardModule) => {
   rows.push({
     benchmark: "network guard",
     metric: `non-loopback attempts refused (ECS 100.100.100.200 redirected to the emulator: ${network.redirected})${
-      results["edges"] === undefined ? "" : `; not counted: the official default chain's request to https://undefined/ (edges), refused ${
-        (results["edges"] as { officialUndefinedHostRefused?: number }).officialUndefinedHostRefused ?? 0
-      } times`
+      results["edges"] === undefined ?
+        "" :
+        `; not counted: the official default chain's request to https://undefined/ (edges), refused ${
+          (results["edges"] as { officialUndefinedHostRefused?: number }).officialUndefinedHostRefused ?? 0
+        } times`
     }`,
     ours: nonLoopbackAttempts,
     official: "",
@@ -109,7 +127,9 @@ export const main = async (guard: typeof GuardModule) => {
   const output = {
     date: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),
-    command: `node --import tsx --conditions=@effect-alicloud/source ${process.env.BENCH_COMMAND ?? "bench/src/main.ts"}`,
+    command: `node --import tsx --conditions=@effect-alicloud/source ${
+      process.env.BENCH_COMMAND ?? "bench/src/main.ts"
+    }`,
     machine: {
       cpu: cpus[0]?.model,
       cores: cpus.length,
@@ -117,7 +137,11 @@ export const main = async (guard: typeof GuardModule) => {
       node: process.version,
       platform: `${Os.platform()} ${Os.release()}`
     },
-    versions: { official: officialVersion, git: git("rev-parse --short HEAD"), workingTreeDirty: (git("status --porcelain -- packages") ?? "") !== "" },
+    versions: {
+      official: officialVersion,
+      git: git("rev-parse --short HEAD"),
+      workingTreeDirty: (git("status --porcelain -- packages") ?? "") !== ""
+    },
     network: { selfTest, ...network, blockedInStartupChildren: childBlocked, nonLoopbackAttempts },
     timingsMs: timings,
     rows,

@@ -67,48 +67,69 @@ const runClient = (extraEnv: Record<string, string>, mode: "uri" | "ram_role_arn
 
 // Starts `alicloud-credentials serve` and resolves with its credentials URI (its --json start line).
 const startServe = (env: Env, home: string) =>
-  new Promise<{ readonly proc: ChildProcess; readonly uri: string; readonly stderr: () => string }>((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [
-        "--import", guard,
-        "--import", "tsx",
-        "--conditions=@effect-alicloud/source",
-        Path.join(repoDir, "packages/cli/src/main.ts"),
-        "serve", "--json", "--port", "0", "--sts-endpoint", env.sts.stsEndpoint
-      ],
-      {
-        cwd: repoDir,
-        env: { ...baseEnv(env), HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
-        stdio: ["ignore", "pipe", "pipe"]
-      }
-    )
-    let err = ""
-    proc.stderr!.on("data", (d) => (err += d))
-    const timer = setTimeout(() => {
-      proc.kill("SIGKILL")
-      reject(new Error(`serve did not start: ${err.slice(-500)}`))
-    }, 30_000)
-    Readline.createInterface({ input: proc.stdout! }).once("line", (line) => {
-      clearTimeout(timer)
-      resolve({ proc, uri: (JSON.parse(line) as { credentialsUri: string }).credentialsUri, stderr: () => err })
-    })
-  })
+  new Promise<{ readonly proc: ChildProcess; readonly uri: string; readonly stderr: () => string }>(
+    (resolve, reject) => {
+      const proc = spawn(
+        process.execPath,
+        [
+          "--import",
+          guard,
+          "--import",
+          "tsx",
+          "--conditions=@effect-alicloud/source",
+          Path.join(repoDir, "packages/cli/src/main.ts"),
+          "serve",
+          "--json",
+          "--port",
+          "0",
+          "--sts-endpoint",
+          env.sts.stsEndpoint
+        ],
+        {
+          cwd: repoDir,
+          env: { ...baseEnv(env), HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" },
+          stdio: ["ignore", "pipe", "pipe"]
+        }
+      )
+      let err = ""
+      proc.stderr!.on("data", (d) => (err += d))
+      const timer = setTimeout(() => {
+        proc.kill("SIGKILL")
+        reject(new Error(`serve did not start: ${err.slice(-500)}`))
+      }, 30_000)
+      Readline.createInterface({ input: proc.stdout! }).once("line", (line) => {
+        clearTimeout(timer)
+        resolve({ proc, uri: (JSON.parse(line) as { credentialsUri: string }).credentialsUri, stderr: () => err })
+      })
+    }
+  )
 
 export const run = async (env: Env) => {
   guardBlocked = 0
   await env.run(env.sts.setExpiry("sts", "12 seconds"))
   const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-serve-"))
   Fs.mkdirSync(Path.join(home, ".aliyun"))
-  Fs.writeFileSync(Path.join(home, ".aliyun/config.json"), JSON.stringify({
-    current: "bench",
-    profiles: [{ name: "bench", mode: "RamRoleArn", access_key_id: accessKeyId, access_key_secret: accessKeySecret, ram_role_arn: roleArn, ram_session_name: "bench-serve" }]
-  }))
+  Fs.writeFileSync(
+    Path.join(home, ".aliyun/config.json"),
+    JSON.stringify({
+      current: "bench",
+      profiles: [{
+        name: "bench",
+        mode: "RamRoleArn",
+        access_key_id: accessKeyId,
+        access_key_secret: accessKeySecret,
+        ram_role_arn: roleArn,
+        ram_session_name: "bench-serve"
+      }]
+    })
+  )
   try {
     // ours: one serve, K clients
     let before = await env.stsReceived()
     const serve = await startServe(env, home)
-    const viaServe = await Promise.all(Array.from({ length: K }, () => runClient({ ...baseEnv(env), BENCH_URI: serve.uri }, "uri")))
+    const viaServe = await Promise.all(
+      Array.from({ length: K }, () => runClient({ ...baseEnv(env), BENCH_URI: serve.uri }, "uri"))
+    )
     const serveRequests = (await env.stsReceived()) - before
     await new Promise<void>((resolve) => {
       serve.proc.once("exit", () => resolve())
@@ -122,7 +143,9 @@ export const run = async (env: Env) => {
     const rotations = Math.max(...viaServe.map((r) => r.distinct))
     const rows: Array<Row> = [{
       benchmark: `one host, ${K} processes`,
-      metric: `AssumeRole requests in ${DURATION_MS / 1000} s, 12 s credentials (ours: one serve, clients see ${rotations} credentials; official: each process its own ram_role_arn)`,
+      metric: `AssumeRole requests in ${
+        DURATION_MS / 1000
+      } s, 12 s credentials (ours: one serve, clients see ${rotations} credentials; official: each process its own ram_role_arn)`,
       ours: serveRequests,
       official: ownRequests,
       ratio: Math.round((serveRequests / ownRequests) * 1000) / 1000,
@@ -134,7 +157,19 @@ export const run = async (env: Env) => {
       ours: `${viaServe.reduce((n, r) => n + r.failures, 0)} / ${viaServe.reduce((n, r) => n + r.calls, 0)}`,
       official: `${own.reduce((n, r) => n + r.failures, 0)} / ${own.reduce((n, r) => n + r.calls, 0)}`
     }]
-    return { rows, data: { K, durationMs: DURATION_MS, serveRequests, ownRequests, viaServe, own, rotations, guardBlockedInChildren: guardBlocked } }
+    return {
+      rows,
+      data: {
+        K,
+        durationMs: DURATION_MS,
+        serveRequests,
+        ownRequests,
+        viaServe,
+        own,
+        rotations,
+        guardBlockedInChildren: guardBlocked
+      }
+    }
   } finally {
     await env.run(env.sts.clearExpiry("sts"))
     Fs.rmSync(home, { recursive: true, force: true })

@@ -28,14 +28,25 @@ const stampede = async (env: Env, size: number, call: () => Promise<unknown>) =>
         () => latencies.push(performance.now() - start),
         (error: unknown) => {
           failed++
-          if (firstError.length === 0) firstError.push(error instanceof Error ? error.message.slice(0, 200) : String(error))
+          if (firstError.length === 0) {
+            firstError.push(error instanceof Error ? error.message.slice(0, 200) : String(error))
+          }
         }
       ))
   )
   const wall = performance.now() - start
   const requests = (await env.stsReceived()) - before
   const s = summarize(latencies)
-  return { size, requests, failed, firstError: firstError[0], p50Ms: round(s.p50), p99Ms: round(s.p99), maxMs: round(s.max), wallMs: round(wall) }
+  return {
+    size,
+    requests,
+    failed,
+    firstError: firstError[0],
+    p50Ms: round(s.p50),
+    p99Ms: round(s.p99),
+    maxMs: round(s.max),
+    wallMs: round(wall)
+  }
 }
 
 export const run = async (env: Env) => {

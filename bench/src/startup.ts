@@ -7,7 +7,18 @@
 import { spawn, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { accessKeyId, accessKeySecret, benchDir, certFile, type Env, median, repoDir, roleArn, round, type Row } from "./env.js"
+import {
+  accessKeyId,
+  accessKeySecret,
+  benchDir,
+  certFile,
+  type Env,
+  median,
+  repoDir,
+  roleArn,
+  round,
+  type Row
+} from "./env.js"
 
 export const RUNS = 5
 // The facade bundled by esbuild into one CommonJS file, to see how much of the start-up is
@@ -19,11 +30,23 @@ const guard = Path.join(benchDir, "src/guard.mjs")
 /** Builds ours (`pnpm --filter @effect-alicloud/credentials build`); on failure the existing dist is used and said so. */
 export const build = () => {
   const started = performance.now()
-  const result = spawnSync("pnpm", ["--filter", "@effect-alicloud/credentials", "build"], { cwd: repoDir, encoding: "utf8", timeout: 180_000 })
+  const result = spawnSync("pnpm", ["--filter", "@effect-alicloud/credentials", "build"], {
+    cwd: repoDir,
+    encoding: "utf8",
+    timeout: 180_000
+  })
   const dist = Path.join(repoDir, "packages/credentials/dist/index.js")
   const bundle = spawnSync(
     Path.join(benchDir, "node_modules/.bin/esbuild"),
-    [Path.join(repoDir, "packages/credentials/dist/cjs/promise.js"), "--bundle", "--platform=node", "--format=cjs", "--minify", `--outfile=${bundleFile}`, "--log-level=error"],
+    [
+      Path.join(repoDir, "packages/credentials/dist/cjs/promise.js"),
+      "--bundle",
+      "--platform=node",
+      "--format=cjs",
+      "--minify",
+      `--outfile=${bundleFile}`,
+      "--log-level=error"
+    ],
     { cwd: benchDir, encoding: "utf8", timeout: 120_000 }
   )
   return {
@@ -96,7 +119,9 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
     const runs: Array<Run> = []
     // interleaving would be fairer to drifting machines; runs are short, so one after the other
     for (let i = 0; i < RUNS; i++) runs.push(await once(env, impl, what))
-    for (const r of runs) guardBlocked += (r.guard?.blockedConnections ?? 0) + (r.guard?.blockedDns ?? 0) + (r.guard?.blockedUdp ?? 0)
+    for (const r of runs) {
+      guardBlocked += (r.guard?.blockedConnections ?? 0) + (r.guard?.blockedDns ?? 0) + (r.guard?.blockedUdp ?? 0)
+    }
     results[`${impl}/${what}`] = {
       runs: runs.length,
       importedMs: round(median(runs.map((r) => r.importedMs)), 1),
@@ -127,17 +152,29 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
   }
   rows.push({
     benchmark: "start-up import",
-    metric: `import cost ms over an empty node (${base} ms): ours /promise ESM (index ESM: ${importCost.oursIndexEsmMs}; CJS: ${importCost.oursPromiseCjsMs})`,
+    metric:
+      `import cost ms over an empty node (${base} ms): ours /promise ESM (index ESM: ${importCost.oursIndexEsmMs}; CJS: ${importCost.oursPromiseCjsMs})`,
     ours: importCost.oursPromiseEsmMs,
     official: importCost.officialMs,
     ratio: round(importCost.oursPromiseEsmMs / importCost.officialMs, 2)
   })
   rows.push({
     benchmark: "start-up bundled",
-    metric: `the facade bundled by esbuild (one CJS file): ms to first access_key credential (import alone: ${importCost.oursBundledMs})`,
+    metric:
+      `the facade bundled by esbuild (one CJS file): ms to first access_key credential (import alone: ${importCost.oursBundledMs})`,
     ours: results["ours-bundled/access_key"]!.credentialMs!,
     official: results["official/access_key"]!.credentialMs!,
     ratio: round(results["ours-bundled/access_key"]!.credentialMs! / results["official/access_key"]!.credentialMs!, 2)
   })
-  return { rows, data: { build: buildResult, runs: RUNS, results, emptyNodeMs: base, importCost, guardBlockedInChildren: guardBlocked } }
+  return {
+    rows,
+    data: {
+      build: buildResult,
+      runs: RUNS,
+      results,
+      emptyNodeMs: base,
+      importCost,
+      guardBlockedInChildren: guardBlocked
+    }
+  }
 }

@@ -46,5 +46,7 @@ try {
   outcome = "error"
   message = (error instanceof Error ? error.message : String(error)).slice(0, 300)
 }
-process.stdout.write(`${JSON.stringify({ outcome, ms: performance.now() - started, ...(message === undefined ? {} : { message }) })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ outcome, ms: performance.now() - started, ...(message === undefined ? {} : { message }) })}\n`
+)
 process.exit(0)

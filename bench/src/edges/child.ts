@@ -106,7 +106,9 @@ let message: string | undefined
 try {
   const credential = await client.get()
   outcome = "credential"
-  message = typeof credential === "object" && credential !== null && "accessKeyId" in credential ? "got a credential" : "?"
+  message = typeof credential === "object" && credential !== null && "accessKeyId" in credential
+    ? "got a credential"
+    : "?"
 } catch (error) {
   outcome = "error"
   message = messageOf(error)

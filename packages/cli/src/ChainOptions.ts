@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
+import type { DefaultChain } from "@effect-alicloud/credentials"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
-import type { DefaultChain } from "@effect-alicloud/credentials"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -32,7 +32,9 @@ const duration = (name: string, description: string) =>
       Option.match(parseDuration(text), {
         onNone: () =>
           Effect.fail(ValidationError.invalidValue(HelpDoc.p(
-            `--${name}: ${JSON.stringify(text)} is not a duration: write e.g. "5 seconds", "500 millis" or 5000 (milliseconds)`
+            `--${name}: ${
+              JSON.stringify(text)
+            } is not a duration: write e.g. "5 seconds", "500 millis" or 5000 (milliseconds)`
           ))),
         onSome: Effect.succeed
       })

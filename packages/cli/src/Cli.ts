@@ -24,13 +24,16 @@ export const version = "0.1.0"
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("alicloud-credentials", {}, () =>
-  Failure.usage("missing command: resolve, explain, export or serve (see --help)")).pipe(
-    Command.withDescription(
-      "See which Alibaba Cloud credential the default chain picks and why, export it, or serve it to local processes"
-    ),
-    Command.withSubcommands([Resolve.command, Explain.command, Export.command, Serve.command])
-  )
+export const command = Command.make(
+  "alicloud-credentials",
+  {},
+  () => Failure.usage("missing command: resolve, explain, export or serve (see --help)")
+).pipe(
+  Command.withDescription(
+    "See which Alibaba Cloud credential the default chain picks and why, export it, or serve it to local processes"
+  ),
+  Command.withSubcommands([Resolve.command, Explain.command, Export.command, Serve.command])
+)
 
 /**
  * Runs the command line (`process.argv`); a failure's line is printed on stderr, and the failure

@@ -123,7 +123,9 @@ export const stepsText = (steps: ReadonlyArray<Chain.Step>, nowMillis: number): 
     switch (step._tag) {
       case "Picked": {
         const c = step.credential
-        return `${head}picked: ${c.providerName}, ${c.type}, ${Credential.maskAccessKeyId(c.accessKeyId) || "(no id)"}, ` +
+        return `${head}picked: ${c.providerName}, ${c.type}, ${
+          Credential.maskAccessKeyId(c.accessKeyId) || "(no id)"
+        }, ` +
           `expires ${expiryText(c, nowMillis)}`
       }
       case "Skipped":

@@ -13,12 +13,12 @@
  *
  * @since 0.1.0
  */
+import type { Credentials } from "@effect-alicloud/credentials"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import type { Credentials } from "@effect-alicloud/credentials"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -126,7 +126,9 @@ export const app = (credentials: Credentials["Type"], token: Redacted.Redacted<s
         })
       })
     )
-  ).pipe(Effect.catchTag("RouteNotFound", () => Effect.succeed(json(404, { Code: "NotFound", Message: `use GET ${path}` }))))
+  ).pipe(
+    Effect.catchTag("RouteNotFound", () => Effect.succeed(json(404, { Code: "NotFound", Message: `use GET ${path}` })))
+  )
 
 /**
  * @since 0.1.0
@@ -172,7 +174,11 @@ export const start = (
     const nodeServer = Http.createServer()
     const server = yield* NodeHttpServer.make(() => nodeServer, { host, port: options.port }).pipe(
       Effect.mapError((error) =>
-        Failure.usage(`cannot listen on ${host}:${options.port}: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`)
+        Failure.usage(
+          `cannot listen on ${host}:${options.port}: ${
+            error.cause instanceof Error ? error.cause.message : String(error.cause)
+          }`
+        )
       )
     )
     // Runs before the server's own close: ends keep-alive connections so that close completes.

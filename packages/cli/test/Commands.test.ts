@@ -6,7 +6,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { accessKey, closedPort, envFor, isOneLine, makeHome, roleArn, run } from "./helpers.js"
 
-const akProfile = { name: "default", mode: "AK", access_key_id: "LTAI5tProfileKey0001", access_key_secret: "profile-secret-1" }
+const akProfile = {
+  name: "default",
+  mode: "AK",
+  access_key_id: "LTAI5tProfileKey0001",
+  access_key_secret: "profile-secret-1"
+}
 const roleProfile = {
   name: "role",
   mode: "RamRoleArn",
@@ -27,7 +32,20 @@ describe.concurrent("alicloud-credentials", () => {
       for (const name of ["resolve", "explain", "export", "serve"]) expect(root.stdout).toContain(`- ${name}`)
       const serve = yield* run(["serve", "--help"], envFor(home))
       expect(serve.code).toBe(0)
-      for (const flag of ["--profile", "--sts-endpoint", "--metadata-url", "--credentials-uri", "--oauth-base-url", "--connect-timeout", "--read-timeout", "--host", "--port", "--json"]) {
+      for (
+        const flag of [
+          "--profile",
+          "--sts-endpoint",
+          "--metadata-url",
+          "--credentials-uri",
+          "--oauth-base-url",
+          "--connect-timeout",
+          "--read-timeout",
+          "--host",
+          "--port",
+          "--json"
+        ]
+      ) {
         expect(serve.stdout).toContain(flag)
       }
     }).pipe(Effect.provide(NodeContext.layer)))
@@ -66,7 +84,11 @@ describe.concurrent("alicloud-credentials", () => {
       })
       const json = yield* run(["resolve", "--json"], env)
       expect(json.code).toBe(0)
-      expect(JSON.parse(json.stdout)).toMatchObject({ providerName: "default/env", type: "sts", accessKeyId: "STS.****0001" })
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        providerName: "default/env",
+        type: "sts",
+        accessKeyId: "STS.****0001"
+      })
       expect(json.stdout + json.stderr).not.toMatch(/env-secret-1|env-token-1/)
     }).pipe(Effect.provide(NodeContext.layer)))
 
@@ -78,7 +100,11 @@ describe.concurrent("alicloud-credentials", () => {
       const json = yield* run(["resolve", "--json", ...flags], envFor(home))
       expect(json.code, json.stderr).toBe(0)
       const view = JSON.parse(json.stdout)
-      expect(view).toMatchObject({ providerName: "default/cli_profile/ram_role_arn/static_ak", type: "sts", accessKeyId: "STS.****0001" })
+      expect(view).toMatchObject({
+        providerName: "default/cli_profile/ram_role_arn/static_ak",
+        type: "sts",
+        accessKeyId: "STS.****0001"
+      })
       expect(view.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
       expect(view.expiresInSeconds).toBeGreaterThan(3500)
       expect(view.expiresInSeconds).toBeLessThanOrEqual(3600)
@@ -107,7 +133,10 @@ describe.concurrent("alicloud-credentials", () => {
       ])
       expect(explained.steps[0].error).toMatchObject({ _tag: "NotConfigured", source: "env" })
       expect(explained.steps[0].error.message).toContain("ALIBABA_CLOUD_ACCESS_KEY_ID")
-      expect(explained.steps[2].credential).toMatchObject({ providerName: "cli_profile/static_ak", accessKeyId: "LTAI****0001" })
+      expect(explained.steps[2].credential).toMatchObject({
+        providerName: "cli_profile/static_ak",
+        accessKeyId: "LTAI****0001"
+      })
       const text = yield* run(["explain"], envFor(home))
       expect(text.code).toBe(0)
       const lines = text.stdout.trim().split("\n").slice(1)
@@ -152,7 +181,10 @@ describe.concurrent("alicloud-credentials", () => {
     Effect.gen(function*() {
       const port = yield* closedPort
       const home = yield* makeHome(config)
-      const result = yield* run(["resolve", "--profile", "role", "--sts-endpoint", `http://127.0.0.1:${port}/`], envFor(home))
+      const result = yield* run(
+        ["resolve", "--profile", "role", "--sts-endpoint", `http://127.0.0.1:${port}/`],
+        envFor(home)
+      )
       expect(result.code).toBe(1)
       expect(isOneLine(result.stderr)).toBe(true)
       expect(result.stderr).toContain(`cannot reach http://127.0.0.1:${port}/`)

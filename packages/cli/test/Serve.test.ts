@@ -46,7 +46,13 @@ describe.concurrent("alicloud-credentials serve", () => {
       const answers = yield* Effect.all(Array.from({ length: 5 }, () => get(uri!)), { concurrency: "unbounded" })
       for (const answer of answers) {
         expect(answer.status).toBe(200)
-        expect(Object.keys(answer.body).sort()).toEqual(["AccessKeyId", "AccessKeySecret", "Code", "Expiration", "SecurityToken"])
+        expect(Object.keys(answer.body).sort()).toEqual([
+          "AccessKeyId",
+          "AccessKeySecret",
+          "Code",
+          "Expiration",
+          "SecurityToken"
+        ])
         expect(answer.body).toEqual(withHeader.body)
       }
       expect(withHeader.body).toMatchObject({ Code: "Success", AccessKeyId: "STS.emu-000001" })
@@ -73,7 +79,9 @@ describe.concurrent("alicloud-credentials serve", () => {
       const started = JSON.parse(yield* server.firstLine)
       expect(started.host).toBe("127.0.0.1")
       expect(started.port).toBeGreaterThan(0)
-      expect(started.credentialsUri).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${started.port}/credentials\\?token=[\\w-]{43}$`))
+      expect(started.credentialsUri).toMatch(
+        new RegExp(`^http://127\\.0\\.0\\.1:${started.port}/credentials\\?token=[\\w-]{43}$`)
+      )
       const answer = yield* get(started.credentialsUri)
       expect(answer.status).toBe(503)
       expect(answer.body.Code).toBe("ChainExhausted")

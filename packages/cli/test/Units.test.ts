@@ -9,13 +9,28 @@ import * as Failure from "../src/Failure.js"
 import * as Output from "../src/Output.js"
 import * as Serve from "../src/Serve.js"
 
-const notConfigured = (source: string) => new CredentialsError.NotConfigured({ source, reason: "nothing set", fix: "set it" })
-const invalid = new CredentialsError.InvalidConfiguration({ source: "cli_profile", field: "config.json", reason: "is not valid JSON", fix: "correct it" })
-const network = new CredentialsError.NetworkError({ source: "ram_role_arn", endpoint: "http://127.0.0.1:9/", detail: "refused" })
+const notConfigured = (source: string) =>
+  new CredentialsError.NotConfigured({ source, reason: "nothing set", fix: "set it" })
+const invalid = new CredentialsError.InvalidConfiguration({
+  source: "cli_profile",
+  field: "config.json",
+  reason: "is not valid JSON",
+  fix: "correct it"
+})
+const network = new CredentialsError.NetworkError({
+  source: "ram_role_arn",
+  endpoint: "http://127.0.0.1:9/",
+  detail: "refused"
+})
 const exhausted = (...failures: Array<Exclude<CredentialsError.CredentialsError, CredentialsError.ChainExhausted>>) =>
   new CredentialsError.ChainExhausted({ source: "default", failures })
 
-const ak = Credential.make({ type: "access_key", accessKeyId: "LTAI5tUnitKey00001", accessKeySecret: Redacted.make("unit-secret"), providerName: "static_ak" })
+const ak = Credential.make({
+  type: "access_key",
+  accessKeyId: "LTAI5tUnitKey00001",
+  accessKeySecret: Redacted.make("unit-secret"),
+  providerName: "static_ak"
+})
 const sts = Credential.make({
   type: "sts",
   accessKeyId: "STS.UnitKey000001",
@@ -33,15 +48,22 @@ describe("exit codes and messages", () => {
     expect(Failure.exitCodeOf(exhausted(notConfigured("env"), network))).toBe(1)
     expect(Failure.exitCodeOf(exhausted(notConfigured("env"), network, invalid))).toBe(2)
     expect(Failure.exitCodeOf(exhausted(notConfigured("env"), notConfigured("cli_profile")))).toBe(1)
-    expect(Failure.exitCodeOf(exhausted(notConfigured("env"), notConfigured("cli_profile")), { profileRequested: true })).toBe(2)
+    expect(
+      Failure.exitCodeOf(exhausted(notConfigured("env"), notConfigured("cli_profile")), { profileRequested: true })
+    ).toBe(2)
   })
 
   it("cuts a chain's error to one line about the source that matters", () => {
     const line = Failure.summary(exhausted(notConfigured("env"), network, invalid))
     expect(line).not.toContain("\n")
-    expect(line).toMatch(/^cli_profile: invalid configuration: config.json is not valid JSON\. Fix: correct it \(other sources: 1 failed, 1 not configured; /)
-    expect(Failure.summary(exhausted(notConfigured("env"), notConfigured("cli_profile")))).toMatch(/^no credential: no source of the default chain is configured \(env, cli_profile\)/)
-    expect(Failure.summary(exhausted(notConfigured("env"), notConfigured("cli_profile")), { profileRequested: true })).toMatch(/^cli_profile: not configured/)
+    expect(line).toMatch(
+      /^cli_profile: invalid configuration: config.json is not valid JSON\. Fix: correct it \(other sources: 1 failed, 1 not configured; /
+    )
+    expect(Failure.summary(exhausted(notConfigured("env"), notConfigured("cli_profile")))).toMatch(
+      /^no credential: no source of the default chain is configured \(env, cli_profile\)/
+    )
+    expect(Failure.summary(exhausted(notConfigured("env"), notConfigured("cli_profile")), { profileRequested: true }))
+      .toMatch(/^cli_profile: not configured/)
   })
 })
 
@@ -57,7 +79,11 @@ describe("export formats", () => {
   })
 
   it("writes the External JSON: AK without token and expiry, StsToken with both (to the second)", () => {
-    expect(JSON.parse(externalJson(ak))).toEqual({ mode: "AK", access_key_id: "LTAI5tUnitKey00001", access_key_secret: "unit-secret" })
+    expect(JSON.parse(externalJson(ak))).toEqual({
+      mode: "AK",
+      access_key_id: "LTAI5tUnitKey00001",
+      access_key_secret: "unit-secret"
+    })
     expect(JSON.parse(externalJson(sts))).toEqual({
       mode: "StsToken",
       access_key_id: "STS.UnitKey000001",
@@ -119,7 +145,13 @@ describe("the serve app", () => {
       const withSts = yield* serve(sts)
       expect(yield* withSts.call(withSts.uri)).toEqual({
         status: 200,
-        body: { Code: "Success", AccessKeyId: "STS.UnitKey000001", AccessKeySecret: "unit-secret", SecurityToken: "unit-token", Expiration: "2030-01-01T00:00:00Z" }
+        body: {
+          Code: "Success",
+          AccessKeyId: "STS.UnitKey000001",
+          AccessKeySecret: "unit-secret",
+          SecurityToken: "unit-token",
+          Expiration: "2030-01-01T00:00:00Z"
+        }
       })
       expect((yield* withSts.call(withSts.uri, { method: "POST" })).status).toBe(405)
       const withAk = yield* serve(ak)

@@ -20,7 +20,9 @@ export const roleArn = "acs:ram::1234567890123456:role/test-role"
 /** A secret that needs quoting in a shell and escaping in JSON. */
 export const trickySecret = `s3cr'et "$HOME" \`id\` \\ end`
 
-export class ProcessTimeout extends Data.TaggedError("ProcessTimeout")<{ readonly args: string; readonly output: string }> {
+export class ProcessTimeout
+  extends Data.TaggedError("ProcessTimeout")<{ readonly args: string; readonly output: string }>
+{
   override get message() {
     return `alicloud-credentials ${this.args} did not finish in time; output so far: ${this.output}`
   }
@@ -45,7 +47,10 @@ export const envFor = (home: string, extra: Record<string, string> = {}): Record
 export const run = (
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  options: { readonly timeout?: Duration.DurationInput; readonly command?: (args: ReadonlyArray<string>) => readonly [string, ReadonlyArray<string>] } = {}
+  options: {
+    readonly timeout?: Duration.DurationInput
+    readonly command?: (args: ReadonlyArray<string>) => readonly [string, ReadonlyArray<string>]
+  } = {}
 ): Effect.Effect<Result, ProcessTimeout> =>
   Effect.async<Result, ProcessTimeout>((resume) => {
     const [file, argv] = options.command?.(args) ?? [process.execPath, [...nodeArgs, ...args]]
@@ -84,7 +89,9 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>) 
     const exited = yield* Deferred.make<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>()
     const output = { stdout: "", stderr: "" }
     const child = yield* Effect.acquireRelease(
-      Effect.sync(() => spawn(process.execPath, [...nodeArgs, ...args], { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] })),
+      Effect.sync(() =>
+        spawn(process.execPath, [...nodeArgs, ...args], { cwd: packageDir, env, stdio: ["ignore", "pipe", "pipe"] })
+      ),
       (child) => Effect.sync(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"))
     )
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -97,7 +104,8 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>) 
     const timeout = (what: string) =>
       Effect.timeoutFail({
         duration: "40 seconds",
-        onTimeout: () => new ProcessTimeout({ args: `${args.join(" ")} (${what})`, output: output.stdout + output.stderr })
+        onTimeout: () =>
+          new ProcessTimeout({ args: `${args.join(" ")} (${what})`, output: output.stdout + output.stderr })
       })
     return {
       firstLine: Deferred.await(firstLine).pipe(timeout("start line")),
@@ -114,7 +122,10 @@ export const makeHome = (config?: unknown): Effect.Effect<string, unknown, FileS
     const home = yield* fs.makeTempDirectoryScoped({ prefix: "alicloud-cli-test-" })
     if (config !== undefined) {
       yield* fs.makeDirectory(`${home}/.aliyun`)
-      yield* fs.writeFileString(`${home}/.aliyun/config.json`, typeof config === "string" ? config : JSON.stringify(config))
+      yield* fs.writeFileString(
+        `${home}/.aliyun/config.json`,
+        typeof config === "string" ? config : JSON.stringify(config)
+      )
     }
     return home
   })

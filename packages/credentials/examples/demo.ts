@@ -36,10 +36,20 @@ const main = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const home = yield* fs.makeTempDirectoryScoped()
   yield* fs.makeDirectory(`${home}/.aliyun`)
-  yield* fs.writeFileString(`${home}/.aliyun/config.json`, JSON.stringify({
-    current: "demo",
-    profiles: [{ name: "demo", mode: "RamRoleArn", access_key_id: key.accessKeyId, access_key_secret: key.accessKeySecret, ram_role_arn: roleArn, ram_session_name: "demo" }]
-  }))
+  yield* fs.writeFileString(
+    `${home}/.aliyun/config.json`,
+    JSON.stringify({
+      current: "demo",
+      profiles: [{
+        name: "demo",
+        mode: "RamRoleArn",
+        access_key_id: key.accessKeyId,
+        access_key_secret: key.accessKeySecret,
+        ram_role_arn: roleArn,
+        ram_session_name: "demo"
+      }]
+    })
+  )
   const environment = Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOME", home]])))
   const chain: DefaultChain.Options = {
     stsEndpoint: emulator.stsUrl,
@@ -54,7 +64,9 @@ const main = Effect.gen(function*() {
   for (const step of steps) {
     yield* Console.log(
       step._tag === "Picked"
-        ? `  ${step.name.padEnd(15)} PICKED: ${step.credential.providerName}, AccessKey ID ${Credential.maskAccessKeyId(step.credential.accessKeyId)}`
+        ? `  ${step.name.padEnd(15)} PICKED: ${step.credential.providerName}, AccessKey ID ${
+          Credential.maskAccessKeyId(step.credential.accessKeyId)
+        }`
         : step._tag === "Skipped"
         ? `  ${step.name.padEnd(15)} skipped: ${step.error.message.split(". Fix:")[0]}`
         : `  ${step.name.padEnd(15)} not tried`
@@ -63,18 +75,26 @@ const main = Effect.gen(function*() {
 
   yield* title("2. The official API client, signing with our Promise facade")
   yield* Effect.acquireUseRelease(
-    Effect.sync(() => new FacadeCredential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl }))),
+    Effect.sync(() =>
+      new FacadeCredential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl }))
+    ),
     (credential) =>
       Effect.promise(() =>
-        new Sts20150401.default(new OpenApi.Config({
-          credential: credential as unknown as InstanceType<typeof import("@alicloud/credentials").default>,
-          endpoint: emulator.stsEndpoint,
-          protocol: "http"
-        })).getCallerIdentity()
+        new Sts20150401.default(
+          new OpenApi.Config({
+            credential: credential as unknown as InstanceType<typeof import("@alicloud/credentials").default>,
+            endpoint: emulator.stsEndpoint,
+            protocol: "http"
+          })
+        ).getCallerIdentity()
       ).pipe(
-        Effect.flatMap((answer) => Console.log(`  GetCallerIdentity -> ${answer.body?.arn} (HTTP ${answer.statusCode})`)),
+        Effect.flatMap((answer) =>
+          Console.log(`  GetCallerIdentity -> ${answer.body?.arn} (HTTP ${answer.statusCode})`)
+        ),
         Effect.zipRight(Effect.flatMap(emulator.lastRequest("sts"), (request) =>
-          Console.log(`  the emulator verified its ${request._tag === "Some" ? request.value.signatureAlgorithm : "?"} signature`)))
+          Console.log(
+            `  the emulator verified its ${request._tag === "Some" ? request.value.signatureAlgorithm : "?"} signature`
+          )))
       ),
     (credential) => Effect.promise(() => credential.close())
   )
@@ -86,7 +106,9 @@ const main = Effect.gen(function*() {
     const credentials = yield* Credentials
     yield* credentials.changes.pipe(
       Stream.drop(1),
-      Stream.runForEach((c) => Effect.flatMap(t, (at) => Console.log(`  ${at}  rotated: new credential ${c.accessKeyId}`))),
+      Stream.runForEach((c) =>
+        Effect.flatMap(t, (at) => Console.log(`  ${at}  rotated: new credential ${c.accessKeyId}`))
+      ),
       Effect.forkScoped
     )
     const outage = yield* Effect.gen(function*() {
@@ -119,7 +141,9 @@ const main = Effect.gen(function*() {
   const counters = yield* emulator.counters("sts")
   yield* title("Summary")
   yield* Console.log(`  ${yield* Ref.get(calls)} calls to get, ${yield* Ref.get(failures)} failed`)
-  yield* Console.log(`  STS saw ${counters.received} requests: ${counters.succeeded} issued a credential, ${counters.failed} failed during the outage`)
+  yield* Console.log(
+    `  STS saw ${counters.received} requests: ${counters.succeeded} issued a credential, ${counters.failed} failed during the outage`
+  )
   yield* Console.log("  nothing left this machine: every endpoint was the emulator on 127.0.0.1")
 }).pipe(
   Effect.scoped,

@@ -63,7 +63,9 @@ const effectApi = (emulator: Emulator.EmulatorShape) =>
     const arn = yield* Credentials.retryOnAuthError(call)
     const renewed = yield* credentials.get
     yield* Console.log(
-      `3. retryOnAuthError: ${arn}, session ${Credential.maskAccessKeyId(refused.accessKeyId)} -> ${Credential.maskAccessKeyId(renewed.accessKeyId)}`
+      `3. retryOnAuthError: ${arn}, session ${Credential.maskAccessKeyId(refused.accessKeyId)} -> ${
+        Credential.maskAccessKeyId(renewed.accessKeyId)
+      }`
     )
 
     // By hand: refresh fetches now (and publishes on `changes`); invalidate makes the next get fetch.
@@ -71,7 +73,9 @@ const effectApi = (emulator: Emulator.EmulatorShape) =>
     yield* credentials.invalidate
     const next = yield* credentials.get
     yield* Console.log(
-      `4. refresh -> ${Credential.maskAccessKeyId(fresh.accessKeyId)}, invalidate + get -> ${Credential.maskAccessKeyId(next.accessKeyId)}`
+      `4. refresh -> ${Credential.maskAccessKeyId(fresh.accessKeyId)}, invalidate + get -> ${
+        Credential.maskAccessKeyId(next.accessKeyId)
+      }`
     )
   }).pipe(
     Effect.provide(
@@ -82,7 +86,9 @@ const effectApi = (emulator: Emulator.EmulatorShape) =>
 // The Promise facade with the official STS client: refresh() after an authentication error.
 const facade = (emulator: Emulator.EmulatorShape) =>
   Effect.promise(async () => {
-    const credential = new FacadeCredential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl }))
+    const credential = new FacadeCredential(
+      new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl })
+    )
     const client = new Sts20150401.default(
       new OpenApi.Config({ credential: credential as never, endpoint: emulator.stsEndpoint, protocol: "http" })
     )

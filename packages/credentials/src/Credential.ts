@@ -116,7 +116,11 @@ export class Credential implements CredentialFields {
  * @category utils
  */
 export const maskAccessKeyId = (accessKeyId: string): string =>
-  accessKeyId.length === 0 ? "" : accessKeyId.length < 12 ? "****" : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
+  accessKeyId.length === 0
+    ? ""
+    : accessKeyId.length < 12
+    ? "****"
+    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
 
 /**
  * @since 0.1.0

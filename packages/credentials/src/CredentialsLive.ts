@@ -39,7 +39,9 @@ export const layerLive = (options: DefaultChain.Options = {}): Layer.Layer<Crede
  * @since 0.1.0
  * @category layers
  */
-export const layerLiveConfig = (options: Config.Config.Wrap<DefaultChain.Options>): Layer.Layer<Credentials, ConfigError.ConfigError> =>
+export const layerLiveConfig = (
+  options: Config.Config.Wrap<DefaultChain.Options>
+): Layer.Layer<Credentials, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.map(Config.unwrap(options), layerLive))
 
 /**

@@ -172,7 +172,8 @@ const annotateOutcome = <R>(effect: Effect.Effect<Credential.Credential, Credent
         "credentials.type": credential.type,
         "credentials.outcome": "success"
       }),
-    onFailure: (error) => Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag })
+    onFailure: (error) =>
+      Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag })
   })
 
 // Whether `b` would tell a subscriber of `changes` nothing new after `a`.
@@ -283,7 +284,10 @@ export const make = <R>(
         ? Effect.succeed(latest)
         : refresh
     )
-    const tracedGet = untracedGet.pipe(annotateOutcome, Effect.withSpan("Credentials.get", { captureStackTrace: false }))
+    const tracedGet = untracedGet.pipe(
+      annotateOutcome,
+      Effect.withSpan("Credentials.get", { captureStackTrace: false })
+    )
     // A span costs ~10 µs, ten times a cached get: spans are made when a tracer is installed
     // (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which exports nowhere.
     const get = Effect.tracerWith((tracer) => (tracer === Telemetry.builtInTracer ? untracedGet : tracedGet))
@@ -322,7 +326,10 @@ export const make = <R>(
 
     yield* current.changes.pipe(
       Stream.flatMap(
-        Option.match({ onNone: () => Stream.empty, onSome: (credential) => Stream.fromEffect(refreshAhead(credential)) }),
+        Option.match({
+          onNone: () => Stream.empty,
+          onSome: (credential) => Stream.fromEffect(refreshAhead(credential))
+        }),
         { switch: true }
       ),
       Stream.runDrain,

@@ -31,8 +31,8 @@ import {
 } from "./internal/facadeModel.js"
 import {
   CLIProfileCredentialsProvider,
-  DefaultCredentialsProvider,
   defaultChainRecipe,
+  DefaultCredentialsProvider,
   ECSRAMRoleCredentialsProvider,
   EnvironmentVariableCredentialsProvider,
   OIDCRoleArnCredentialsProvider,
@@ -167,7 +167,15 @@ export type {
   ProviderCredentials
 }
 
-const supportedTypes = ["access_key", "sts", "ecs_ram_role", "ram_role_arn", "oidc_role_arn", "credentials_uri", "bearer"]
+const supportedTypes = [
+  "access_key",
+  "sts",
+  "ecs_ram_role",
+  "ram_role_arn",
+  "oidc_role_arn",
+  "credentials_uri",
+  "bearer"
+]
 
 const clientName = "the credential client"
 

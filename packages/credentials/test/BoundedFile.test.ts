@@ -1,8 +1,8 @@
 // The bounded reader every file source uses: real files, FIFOs, devices, sockets and links in a
 // temporary directory. Only a regular file is opened, never more than the cap is held, a missing
 // file is told apart, and every failure is a typed InvalidConfiguration that names the path.
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
@@ -70,8 +70,15 @@ describe("readTextFile", () => {
       expect(yield* readTextFileOption(path, options)).toEqual(Option.none())
       yield* write(`${dir}/yes`, "y")
       expect(yield* readTextFileOption(`${dir}/yes`, options)).toEqual(Option.some("y"))
-      const required = yield* Effect.flip(readRequiredTextFile(path, { ...options, field: "tokenFile", missingFix: "mount it" }))
-      expect(required).toMatchObject({ _tag: "InvalidConfiguration", source: "test", field: "tokenFile", fix: "mount it" })
+      const required = yield* Effect.flip(
+        readRequiredTextFile(path, { ...options, field: "tokenFile", missingFix: "mount it" })
+      )
+      expect(required).toMatchObject({
+        _tag: "InvalidConfiguration",
+        source: "test",
+        field: "tokenFile",
+        fix: "mount it"
+      })
       expect(required.message).toContain(`names ${path}, which does not exist`)
     }))
 
@@ -96,8 +103,14 @@ describe("readTextFile", () => {
       const fs = yield* FileSystem.FileSystem
       execFileSync("mkfifo", [`${dir}/fifo`])
       yield* fs.symlink(`${dir}/fifo`, `${dir}/link`)
-      const error = yield* Effect.flip(promptly(readTextFile(`${dir}/link`, { source: "oidc", field: "ALIBABA_CLOUD_OIDC_TOKEN_FILE" })))
-      expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "oidc", field: "ALIBABA_CLOUD_OIDC_TOKEN_FILE" })
+      const error = yield* Effect.flip(
+        promptly(readTextFile(`${dir}/link`, { source: "oidc", field: "ALIBABA_CLOUD_OIDC_TOKEN_FILE" }))
+      )
+      expect(error).toMatchObject({
+        _tag: "InvalidConfiguration",
+        source: "oidc",
+        field: "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
+      })
       expect(error.message).toContain(`names ${dir}/link, which is a FIFO (named pipe), not a regular file`)
     }))
 
@@ -143,7 +156,9 @@ describe("readTextFile", () => {
       expect(DEFAULT_MAX_BYTES).toBe(10 * 1024 * 1024)
       const fs = yield* FileSystem.FileSystem
       // A sparse file: 10 MiB + 1 byte of size, no data written.
-      yield* Effect.scoped(Effect.flatMap(fs.open(`${dir}/big`, { flag: "w" }), (file) => file.truncate(DEFAULT_MAX_BYTES + 1)))
+      yield* Effect.scoped(
+        Effect.flatMap(fs.open(`${dir}/big`, { flag: "w" }), (file) => file.truncate(DEFAULT_MAX_BYTES + 1))
+      )
       const error = yield* Effect.flip(readTextFile(`${dir}/big`, options))
       expect(error.message).toContain("is larger than 10 MiB")
     }))

@@ -2,9 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Ref } from "effect"
 import * as Chain from "../src/Chain.js"
 import { NotConfigured, UpstreamError } from "../src/CredentialsError.js"
+import type { Source } from "../src/Source.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as Environment from "../src/sources/Environment.js"
-import type { Source } from "../src/Source.js"
 
 const notConfigured = (source: string): Source =>
   Effect.fail(new NotConfigured({ source, reason: `${source} has nothing`, fix: `configure ${source}` }))
@@ -31,7 +31,9 @@ describe("Chain.orElse", () => {
 
   it.effect("lists every failure, flattened, in order", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(notConfigured("a").pipe(Chain.orElse(broken("b")), Chain.orElse(notConfigured("c"))))
+      const error = yield* Effect.flip(
+        notConfigured("a").pipe(Chain.orElse(broken("b")), Chain.orElse(notConfigured("c")))
+      )
       expect(error._tag).toBe("ChainExhausted")
       if (error._tag !== "ChainExhausted") return
       expect(error.failures.map((e) => e.source)).toEqual(["a", "b", "c"])
@@ -51,7 +53,9 @@ describe("Chain.make", () => {
     Effect.gen(function*() {
       const sources = [Environment.source, static_("second")]
       const chain = yield* Chain.make(sources, { name: "default" })
-      const fromEnv = yield* chain.pipe(withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "first", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" }))
+      const fromEnv = yield* chain.pipe(
+        withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "first", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
+      )
       expect(fromEnv.accessKeyId).toBe("first")
       expect(fromEnv.providerName).toBe("default/env")
       const other = yield* Chain.make(sources, { name: "default" })
@@ -68,7 +72,10 @@ describe("Chain.make", () => {
 
   it.effect("with onError: stop, reports the configured source's failure instead of moving on", () =>
     Effect.gen(function*() {
-      const chain = yield* Chain.make([notConfigured("a"), broken("b"), static_("c")], { onError: "stop", name: "mine" })
+      const chain = yield* Chain.make([notConfigured("a"), broken("b"), static_("c")], {
+        onError: "stop",
+        name: "mine"
+      })
       const error = yield* Effect.flip(chain)
       expect(error.message).toBe(
         [
@@ -125,7 +132,10 @@ describe("Chain.make", () => {
   it.effect("after a failure the chain is not pinned: the next call walks every source again", () =>
     Effect.gen(function*() {
       const configured = yield* Ref.make(false)
-      const first: Source = Effect.flatMap(Ref.get(configured), (ok) => (ok ? static_("first") : notConfigured("first")))
+      const first: Source = Effect.flatMap(
+        Ref.get(configured),
+        (ok) => (ok ? static_("first") : notConfigured("first"))
+      )
       const chain = yield* Chain.make([first, notConfigured("last")])
       yield* Effect.flip(chain)
       yield* Ref.set(configured, true)

@@ -1,7 +1,7 @@
 // ~/.aliyun/config.json: real files in a temporary directory, every mode, every broken file, the
 // source-profile chains and the atomic write-back. No error may carry a value from the file.
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, DateTime, Effect, Exit, FastCheck, Redacted, type Scope, TestClock } from "effect"
 import { inspect } from "node:util"
@@ -208,7 +208,11 @@ describe("every mode", () => {
       expect(reveal(oauth.accessToken)).toBe("SECRET-access-a1")
       expect(oauth.accessTokenExpire && DateTime.toEpochMillis(oauth.accessTokenExpire)).toBe(2_000_000_000_000)
 
-      expect(yield* get("ext")).toEqual({ _tag: "External", name: "ext", processCommand: "/usr/local/bin/get-creds --json" })
+      expect(yield* get("ext")).toEqual({
+        _tag: "External",
+        name: "ext",
+        processCommand: "/usr/local/bin/get-creds --json"
+      })
 
       // Printing a decoded profile shows no secret.
       for (const name of ["ak", "sts", "role", "sso", "oauth"]) {
@@ -237,7 +241,10 @@ describe("every mode", () => {
       })
       const { accessKeySecret: _, ...rest } = profile as Extract<CliProfile, { _tag: "RamRoleArn" }>
       expect(rest).toEqual({ _tag: "RamRoleArn", name: "r", accessKeyId: "id", roleArn: "acs:ram::1:role/r" })
-      expect(yield* select({ name: "e", mode: "EcsRamRole", ram_role_name: "" })).toEqual({ _tag: "EcsRamRole", name: "e" })
+      expect(yield* select({ name: "e", mode: "EcsRamRole", ram_role_name: "" })).toEqual({
+        _tag: "EcsRamRole",
+        name: "e"
+      })
     }).pipe(withEnv()))
 
   it.effect("OIDC without duration_seconds takes expired_seconds (as the Java tool)", () =>
@@ -248,7 +255,12 @@ describe("every mode", () => {
 
   it.effect("OAuth with a refresh token only, site INTL", () =>
     Effect.gen(function*() {
-      const p = yield* select({ name: "o", mode: "OAuth", oauth_site_type: "INTL", oauth_refresh_token: "SECRET-refresh-r1" })
+      const p = yield* select({
+        name: "o",
+        mode: "OAuth",
+        oauth_site_type: "INTL",
+        oauth_refresh_token: "SECRET-refresh-r1"
+      })
       expect(p).toMatchObject({ _tag: "OAuth", siteType: "INTL" })
       expect(p).not.toHaveProperty("accessToken")
     }).pipe(withEnv()))
@@ -268,7 +280,9 @@ describe("selecting a profile", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(selectProfile(config, "prod"))
       expect(error._tag).toBe("NotConfigured")
-      expect(error.message).toContain("there is no profile \"prod\" in /home/u/.aliyun/config.json; profiles: \"ak\", \"ext\"")
+      expect(error.message).toContain(
+        "there is no profile \"prod\" in /home/u/.aliyun/config.json; profiles: \"ak\", \"ext\""
+      )
     }))
 
   it.effect("current naming no profile: InvalidConfiguration on current", () =>
@@ -294,15 +308,25 @@ describe("selecting a profile", () => {
     }))
 
   const modeCases: ReadonlyArray<[string, unknown, string]> = [
-    ["an unknown mode", "RsaKeyPair", "mode is \"RsaKeyPair\", which is not supported; supported modes: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External"],
+    [
+      "an unknown mode",
+      "RsaKeyPair",
+      "mode is \"RsaKeyPair\", which is not supported; supported modes: AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn, CloudSSO, OAuth, External"
+    ],
     ["a missing mode", undefined, "mode is missing; supported modes: AK,"],
     ["a numeric mode", 3, "mode must be a string, got a number"]
   ]
   for (const [name, mode, text] of modeCases) {
     it.effect(`${name}: InvalidConfiguration on profiles["x"].mode`, () =>
       Effect.gen(function*() {
-        const error = yield* Effect.flip(select({ name: "x", ...(mode === undefined ? {} : { mode }), access_key_secret: SECRET }))
-        expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile", field: "profiles[\"x\"].mode" })
+        const error = yield* Effect.flip(
+          select({ name: "x", ...(mode === undefined ? {} : { mode }), access_key_secret: SECRET })
+        )
+        expect(error).toMatchObject({
+          _tag: "InvalidConfiguration",
+          source: "cli_profile",
+          field: "profiles[\"x\"].mode"
+        })
         expect(error.message).toContain(text)
         expectNoSecret(error)
       }))
@@ -311,33 +335,133 @@ describe("selecting a profile", () => {
 
 describe("bad fields", () => {
   const cases: ReadonlyArray<[string, Record<string, unknown>, string, string]> = [
-    ["missing secret", { mode: "AK", access_key_id: "id" }, "access_key_secret", "is missing (and ALIBABA_CLOUD_ACCESS_KEY_SECRET, which the official tool falls back to, is not set)"],
-    ["empty secret", { mode: "AK", access_key_id: "id", access_key_secret: "" }, "access_key_secret", "is empty (and ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
-    ["numeric id", { mode: "AK", access_key_id: 12, access_key_secret: SECRET }, "access_key_id", "must be a string, got a number"],
-    ["object secret", { mode: "AK", access_key_id: "id", access_key_secret: { v: SECRET } }, "access_key_secret", "must be a string, got an object"],
-    ["missing sts token", { mode: "StsToken", access_key_id: "id", access_key_secret: SECRET }, "sts_token", "is missing"],
-    ["missing role arn", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET }, "ram_role_arn", "is missing (and ALIBABA_CLOUD_ROLE_ARN"],
-    ["short duration", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", expired_seconds: 600 }, "expired_seconds", "must be at least 900 seconds"],
-    ["string duration", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", expired_seconds: "3600" }, "expired_seconds", "must be a number, got a string"],
-    ["string enable_vpc", { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", enable_vpc: "true" }, "enable_vpc", "must be true or false, got a string"],
-    ["secret sts token", { mode: "StsToken", access_key_id: "id", access_key_secret: SECRET, sts_token: 5 }, "sts_token", "must be a string, got a number"],
-    ["OIDC without token file", { mode: "OIDC", ram_role_arn: "a", oidc_provider_arn: "p" }, "oidc_token_file", "is missing (and ALIBABA_CLOUD_OIDC_TOKEN_FILE"],
-    ["OIDC without provider", { mode: "OIDC", ram_role_arn: "a", oidc_token_file: "/t" }, "oidc_provider_arn", "is missing (and ALIBABA_CLOUD_OIDC_PROVIDER_ARN"],
+    [
+      "missing secret",
+      { mode: "AK", access_key_id: "id" },
+      "access_key_secret",
+      "is missing (and ALIBABA_CLOUD_ACCESS_KEY_SECRET, which the official tool falls back to, is not set)"
+    ],
+    [
+      "empty secret",
+      { mode: "AK", access_key_id: "id", access_key_secret: "" },
+      "access_key_secret",
+      "is empty (and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+    ],
+    [
+      "numeric id",
+      { mode: "AK", access_key_id: 12, access_key_secret: SECRET },
+      "access_key_id",
+      "must be a string, got a number"
+    ],
+    [
+      "object secret",
+      { mode: "AK", access_key_id: "id", access_key_secret: { v: SECRET } },
+      "access_key_secret",
+      "must be a string, got an object"
+    ],
+    [
+      "missing sts token",
+      { mode: "StsToken", access_key_id: "id", access_key_secret: SECRET },
+      "sts_token",
+      "is missing"
+    ],
+    [
+      "missing role arn",
+      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET },
+      "ram_role_arn",
+      "is missing (and ALIBABA_CLOUD_ROLE_ARN"
+    ],
+    [
+      "short duration",
+      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", expired_seconds: 600 },
+      "expired_seconds",
+      "must be at least 900 seconds"
+    ],
+    [
+      "string duration",
+      {
+        mode: "RamRoleArn",
+        access_key_id: "id",
+        access_key_secret: SECRET,
+        ram_role_arn: "a",
+        expired_seconds: "3600"
+      },
+      "expired_seconds",
+      "must be a number, got a string"
+    ],
+    [
+      "string enable_vpc",
+      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", enable_vpc: "true" },
+      "enable_vpc",
+      "must be true or false, got a string"
+    ],
+    [
+      "secret sts token",
+      { mode: "StsToken", access_key_id: "id", access_key_secret: SECRET, sts_token: 5 },
+      "sts_token",
+      "must be a string, got a number"
+    ],
+    [
+      "OIDC without token file",
+      { mode: "OIDC", ram_role_arn: "a", oidc_provider_arn: "p" },
+      "oidc_token_file",
+      "is missing (and ALIBABA_CLOUD_OIDC_TOKEN_FILE"
+    ],
+    [
+      "OIDC without provider",
+      { mode: "OIDC", ram_role_arn: "a", oidc_token_file: "/t" },
+      "oidc_provider_arn",
+      "is missing (and ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
+    ],
     ["chain without source", { mode: "ChainableRamRoleArn", ram_role_arn: "a" }, "source_profile", "is missing"],
     ["CloudSSO without token", { ...profiles.CloudSSO, access_token: "" }, "access_token", "is empty"],
-    ["CloudSSO without expiry", { ...profiles.CloudSSO, cloud_sso_access_token_expire: 0 }, "cloud_sso_access_token_expire", "is missing"],
-    ["CloudSSO without account", { ...profiles.CloudSSO, cloud_sso_account_id: "" }, "cloud_sso_account_id", "is empty"],
-    ["CloudSSO with a bad URL", { ...profiles.CloudSSO, cloud_sso_sign_in_url: "not a url" }, "cloud_sso_sign_in_url", "is not a URL"],
-    ["OAuth with a bad site", { ...profiles.OAuth, oauth_site_type: "EU" }, "oauth_site_type", "is not supported; it must be CN or INTL"],
-    ["OAuth without site", { mode: "OAuth", oauth_refresh_token: SECRET }, "oauth_site_type", "is missing; it must be CN or INTL"],
-    ["OAuth without tokens", { mode: "OAuth", oauth_site_type: "CN" }, "oauth_refresh_token", "is missing (and so is oauth_access_token)"],
+    [
+      "CloudSSO without expiry",
+      { ...profiles.CloudSSO, cloud_sso_access_token_expire: 0 },
+      "cloud_sso_access_token_expire",
+      "is missing"
+    ],
+    [
+      "CloudSSO without account",
+      { ...profiles.CloudSSO, cloud_sso_account_id: "" },
+      "cloud_sso_account_id",
+      "is empty"
+    ],
+    [
+      "CloudSSO with a bad URL",
+      { ...profiles.CloudSSO, cloud_sso_sign_in_url: "not a url" },
+      "cloud_sso_sign_in_url",
+      "is not a URL"
+    ],
+    [
+      "OAuth with a bad site",
+      { ...profiles.OAuth, oauth_site_type: "EU" },
+      "oauth_site_type",
+      "is not supported; it must be CN or INTL"
+    ],
+    [
+      "OAuth without site",
+      { mode: "OAuth", oauth_refresh_token: SECRET },
+      "oauth_site_type",
+      "is missing; it must be CN or INTL"
+    ],
+    [
+      "OAuth without tokens",
+      { mode: "OAuth", oauth_site_type: "CN" },
+      "oauth_refresh_token",
+      "is missing (and so is oauth_access_token)"
+    ],
     ["External without command", { mode: "External", process_command: "" }, "process_command", "is empty"]
   ]
   for (const [name, fields, key, reason] of cases) {
     it.effect(`${name}: InvalidConfiguration on profiles["dev"].${key}, naming the file, no value`, () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(select({ ...fields, name: "dev" }))
-        expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile", field: `profiles["dev"].${key}` })
+        expect(error).toMatchObject({
+          _tag: "InvalidConfiguration",
+          source: "cli_profile",
+          field: `profiles["dev"].${key}`
+        })
         expect(error.message).toContain(`profiles["dev"].${key} ${reason}`)
         expect(error.message).toContain("/home/u/.aliyun/config.json")
         expectNoSecret(error)
@@ -361,7 +485,10 @@ describe("bad fields", () => {
     Effect.gen(function*() {
       yield* TestClock.setTime(2_000_000_000_000)
       const error = yield* Effect.flip(select(profiles.CloudSSO))
-      expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "profiles[\"sso\"].cloud_sso_access_token_expire" })
+      expect(error).toMatchObject({
+        _tag: "InvalidConfiguration",
+        field: "profiles[\"sso\"].cloud_sso_access_token_expire"
+      })
       expect(error.message).toContain("has passed")
       expect(error.message).toContain("aliyun configure --profile sso --mode CloudSSO")
       expectNoSecret(error)
@@ -391,8 +518,16 @@ describe("bad files", () => {
   const broken: ReadonlyArray<[string, string, string]> = [
     ["not JSON", `access_key_secret = ${SECRET}\n`, "is not valid JSON: line 1, column 1"],
     ["truncated JSON", JSON.stringify(fullFile, null, 2).slice(0, 300), "is not valid JSON: it ends too early"],
-    ["an unterminated secret", `{"profiles": [{"access_key_secret": "${SECRET}`, "is not valid JSON: it ends too early"],
-    ["a missing comma", `{\n  "current": "a"\n  "profiles": [{"access_key_secret": "${SECRET}"}]\n}`, "is not valid JSON: line 3, column 3"],
+    [
+      "an unterminated secret",
+      `{"profiles": [{"access_key_secret": "${SECRET}`,
+      "is not valid JSON: it ends too early"
+    ],
+    [
+      "a missing comma",
+      `{\n  "current": "a"\n  "profiles": [{"access_key_secret": "${SECRET}"}]\n}`,
+      "is not valid JSON: line 3, column 3"
+    ],
     ["a trailing comma", `{"profiles": [{"access_key_secret": "${SECRET}",}]}`, "is not valid JSON: line 1, column 60"],
     ["an empty file", "", "is not valid JSON: it ends too early"]
   ]
@@ -497,7 +632,9 @@ describe("source profile chains", () => {
 
   it.effect("a cycle further up, and a profile that is its own source", () =>
     Effect.gen(function*() {
-      const far = yield* Effect.flip(chainOf(configOf(link("x", "a"), link("a", "b"), link("b", "c"), link("c", "a")), "x"))
+      const far = yield* Effect.flip(
+        chainOf(configOf(link("x", "a"), link("a", "b"), link("b", "c"), link("c", "a")), "x")
+      )
       expect(far.message).toContain("a -> b -> c -> a")
       const self = yield* Effect.flip(chainOf(configOf(link("me", "me")), "me"))
       expect(self.message).toContain("me -> me")
@@ -512,7 +649,9 @@ describe("source profile chains", () => {
 
   it.effect("a broken source profile is reported with its own name", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(chainOf(configOf({ name: "ak", mode: "AK", access_key_id: "id" }, link("c1", "ak")), "c1"))
+      const error = yield* Effect.flip(
+        chainOf(configOf({ name: "ak", mode: "AK", access_key_id: "id" }, link("c1", "ak")), "c1")
+      )
       expect(error).toMatchObject({ field: "profiles[\"ak\"].access_key_secret" })
     }).pipe(withEnv()))
 })
@@ -549,7 +688,9 @@ describe("writing back", () => {
       yield* write(path, a)
       const writer = Effect.forEach([b, a, b, a, b, a], (content) => writeFileAtomic(path, content), { discard: true })
       const reader = Effect.forEach(Array.from({ length: 30 }), () => fs.readFileString(path))
-      const [, reads] = yield* Effect.all([writer, Effect.all([reader, reader], { concurrency: 2 })], { concurrency: 2 })
+      const [, reads] = yield* Effect.all([writer, Effect.all([reader, reader], { concurrency: 2 })], {
+        concurrency: 2
+      })
       for (const text of reads.flat()) expect(text === a || text === b).toBe(true)
       expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
     }))
@@ -690,10 +831,19 @@ describe("properties", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped()
-        const full = JSON.stringify({ current: "dev", profiles: [{ name: "dev", mode, access_key_id: "id", access_key_secret: secret, sts_token: secret }] }, null, 4)
+        const full = JSON.stringify(
+          {
+            current: "dev",
+            profiles: [{ name: "dev", mode, access_key_id: "id", access_key_secret: secret, sts_token: secret }]
+          },
+          null,
+          4
+        )
         const content = full.slice(0, cut % (full.length + 1))
         yield* fs.writeFileString(`${dir}/config.json`, content)
-        const exit = yield* Effect.exit(Effect.flatMap(readCliConfig(`${dir}/config.json`), (c) => selectProfile(c, undefined)))
+        const exit = yield* Effect.exit(
+          Effect.flatMap(readCliConfig(`${dir}/config.json`), (c) => selectProfile(c, undefined))
+        )
         if (Exit.isFailure(exit)) {
           const text = [String(exit.cause), inspect(exit.cause, { depth: 10 }), JSON.stringify(exit.cause)].join("\n")
           expect(text).not.toContain(secret)

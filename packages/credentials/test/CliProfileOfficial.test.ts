@@ -66,9 +66,12 @@ const stable = (sent: ReadonlyArray<Sent>) =>
     host,
     provider,
     params: Object.fromEntries(
-      Object.entries(params).filter(([k]) => !volatile.has(k)).map(([k, v]) =>
-        [k, k === "SecurityToken" ? "<issued token>" : k === "AccessKeyId" && v.startsWith("STS.") ? "<issued STS key>" : v]
-      )
+      Object.entries(params).filter(([k]) => !volatile.has(k)).map((
+        [k, v]
+      ) => [
+        k,
+        k === "SecurityToken" ? "<issued token>" : k === "AccessKeyId" && v.startsWith("STS.") ? "<issued STS key>" : v
+      ])
     )
   }))
 
@@ -108,11 +111,13 @@ const official = (emulator: Emulator.EmulatorShape, dir: string, profile: string
       }),
       (original) => Effect.sync(() => (OfficialHttp.doRequest = original))
     )
-    const provider = Official.CLIProfileCredentialsProvider.builder().withProfileName(profile).build()
-    // The provider reads its home directory from this field ("used for mock" in its source).
+    const provider = Official.CLIProfileCredentialsProvider.builder().withProfileName(profile).build() // The provider reads its home directory from this field ("used for mock" in its source).
     ;(provider as unknown as { homedir: string }).homedir = dir
     const credential = yield* Effect.tryPromise(() => provider.getCredentials()).pipe(
-      Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("the official client timed out") })
+      Effect.timeoutFail({
+        duration: Duration.seconds(10),
+        onTimeout: () => new Error("the official client timed out")
+      })
     )
     return { credential, sent: yield* sentSince(emulator, from, hosts) }
   }).pipe(Effect.scoped)
@@ -166,7 +171,9 @@ describe("role profiles: ours and the official client on the same config.json", 
       expect(mine.sent[0]!.host).toBe("sts-vpc.cn-shanghai.aliyuncs.com")
       expect(mine.sent[0]!.params).not.toHaveProperty("SecurityToken")
       // the default session names: the same form
-      for (const { params } of [...theirs.sent, ...mine.sent]) expect(params["RoleSessionName"]).toMatch(/^credentials-nodejs-\d{13}$/)
+      for (const { params } of [...theirs.sent, ...mine.sent]) {
+        expect(params["RoleSessionName"]).toMatch(/^credentials-nodejs-\d{13}$/)
+      }
     }).pipe(withNode))
 
   it.scopedLive("ChainableRamRoleArn with enable_vpc: sts.<region>, not sts-vpc, unless ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", () =>
@@ -202,8 +209,20 @@ describe("role profiles: ours and the official client on the same config.json", 
     Effect.gen(function*() {
       const emulator = yield* start
       const h = yield* home([
-        { name: "top", mode: "ChainableRamRoleArn", source_profile: "role", ram_role_arn: "acs:ram::1234567890123456:role/top", expired_seconds: 900 },
-        { name: "role", mode: "RamRoleArn", ...ak, ram_role_arn: "acs:ram::1234567890123456:role/bottom", ram_session_name: "bottom" }
+        {
+          name: "top",
+          mode: "ChainableRamRoleArn",
+          source_profile: "role",
+          ram_role_arn: "acs:ram::1234567890123456:role/top",
+          expired_seconds: 900
+        },
+        {
+          name: "role",
+          mode: "RamRoleArn",
+          ...ak,
+          ram_role_arn: "acs:ram::1234567890123456:role/bottom",
+          ram_session_name: "bottom"
+        }
       ])
       const theirs = yield* official(emulator, h.dir, "top")
       const mine = yield* ours(emulator, h.path, "top")
@@ -214,7 +233,8 @@ describe("role profiles: ours and the official client on the same config.json", 
   it.scopedLive("the deliberate difference: a profile's policy and external_id are sent (as the Java tool; Node ignores them)", () =>
     Effect.gen(function*() {
       const emulator = yield* start
-      const policy = "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"oss:Get*\",\"Resource\":\"*\"}]}"
+      const policy =
+        "{\"Version\":\"1\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"oss:Get*\",\"Resource\":\"*\"}]}"
       const h = yield* home([{
         name: "role",
         mode: "RamRoleArn",

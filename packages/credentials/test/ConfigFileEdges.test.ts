@@ -2,20 +2,20 @@
 // huge file, JSON nested 200 000 levels deep, or a symbolic link of a dotfile manager. Each gives a
 // credential or a typed error, promptly and in bounded memory; the write-back never loses a
 // credential already obtained. Real files in temporary directories.
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import { SystemError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, ConfigProvider, Effect, Exit, FastCheck as fc, Layer, Option, Redacted, type Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { inspect } from "node:util"
 import type { InvalidConfiguration, NotConfigured } from "../src/CredentialsError.js"
+import * as HttpTransport from "../src/HttpTransport.js"
 import { DEFAULT_MAX_BYTES } from "../src/internal/boundedFile.js"
 import { MAX_JSON_DEPTH, readCliConfig, selectProfile, tooDeep, updateProfile } from "../src/internal/cliConfig.js"
 import { readIniProfile } from "../src/internal/iniFile.js"
-import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import { layerOneFile } from "./oneFile.js"
 
@@ -40,13 +40,17 @@ const test = (name: string, body: Body) =>
 const promptly = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.timeoutFail(effect, { duration: "2 seconds", onTimeout: () => new Error("did not finish promptly") })
 
-const write = (path: string, content: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, content))
+const write = (path: string, content: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, content))
 
 const expectNoSecret = (error: unknown) => {
-  for (const view of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) expect(view).not.toContain(SECRET)
+  for (const view of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) {
+    expect(view).not.toContain(SECRET)
+  }
 }
 
-const readProfile = (path: string, name?: string) => Effect.flatMap(readCliConfig(path), (config) => selectProfile(config, name))
+const readProfile = (path: string, name?: string) =>
+  Effect.flatMap(readCliConfig(path), (config) => selectProfile(config, name))
 
 // JSON nested `depth` levels: [[[ ... ]]].
 const deepArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
@@ -54,7 +58,12 @@ const deepArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
 const akProfile = { name: "default", mode: "AK", access_key_id: "LTAI-edge", access_key_secret: SECRET }
 
 describe("what is at the path", () => {
-  const readers: ReadonlyArray<readonly [string, (path: string) => Effect.Effect<unknown, NotConfigured | InvalidConfiguration, FileSystem.FileSystem>]> = [
+  const readers: ReadonlyArray<
+    readonly [
+      string,
+      (path: string) => Effect.Effect<unknown, NotConfigured | InvalidConfiguration, FileSystem.FileSystem>
+    ]
+  > = [
     ["config.json", (path) => readProfile(path)],
     ["the ini file", (path) => readIniProfile(path, "default")]
   ]
@@ -87,7 +96,9 @@ describe("what is at the path", () => {
         const fs = yield* FileSystem.FileSystem
         const path = `${dir}/file`
         // Sparse: the size says 10 MiB + 1, no data is written.
-        yield* Effect.scoped(Effect.flatMap(fs.open(path, { flag: "w" }), (file) => file.truncate(DEFAULT_MAX_BYTES + 1)))
+        yield* Effect.scoped(
+          Effect.flatMap(fs.open(path, { flag: "w" }), (file) => file.truncate(DEFAULT_MAX_BYTES + 1))
+        )
         const error = yield* Effect.flip(promptly(read(path)))
         expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
         expect(error.message).toContain("is larger than 10 MiB")
@@ -138,7 +149,9 @@ describe("config.json nested deeply", () => {
   test("a deep value inside the selected profile: InvalidConfiguration naming the key; other profiles work", (dir) =>
     Effect.gen(function*() {
       const path = `${dir}/config.json`
-      const deep = `{"name": "deep", "mode": "AK", "access_key_id": "id", "access_key_secret": "${SECRET}", "extra": ${deepArray(depth)}}`
+      const deep = `{"name": "deep", "mode": "AK", "access_key_id": "id", "access_key_secret": "${SECRET}", "extra": ${
+        deepArray(depth)
+      }}`
       yield* write(path, `{"current": "default", "profiles": [${JSON.stringify(akProfile)}, ${deep}]}`)
       expect(yield* readProfile(path)).toMatchObject({ _tag: "AK", name: "default" })
       const error = yield* Effect.flip(readProfile(path, "deep"))
@@ -146,7 +159,12 @@ describe("config.json nested deeply", () => {
       expect(error.message).toContain("deeper than 64 levels")
       expectNoSecret(error)
       // A deep value of a field that is read: its own type error, no printing of the value.
-      yield* write(path, `{"current": "d", "profiles": [{"name": "d", "mode": "AK", "access_key_id": ${deepArray(30)}, "access_key_secret": "s"}]}`)
+      yield* write(
+        path,
+        `{"current": "d", "profiles": [{"name": "d", "mode": "AK", "access_key_id": ${
+          deepArray(30)
+        }, "access_key_secret": "s"}]}`
+      )
       const field = yield* Effect.flip(readProfile(path))
       expect(field).toMatchObject({ _tag: "InvalidConfiguration", field: "profiles[\"d\"].access_key_id" })
       expect(field.message).toContain("must be a string, got an array")
@@ -173,7 +191,10 @@ describe("config.json nested deeply", () => {
     Effect.gen(function*() {
       const path = `${dir}/config.json`
       const script = `${dir}/creds.mjs`
-      yield* write(script, `process.stdout.write(JSON.stringify({ mode: "AK", access_key_id: "LTAI-ext", access_key_secret: "ext-secret" }))`)
+      yield* write(
+        script,
+        `process.stdout.write(JSON.stringify({ mode: "AK", access_key_id: "LTAI-ext", access_key_secret: "ext-secret" }))`
+      )
       const profile = { name: "ext", mode: "External", process_command: `${process.execPath} ${script}` }
       yield* write(path, `{"deep": ${deepArray(depth)}, "current": "ext", "profiles": [${JSON.stringify(profile)}]}`)
       const credential = yield* CliProfile.make({ path })
@@ -183,7 +204,10 @@ describe("config.json nested deeply", () => {
 })
 
 describe("write-back through a symbolic link", () => {
-  const config = { current: "ext", profiles: [{ name: "ext", mode: "External", process_command: "x", access_key_id: "" }] }
+  const config = {
+    current: "ext",
+    profiles: [{ name: "ext", mode: "External", process_command: "x", access_key_id: "" }]
+  }
 
   test("updateProfile writes the target, keeps the link and the target's mode", (dir) =>
     Effect.gen(function*() {
@@ -279,7 +303,9 @@ describe("write-back when the rename cannot work", () => {
       yield* fs.writeFileString(path, text)
       const error = yield* Effect.flip(updateProfile(path, "ext", { accessKeyId: "x" }))
       expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: path })
-      expect(error.message).toContain("cannot be written (the rename over it: a cross-device link (a bind-mounted file?); writing it in place: the file system is read-only)")
+      expect(error.message).toContain(
+        "cannot be written (the rename over it: a cross-device link (a bind-mounted file?); writing it in place: the file system is read-only)"
+      )
       expect(yield* fs.readFileString(path)).toBe(text)
       expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
     })).pipe(withEnv(), Effect.provide(failingRename("EXDEV", false))))
@@ -299,7 +325,9 @@ describe("random files through the bounded reader", () => {
   const texts = fc.oneof(
     fc.json(),
     fc.string({ unit: "binary", maxLength: 300 }),
-    fc.tuple(fc.nat(200), fc.constantFrom("[", "{\"a\":")).map(([n, open]) => `{"current":"p","profiles":${open.repeat(n)}`)
+    fc.tuple(fc.nat(200), fc.constantFrom("[", "{\"a\":")).map(([n, open]) =>
+      `{"current":"p","profiles":${open.repeat(n)}`
+    )
   )
 
   it.prop("readCliConfig + selectProfile: a profile or a typed error", [texts], ([text]) => {
@@ -307,7 +335,11 @@ describe("random files through the bounded reader", () => {
   }, { fastCheck: { numRuns: 500 } })
 
   it.prop("readIniProfile: a profile or a typed error", [fc.string({ unit: "binary", maxLength: 300 })], ([text]) => {
-    typed(Effect.runSyncExit(readIniProfile("/virtual/credentials", "default").pipe(Effect.provide(layerOneFile(text)), withEnv())))
+    typed(
+      Effect.runSyncExit(
+        readIniProfile("/virtual/credentials", "default").pipe(Effect.provide(layerOneFile(text)), withEnv())
+      )
+    )
   }, { fastCheck: { numRuns: 500 } })
 
   it.effect("the in-memory file is what the parsers read", () =>

@@ -20,7 +20,16 @@
 // Needs `pnpm build` first (`pnpm test` runs it); `pnpm` and `npm` on the PATH.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync
+} from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -38,10 +47,15 @@ const childEnv = Object.fromEntries(
 
 const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
   new Promise<string>((resolve, reject) =>
-    execFile(file, args, { cwd, env: childEnv, encoding: "utf8", timeout: 90_000 }, (error, stdout, stderr) =>
-      error === null
-        ? resolve(stdout.trim())
-        : reject(new Error(`${file} ${args.join(" ")} (in ${cwd}) failed:\n${stdout}\n${stderr}`, { cause: error })))
+    execFile(
+      file,
+      args,
+      { cwd, env: childEnv, encoding: "utf8", timeout: 90_000 },
+      (error, stdout, stderr) =>
+        error === null
+          ? resolve(stdout.trim())
+          : reject(new Error(`${file} ${args.join(" ")} (in ${cwd}) failed:\n${stdout}\n${stderr}`, { cause: error }))
+    )
   )
 
 // Two child processes at a time (the machine the tests are sized for has two cores).

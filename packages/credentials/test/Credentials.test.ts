@@ -35,7 +35,10 @@ describe("Credentials", () => {
       const got = yield* (yield* Credentials).get
       expect(got.providerName).toBe("default/static_ak")
     }).pipe(Effect.provide(Credentials.layerChain(
-      [AccessKey.make({ accessKeyId: "", accessKeySecret: "s" }), AccessKey.make({ accessKeyId: "second", accessKeySecret: "s" })],
+      [
+        AccessKey.make({ accessKeyId: "", accessKeySecret: "s" }),
+        AccessKey.make({ accessKeyId: "second", accessKeySecret: "s" })
+      ],
       { name: "default" }
     ))))
 
@@ -49,7 +52,10 @@ describe("Credentials", () => {
   it.effect("layerTest: scripted credentials and errors, the last repeating", () =>
     Effect.gen(function*() {
       const credentials = yield* Credentials
-      const latest = credentials.changes.pipe(Stream.runHead, Effect.map((c) => c._tag === "Some" ? c.value.accessKeyId : "none"))
+      const latest = credentials.changes.pipe(
+        Stream.runHead,
+        Effect.map((c) => c._tag === "Some" ? c.value.accessKeyId : "none")
+      )
       expect((yield* credentials.get).accessKeyId).toBe("one")
       expect(yield* latest).toBe("one")
       expect(yield* Effect.flip(credentials.get)).toBe(upstreamDown)

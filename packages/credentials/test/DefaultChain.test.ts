@@ -24,10 +24,22 @@ const setUp = Effect.gen(function*() {
   yield* fs.writeFileString(`${dir}/token`, "oidc-token")
   const writeCli = fs.writeFileString(
     `${dir}/.aliyun/config.json`,
-    JSON.stringify({ current: "default", profiles: [{ name: "default", mode: "AK", access_key_id: "LTAI-cli-profile", access_key_secret: "s" }] })
+    JSON.stringify({
+      current: "default",
+      profiles: [{ name: "default", mode: "AK", access_key_id: "LTAI-cli-profile", access_key_secret: "s" }]
+    })
   )
-  const writeIni = fs.writeFileString(`${dir}/.alibabacloud/credentials`, "[default]\ntype = access_key\naccess_key_id = LTAI-ini-profile\naccess_key_secret = s\n")
-  return { dir, writeCli, writeIni, removeCli: fs.remove(`${dir}/.aliyun/config.json`), removeIni: fs.remove(`${dir}/.alibabacloud/credentials`) }
+  const writeIni = fs.writeFileString(
+    `${dir}/.alibabacloud/credentials`,
+    "[default]\ntype = access_key\naccess_key_id = LTAI-ini-profile\naccess_key_secret = s\n"
+  )
+  return {
+    dir,
+    writeCli,
+    writeIni,
+    removeCli: fs.remove(`${dir}/.aliyun/config.json`),
+    removeIni: fs.remove(`${dir}/.alibabacloud/credentials`)
+  }
 })
 
 const options = (emulator: Emulator.EmulatorShape): DefaultChain.Options => ({
@@ -91,7 +103,8 @@ describe("DefaultChain", () => {
           "- ecs_ram_role",
           "- credentials_uri"
         ])
-      })))
+      })
+    ))
 
   // Off ECS, with the defaults as shipped (no retry or timeout overrides): the metadata source
   // ends at once when refused, and within its 2 s budget when the address never answers, with no
@@ -111,7 +124,8 @@ describe("DefaultChain", () => {
         )
         expect(credential.providerName).toBe("default/credential_uri")
         expect((yield* Clock.currentTimeMillis) - start).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("off ECS, metadata accepts connections but never answers: the chain moves on within 2 s, one request, no v1 fallback (defaults as shipped)", () =>
     run((emulator) =>
@@ -131,7 +145,8 @@ describe("DefaultChain", () => {
         expect(end - start).toBeLessThanOrEqual(2000)
         expect((yield* emulator.counters("metadata-token")).received).toBe(1)
         expect((yield* emulator.counters("metadata-role")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("explain: each source with why it was skipped, the winner, and those not tried", () =>
     run((emulator) =>
@@ -150,7 +165,8 @@ describe("DefaultChain", () => {
         const skipped = steps[2]!
         expect(skipped._tag === "Skipped" && skipped.error.message).toContain(".aliyun/config.json does not exist")
         expect((yield* emulator.counters("metadata-token")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("users build their own chain from the default sources", () =>
     run((emulator) =>
@@ -161,7 +177,8 @@ describe("DefaultChain", () => {
           withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
         )
         expect(credential.providerName).toBe("mine/env")
-      })))
+      })
+    ))
 
   it.scoped("layerLive: the default chain with the Node platform, options as a plain object", () =>
     withEmulator((emulator) =>
@@ -171,5 +188,6 @@ describe("DefaultChain", () => {
           withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
         )
         expect(credential.providerName).toBe("default/credential_uri")
-      })))
+      })
+    ))
 })

@@ -30,7 +30,8 @@ describe("EcsRamRole against the emulator", () => {
         yield* ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_ECS_METADATA: "my-role" }))
         expect((yield* emulator.counters("metadata-role")).received).toBe(0)
         expect((yield* emulator.counters("metadata-credentials")).succeeded).toBe(2)
-      })))
+      })
+    ))
 
   it.scoped("v1 only: the token request fails, the requests go without it", () =>
     withEmulator((emulator) =>
@@ -45,7 +46,9 @@ describe("EcsRamRole against the emulator", () => {
       Effect.gen(function*() {
         const error = yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))
         expect(error).toMatchObject({ _tag: "UpstreamError", status: 404 })
-        const fromEnv = yield* Effect.flip(ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_IMDSV1_DISABLED: "TRUE" })))
+        const fromEnv = yield* Effect.flip(
+          ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_IMDSV1_DISABLED: "TRUE" }))
+        )
         expect(fromEnv._tag).toBe("UpstreamError")
         expect((yield* emulator.counters("metadata-credentials")).received).toBe(0)
       }), { metadataMode: "v1-only" }))
@@ -62,10 +65,13 @@ describe("EcsRamRole against the emulator", () => {
   it.scoped("ALIBABA_CLOUD_ECS_METADATA_DISABLED=true: NotConfigured, nothing sent", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const error = yield* Effect.flip(ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })))
+        const error = yield* Effect.flip(
+          ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" }))
+        )
         expect(error._tag).toBe("NotConfigured")
         expect((yield* emulator.counters("metadata-token")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("an unknown role: UpstreamError 404 with the fix", () =>
     withEmulator((emulator) =>
@@ -73,20 +79,33 @@ describe("EcsRamRole against the emulator", () => {
         const error = yield* Effect.flip(ecs(emulator.metadataUrl, { roleName: "no-such-role", disableIMDSv1: true }))
         expect(error).toMatchObject({ _tag: "UpstreamError", status: 404 })
         expect(error.message).toContain("the role name was not found on this instance")
-      })))
+      })
+    ))
 
   it.scoped("a Code other than Success, a malformed body and a missing field are typed errors", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const body = JSON.stringify({ Code: "Failed", AccessKeyId: "a", AccessKeySecret: "b", SecurityToken: "c", Expiration: "2030-01-01T00:00:00Z" })
+        const body = JSON.stringify({
+          Code: "Failed",
+          AccessKeyId: "a",
+          AccessKeySecret: "b",
+          SecurityToken: "c",
+          Expiration: "2030-01-01T00:00:00Z"
+        })
         yield* emulator.setFault("metadata-credentials", Fault.rawBody(200, body, "application/json"))
-        expect(yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))).toMatchObject({ _tag: "UpstreamError", code: "Failed" })
+        expect(yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))).toMatchObject({
+          _tag: "UpstreamError",
+          code: "Failed"
+        })
         yield* emulator.setFault("metadata-credentials", Fault.malformedBody)
-        expect(yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))).toMatchObject({ _tag: "MalformedResponse" })
+        expect(yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))).toMatchObject({
+          _tag: "MalformedResponse"
+        })
         yield* emulator.setFault("metadata-credentials", Fault.missingField("AccessKeySecret"))
         const missing = yield* Effect.flip(ecs(emulator.metadataUrl, { disableIMDSv1: true }))
         expect(missing.message).toContain("AccessKeySecret is missing")
-      })))
+      })
+    ))
 
   it.scoped("a metadata service that never answers: Timeout within 2 s (connect 1 s + read 1 s)", () =>
     withEmulator((emulator) =>
@@ -99,7 +118,8 @@ describe("EcsRamRole against the emulator", () => {
         const error = yield* Effect.flip(Fiber.join(fiber))
         expect(error).toMatchObject({ _tag: "Timeout", phase: "total" })
         expect(error.message).toContain("within 2s")
-      })))
+      })
+    ))
 
   it.scoped("refreshes 1 hour ahead with the official ECS windows", () =>
     withEmulator((emulator) =>
@@ -111,7 +131,8 @@ describe("EcsRamRole against the emulator", () => {
         expect((yield* emulator.counters("metadata-credentials")).succeeded).toBe(1)
         yield* TestClock.adjust("1 minute")
         yield* emulator.awaitRequests("metadata-credentials", 2)
-      }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))))
+      }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))
+    ))
 
   it.scoped("a refresh that fails while the credential is valid is invisible; the next retry replaces it", () =>
     withEmulator((emulator) =>
@@ -119,12 +140,14 @@ describe("EcsRamRole against the emulator", () => {
         yield* emulator.setExpiry("metadata-credentials", "6 hours")
         // the 1-hour prefetch is due at 5 hours; a failed try is two requests (with and without the token)
         yield* ridesThroughAFailedRefresh(emulator, "metadata-credentials", { refreshDue: "5 hours", failedBy: 3 })
-      }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))))
+      }).pipe(Effect.provide(Credentials.layer(ecs(emulator.metadataUrl), { ...EcsRamRole.refreshOptions, jitter: 0 })))
+    ))
 
   it.scoped("a connection refused: NetworkError", () =>
     withEmulator(() =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(ecs("http://127.0.0.1:9", { disableIMDSv1: true }))
         expect(error).toMatchObject({ _tag: "NetworkError" })
-      })))
+      })
+    ))
 })

@@ -3,8 +3,8 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, DateTime, Duration, Effect, Either, Fiber, Redacted, Schedule } from "effect"
 import { existsSync, readFileSync } from "node:fs"
-import { inspect } from "node:util"
 import { fileURLToPath } from "node:url"
+import { inspect } from "node:util"
 import { decodeOutput, maxOutputBytes, runExternal, splitCommand } from "../src/internal/external.js"
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/external/${name}`, import.meta.url))
@@ -13,7 +13,8 @@ const field = "profiles[\"ext\"].process_command"
 
 // POSIX single quotes, so any path survives the splitter.
 const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
-const nodeCommand = (script: string, ...args: ReadonlyArray<string>) => [node, fixture(script)].map(quote).concat(args).join(" ")
+const nodeCommand = (script: string, ...args: ReadonlyArray<string>) =>
+  [node, fixture(script)].map(quote).concat(args).join(" ")
 
 const run = (processCommand: string, timeout: Duration.DurationInput = "10 seconds") =>
   runExternal({ source: "cli_profile", field, processCommand, timeout: Duration.decode(timeout) }).pipe(
@@ -35,7 +36,10 @@ describe("splitCommand", () => {
     ["single quotes", "a 'b c' d", ["a", "b c", "d"]],
     ["single quotes are literal", "'a\\b \"c\" $HOME'", ["a\\b \"c\" $HOME"]],
     ["double quotes escape \" \\ $ `", "\"a\\\"b\\\\c\\$d\\`e\"", ["a\"b\\c$d`e"]],
-    ["double quotes keep other backslashes", "\"C:\\Program Files\\tool.exe\" --x", ["C:\\Program Files\\tool.exe", "--x"]],
+    ["double quotes keep other backslashes", "\"C:\\Program Files\\tool.exe\" --x", [
+      "C:\\Program Files\\tool.exe",
+      "--x"
+    ]],
     ["outside quotes a backslash escapes any char", "a\\ b c\\'d \\x \\\"", ["a b", "c'd", "x", "\""]],
     ["backslash-newline outside quotes", `a\\${nl}b c \\${nl} d`, ["ab", "c", "d"]],
     ["backslash-newline in double quotes", `"a\\${nl}b"`, ["ab"]],
@@ -93,7 +97,9 @@ describe("runExternal", { timeout: 60_000 }, () => {
 
   it.live("quoted arguments reach the program as the splitter read them", () =>
     Effect.gen(function*() {
-      const output = yield* run(nodeCommand("credential.mjs", "argv", "'a b'", "\"c\\\"d\"", "''", "e\\ f", "\"$HOME\"", "*"))
+      const output = yield* run(
+        nodeCommand("credential.mjs", "argv", "'a b'", "\"c\\\"d\"", "''", "e\\ f", "\"$HOME\"", "*")
+      )
       expect(JSON.parse(output.accessKeyId)).toEqual(["a b", "c\"d", "", "e f", "$HOME", "*"])
     }))
 
@@ -118,7 +124,11 @@ describe("runExternal", { timeout: 60_000 }, () => {
       yield* fs.copyFile(fixture("ak.sh"), script)
       yield* fs.chmod(script, 0o644)
       const error = yield* Effect.flip(run(`${quote(script)} SECRET-arg`))
-      expect(error).toMatchObject({ _tag: "CommandFailed", command: script, detail: "is not executable (permission denied)" })
+      expect(error).toMatchObject({
+        _tag: "CommandFailed",
+        command: script,
+        detail: "is not executable (permission denied)"
+      })
       expectNoSecret(error)
       yield* fs.chmod(script, 0o755)
       const output = yield* run(`${quote(script)} 'LTAI sh'`)
@@ -129,7 +139,12 @@ describe("runExternal", { timeout: 60_000 }, () => {
   it.live("a command that does not split: InvalidConfiguration naming the field", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(run("get-creds --token 'SECRET-arg"))
-      expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile", field, reason: "has an unclosed quote" })
+      expect(error).toMatchObject({
+        _tag: "InvalidConfiguration",
+        source: "cli_profile",
+        field,
+        reason: "has an unclosed quote"
+      })
       expect(error.message).toContain(`${field} has an unclosed quote`)
       expectNoSecret(error)
       expect(yield* Effect.flip(run("  "))).toMatchObject({ _tag: "InvalidConfiguration", reason: "is empty" })
@@ -139,7 +154,12 @@ describe("runExternal", { timeout: 60_000 }, () => {
     Effect.gen(function*() {
       for (const program of ["/nonexistent/get-creds", "effect-alicloud-no-such-helper"]) {
         const error = yield* Effect.flip(run(`${program} --token SECRET-arg`))
-        expect(error).toMatchObject({ _tag: "CommandFailed", source: "cli_profile", command: program, detail: "was not found" })
+        expect(error).toMatchObject({
+          _tag: "CommandFailed",
+          source: "cli_profile",
+          command: program,
+          detail: "was not found"
+        })
         expect(error.message).toContain(`install it, or correct ${field}`)
         expectNoSecret(error)
       }
@@ -178,11 +198,20 @@ describe("runExternal", { timeout: 60_000 }, () => {
   ]
   it.live("malformed output: MalformedResponse naming the field, never the output", () =>
     Effect.gen(function*() {
-      const errors = yield* Effect.forEach(malformed, ([kind]) => Effect.flip(run(nodeCommand("credential.mjs", kind))), {
-        concurrency: "unbounded"
-      })
+      const errors = yield* Effect.forEach(
+        malformed,
+        ([kind]) => Effect.flip(run(nodeCommand("credential.mjs", kind))),
+        {
+          concurrency: "unbounded"
+        }
+      )
       errors.forEach((error, i) => {
-        expect(error).toMatchObject({ _tag: "MalformedResponse", source: "cli_profile", endpoint: node, detail: malformed[i]![1] })
+        expect(error).toMatchObject({
+          _tag: "MalformedResponse",
+          source: "cli_profile",
+          endpoint: node,
+          detail: malformed[i]![1]
+        })
         expectNoSecret(error)
       })
     }))
@@ -337,7 +366,9 @@ describe("decodeOutput", () => {
 
   it("200000 levels: a Left, not a stack overflow", () => {
     expect(detail(nested(200000))).toBe("the output is nested more than 64 levels deep")
-    expect(detail("{\"a\":".repeat(200000) + "1" + "}".repeat(200000))).toBe("the output is nested more than 64 levels deep")
+    expect(detail("{\"a\":".repeat(200000) + "1" + "}".repeat(200000))).toBe(
+      "the output is nested more than 64 levels deep"
+    )
     expect(detail(bytes(nested(200000)))).toBe("the output is nested more than 64 levels deep")
   })
 
@@ -349,7 +380,9 @@ describe("decodeOutput", () => {
   })
 
   it("control characters, huge numbers, a 1 MiB blob: Left descriptions", () => {
-    expect(detail(credential({ access_key_id: "LTAI|" }).replace("|", "\u0000\u001b"))).toBe("the output is not valid JSON")
+    expect(detail(credential({ access_key_id: "LTAI|" }).replace("|", "\u0000\u001b"))).toBe(
+      "the output is not valid JSON"
+    )
     expect(detail(`\u0000${credential()}`)).toBe("the output is not valid JSON")
     // (`mode` may be anything, as for the official tool: the numbers go where a string or a date is wanted.)
     expect(detail(credential().replace("\"LTAI-id\"", "1".repeat(100000)))).toBe("access_key_id has the wrong type")
@@ -386,9 +419,20 @@ describe("decodeOutput", () => {
     expect(at("2030-01-01", shanghai)).toBe("2030-01-01T00:00:00.000Z")
     expect(at(1893456000123.9, shanghai)).toBe("2030-01-01T00:00:00.123Z")
     // No zone to read: an error, not a guess.
-    expect(at("2030-01-01 00:00:00", () => undefined)).toBe("expiration has no offset and the local time zone cannot be read")
+    expect(at("2030-01-01 00:00:00", () => undefined)).toBe(
+      "expiration has no offset and the local time zone cannot be read"
+    )
     expect(at("2030-01-01T00:00:00+08:00", () => undefined)).toBe("2029-12-31T16:00:00.000Z")
-    for (const bad of ["2030-02-29T00:00:00Z", "2030-01-01T24:00:00Z", "1969-12-31T00:00:00Z", "2030-01-01T00:00:00+24:00", " 2030-01-01", "2030-01-01T00:00:00 +08:00"]) {
+    for (
+      const bad of [
+        "2030-02-29T00:00:00Z",
+        "2030-01-01T24:00:00Z",
+        "1969-12-31T00:00:00Z",
+        "2030-01-01T00:00:00+24:00",
+        " 2030-01-01",
+        "2030-01-01T00:00:00 +08:00"
+      ]
+    ) {
       expect(at(bad, shanghai)).toBe("expiration is not a date")
     }
   })

@@ -16,7 +16,14 @@ const id = "LTAI-compare"
 const secret = "SECRET-compare"
 const token = "SECRET-token"
 const ak = { access_key_id: id, access_key_secret: secret }
-const akOutcome = { ok: true, type: "access_key", accessKeyId: id, accessKeySecret: secret, securityToken: undefined, expiresAt: 0 }
+const akOutcome = {
+  ok: true,
+  type: "access_key",
+  accessKeyId: id,
+  accessKeySecret: secret,
+  securityToken: undefined,
+  expiresAt: 0
+}
 const stsOutcome = { ...akOutcome, type: "sts", securityToken: token }
 const rejected = { ok: false }
 const y2030 = Date.UTC(2030, 0, 1) / 1000
@@ -36,7 +43,11 @@ const same: ReadonlyArray<readonly [string, unknown, Expected, string?]> = [
   ["mode a number", { mode: 1, ...ak }, akOutcome],
   ["mode an object", { mode: { a: 1 }, ...ak }, akOutcome],
   ["mode StsToken with a token", { mode: "StsToken", ...ak, sts_token: token }, stsOutcome],
-  ["mode AK with a token: STS (the token is attached in every mode)", { mode: "AK", ...ak, sts_token: token }, stsOutcome],
+  [
+    "mode AK with a token: STS (the token is attached in every mode)",
+    { mode: "AK", ...ak, sts_token: token },
+    stsOutcome
+  ],
   ["no mode with a token: STS", { ...ak, sts_token: token }, stsOutcome],
   ["mode \"ststoken\" with a token: STS", { mode: "ststoken", ...ak, sts_token: token }, stsOutcome],
   ["mode AK, sts_token \"\": AK", { mode: "AK", ...ak, sts_token: "" }, akOutcome],
@@ -44,9 +55,24 @@ const same: ReadonlyArray<readonly [string, unknown, Expected, string?]> = [
   ["sts_token false: AK", { ...ak, sts_token: false }, akOutcome],
   ["sts_token 0: AK", { ...ak, sts_token: 0 }, akOutcome],
   ["extra fields are ignored", { ...ak, region: "cn-hangzhou", nested: { a: [1] } }, akOutcome],
-  ["mode StsToken, no token", { mode: "StsToken", ...ak }, rejected, "sts_token is missing or empty (mode is StsToken)"],
-  ["mode StsToken, sts_token \"\"", { mode: "StsToken", ...ak, sts_token: "" }, rejected, "sts_token is missing or empty (mode is StsToken)"],
-  ["mode StsToken, sts_token null", { mode: "StsToken", ...ak, sts_token: null }, rejected, "sts_token is missing or empty (mode is StsToken)"],
+  [
+    "mode StsToken, no token",
+    { mode: "StsToken", ...ak },
+    rejected,
+    "sts_token is missing or empty (mode is StsToken)"
+  ],
+  [
+    "mode StsToken, sts_token \"\"",
+    { mode: "StsToken", ...ak, sts_token: "" },
+    rejected,
+    "sts_token is missing or empty (mode is StsToken)"
+  ],
+  [
+    "mode StsToken, sts_token null",
+    { mode: "StsToken", ...ak, sts_token: null },
+    rejected,
+    "sts_token is missing or empty (mode is StsToken)"
+  ],
   // The keys.
   ["no access_key_id", { access_key_secret: secret }, rejected, "access_key_id is missing"],
   ["access_key_id \"\"", { ...ak, access_key_id: "" }, rejected, "access_key_id is empty"],
@@ -71,23 +97,50 @@ const same: ReadonlyArray<readonly [string, unknown, Expected, string?]> = [
   // With an offset: that instant, whatever this process's zone.
   ["expiration …Z", { ...ak, expiration: "2030-01-01T00:00:00Z" }, { ...akOutcome, expiresAt: y2030 }],
   ["expiration …z, t", { ...ak, expiration: "2030-01-01t00:00:00z" }, { ...akOutcome, expiresAt: y2030 }],
-  ["expiration with milliseconds", { ...ak, expiration: "2030-01-01T00:00:01.999Z" }, { ...akOutcome, expiresAt: y2030 + 1 }],
-  ["expiration with nanoseconds (Go's RFC 3339)", { ...ak, expiration: "2030-01-01T08:00:00.123456789+08:00" }, { ...akOutcome, expiresAt: y2030 }],
+  ["expiration with milliseconds", { ...ak, expiration: "2030-01-01T00:00:01.999Z" }, {
+    ...akOutcome,
+    expiresAt: y2030 + 1
+  }],
+  ["expiration with nanoseconds (Go's RFC 3339)", { ...ak, expiration: "2030-01-01T08:00:00.123456789+08:00" }, {
+    ...akOutcome,
+    expiresAt: y2030
+  }],
   ["expiration +08:00", { ...ak, expiration: "2030-01-01T08:00:00+08:00" }, { ...akOutcome, expiresAt: y2030 }],
   ["expiration -0530", { ...ak, expiration: "2029-12-31T18:30:00-0530" }, { ...akOutcome, expiresAt: y2030 }],
   ["expiration with a space, Z", { ...ak, expiration: "2030-01-01 00:00:00Z" }, { ...akOutcome, expiresAt: y2030 }],
-  ["expiration as `date \"+%F %T %z\"` prints it", { ...ak, expiration: "2030-01-01 08:00:00 +0800" }, { ...akOutcome, expiresAt: y2030 }],
-  ["expiration with a space, UTC", { ...ak, expiration: "2030-01-01 00:00:00 UTC" }, { ...akOutcome, expiresAt: y2030 }],
+  ["expiration as `date \"+%F %T %z\"` prints it", { ...ak, expiration: "2030-01-01 08:00:00 +0800" }, {
+    ...akOutcome,
+    expiresAt: y2030
+  }],
+  ["expiration with a space, UTC", { ...ak, expiration: "2030-01-01 00:00:00 UTC" }, {
+    ...akOutcome,
+    expiresAt: y2030
+  }],
   ["expiration with a space, GMT", { ...ak, expiration: "2030-01-01 00:00 GMT" }, { ...akOutcome, expiresAt: y2030 }],
   ["expiration a date alone: UTC midnight", { ...ak, expiration: "2030-01-01" }, { ...akOutcome, expiresAt: y2030 }],
   // Without an offset: local time, as `new Date`.
-  ["expiration \"2030-01-01 00:00:00\": local", { ...ak, expiration: "2030-01-01 00:00:00" }, { ...akOutcome, expiresAt: local(2030, 1, 1) }],
-  ["expiration \"2030-01-01T00:00:00\": local", { ...ak, expiration: "2030-01-01T00:00:00" }, { ...akOutcome, expiresAt: local(2030, 1, 1) }],
-  ["expiration \"2030-01-01T00:00\": local", { ...ak, expiration: "2030-01-01T00:00" }, { ...akOutcome, expiresAt: local(2030, 1, 1) }],
-  ["expiration Python's isoformat(): local", { ...ak, expiration: "2030-06-01T12:30:45.123456" }, { ...akOutcome, expiresAt: local(2030, 6, 1, 12, 30, 45) }],
+  ["expiration \"2030-01-01 00:00:00\": local", { ...ak, expiration: "2030-01-01 00:00:00" }, {
+    ...akOutcome,
+    expiresAt: local(2030, 1, 1)
+  }],
+  ["expiration \"2030-01-01T00:00:00\": local", { ...ak, expiration: "2030-01-01T00:00:00" }, {
+    ...akOutcome,
+    expiresAt: local(2030, 1, 1)
+  }],
+  ["expiration \"2030-01-01T00:00\": local", { ...ak, expiration: "2030-01-01T00:00" }, {
+    ...akOutcome,
+    expiresAt: local(2030, 1, 1)
+  }],
+  ["expiration Python's isoformat(): local", { ...ak, expiration: "2030-06-01T12:30:45.123456" }, {
+    ...akOutcome,
+    expiresAt: local(2030, 6, 1, 12, 30, 45)
+  }],
   // A number: milliseconds since 1970, as `new Date(number)`; unix seconds fall in January 1970.
   ["expiration in milliseconds", { ...ak, expiration: y2030 * 1000 + 999 }, { ...akOutcome, expiresAt: y2030 }],
-  ["expiration in seconds: read as milliseconds", { ...ak, expiration: y2030 }, { ...akOutcome, expiresAt: Math.floor(y2030 / 1000) }],
+  ["expiration in seconds: read as milliseconds", { ...ak, expiration: y2030 }, {
+    ...akOutcome,
+    expiresAt: Math.floor(y2030 / 1000)
+  }],
   // A full STS answer.
   [
     "StsToken with an expiration",
@@ -99,7 +152,10 @@ const same: ReadonlyArray<readonly [string, unknown, Expected, string?]> = [
 // Where ours deliberately differs (docs/config-files.md, External, says why).
 const differs: ReadonlyArray<readonly [string, unknown | Uint8Array, Expected, Expected]> = [
   // Garbage is never "no expiration": the official reads it as none, so re-runs the command at every call.
-  ["expiration not a date", { ...ak, expiration: "SECRET-soon" }, akOutcome, { ok: false, error: "expiration is not a date" }],
+  ["expiration not a date", { ...ak, expiration: "SECRET-soon" }, akOutcome, {
+    ok: false,
+    error: "expiration is not a date"
+  }],
   ["expiration 30 February (rolled over by `Date`)", { ...ak, expiration: "2030-02-30T00:00:00Z" }, {
     ...akOutcome,
     expiresAt: Date.UTC(2030, 2, 2) / 1000
@@ -112,23 +168,37 @@ const differs: ReadonlyArray<readonly [string, unknown | Uint8Array, Expected, E
     ok: false,
     error: "expiration is not a date"
   }],
-  ["expiration with slashes", { ...ak, expiration: "2030/01/01 00:00:00" }, { ...akOutcome, expiresAt: local(2030, 1, 1) }, {
+  ["expiration with slashes", { ...ak, expiration: "2030/01/01 00:00:00" }, {
+    ...akOutcome,
+    expiresAt: local(2030, 1, 1)
+  }, {
     ok: false,
     error: "expiration is not a date"
   }],
-  ["expiration true (1 ms after 1970)", { ...ak, expiration: true }, akOutcome, { ok: false, error: "expiration has the wrong type" }],
+  ["expiration true (1 ms after 1970)", { ...ak, expiration: true }, akOutcome, {
+    ok: false,
+    error: "expiration has the wrong type"
+  }],
   ["expiration an object", { ...ak, expiration: {} }, akOutcome, { ok: false, error: "expiration has the wrong type" }],
-  ["expiration beyond any date", `{"access_key_id":"${id}","access_key_secret":"${secret}","expiration":1e999}`, akOutcome, {
-    ok: false,
-    error: "expiration is not a date"
-  }],
+  [
+    "expiration beyond any date",
+    `{"access_key_id":"${id}","access_key_secret":"${secret}","expiration":1e999}`,
+    akOutcome,
+    {
+      ok: false,
+      error: "expiration is not a date"
+    }
+  ],
   // Keys and tokens are strings: the official hands a number on unconverted (above 2^53 not even
   // the digits printed).
   ["access_key_id a number", { ...ak, access_key_id: 12345 }, { ...akOutcome, accessKeyId: 12345 }, {
     ok: false,
     error: "access_key_id has the wrong type"
   }],
-  ["access_key_secret an object", { ...ak, access_key_secret: { a: "SECRET-x" } }, { ...akOutcome, accessKeySecret: { a: "SECRET-x" } }, {
+  ["access_key_secret an object", { ...ak, access_key_secret: { a: "SECRET-x" } }, {
+    ...akOutcome,
+    accessKeySecret: { a: "SECRET-x" }
+  }, {
     ok: false,
     error: "access_key_secret has the wrong type"
   }],
@@ -136,13 +206,22 @@ const differs: ReadonlyArray<readonly [string, unknown | Uint8Array, Expected, E
     ok: false,
     error: "sts_token has the wrong type"
   }],
-  ["sts_token true", { ...ak, sts_token: true }, { ...stsOutcome, securityToken: true }, { ok: false, error: "sts_token has the wrong type" }],
+  ["sts_token true", { ...ak, sts_token: true }, { ...stsOutcome, securityToken: true }, {
+    ok: false,
+    error: "sts_token has the wrong type"
+  }],
   // Bytes: a byte-order mark is dropped by ours (the official's JSON.parse fails on it); invalid
   // UTF-8 is refused by ours (the official reads U+FFFD in its place).
-  ["a byte-order mark", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(ak))]), { ok: false }, akOutcome],
+  ["a byte-order mark", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(ak))]), {
+    ok: false
+  }, akOutcome],
   [
     "invalid UTF-8 in the id",
-    Buffer.concat([Buffer.from(`{"access_key_id":"LTAI-`), Buffer.from([0xff]), Buffer.from(`","access_key_secret":"${secret}"}`)]),
+    Buffer.concat([
+      Buffer.from(`{"access_key_id":"LTAI-`),
+      Buffer.from([0xff]),
+      Buffer.from(`","access_key_secret":"${secret}"}`)
+    ]),
     { ...akOutcome, accessKeyId: "LTAI-\ufffd" },
     { ok: false, error: "the output is not valid UTF-8" }
   ]
@@ -200,9 +279,19 @@ describe("an expiration without an offset is local time, as the official reads i
     ])
     expect(zone).toBe("Asia/Shanghai")
     const at = Object.fromEntries(results.map((r) => [r.expiration, r]))
-    for (const r of results) expect({ expiration: r.expiration, ours: r.ours }).toEqual({ expiration: r.expiration, ours: r.official })
+    for (const r of results) {
+      expect({ expiration: r.expiration, ours: r.ours }).toEqual({ expiration: r.expiration, ours: r.official })
+    }
     const local = expiresAt("2029-12-31T16:00:00Z")
-    for (const e of ["2030-01-01 00:00:00", "2030-01-01T00:00:00", "2030-01-01T00:00", "2030-01-01 00:00", "2030-01-01T00:00:00.5"]) {
+    for (
+      const e of [
+        "2030-01-01 00:00:00",
+        "2030-01-01T00:00:00",
+        "2030-01-01T00:00",
+        "2030-01-01 00:00",
+        "2030-01-01T00:00:00.5"
+      ]
+    ) {
       expect(at[e]!.ours).toMatchObject({ ok: true, expiresAt: local })
     }
     // What ours read before (UTC), 8 hours later than the official: no longer.
@@ -223,7 +312,9 @@ describe("an expiration without an offset is local time, as the official reads i
       "2030-11-03T01:30:00"
     ])
     expect(zone).toBe("America/New_York")
-    for (const r of results) expect({ expiration: r.expiration, ours: r.ours }).toEqual({ expiration: r.expiration, ours: r.official })
+    for (const r of results) {
+      expect({ expiration: r.expiration, ours: r.ours }).toEqual({ expiration: r.expiration, ours: r.official })
+    }
     expect(results.map((r) => r.ours.ok && r.ours.expiresAt)).toEqual([
       expiresAt("2030-01-01T05:00:00Z"),
       expiresAt("2030-07-01T04:00:00Z"),

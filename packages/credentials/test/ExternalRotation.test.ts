@@ -49,8 +49,7 @@ const home = (withExpiration: boolean) =>
 
 const official = (dir: string, calls: number) =>
   Effect.gen(function*() {
-    const provider = Official.CLIProfileCredentialsProvider.builder().withProfileName("ext").build()
-    // The provider reads its home directory from this field ("used for mock" in its source).
+    const provider = Official.CLIProfileCredentialsProvider.builder().withProfileName("ext").build() // The provider reads its home directory from this field ("used for mock" in its source).
     ;(provider as unknown as { homedir: string }).homedir = dir
     const ids: Array<string> = []
     for (let i = 0; i < calls; i++) ids.push((yield* Effect.promise(() => provider.getCredentials())).accessKeyId)
@@ -63,30 +62,42 @@ const ours = (path: string, calls: number) =>
     const ids: Array<string> = []
     for (let i = 0; i < calls; i++) ids.push((yield* credentials.get).accessKeyId)
     return ids
-  }).pipe(Effect.provide(Credentials.layer(CliProfile.make({ path }))), Effect.provide(HttpTransport.layer()), withEnv({}))
+  }).pipe(
+    Effect.provide(Credentials.layer(CliProfile.make({ path }))),
+    Effect.provide(HttpTransport.layer()),
+    withEnv({})
+  )
 
 describe("External helpers are asked as often as the official tool asks them", () => {
-  it.scopedLive("an AK helper (no expiration): run at every get, a rotated key seen at once, as the official", () =>
-    Effect.gen(function*() {
-      const h = yield* home(false)
-      const theirs = yield* official(h.dir, 3)
-      expect(yield* h.runs).toBe(3)
-      yield* h.reset
-      const mine = yield* ours(h.path, 3)
-      expect(yield* h.runs).toBe(3)
-      expect(mine).toEqual(theirs)
-      expect(mine).toEqual(["LTAI-rotated-1", "LTAI-rotated-2", "LTAI-rotated-3"])
-    }).pipe(Effect.provide(NodeContext.layer)), 30_000)
+  it.scopedLive(
+    "an AK helper (no expiration): run at every get, a rotated key seen at once, as the official",
+    () =>
+      Effect.gen(function*() {
+        const h = yield* home(false)
+        const theirs = yield* official(h.dir, 3)
+        expect(yield* h.runs).toBe(3)
+        yield* h.reset
+        const mine = yield* ours(h.path, 3)
+        expect(yield* h.runs).toBe(3)
+        expect(mine).toEqual(theirs)
+        expect(mine).toEqual(["LTAI-rotated-1", "LTAI-rotated-2", "LTAI-rotated-3"])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    30_000
+  )
 
-  it.scopedLive("a StsToken helper with an expiration an hour ahead: run once and kept, as the official", () =>
-    Effect.gen(function*() {
-      const h = yield* home(true)
-      const theirs = yield* official(h.dir, 3)
-      expect(yield* h.runs).toBe(1)
-      yield* h.reset
-      const mine = yield* ours(h.path, 3)
-      expect(yield* h.runs).toBe(1)
-      expect(mine).toEqual(theirs)
-      expect(mine).toEqual(["STS.rotated-1", "STS.rotated-1", "STS.rotated-1"])
-    }).pipe(Effect.provide(NodeContext.layer)), 30_000)
+  it.scopedLive(
+    "a StsToken helper with an expiration an hour ahead: run once and kept, as the official",
+    () =>
+      Effect.gen(function*() {
+        const h = yield* home(true)
+        const theirs = yield* official(h.dir, 3)
+        expect(yield* h.runs).toBe(1)
+        yield* h.reset
+        const mine = yield* ours(h.path, 3)
+        expect(yield* h.runs).toBe(1)
+        expect(mine).toEqual(theirs)
+        expect(mine).toEqual(["STS.rotated-1", "STS.rotated-1", "STS.rotated-1"])
+      }).pipe(Effect.provide(NodeContext.layer)),
+    30_000
+  )
 })

@@ -1,7 +1,7 @@
 // The legacy ini file ~/.alibabacloud/credentials: the parser (as the `ini` package 1.3.x reads a
 // file), every type, every broken file; real files in a temporary directory, no value in an error.
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted, type Scope } from "effect"
 import { inspect } from "node:util"
@@ -151,9 +151,10 @@ describe("readIniProfile: every type", () => {
 
   it.effect("an empty key falls back to its environment variable, as in the official tool", () =>
     Effect.gen(function*() {
-      const p = yield* readSection(section(["type = access_key", "access_key_id = id", "access_key_secret ="]), "dev").pipe(
-        withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: "from-env" })
-      )
+      const p = yield* readSection(section(["type = access_key", "access_key_id = id", "access_key_secret ="]), "dev")
+        .pipe(
+          withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: "from-env" })
+        )
       if (p._tag !== "access_key") return expect.unreachable()
       expect(Redacted.value(p.accessKeySecret)).toBe("from-env")
     }))
@@ -197,16 +198,61 @@ describe("readIniProfile: broken files", () => {
     }).pipe(withEnv()))
 
   const cases: ReadonlyArray<[string, ReadonlyArray<string>, string, string]> = [
-    ["no type", ["access_key_id = id", `access_key_secret = ${SECRET}`], "type", "is missing; supported types: access_key, ecs_ram_role, ram_role_arn"],
+    [
+      "no type",
+      ["access_key_id = id", `access_key_secret = ${SECRET}`],
+      "type",
+      "is missing; supported types: access_key, ecs_ram_role, ram_role_arn"
+    ],
     ["an empty type", ["type =", `access_key_secret = ${SECRET}`], "type", "is empty; supported types"],
-    ["an unknown type", ["type = sts", `access_key_secret = ${SECRET}`], "type", "is \"sts\", which is not supported; supported types: access_key, ecs_ram_role, ram_role_arn"],
-    ["rsa_key_pair", ["type = rsa_key_pair", "public_key_id = k"], "type", "is \"rsa_key_pair\", which is not supported (only the Java tool"],
-    ["oidc_role_arn", ["type = oidc_role_arn"], "type", "is \"oidc_role_arn\", which is not supported (only the Java tool reads it here"],
-    ["a missing secret", ["type = access_key", "access_key_id = id"], "access_key_secret", "is missing (and ALIBABA_CLOUD_ACCESS_KEY_SECRET"],
-    ["an empty id", ["type = access_key", "access_key_id = ", `access_key_secret = ${SECRET}`], "access_key_id", "is empty (and ALIBABA_CLOUD_ACCESS_KEY_ID"],
-    ["a boolean secret", ["type = access_key", "access_key_id = id", "access_key_secret = true"], "access_key_secret", "must be text, got a boolean"],
-    ["a role without its arn", ["type = ram_role_arn", "access_key_id = id", `access_key_secret = ${SECRET}`], "role_arn", "is missing (and ALIBABA_CLOUD_ROLE_ARN"],
-    ["a secret lost to an inline comment", ["type = access_key", "access_key_id = id", "access_key_secret = ;oops"], "access_key_secret", "is empty"]
+    [
+      "an unknown type",
+      ["type = sts", `access_key_secret = ${SECRET}`],
+      "type",
+      "is \"sts\", which is not supported; supported types: access_key, ecs_ram_role, ram_role_arn"
+    ],
+    [
+      "rsa_key_pair",
+      ["type = rsa_key_pair", "public_key_id = k"],
+      "type",
+      "is \"rsa_key_pair\", which is not supported (only the Java tool"
+    ],
+    [
+      "oidc_role_arn",
+      ["type = oidc_role_arn"],
+      "type",
+      "is \"oidc_role_arn\", which is not supported (only the Java tool reads it here"
+    ],
+    [
+      "a missing secret",
+      ["type = access_key", "access_key_id = id"],
+      "access_key_secret",
+      "is missing (and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+    ],
+    [
+      "an empty id",
+      ["type = access_key", "access_key_id = ", `access_key_secret = ${SECRET}`],
+      "access_key_id",
+      "is empty (and ALIBABA_CLOUD_ACCESS_KEY_ID"
+    ],
+    [
+      "a boolean secret",
+      ["type = access_key", "access_key_id = id", "access_key_secret = true"],
+      "access_key_secret",
+      "must be text, got a boolean"
+    ],
+    [
+      "a role without its arn",
+      ["type = ram_role_arn", "access_key_id = id", `access_key_secret = ${SECRET}`],
+      "role_arn",
+      "is missing (and ALIBABA_CLOUD_ROLE_ARN"
+    ],
+    [
+      "a secret lost to an inline comment",
+      ["type = access_key", "access_key_id = id", "access_key_secret = ;oops"],
+      "access_key_secret",
+      "is empty"
+    ]
   ]
   for (const [name, lines, key, reason] of cases) {
     it.effect(`${name}: InvalidConfiguration on [dev].${key}, naming the file, no value`, () =>

@@ -14,7 +14,8 @@ const iniFile = (text: string) =>
     return dir
   })
 
-const run = <A, E, R>(body: Parameters<typeof withEmulator<A, E, R>>[0]) => withEmulator(body).pipe(Effect.provide(NodeContext.layer))
+const run = <A, E, R>(body: Parameters<typeof withEmulator<A, E, R>>[0]) =>
+  withEmulator(body).pipe(Effect.provide(NodeContext.layer))
 
 describe("IniProfile", () => {
   it.scoped("access_key, ram_role_arn and ecs_ram_role sections; the section from the option, ALIBABA_CLOUD_PROFILE or default", () =>
@@ -39,32 +40,52 @@ describe("IniProfile", () => {
           "role_name = EcsRamRole"
         ].join("\n"))
         const make = (profile?: string) =>
-          IniProfile.make({ profile, stsEndpoint: emulator.stsUrl, metadataUrl: emulator.metadataUrl, retrySchedule: retryNow(0) })
+          IniProfile.make({
+            profile,
+            stsEndpoint: emulator.stsUrl,
+            metadataUrl: emulator.metadataUrl,
+            retrySchedule: retryNow(0)
+          })
         const env = { HOME: home }
         expect((yield* make().pipe(withEnv(env))).providerName).toBe("profile/static_ak")
-        expect((yield* make().pipe(withEnv({ ...env, ALIBABA_CLOUD_PROFILE: "role" }))).providerName).toBe("profile/ram_role_arn/static_ak")
+        expect((yield* make().pipe(withEnv({ ...env, ALIBABA_CLOUD_PROFILE: "role" }))).providerName).toBe(
+          "profile/ram_role_arn/static_ak"
+        )
         expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).body.RoleSessionName).toBe("ini-session")
         expect((yield* make("ecs").pipe(withEnv(env))).providerName).toBe("profile/ecs_ram_role")
-      })))
+      })
+    ))
 
   it.scoped("ALIBABA_CLOUD_CREDENTIALS_FILE moves the file", () =>
     run(() =>
       Effect.gen(function*() {
         const home = yield* iniFile("[default]\ntype = access_key\naccess_key_id = moved\naccess_key_secret = s\n")
-        const credential = yield* IniProfile.make().pipe(withEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: `${home}/.alibabacloud/credentials` }))
+        const credential = yield* IniProfile.make().pipe(
+          withEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: `${home}/.alibabacloud/credentials` })
+        )
         expect(credential.accessKeyId).toBe("moved")
-      })))
+      })
+    ))
 
   it.scoped("no file: NotConfigured; no section, no type, an unsupported type, a missing key: typed errors", () =>
     run(() =>
       Effect.gen(function*() {
-        const home = yield* iniFile("[default]\ntype = sts\n[notype]\nfoo = bar\n[partial]\ntype = access_key\naccess_key_id = id\n")
-        expect(yield* Effect.flip(IniProfile.make({ path: `${home}/nothing` }))).toMatchObject({ _tag: "NotConfigured" })
+        const home = yield* iniFile(
+          "[default]\ntype = sts\n[notype]\nfoo = bar\n[partial]\ntype = access_key\naccess_key_id = id\n"
+        )
+        expect(yield* Effect.flip(IniProfile.make({ path: `${home}/nothing` }))).toMatchObject({
+          _tag: "NotConfigured"
+        })
         const env = withEnv({ HOME: home })
         expect((yield* Effect.flip(IniProfile.make().pipe(env))).message).toContain("sts")
-        expect(yield* Effect.flip(IniProfile.make({ profile: "missing" }).pipe(env))).toMatchObject({ _tag: "NotConfigured" })
-        expect(yield* Effect.flip(IniProfile.make({ profile: "notype" }).pipe(env))).toMatchObject({ _tag: "InvalidConfiguration" })
+        expect(yield* Effect.flip(IniProfile.make({ profile: "missing" }).pipe(env))).toMatchObject({
+          _tag: "NotConfigured"
+        })
+        expect(yield* Effect.flip(IniProfile.make({ profile: "notype" }).pipe(env))).toMatchObject({
+          _tag: "InvalidConfiguration"
+        })
         const partial = yield* Effect.flip(IniProfile.make({ profile: "partial" }).pipe(env))
         expect(partial.message).toContain("access_key_secret")
-      })))
+      })
+    ))
 })

@@ -9,8 +9,8 @@
 // refresh token it is sent.
 import { Emulator, Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
-import { SystemError } from "@effect/platform/Error"
 import { NodeContext } from "@effect/platform-node"
+import { SystemError } from "@effect/platform/Error"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Logger, Option, Ref, TestClock } from "effect"
 import * as CliProfile from "../src/sources/CliProfile.js"
@@ -36,7 +36,8 @@ const fileSystem = (refuse?: Refusal) =>
       FileSystem.FileSystem,
       Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
         ...fs,
-        rename: (from, to) => refuse === "temporary file" ? fs.rename(from, to) : Effect.fail(systemError("EBUSY", "rename", from)),
+        rename: (from, to) =>
+          refuse === "temporary file" ? fs.rename(from, to) : Effect.fail(systemError("EBUSY", "rename", from)),
         open: (path, options) =>
           refuse === "rename and in place" && options?.flag === "w"
             ? Effect.fail(systemError("EROFS", "open", path))
@@ -47,8 +48,13 @@ const fileSystem = (refuse?: Refusal) =>
     ).pipe(Layer.provide(NodeContext.layer))
   )
 
-const run = <A, E, R>(refuse: Refusal | undefined, body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>) =>
-  withEmulator(body, { oauthRefreshTokens: [{ refreshToken: "SECRET-refresh-0" }] }).pipe(Effect.provide(fileSystem(refuse)))
+const run = <A, E, R>(
+  refuse: Refusal | undefined,
+  body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>
+) =>
+  withEmulator(body, { oauthRefreshTokens: [{ refreshToken: "SECRET-refresh-0" }] }).pipe(
+    Effect.provide(fileSystem(refuse))
+  )
 
 interface Written {
   readonly profiles: ReadonlyArray<Record<string, unknown>>
@@ -74,11 +80,20 @@ const configFile = (dir: string, profile: Record<string, unknown> = oauthProfile
   })
 
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped())
-const readJson = (path: string) => Effect.map(Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)), (text) => JSON.parse(text) as Written)
+const readJson = (path: string) =>
+  Effect.map(
+    Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)),
+    (text) => JSON.parse(text) as Written
+  )
 
 // One source, made once: what a Credentials layer holds for the life of the process.
 const source = (emulator: Emulator.EmulatorShape, path: string) =>
-  CliProfile.make({ path, oauthBaseUrl: emulator.oauthBaseUrl, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
+  CliProfile.make({
+    path,
+    oauthBaseUrl: emulator.oauthBaseUrl,
+    stsEndpoint: emulator.stsUrl,
+    retrySchedule: retryNow(0)
+  })
 
 // The renewed access token lives 1 hour; it is renewed once less than 20 minutes are left.
 const untilRenewal = "41 minutes"
@@ -152,7 +167,7 @@ describe("OAuth write-back never loses a token", () => {
 
         yield* TestClock.adjust(untilRenewal)
         yield* cli
-        expect((yield* refreshTokensSent(emulator))).toEqual([...sent, written.oauth_refresh_token])
+        expect(yield* refreshTokensSent(emulator)).toEqual([...sent, written.oauth_refresh_token])
         // and a new process (a new source on the file) too, once renewal is due
         yield* TestClock.adjust(untilRenewal)
         yield* source(emulator, path)
@@ -212,7 +227,13 @@ describe("OAuth write-back never loses a token", () => {
         yield* cli.pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
         // `aliyun configure --mode OAuth` again: a new refresh token in the file
         yield* emulator.addOAuthRefreshToken({ refreshToken: "SECRET-refresh-new" })
-        yield* fs.writeFileString(path, JSON.stringify({ current: "oauth", profiles: [{ ...oauthProfile, oauth_refresh_token: "SECRET-refresh-new" }] }))
+        yield* fs.writeFileString(
+          path,
+          JSON.stringify({
+            current: "oauth",
+            profiles: [{ ...oauthProfile, oauth_refresh_token: "SECRET-refresh-new" }]
+          })
+        )
         yield* cli.pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
         const sent = yield* refreshTokensSent(emulator)
         expect(sent).toEqual(["SECRET-refresh-0", "SECRET-refresh-new"])

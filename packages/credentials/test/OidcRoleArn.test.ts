@@ -3,8 +3,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Config, Context, Effect, Option, Redacted, Ref } from "effect"
-import { NetworkError, NotConfigured } from "../src/CredentialsError.js"
 import { Credentials } from "../src/Credentials.js"
+import { NetworkError, NotConfigured } from "../src/CredentialsError.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import { retryNow, ridesThroughAFailedRefresh, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
@@ -25,7 +25,13 @@ describe("OidcRoleArn against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const file = yield* tokenFile("eyJhbGciOi.token-1\n")
-        const credential = yield* OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcTokenFilePath: file.path, stsEndpoint: emulator.stsUrl, roleSessionName: "pod" })
+        const credential = yield* OidcRoleArn.make({
+          roleArn,
+          oidcProviderArn: providerArn,
+          oidcTokenFilePath: file.path,
+          stsEndpoint: emulator.stsUrl,
+          roleSessionName: "pod"
+        })
         expect(credential).toMatchObject({ type: "sts", providerName: "oidc_role_arn" })
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.query).toMatchObject({ Action: "AssumeRoleWithOIDC" })
@@ -41,7 +47,11 @@ describe("OidcRoleArn against the emulator", () => {
         yield* emulator.addOidcToken("token-b")
         const file = yield* tokenFile("token-a")
         const source = OidcRoleArn.make({ stsEndpoint: emulator.stsUrl })
-        const env = { ALIBABA_CLOUD_ROLE_ARN: roleArn, ALIBABA_CLOUD_OIDC_PROVIDER_ARN: providerArn, ALIBABA_CLOUD_OIDC_TOKEN_FILE: file.path }
+        const env = {
+          ALIBABA_CLOUD_ROLE_ARN: roleArn,
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: providerArn,
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: file.path
+        }
         yield* source.pipe(withEnv(env))
         yield* file.write("token-b")
         yield* source.pipe(withEnv(env))
@@ -59,15 +69,23 @@ describe("OidcRoleArn against the emulator", () => {
       Effect.gen(function*() {
         const error = yield* Effect.flip(OidcRoleArn.make())
         expect(error._tag).toBe("NotConfigured")
-        expect(error.message).toContain("ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set")
+        expect(error.message).toContain(
+          "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set"
+        )
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.scoped("partly set: InvalidConfiguration naming what is missing", () =>
     withEmulator(() =>
       Effect.gen(function*() {
-        const error = yield* Effect.flip(OidcRoleArn.make().pipe(withEnv({ ALIBABA_CLOUD_ROLE_ARN: roleArn, ALIBABA_CLOUD_OIDC_TOKEN_FILE: "/x" })))
-        expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcProviderArn", reason: "is missing and ALIBABA_CLOUD_OIDC_PROVIDER_ARN is not set" })
+        const error = yield* Effect.flip(
+          OidcRoleArn.make().pipe(withEnv({ ALIBABA_CLOUD_ROLE_ARN: roleArn, ALIBABA_CLOUD_OIDC_TOKEN_FILE: "/x" }))
+        )
+        expect(error).toMatchObject({
+          _tag: "InvalidConfiguration",
+          field: "oidcProviderArn",
+          reason: "is missing and ALIBABA_CLOUD_OIDC_PROVIDER_ARN is not set"
+        })
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
@@ -76,7 +94,11 @@ describe("OidcRoleArn against the emulator", () => {
       Effect.gen(function*() {
         const options = { roleArn, oidcProviderArn: providerArn, stsEndpoint: emulator.stsUrl }
         const missing = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcTokenFilePath: "/nonexistent/token" }))
-        expect(missing).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcTokenFilePath", reason: "names /nonexistent/token, which does not exist" })
+        expect(missing).toMatchObject({
+          _tag: "InvalidConfiguration",
+          field: "oidcTokenFilePath",
+          reason: "names /nonexistent/token, which does not exist"
+        })
         const file = yield* tokenFile("  \n")
         const empty = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcTokenFilePath: file.path }))
         expect(empty).toMatchObject({ _tag: "InvalidConfiguration", reason: `names an empty file: ${file.path}` })
@@ -88,7 +110,13 @@ describe("OidcRoleArn against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const file = yield* tokenFile("token")
-        const source = OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcTokenFilePath: file.path, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
+        const source = OidcRoleArn.make({
+          roleArn,
+          oidcProviderArn: providerArn,
+          oidcTokenFilePath: file.path,
+          stsEndpoint: emulator.stsUrl,
+          retrySchedule: retryNow(0)
+        })
         yield* ridesThroughAFailedRefresh(emulator, "sts", { refreshDue: "45 minutes", failedBy: 2 }).pipe(
           Effect.provide(Credentials.layer(source, { jitter: 0 }))
         )
@@ -99,7 +127,13 @@ describe("OidcRoleArn against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const file = yield* tokenFile("token")
-        const options = { roleArn, oidcProviderArn: providerArn, oidcTokenFilePath: file.path, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(2) }
+        const options = {
+          roleArn,
+          oidcProviderArn: providerArn,
+          oidcTokenFilePath: file.path,
+          stsEndpoint: emulator.stsUrl,
+          retrySchedule: retryNow(2)
+        }
         yield* emulator.setFault("sts", Fault.serviceUnavailable, { times: 2 })
         yield* OidcRoleArn.make(options)
         expect((yield* emulator.counters("sts")).received).toBe(3)
@@ -119,15 +153,25 @@ describe("OidcRoleArn with the token from code (oidcToken)", () => {
         // The token from a variable, read through Config as a CI job would.
         const fromEnv = Config.redacted("ACTIONS_ID_TOKEN").pipe(
           Effect.tap(() => Ref.update(calls, (n) => n + 1)),
-          Effect.mapError(() => new NotConfigured({ source: "ci", reason: "ACTIONS_ID_TOKEN is not set", fix: "set it" }))
+          Effect.mapError(() =>
+            new NotConfigured({ source: "ci", reason: "ACTIONS_ID_TOKEN is not set", fix: "set it" })
+          )
         )
-        const source = OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcToken: fromEnv, stsEndpoint: emulator.stsUrl })
+        const source = OidcRoleArn.make({
+          roleArn,
+          oidcProviderArn: providerArn,
+          oidcToken: fromEnv,
+          stsEndpoint: emulator.stsUrl
+        })
         const credential = yield* source.pipe(withEnv({ ACTIONS_ID_TOKEN: "ci-token-1\n" }))
         expect(credential).toMatchObject({ type: "sts", providerName: "oidc_role_arn" })
         yield* source.pipe(withEnv({ ACTIONS_ID_TOKEN: "ci-token-2" }))
         expect(yield* Ref.get(calls)).toBe(2)
         expect((yield* emulator.counters("sts")).succeeded).toBe(2)
-        expect((yield* emulator.requests("sts")).map((r) => r.query.Action)).toEqual(["AssumeRoleWithOIDC", "AssumeRoleWithOIDC"])
+        expect((yield* emulator.requests("sts")).map((r) => r.query.Action)).toEqual([
+          "AssumeRoleWithOIDC",
+          "AssumeRoleWithOIDC"
+        ])
         // A token the provider does not know: STS refuses it.
         const rejected = yield* Effect.flip(source.pipe(withEnv({ ACTIONS_ID_TOKEN: "ci-token-unknown" })))
         expect(rejected._tag).toBe("UpstreamError")
@@ -155,20 +199,30 @@ describe("OidcRoleArn with the token from code (oidcToken)", () => {
         const options = { roleArn, oidcProviderArn: providerArn, stsEndpoint: emulator.stsUrl }
         const missing = yield* Effect.flip(OidcRoleArn.make({
           ...options,
-          oidcToken: Effect.fail(new NotConfigured({ source: "ci", reason: "ACTIONS_ID_TOKEN is not set", fix: "set it" }))
+          oidcToken: Effect.fail(
+            new NotConfigured({ source: "ci", reason: "ACTIONS_ID_TOKEN is not set", fix: "set it" })
+          )
         }))
         expect(missing).toMatchObject({ _tag: "InvalidConfiguration", source: "oidc_role_arn", field: "oidcToken" })
         expect(missing.message).toContain("ACTIONS_ID_TOKEN is not set")
         const down = yield* Effect.flip(OidcRoleArn.make({
           ...options,
-          oidcToken: Effect.fail(new NetworkError({ source: "ci", endpoint: "http://127.0.0.1:1/token", detail: "refused" }))
+          oidcToken: Effect.fail(
+            new NetworkError({ source: "ci", endpoint: "http://127.0.0.1:1/token", detail: "refused" })
+          )
         }))
         expect(down).toMatchObject({ _tag: "NetworkError", source: "oidc_role_arn (oidcToken)" })
         for (const blank of ["", "  \n", Redacted.make(" ")]) {
           const empty = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcToken: Effect.succeed(blank) }))
-          expect(empty).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcToken", reason: "produced an empty token" })
+          expect(empty).toMatchObject({
+            _tag: "InvalidConfiguration",
+            field: "oidcToken",
+            reason: "produced an empty token"
+          })
         }
-        const both = yield* Effect.flip(OidcRoleArn.make({ ...options, oidcToken: Effect.succeed("t"), oidcTokenFilePath: "/x" }))
+        const both = yield* Effect.flip(
+          OidcRoleArn.make({ ...options, oidcToken: Effect.succeed("t"), oidcTokenFilePath: "/x" })
+        )
         expect(both).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcToken" })
         expect((yield* emulator.counters("sts")).received).toBe(0)
       })
@@ -177,13 +231,22 @@ describe("OidcRoleArn with the token from code (oidcToken)", () => {
   it.scoped("oidcToken takes the place of ALIBABA_CLOUD_OIDC_TOKEN_FILE; the token never shows in an error", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const env = { ALIBABA_CLOUD_ROLE_ARN: roleArn, ALIBABA_CLOUD_OIDC_PROVIDER_ARN: providerArn, ALIBABA_CLOUD_OIDC_TOKEN_FILE: "/nonexistent/token" }
+        const env = {
+          ALIBABA_CLOUD_ROLE_ARN: roleArn,
+          ALIBABA_CLOUD_OIDC_PROVIDER_ARN: providerArn,
+          ALIBABA_CLOUD_OIDC_TOKEN_FILE: "/nonexistent/token"
+        }
         const secret = "secret-oidc-token-value"
-        const credential = yield* OidcRoleArn.make({ oidcToken: Effect.succeed(secret), stsEndpoint: emulator.stsUrl }).pipe(withEnv(env))
+        const credential = yield* OidcRoleArn.make({ oidcToken: Effect.succeed(secret), stsEndpoint: emulator.stsUrl })
+          .pipe(withEnv(env))
         expect(credential.type).toBe("sts")
         yield* emulator.setFault("sts", Fault.serviceUnavailable)
         const error = yield* Effect.flip(
-          OidcRoleArn.make({ oidcToken: Effect.succeed(secret), stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) }).pipe(withEnv(env))
+          OidcRoleArn.make({
+            oidcToken: Effect.succeed(secret),
+            stsEndpoint: emulator.stsUrl,
+            retrySchedule: retryNow(0)
+          }).pipe(withEnv(env))
         )
         expect(`${error.message} ${JSON.stringify(error)}`).not.toContain(secret)
       })
@@ -194,7 +257,13 @@ describe("OidcRoleArn with the token from code (oidcToken)", () => {
       Effect.gen(function*() {
         const calls = yield* Ref.make(0)
         const oidcToken = Ref.updateAndGet(calls, (n) => n + 1).pipe(Effect.as("token"))
-        const source = OidcRoleArn.make({ roleArn, oidcProviderArn: providerArn, oidcToken, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
+        const source = OidcRoleArn.make({
+          roleArn,
+          oidcProviderArn: providerArn,
+          oidcToken,
+          stsEndpoint: emulator.stsUrl,
+          retrySchedule: retryNow(0)
+        })
         yield* ridesThroughAFailedRefresh(emulator, "sts", { refreshDue: "45 minutes", failedBy: 2 }).pipe(
           Effect.provide(Credentials.layer(source, { jitter: 0 }))
         )

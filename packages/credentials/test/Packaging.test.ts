@@ -16,23 +16,32 @@ const node = (args: ReadonlyArray<string>) =>
 // 2-core machine that takes far more than vitest's default 5 s, so the limit is generous.
 describe("packaging", { timeout: 60_000 }, () => {
   it("dist exists (run `pnpm build` first; `pnpm test` does)", () => {
-    expect(existsSync(`${dist}index.js`) && existsSync(`${dist}cjs/index.js`) && existsSync(`${dist}index.d.ts`)).toBe(true)
+    expect(existsSync(`${dist}index.js`) && existsSync(`${dist}cjs/index.js`) && existsSync(`${dist}index.d.ts`)).toBe(
+      true
+    )
   })
 
   it("import: the ESM build, the library and the facade", () => {
-    const out = node(["--input-type=module", "-e", `
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `
       const lib = await import("@effect-alicloud/credentials")
       const facade = await import("@effect-alicloud/credentials/promise")
-      console.log(typeof lib.Credentials, typeof lib.CredentialsLive, typeof facade.default, typeof facade.Config)`])
+      console.log(typeof lib.Credentials, typeof lib.CredentialsLive, typeof facade.default, typeof facade.Config)`
+    ])
     expect(out).toBe("function object function function")
   })
 
   it("require: the CommonJS build, the library and the facade", () => {
-    const out = node(["-e", `
+    const out = node([
+      "-e",
+      `
       const lib = require("@effect-alicloud/credentials")
       const facade = require("@effect-alicloud/credentials/promise")
       const c = new facade.default(new facade.Config({ type: "access_key", accessKeyId: "id", accessKeySecret: "s" }))
-      c.getCredential().then((m) => { console.log(typeof lib.Credentials, m.providerName); return c.close() })`])
+      c.getCredential().then((m) => { console.log(typeof lib.Credentials, m.providerName); return c.close() })`
+    ])
     expect(out).toBe("function static_ak")
   })
 
@@ -40,15 +49,22 @@ describe("packaging", { timeout: 60_000 }, () => {
     // nothing listens on the loopback discard port: the rejection proves the lazy module loaded and ran
     const config = `{ type: "credentials_uri", credentialsURI: "http://127.0.0.1:9/credentials", timeout: 2000 }`
     const report = `(e) => console.log(e.cause._tag)`
-    const viaRequire = node(["-e", `
+    const viaRequire = node([
+      "-e",
+      `
       const facade = require("@effect-alicloud/credentials/promise")
       const c = new facade.default(new facade.Config(${config}))
-      c.getCredential().then(() => console.log("unexpected"), ${report}).finally(() => c.close())`])
-    const viaImport = node(["--input-type=module", "-e", `
+      c.getCredential().then(() => console.log("unexpected"), ${report}).finally(() => c.close())`
+    ])
+    const viaImport = node([
+      "--input-type=module",
+      "-e",
+      `
       const facade = await import("@effect-alicloud/credentials/promise")
       const c = new facade.default(new facade.Config(${config}))
       await c.getCredential().then(() => console.log("unexpected"), ${report})
-      await c.close()`])
+      await c.close()`
+    ])
     expect([viaRequire, viaImport]).toEqual(["NetworkError", "NetworkError"])
   })
 })

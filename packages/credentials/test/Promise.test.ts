@@ -24,7 +24,10 @@ const facade = (make: () => Credential) =>
 
 const promise = <A>(f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => e as Error & { code?: string; cause?: unknown } }).pipe(
-    Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("test timeout") as Error & { code?: string } })
+    Effect.timeoutFail({
+      duration: Duration.seconds(10),
+      onTimeout: () => new Error("test timeout") as Error & { code?: string }
+    })
   )
 
 const sts = (emulator: Emulator.EmulatorShape, credential: Credential, extra: Record<string, unknown> = {}) =>
@@ -107,7 +110,9 @@ describe("Promise facade", () => {
   it.scopedLive("a wrong secret: the official client's SignatureDoesNotMatch", () =>
     Effect.gen(function*() {
       const emulator = yield* start
-      const credential = yield* facade(() => new Credential(new Config({ type: "access_key", accessKeyId: key.accessKeyId, accessKeySecret: "wrong" })))
+      const credential = yield* facade(() =>
+        new Credential(new Config({ type: "access_key", accessKeyId: key.accessKeyId, accessKeySecret: "wrong" }))
+      )
       const error = yield* Effect.flip(promise(() => sts(emulator, credential).getCallerIdentity()))
       expect(error.code).toBe("SignatureDoesNotMatch")
     }))
@@ -115,10 +120,18 @@ describe("Promise facade", () => {
   it.scopedLive("bearer: the official client sends the bearer token (BEARERTOKEN)", () =>
     Effect.gen(function*() {
       const emulator = yield* start
-      const credential = yield* facade(() => new Credential(new Config({ type: "bearer", bearerToken: "bearer-token-1" })))
+      const credential = yield* facade(() =>
+        new Credential(new Config({ type: "bearer", bearerToken: "bearer-token-1" }))
+      )
       expect(credential.getBearerToken()).toBe("bearer-token-1")
       const model = yield* promise(() => credential.getCredential())
-      expect(model.toMap()).toEqual({ accessKeyId: "", accessKeySecret: "", securityToken: "", bearerToken: "bearer-token-1", type: "bearer" })
+      expect(model.toMap()).toEqual({
+        accessKeyId: "",
+        accessKeySecret: "",
+        securityToken: "",
+        bearerToken: "bearer-token-1",
+        type: "bearer"
+      })
       expect(`${model} ${inspect(model)} ${JSON.stringify(model)}`).not.toContain("bearer-token-1")
       yield* Effect.flip(promise(() => sts(emulator, credential).getCallerIdentity()))
       expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).signatureAlgorithm).toMatch(/BEARER/i)
@@ -126,7 +139,9 @@ describe("Promise facade", () => {
 
   it.scopedLive("errors reject as Errors whose cause is the typed error, without the secret", () =>
     Effect.gen(function*() {
-      const credential = yield* facade(() => new Credential(new Config({ type: "sts", accessKeyId: "id", accessKeySecret: "SECRET-1", securityToken: "" })))
+      const credential = yield* facade(() =>
+        new Credential(new Config({ type: "sts", accessKeyId: "id", accessKeySecret: "SECRET-1", securityToken: "" }))
+      )
       const error = yield* Effect.flip(promise(() => credential.getCredential()))
       expect(error).toBeInstanceOf(Error)
       expect(error.message).toContain("securityToken is missing")
@@ -138,7 +153,16 @@ describe("Promise facade", () => {
     Effect.gen(function*() {
       const stsUrl = yield* Hostile.silent
       const c = yield* facade(() =>
-        new Credential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: stsUrl, timeout: 1000, connectTimeout: 1000 }))
+        new Credential(
+          new Config({
+            type: "ram_role_arn",
+            ...key,
+            roleArn,
+            stsEndpoint: stsUrl,
+            timeout: 1000,
+            connectTimeout: 1000
+          })
+        )
       )
       const error = yield* Effect.flip(promise(() => c.getCredential()))
       // One attempt: after the 1 s read timeout, the 2 s budget leaves no room for a whole retry.
@@ -156,7 +180,11 @@ describe("Promise facade", () => {
     Effect.gen(function*() {
       const emulator = yield* start
       const credential = yield* facade(() =>
-        Credential.defaultChain({ metadataUrl: emulator.metadataUrl, credentialsUri: emulator.credentialsUri, stsEndpoint: emulator.stsUrl })
+        Credential.defaultChain({
+          metadataUrl: emulator.metadataUrl,
+          credentialsUri: emulator.credentialsUri,
+          stsEndpoint: emulator.stsUrl
+        })
       )
       expect(credential.getType()).toBe("default")
       const model = yield* promise(() => credential.getCredential())

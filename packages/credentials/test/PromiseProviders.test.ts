@@ -4,7 +4,7 @@
 import { Emulator } from "@effect-alicloud/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -35,7 +35,10 @@ const token = "SECRET-sts-token-1"
 
 const promise = <A>(f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => e as Error & { code?: string } }).pipe(
-    Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("test timeout") as Error & { code?: string } })
+    Effect.timeoutFail({
+      duration: Duration.seconds(10),
+      onTimeout: () => new Error("test timeout") as Error & { code?: string }
+    })
   )
 
 // Acquires anything with close() and closes it with the test's scope.
@@ -46,7 +49,13 @@ const closing = <A extends { close: () => unknown }>(make: () => A) =>
 const callerIdentity = (emulator: Emulator.EmulatorShape, credential: Credential) =>
   promise(() =>
     new Sts20150401.default(
-      new OpenApi.Config({ credential, endpoint: emulator.stsEndpoint, protocol: "http", connectTimeout: 2000, readTimeout: 2000 })
+      new OpenApi.Config({
+        credential,
+        endpoint: emulator.stsEndpoint,
+        protocol: "http",
+        connectTimeout: 2000,
+        readTimeout: 2000
+      })
     ).getCallerIdentity()
   )
 
@@ -78,7 +87,8 @@ describe("Promise facade: the official providers", () => {
     Effect.gen(function*() {
       const emulator = yield* start
       const provider = yield* closing(() =>
-        StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret).build()
+        StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret)
+          .build()
       )
       expect(provider.getProviderName()).toBe("static_ak")
       const credentials = yield* promise(() => provider.getCredentials())
@@ -89,13 +99,16 @@ describe("Promise facade: the official providers", () => {
       const credential = yield* closing(() => new Credential(null, provider))
       expect(credential.getType()).toBe("static_ak")
       expect((yield* callerIdentity(emulator, credential)).statusCode).toBe(200)
-      expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).headers["x-acs-credentials-provider"]).toBe("static_ak")
+      expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).headers["x-acs-credentials-provider"]).toBe(
+        "static_ak"
+      )
     }))
 
   it.scopedLive("StaticSTSCredentialsProvider: the token, masked in every rendering", () =>
     Effect.gen(function*() {
       const provider = yield* closing(() =>
-        StaticSTSCredentialsProvider.builder().withAccessKeyId("STS.id").withAccessKeySecret("SECRET-sts-secret").withSecurityToken(token).build()
+        StaticSTSCredentialsProvider.builder().withAccessKeyId("STS.id").withAccessKeySecret("SECRET-sts-secret")
+          .withSecurityToken(token).build()
       )
       const credentials = yield* promise(() => provider.getCredentials())
       expect(credentials.securityToken).toBe(token)
@@ -108,7 +121,9 @@ describe("Promise facade: the official providers", () => {
   it.scopedLive("RAMRoleARNCredentialsProvider over a StaticAKCredentialsProvider: our AssumeRole, the official SDK signs with the STS token", () =>
     Effect.gen(function*() {
       const emulator = yield* start
-      const signer = StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret).build()
+      const signer = StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
+        key.accessKeySecret
+      ).build()
       const provider = yield* closing(() =>
         RAMRoleARNCredentialsProvider.builder()
           .withCredentialsProvider(signer)
@@ -134,7 +149,9 @@ describe("Promise facade: the official providers", () => {
     }))
 
   it("RAMRoleARNCredentialsProvider: build() without a signer throws, as the official", () => {
-    expect(() => RAMRoleARNCredentialsProvider.builder().withRoleArn(roleArn).build()).toThrow("must specify a previous credentials provider")
+    expect(() => RAMRoleARNCredentialsProvider.builder().withRoleArn(roleArn).build()).toThrow(
+      "must specify a previous credentials provider"
+    )
   })
 
   it.scopedLive("RAMRoleARNCredentialsProvider over a custom provider: asked on each AssumeRole, its error's message kept", () =>
@@ -151,7 +168,9 @@ describe("Promise facade: the official providers", () => {
         }
       }
       const role = () =>
-        RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(signer).withRoleArn(roleArn).withStsEndpoint(emulator.stsUrl).build()
+        RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(signer).withRoleArn(roleArn).withStsEndpoint(
+          emulator.stsUrl
+        ).build()
       const first = yield* closing(role)
       expect(first.getProviderName()).toBe("ram_role_arn/vault")
       expect((yield* promise(() => first.getCredentials())).providerName).toBe("ram_role_arn/vault")
@@ -190,7 +209,8 @@ describe("Promise facade: the official providers", () => {
         () => Effect.sync(() => void (process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true"))
       )
       const provider = yield* closing(() =>
-        ECSRAMRoleCredentialsProvider.builder().withRoleName("EcsRamRole").withMetadataUrl(emulator.metadataUrl).withReadTimeout(2000).build()
+        ECSRAMRoleCredentialsProvider.builder().withRoleName("EcsRamRole").withMetadataUrl(emulator.metadataUrl)
+          .withReadTimeout(2000).build()
       )
       const credentials = yield* promise(() => provider.getCredentials())
       expect(credentials.providerName).toBe("ecs_ram_role")
@@ -200,7 +220,9 @@ describe("Promise facade: the official providers", () => {
   it.scopedLive("URICredentialsProvider: the credentials URI", () =>
     Effect.gen(function*() {
       const emulator = yield* start
-      const provider = yield* closing(() => URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).build())
+      const provider = yield* closing(() =>
+        URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).build()
+      )
       expect(provider.getProviderName()).toBe("credential_uri")
       expect((yield* promise(() => provider.getCredentials())).securityToken.length).toBeGreaterThan(0)
     }))
@@ -219,15 +241,20 @@ describe("Promise facade: the official providers", () => {
   it.scopedLive("ProfileCredentialsProvider: a section of the ini file, by name", () =>
     Effect.gen(function*() {
       const file = join(home, "credentials.ini")
-      writeFileSync(file, "[default]\ntype = access_key\naccess_key_id = ini-default\naccess_key_secret = SECRET-ini-1\n\n[other]\ntype = access_key\naccess_key_id = ini-other\naccess_key_secret = SECRET-ini-2\n")
+      writeFileSync(
+        file,
+        "[default]\ntype = access_key\naccess_key_id = ini-default\naccess_key_secret = SECRET-ini-1\n\n[other]\ntype = access_key\naccess_key_id = ini-other\naccess_key_secret = SECRET-ini-2\n"
+      )
       yield* withEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: file })
       const provider = yield* closing(() => ProfileCredentialsProvider.builder().withProfileName("other").build())
       const credentials = yield* promise(() => provider.getCredentials())
       expect(credentials.accessKeyId).toBe("ini-other")
       expect(credentials.providerName).toBe("profile/static_ak")
-      const inner = provider.getCredentialsProvider({ other: { type: "access_key", access_key_id: "a", access_key_secret: "b" } })
+      const inner = provider.getCredentialsProvider({
+        other: { type: "access_key", access_key_id: "a", access_key_secret: "b" }
+      })
       expect(inner.getProviderName()).toBe("static_ak")
-      expect(() => provider.getCredentialsProvider({})).toThrow('Can not find credential type for "other"')
+      expect(() => provider.getCredentialsProvider({})).toThrow("Can not find credential type for \"other\"")
     }))
 
   it.scopedLive("CLIProfileCredentialsProvider.builder().withProfileName(): picks that profile of config.json", () =>
@@ -288,7 +315,11 @@ describe("Promise facade: custom providers keep the official semantics", () => {
 
   it.scopedLive("an answer with an expiration more than 15 minutes away: kept until then", () =>
     Effect.gen(function*() {
-      const provider = counting((n) => ({ accessKeyId: `id-${n}`, accessKeySecret: "s", expiration: Date.now() + 60 * 60 * 1000 }))
+      const provider = counting((n) => ({
+        accessKeyId: `id-${n}`,
+        accessKeySecret: "s",
+        expiration: Date.now() + 60 * 60 * 1000
+      }))
       const credential = yield* closing(() => new Credential(null, provider))
       for (let i = 0; i < 3; i++) expect((yield* promise(() => credential.getCredential())).accessKeyId).toBe("id-1")
       expect(provider.asked).toBe(1)
@@ -296,7 +327,11 @@ describe("Promise facade: custom providers keep the official semantics", () => {
 
   it.scopedLive("an answer with an ISO expiration within 15 minutes: asked again (the official refresh rule)", () =>
     Effect.gen(function*() {
-      const provider = counting((n) => ({ accessKeyId: `id-${n}`, accessKeySecret: "s", expiration: new Date(Date.now() + 10 * 60 * 1000).toISOString() }))
+      const provider = counting((n) => ({
+        accessKeyId: `id-${n}`,
+        accessKeySecret: "s",
+        expiration: new Date(Date.now() + 10 * 60 * 1000).toISOString()
+      }))
       const credential = yield* closing(() => new Credential(null, provider))
       yield* promise(() => credential.getCredential())
       expect((yield* promise(() => credential.getCredential())).accessKeyId).toBe("id-2")
@@ -318,7 +353,14 @@ describe("Promise facade: the model and close()", () => {
   it.scopedLive("the model masks its secret and token in util.inspect, JSON.stringify, String and template literals, and keeps them as plain properties", () =>
     Effect.gen(function*() {
       const credential = yield* closing(() =>
-        new Credential(new Config({ type: "sts", accessKeyId: "STS.LTAI5tMaskedKey0001", accessKeySecret: "SECRET-masked-1", securityToken: token }))
+        new Credential(
+          new Config({
+            type: "sts",
+            accessKeyId: "STS.LTAI5tMaskedKey0001",
+            accessKeySecret: "SECRET-masked-1",
+            securityToken: token
+          })
+        )
       )
       const model = yield* promise(() => credential.getCredential())
       const renderings = [
@@ -337,7 +379,11 @@ describe("Promise facade: the model and close()", () => {
         expect(rendering).not.toContain("SECRET-masked-1")
         expect(rendering).not.toContain(token)
       }
-      expect(JSON.parse(JSON.stringify(model))).toMatchObject({ accessKeySecret: "<redacted>", securityToken: "<redacted>", type: "sts" })
+      expect(JSON.parse(JSON.stringify(model))).toMatchObject({
+        accessKeySecret: "<redacted>",
+        securityToken: "<redacted>",
+        type: "sts"
+      })
       expect(typeof model.accessKeySecret).toBe("string")
       expect(model.accessKeySecret).toBe("SECRET-masked-1")
       expect(model.securityToken).toBe(token)
@@ -382,7 +428,9 @@ describe("Promise facade: the model and close()", () => {
       const provider = URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).build()
       yield* promise(() => provider.getCredentials())
       yield* promise(() => provider.close())
-      expect((yield* Effect.flip(promise(() => provider.getCredentials()))).message).toContain("the credentials provider was closed")
+      expect((yield* Effect.flip(promise(() => provider.getCredentials()))).message).toContain(
+        "the credentials provider was closed"
+      )
     }))
 
   it("the official Config keys are accepted; the public credential field delegates", () => {

@@ -22,7 +22,10 @@ const closing = <A extends { close: () => Promise<void> }>(make: () => A) =>
 
 const promise = <A>(f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => e as Error & { code?: string } }).pipe(
-    Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("test timeout") as Error & { code?: string } })
+    Effect.timeoutFail({
+      duration: Duration.seconds(10),
+      onTimeout: () => new Error("test timeout") as Error & { code?: string }
+    })
   )
 
 const sts = (emulator: Emulator.EmulatorShape, credential: Credential) =>
@@ -59,7 +62,9 @@ describe("Promise facade: refresh()", () => {
       expect(Credentials.isAuthError(error)).toBe(true)
 
       // refresh() once, shared by the calls made meanwhile
-      const models = yield* promise(() => Promise.all([credential.refresh(), credential.refresh(), credential.getCredential()]))
+      const models = yield* promise(() =>
+        Promise.all([credential.refresh(), credential.refresh(), credential.getCredential()])
+      )
       expect(models[0].accessKeyId).not.toBe(refused.accessKeyId)
       expect(models[1].accessKeyId).toBe(models[0].accessKeyId)
       expect(models[0].securityToken).toBeDefined()
@@ -76,7 +81,11 @@ describe("Promise facade: refresh()", () => {
       const emulator = yield* start
       const provider = yield* closing(() =>
         RAMRoleARNCredentialsProvider.builder()
-          .withCredentialsProvider(StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret).build())
+          .withCredentialsProvider(
+            StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
+              key.accessKeySecret
+            ).build()
+          )
           .withRoleArn(roleArn)
           .withStsEndpoint(emulator.stsUrl)
           .build()

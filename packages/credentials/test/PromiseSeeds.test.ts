@@ -23,8 +23,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import samplesFile from "./fixtures/seeds/node-samples.json" with { type: "json" }
 import * as Facade from "../src/promise.js"
+import samplesFile from "./fixtures/seeds/node-samples.json" with { type: "json" }
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")
@@ -62,7 +62,11 @@ const runSample = (emulator: Emulator.EmulatorShape, sample: Sample, credentials
   let printedNow: () => void = () => {}
   const printed = new Promise<void>((resolve) => (printedNow = resolve))
   const run: Run = { logs: [], errors: [], clients: [], calls: [], printed }
-  const endpoints = { stsEndpoint: emulator.stsUrl, metadataUrl: emulator.metadataUrl, credentialsUri: emulator.credentialsUri }
+  const endpoints = {
+    stsEndpoint: emulator.stsUrl,
+    metadataUrl: emulator.metadataUrl,
+    credentialsUri: emulator.credentialsUri
+  }
   class Credential extends Facade.default {
     constructor(config?: Facade.Config | null, provider?: Facade.CredentialsProvider | null) {
       if (config) {
@@ -77,7 +81,13 @@ const runSample = (emulator: Emulator.EmulatorShape, sample: Sample, credentials
   // The official SDKs call this with the sample's credential: GetCallerIdentity at the emulator.
   const signedCall = (config: { credential: unknown }) => {
     const call = new Sts20150401.default(
-      new OpenApi.Config({ credential: config.credential, endpoint: emulator.stsEndpoint, protocol: "http", connectTimeout: 2000, readTimeout: 2000 })
+      new OpenApi.Config({
+        credential: config.credential,
+        endpoint: emulator.stsEndpoint,
+        protocol: "http",
+        connectTimeout: 2000,
+        readTimeout: 2000
+      })
     ).getCallerIdentity()
     run.calls.push(call)
     return call
@@ -176,9 +186,11 @@ const settle = (run: Run, sample: Sample) =>
 // Method 3's call example gives AssumeRole the request class, not an instance
 // (`const assumeRoleRequest = Sts20150401.AssumeRoleRequest;`): the STS SDK rejects it before any
 // credential is read, with the official package as with ours.
-const wrongRequest = (sample: Sample) => sample.code.includes("const assumeRoleRequest = Sts20150401.AssumeRoleRequest;")
+const wrongRequest = (sample: Sample) =>
+  sample.code.includes("const assumeRoleRequest = Sts20150401.AssumeRoleRequest;")
 
-const broken = (sample: Sample) => /const credentialClient = new Credential\(config\);/.test(sample.code) && sample.kind === "client"
+const broken = (sample: Sample) =>
+  /const credentialClient = new Credential\(config\);/.test(sample.code) && sample.kind === "client"
 
 describe("the documentation's Node samples, through the facade", () => {
   for (const sample of samples) {
@@ -201,8 +213,9 @@ describe("the documentation's Node samples, through the facade", () => {
         const emulator = yield* Emulator.make({ accessKeys: [key] })
         Object.assign(process.env, env)
         // The samples that read a security token from the environment get one.
-        if (sample.code.includes("process.env.ALIBABA_CLOUD_SECURITY_TOKEN")) process.env.ALIBABA_CLOUD_SECURITY_TOKEN = "SECRET-seed-token"
-        else delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN
+        if (sample.code.includes("process.env.ALIBABA_CLOUD_SECURITY_TOKEN")) {
+          process.env.ALIBABA_CLOUD_SECURITY_TOKEN = "SECRET-seed-token"
+        } else delete process.env.ALIBABA_CLOUD_SECURITY_TOKEN
         const run = runSample(emulator, sample, "ours")
         if (wrongRequest(sample)) {
           yield* settle(run, sample)

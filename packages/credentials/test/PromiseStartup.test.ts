@@ -27,8 +27,12 @@ describe("Promise facade start-up", () => {
     const Facade = await import("../src/promise.js")
     const providers = [
       Facade.StaticAKCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("SECRET-startup").build(),
-      Facade.StaticSTSCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("s").withSecurityToken("t").build(),
-      Facade.RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(Facade.StaticAKCredentialsProvider.builder().build()).build(),
+      Facade.StaticSTSCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("s").withSecurityToken(
+        "t"
+      ).build(),
+      Facade.RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(
+        Facade.StaticAKCredentialsProvider.builder().build()
+      ).build(),
       Facade.OIDCRoleArnCredentialsProvider.builder().build(),
       Facade.ECSRAMRoleCredentialsProvider.builder().build(),
       Facade.URICredentialsProvider.builder().build(),
@@ -37,7 +41,9 @@ describe("Promise facade start-up", () => {
       Facade.CLIProfileCredentialsProvider.builder().withProfileName("dev").build(),
       Facade.DefaultCredentialsProvider.builder().build()
     ]
-    const client = new Facade.default(new Facade.Config({ type: "access_key", accessKeyId: "id", accessKeySecret: "SECRET-startup" }))
+    const client = new Facade.default(
+      new Facade.Config({ type: "access_key", accessKeyId: "id", accessKeySecret: "SECRET-startup" })
+    )
     expect((await client.getCredential()).accessKeyId).toBe("id")
     expect((await providers[0]!.getCredentials()).accessKeyId).toBe("id")
     expect([...loaded]).toEqual([])

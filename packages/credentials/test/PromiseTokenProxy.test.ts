@@ -24,7 +24,10 @@ const closing = (make: () => Credential) =>
 
 const promise = <A>(f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (e) => e as Error & { cause?: unknown } }).pipe(
-    Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("test timeout") as Error & { cause?: unknown } })
+    Effect.timeoutFail({
+      duration: Duration.seconds(10),
+      onTimeout: () => new Error("test timeout") as Error & { cause?: unknown }
+    })
   )
 
 describe("Promise facade: oidcToken from a function", () => {
@@ -59,8 +62,14 @@ describe("Promise facade: oidcToken from a function", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const client = (extra: Record<string, unknown>) =>
-        closing(() => new Credential(new Config({ type: "oidc_role_arn", roleArn, oidcProviderArn, stsEndpoint: emulator.stsUrl, ...extra })))
-      const rejected = yield* client({ oidcToken: () => Promise.reject(new Error("the CI token endpoint answered 500")) })
+        closing(() =>
+          new Credential(
+            new Config({ type: "oidc_role_arn", roleArn, oidcProviderArn, stsEndpoint: emulator.stsUrl, ...extra })
+          )
+        )
+      const rejected = yield* client({
+        oidcToken: () => Promise.reject(new Error("the CI token endpoint answered 500"))
+      })
       const error = yield* Effect.flip(promise(() => rejected.getCredential()))
       expect(error.cause).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcToken" })
       expect(error.message).toContain("the CI token endpoint answered 500")
@@ -78,12 +87,16 @@ describe("Promise facade: proxy", () => {
       const emulator = yield* Emulator.make({ accessKeys: [key] })
       const proxy = yield* LoopbackProxy.make
       const role = yield* closing(() =>
-        new Credential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl, proxy: proxy.url }))
+        new Credential(
+          new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl, proxy: proxy.url })
+        )
       )
       expect((yield* promise(() => role.getCredential())).accessKeyId).toMatch(/^STS\./)
       expect(yield* proxy.tunnels).toBe(1)
       const uri = yield* closing(() =>
-        new Credential(new Config({ type: "credentials_uri", credentialsURI: emulator.credentialsUri, proxy: proxy.url }))
+        new Credential(
+          new Config({ type: "credentials_uri", credentialsURI: emulator.credentialsUri, proxy: proxy.url })
+        )
       )
       yield* promise(() => uri.getCredential())
       expect(yield* proxy.tunnels).toBe(2)
@@ -132,7 +145,11 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
           .withProxy(proxy.url)
           .build(),
         RAMRoleARNCredentialsProvider.builder()
-          .withCredentialsProvider(StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret).build())
+          .withCredentialsProvider(
+            StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
+              key.accessKeySecret
+            ).build()
+          )
           .withRoleArn(roleArn)
           .withStsEndpoint(emulator.stsUrl)
           .withProxy(proxy.url)
@@ -144,7 +161,10 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
         expect((yield* promise(() => provider.getCredentials())).accessKeyId).toMatch(/^STS\./)
       }
       expect(yield* proxy.tunnels).toBe(3)
-      expect(Option.getOrThrow(yield* emulator.requests("sts").pipe(Effect.map((r) => Option.fromNullable(r[0])))).body.OIDCToken)
+      expect(
+        Option.getOrThrow(yield* emulator.requests("sts").pipe(Effect.map((r) => Option.fromNullable(r[0])))).body
+          .OIDCToken
+      )
         .toBe("from-builder")
     }))
 })

@@ -17,15 +17,21 @@ const project = join(here, "fixtures", "official-types", "tsconfig.json")
 const ours = /^(test\/fixtures\/official-types\/|src\/promise\.ts|src\/internal\/facade)/
 
 describe("Promise facade types", () => {
-  it("our classes fit the official declarations and the official classes fit ours (model, Config, client, CredentialsProvider, each provider and builder)", async () => {
-    const output = await new Promise<string>((resolve) =>
-      execFile(process.execPath, [tsc, "-p", project, "--pretty", "false", "--listFiles"], { cwd: join(here, ".."), timeout: 120_000 }, (_error, stdout, stderr) =>
-        resolve(`${stdout}${stderr}`))
-    )
-    // It compiled the check against the official declarations (not an empty run).
-    expect(output).toMatch(/official-types\/assignability\.ts/)
-    expect(output).toMatch(/@alicloud\/credentials\/dist\/src\/client\.d\.ts/)
-    const diagnostics = output.split("\n").filter((line) => /error TS\d+/.test(line))
-    expect(diagnostics.filter((line) => ours.test(line))).toEqual([])
-  }, 150_000)
+  it(
+    "our classes fit the official declarations and the official classes fit ours (model, Config, client, CredentialsProvider, each provider and builder)",
+    async () => {
+      const output = await new Promise<string>((resolve) =>
+        execFile(process.execPath, [tsc, "-p", project, "--pretty", "false", "--listFiles"], {
+          cwd: join(here, ".."),
+          timeout: 120_000
+        }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`))
+      )
+      // It compiled the check against the official declarations (not an empty run).
+      expect(output).toMatch(/official-types\/assignability\.ts/)
+      expect(output).toMatch(/@alicloud\/credentials\/dist\/src\/client\.d\.ts/)
+      const diagnostics = output.split("\n").filter((line) => /error TS\d+/.test(line))
+      expect(diagnostics.filter((line) => ours.test(line))).toEqual([])
+    },
+    150_000
+  )
 })

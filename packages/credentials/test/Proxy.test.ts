@@ -12,11 +12,11 @@ import { inspect } from "node:util"
 import { Credentials } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as DefaultChain from "../src/DefaultChain.js"
+import * as HttpTransport from "../src/HttpTransport.js"
 import * as Proxy from "../src/internal/proxy.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
-import * as HttpTransport from "../src/HttpTransport.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
@@ -58,7 +58,8 @@ describe("Proxy", () => {
         expect(yield* proxy.targets).toEqual([`127.0.0.1:${emulator.port}`])
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.query).toMatchObject({ Action: "AssumeRole" })
-      })))
+      })
+    ))
 
   it.scoped("the proxy option, with credentials in the URL: Proxy-Authorization sent, the tunnel opened", () =>
     withEmulator((emulator) =>
@@ -74,18 +75,23 @@ describe("Proxy", () => {
         yield* role(emulator.stsUrl, { proxy: Redacted.make(other.url) })
         expect(yield* other.tunnels).toBe(1)
         expect((yield* emulator.counters("sts")).succeeded).toBe(2)
-      })))
+      })
+    ))
 
   it.scoped("credentials_uri through http_proxy (lower case)", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const proxy = yield* LoopbackProxy.make
-        const credential = yield* CredentialsUri.make({ credentialsUri: emulator.credentialsUri, retrySchedule: retryNow(0) })
+        const credential = yield* CredentialsUri.make({
+          credentialsUri: emulator.credentialsUri,
+          retrySchedule: retryNow(0)
+        })
           .pipe(withEnv({ http_proxy: proxy.url }))
         expect(credential).toMatchObject({ type: "sts", providerName: "credential_uri" })
         expect(yield* proxy.tunnels).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
-      })))
+      })
+    ))
 
   it.scoped("a CLI profile's CloudSSO exchange through HTTP_PROXY", () =>
     withEmulator((emulator) =>
@@ -115,7 +121,8 @@ describe("Proxy", () => {
         expect(credential).toMatchObject({ type: "sts", providerName: "cli_profile/cloud_sso" })
         expect(yield* proxy.tunnels).toBe(1)
         expect((yield* emulator.counters("cloud-sso")).succeeded).toBe(1)
-      })).pipe(Effect.provide(NodeContext.layer)))
+      })
+    ).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("the default chain with the proxy option: the metadata service direct, the credentials URI through the proxy", () =>
     withEmulator((emulator) =>
@@ -133,7 +140,8 @@ describe("Proxy", () => {
         )
         expect(credential.providerName).toBe("default/credential_uri")
         expect(yield* proxy.targets).toEqual([`127.0.0.1:${emulator.port}`])
-      })).pipe(Effect.provide(NodeContext.layer)))
+      })
+    ).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("NO_PROXY (host, host:port, *) and proxy: false go direct", () =>
     withEmulator((emulator) =>
@@ -150,7 +158,8 @@ describe("Proxy", () => {
         // a rule for another port does not exempt this one
         yield* role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1:1" }))
         expect(yield* proxy.tunnels).toBe(1)
-      })))
+      })
+    ))
 
   it.scoped("HTTPS_PROXY is for https targets only: an http target uses HTTP_PROXY, else goes direct", () =>
     withEmulator((emulator) =>
@@ -158,19 +167,23 @@ describe("Proxy", () => {
         const proxy = yield* LoopbackProxy.make
         yield* role(emulator.stsUrl).pipe(withEnv({ HTTPS_PROXY: proxy.url }))
         expect(yield* proxy.tunnels).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("a proxy that refuses connections: a NetworkError naming the proxy, not its credentials", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const port = yield* LoopbackProxy.closedPort
-        const error = yield* Effect.flip(role(emulator.stsUrl, { proxy: `http://${user}:${password}@127.0.0.1:${port}` }))
+        const error = yield* Effect.flip(
+          role(emulator.stsUrl, { proxy: `http://${user}:${password}@127.0.0.1:${port}` })
+        )
         expect(error._tag).toBe("NetworkError")
         expect(error.message).toContain(`the proxy http://127.0.0.1:${port} cannot be reached: connection refused`)
         expect(error.message).toContain("NO_PROXY")
         expectNoCredentials(error)
         expect((yield* emulator.counters("sts")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("CONNECT answered 407, 403, 502: an UpstreamError from the proxy, with a fix, no credentials", () =>
     withEmulator((emulator) =>
@@ -180,7 +193,9 @@ describe("Proxy", () => {
         yield* proxy.setMode({ _tag: "auth", user, password: "another" })
         const denied = yield* Effect.flip(role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: url })))
         expect(denied).toMatchObject({ _tag: "UpstreamError", status: 407, code: "ProxyAuthenticationRequired" })
-        expect(denied.message).toContain(`the proxy http://127.0.0.1:${proxy.port} (tunnel to http://127.0.0.1:${emulator.port}/)`)
+        expect(denied.message).toContain(
+          `the proxy http://127.0.0.1:${proxy.port} (tunnel to http://127.0.0.1:${emulator.port}/)`
+        )
         expect(denied.message).toContain("user:password")
         expectNoCredentials(denied)
         yield* proxy.setMode({ _tag: "refuse", status: 403 })
@@ -194,7 +209,8 @@ describe("Proxy", () => {
         expectNoCredentials(bad)
         expect(yield* proxy.tunnels).toBe(0)
         expect((yield* emulator.counters("sts")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("an invalid proxy URL: InvalidConfiguration naming the variable, never its value", () =>
     withEmulator((emulator) =>
@@ -207,7 +223,8 @@ describe("Proxy", () => {
         expect(fromOption).toMatchObject({ _tag: "InvalidConfiguration", field: "proxy" })
         expectNoCredentials(fromOption)
         expect((yield* emulator.counters("sts")).received).toBe(0)
-      })))
+      })
+    ))
 
   it.scoped("the ECS metadata service never goes through a proxy (HTTPS_PROXY, HTTP_PROXY, the option)", () =>
     withEmulator((emulator) =>
@@ -234,7 +251,10 @@ describe("Proxy: the transport's timeouts through the tunnel", () => {
       const proxy = yield* LoopbackProxy.make
       yield* proxy.setMode({ _tag: "hang" })
       const error = yield* Effect.flip(
-        role(emulator.stsUrl, { connectTimeout: "300 millis", proxy: `http://${user}:${password}@127.0.0.1:${proxy.port}` })
+        role(emulator.stsUrl, {
+          connectTimeout: "300 millis",
+          proxy: `http://${user}:${password}@127.0.0.1:${proxy.port}`
+        })
       )
       expect(error).toMatchObject({ _tag: "Timeout", phase: "connect" })
       expect(error.message).toContain(`through the proxy http://127.0.0.1:${proxy.port}`)
@@ -296,15 +316,22 @@ describe("NO_PROXY matching", () => {
       expect(https?.https && Redacted.value(https.https)).toBe("http://proxy:3128/")
       expect(https?.http).toBeUndefined()
       // held as Redacted: the password is not in what a log would show
-      const secret = yield* Proxy.resolve("s", undefined, true).pipe(withEnv({ HTTPS_PROXY: `http://u:${password}@p:1` }))
+      const secret = yield* Proxy.resolve("s", undefined, true).pipe(
+        withEnv({ HTTPS_PROXY: `http://u:${password}@p:1` })
+      )
       expect(inspect(secret)).not.toContain(password)
       expect(JSON.stringify(secret)).not.toContain(password)
       expect(yield* Proxy.resolve("s", undefined, true).pipe(withEnv({}))).toBeUndefined()
-      expect(yield* Proxy.resolve("s", "http://p:1", false).pipe(withEnv({ HTTPS_PROXY: "http://p:1" }))).toBeUndefined()
+      expect(yield* Proxy.resolve("s", "http://p:1", false).pipe(withEnv({ HTTPS_PROXY: "http://p:1" })))
+        .toBeUndefined()
     }))
 
   it("the proxy for a URL: by scheme, NO_PROXY wins", () => {
-    const proxies = { https: undefined, http: Redacted.make("http://p:1/"), noProxy: Proxy.parseNoProxy("direct.example.com") }
+    const proxies = {
+      https: undefined,
+      http: Redacted.make("http://p:1/"),
+      noProxy: Proxy.parseNoProxy("direct.example.com")
+    }
     expect(Redacted.value(Proxy.forUrl(proxies, "http://sts.example.com/")!)).toBe("http://p:1/")
     expect(Proxy.forUrl(proxies, "https://sts.example.com/")).toBeUndefined()
     expect(Proxy.forUrl(proxies, "http://direct.example.com/")).toBeUndefined()

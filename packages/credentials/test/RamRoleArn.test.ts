@@ -13,7 +13,14 @@ import { accessKey, retryNow, ridesThroughAFailedRefresh, roleArn, withEmulator,
 const signer = AccessKey.make(accessKey)
 
 const role = (stsEndpoint: string, extra: Partial<RamRoleArn.Options<never>> = {}) =>
-  RamRoleArn.make({ source: signer, roleArn, stsEndpoint, roleSessionName: "test-session", retrySchedule: retryNow(0), ...extra })
+  RamRoleArn.make({
+    source: signer,
+    roleArn,
+    stsEndpoint,
+    roleSessionName: "test-session",
+    retrySchedule: retryNow(0),
+    ...extra
+  })
 
 describe("RamRoleArn against the emulator", () => {
   it.scoped("assumes the role: an sts credential with an expiration, signed as the official tool signs", () =>
@@ -26,8 +33,18 @@ describe("RamRoleArn against the emulator", () => {
         expect(credential.expiration).toBeDefined()
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.method).toBe("POST")
-        expect(request.query).toMatchObject({ Action: "AssumeRole", AccessKeyId: accessKey.accessKeyId, SignatureMethod: "HMAC-SHA1" })
-        expect(request.body).toMatchObject({ RoleArn: roleArn, RoleSessionName: "test-session", DurationSeconds: "3600", Policy: "{\"Version\":\"1\"}", ExternalId: "ext-1" })
+        expect(request.query).toMatchObject({
+          Action: "AssumeRole",
+          AccessKeyId: accessKey.accessKeyId,
+          SignatureMethod: "HMAC-SHA1"
+        })
+        expect(request.body).toMatchObject({
+          RoleArn: roleArn,
+          RoleSessionName: "test-session",
+          DurationSeconds: "3600",
+          Policy: "{\"Version\":\"1\"}",
+          ExternalId: "ext-1"
+        })
         expect(request.headers["x-acs-credentials-provider"]).toBe("static_ak")
       })
     ))
@@ -45,7 +62,12 @@ describe("RamRoleArn against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const inner = role(emulator.stsUrl)
-        const outer = yield* RamRoleArn.make({ source: inner, roleArn, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) })
+        const outer = yield* RamRoleArn.make({
+          source: inner,
+          roleArn,
+          stsEndpoint: emulator.stsUrl,
+          retrySchedule: retryNow(0)
+        })
         expect(outer.providerName).toBe("ram_role_arn/ram_role_arn/static_ak")
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.query.SecurityToken).toBeDefined()
@@ -56,7 +78,11 @@ describe("RamRoleArn against the emulator", () => {
   it.scoped("a static STS token as the signer", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        yield* emulator.addAccessKey({ accessKeyId: "STS.static", accessKeySecret: "sts-secret", securityToken: "sts-token" })
+        yield* emulator.addAccessKey({
+          accessKeyId: "STS.static",
+          accessKeySecret: "sts-secret",
+          securityToken: "sts-token"
+        })
         const credential = yield* RamRoleArn.make({
           source: Sts.make({ accessKeyId: "STS.static", accessKeySecret: "sts-secret", securityToken: "sts-token" }),
           roleArn,
@@ -69,9 +95,17 @@ describe("RamRoleArn against the emulator", () => {
   it.scoped("a wrong secret: UpstreamError with the Code, RequestId and a fix, and no string to sign", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        yield* emulator.addAccessKey({ accessKeyId: "STS.signer", accessKeySecret: "right", securityToken: "TOKEN-MUST-NOT-LEAK" })
+        yield* emulator.addAccessKey({
+          accessKeyId: "STS.signer",
+          accessKeySecret: "right",
+          securityToken: "TOKEN-MUST-NOT-LEAK"
+        })
         const error = yield* Effect.flip(RamRoleArn.make({
-          source: Sts.make({ accessKeyId: "STS.signer", accessKeySecret: "wrong", securityToken: "TOKEN-MUST-NOT-LEAK" }),
+          source: Sts.make({
+            accessKeyId: "STS.signer",
+            accessKeySecret: "wrong",
+            securityToken: "TOKEN-MUST-NOT-LEAK"
+          }),
           roleArn,
           stsEndpoint: emulator.stsUrl
         }))
@@ -123,7 +157,12 @@ describe("RamRoleArn against the emulator", () => {
         expect((yield* emulator.counters("sts")).received).toBe(3)
         yield* emulator.setFault("sts", Fault.httpError(400, "InvalidParameter", "bad"), { times: 1 })
         const error = yield* Effect.flip(role(emulator.stsUrl, { retrySchedule: retryNow(3) }))
-        expect(error).toMatchObject({ _tag: "UpstreamError", status: 400, code: "InvalidParameter", serviceMessage: "bad" })
+        expect(error).toMatchObject({
+          _tag: "UpstreamError",
+          status: 400,
+          code: "InvalidParameter",
+          serviceMessage: "bad"
+        })
         expect((yield* emulator.counters("sts")).received).toBe(4)
       })
     ))
@@ -201,7 +240,9 @@ describe("RamRoleArn against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         yield* emulator.setFault("sts", Fault.delay(Duration.seconds(3)), { times: 1 })
-        const slow = yield* Effect.fork(role(emulator.stsUrl, { readTimeout: "2 seconds", connectTimeout: "500 millis" }))
+        const slow = yield* Effect.fork(
+          role(emulator.stsUrl, { readTimeout: "2 seconds", connectTimeout: "500 millis" })
+        )
         yield* emulator.awaitRequests("sts", 1)
         yield* TestClock.adjust("2500 millis")
         expect(yield* Effect.flip(Fiber.join(slow))).toMatchObject({ _tag: "Timeout" })
@@ -242,8 +283,14 @@ describe("RamRoleArn against the emulator", () => {
   it.effect("validates its options: roleArn, roleSessionExpiration, roleSessionName", () =>
     Effect.gen(function*() {
       const noRole = yield* Effect.flip(RamRoleArn.make({ source: signer }))
-      expect(noRole).toMatchObject({ _tag: "InvalidConfiguration", field: "roleArn", reason: "is missing and ALIBABA_CLOUD_ROLE_ARN is not set" })
-      const short = yield* Effect.flip(RamRoleArn.make({ source: signer, roleArn, roleSessionExpiration: "10 minutes" }))
+      expect(noRole).toMatchObject({
+        _tag: "InvalidConfiguration",
+        field: "roleArn",
+        reason: "is missing and ALIBABA_CLOUD_ROLE_ARN is not set"
+      })
+      const short = yield* Effect.flip(
+        RamRoleArn.make({ source: signer, roleArn, roleSessionExpiration: "10 minutes" })
+      )
       expect(short).toMatchObject({ _tag: "InvalidConfiguration", field: "roleSessionExpiration" })
       expect(short.message).toContain("must be between 15 minutes and 12 hours, got 10m")
       const millis = yield* Effect.flip(RamRoleArn.make({ source: signer, roleArn, roleSessionExpiration: 3600 }))
@@ -252,7 +299,9 @@ describe("RamRoleArn against the emulator", () => {
       expect(long).toMatchObject({ field: "roleSessionExpiration" })
       const emptyName = yield* Effect.flip(RamRoleArn.make({ source: signer, roleArn, roleSessionName: "" }))
       expect(emptyName).toMatchObject({ field: "roleSessionName", reason: "is empty" })
-      const badSource = yield* Effect.flip(RamRoleArn.make({ source: AccessKey.make({ accessKeyId: "id", accessKeySecret: "" }), roleArn }))
+      const badSource = yield* Effect.flip(
+        RamRoleArn.make({ source: AccessKey.make({ accessKeyId: "id", accessKeySecret: "" }), roleArn })
+      )
       expect(badSource).toMatchObject({ source: "access_key", field: "accessKeySecret" })
     }).pipe(withEnv({}), Effect.provide(HttpTransport.layer())))
 

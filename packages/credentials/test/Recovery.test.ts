@@ -87,7 +87,9 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
           Stream.runHead,
           Effect.fork
         )
-        expect(yield* Credentials.retryOnAuthError(call)).toBe("acs:ram::1234567890123456:assumed-role/test-role/recovery")
+        expect(yield* Credentials.retryOnAuthError(call)).toBe(
+          "acs:ram::1234567890123456:assumed-role/test-role/recovery"
+        )
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
         // 1 success, 2 refused above, the refused try and the retry here
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(5)
@@ -154,7 +156,11 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(1)
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(2)
         const custom = yield* Effect.flip(
-          throttled.pipe(Credentials.retryOnAuthError({ isAuthError: (e) => e._tag === "CallFailed" && e.code === "Throttling.User" }))
+          throttled.pipe(
+            Credentials.retryOnAuthError({
+              isAuthError: (e) => e._tag === "CallFailed" && e.code === "Throttling.User"
+            })
+          )
         )
         expect(custom).toMatchObject({ code: "Throttling.User" })
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
@@ -191,7 +197,9 @@ describe("refresh and invalidate on the service", () => {
       yield* Effect.gen(function*() {
         const credentials = yield* Credentials
         const first = yield* credentials.get
-        yield* upstream.failWith(new UpstreamError({ source: "fake", endpoint: "sts", status: 403, code: "NoPermission" }))
+        yield* upstream.failWith(
+          new UpstreamError({ source: "fake", endpoint: "sts", status: 403, code: "NoPermission" })
+        )
         expect(yield* Effect.flip(credentials.refresh)).toMatchObject({ _tag: "UpstreamError", code: "NoPermission" })
         expect(yield* credentials.get).toBe(first)
       }).pipe(Effect.provide(Credentials.layer(upstream.source, { jitter: 0 })))
@@ -218,7 +226,12 @@ describe("refresh and invalidate on the service", () => {
   it.effect("layerCredential and layerTest implement refresh and invalidate", () =>
     Effect.gen(function*() {
       const make = (id: string) =>
-        Credential.make({ type: "access_key", accessKeyId: id, accessKeySecret: Redacted.make("s"), providerName: "test" })
+        Credential.make({
+          type: "access_key",
+          accessKeyId: id,
+          accessKeySecret: Redacted.make("s"),
+          providerName: "test"
+        })
       const fixed = make("fixed")
       yield* Effect.gen(function*() {
         const credentials = yield* Credentials
@@ -238,19 +251,45 @@ describe("refresh and invalidate on the service", () => {
 
 describe("isAuthError: Alibaba Cloud's authentication codes", () => {
   it("reads code, Code, _tag, and what an error wraps", () => {
-    const upstream = new UpstreamError({ source: "s", endpoint: "e", status: 400, code: "InvalidSecurityToken.Expired" })
+    const upstream = new UpstreamError({
+      source: "s",
+      endpoint: "e",
+      status: 400,
+      code: "InvalidSecurityToken.Expired"
+    })
     expect(Credentials.isAuthError(upstream)).toBe(true)
     expect(Credentials.authErrorCode(upstream)).toBe("InvalidSecurityToken.Expired")
-    for (const code of ["InvalidSecurityToken.MismatchWithAccessKey", "InvalidSecurityToken", "InvalidAccessKeyId.NotFound", "InvalidAccessKeyId.Inactive", "SignatureDoesNotMatch", "InvalidAccessKeySecret"]) {
+    for (
+      const code of [
+        "InvalidSecurityToken.MismatchWithAccessKey",
+        "InvalidSecurityToken",
+        "InvalidAccessKeyId.NotFound",
+        "InvalidAccessKeyId.Inactive",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeySecret"
+      ]
+    ) {
       expect(Credentials.isAuthError({ code })).toBe(true)
       expect(Credentials.isAuthError({ Code: code })).toBe(true)
     }
     // an official SDK's error: `code` on it and `Code` in its `data`; wrapped by Effect.tryPromise
-    const official = Object.assign(new Error("code: 400, Specified SecurityToken is expired."), { data: { Code: "InvalidSecurityToken.Expired" } })
+    const official = Object.assign(new Error("code: 400, Specified SecurityToken is expired."), {
+      data: { Code: "InvalidSecurityToken.Expired" }
+    })
     expect(Credentials.authErrorCode(new UnknownException(official))).toBe("InvalidSecurityToken.Expired")
     expect(Credentials.isAuthError(new Error("x", { cause: { code: "SignatureDoesNotMatch" } }))).toBe(true)
     expect(Credentials.isAuthError({ _tag: "InvalidAccessKeyId.NotFound" })).toBe(true)
-    for (const other of [{ code: "MissingSecurityToken" }, { code: "Throttling" }, { code: "InvalidSecurityTokenX" }, { code: 404 }, null, "SignatureDoesNotMatch", new Error("SignatureDoesNotMatch")]) {
+    for (
+      const other of [
+        { code: "MissingSecurityToken" },
+        { code: "Throttling" },
+        { code: "InvalidSecurityTokenX" },
+        { code: 404 },
+        null,
+        "SignatureDoesNotMatch",
+        new Error("SignatureDoesNotMatch")
+      ]
+    ) {
       expect(Credentials.isAuthError(other)).toBe(false)
     }
   })

@@ -33,9 +33,25 @@ const credential = Credential.make({
 const errors: ReadonlyArray<CredentialsError> = [
   new NotConfigured({ source: "env", reason: "ALIBABA_CLOUD_ACCESS_KEY_ID is not set", fix: "export it" }),
   new InvalidConfiguration({ source: "access_key", field: "accessKeySecret", reason: "is empty" }),
-  new UpstreamError({ source: "ram_role_arn", endpoint: "http://127.0.0.1:1/", status: 403, code: "NoPermission", requestId: "r", serviceMessage: "denied" }),
-  new MalformedResponse({ source: "credentials_uri", endpoint: "http://127.0.0.1:1/", detail: "Credentials.AccessKeySecret is missing" }),
-  new Timeout({ source: "ecs_ram_role", endpoint: "http://127.0.0.1:1/", phase: "connect", after: Duration.seconds(1) }),
+  new UpstreamError({
+    source: "ram_role_arn",
+    endpoint: "http://127.0.0.1:1/",
+    status: 403,
+    code: "NoPermission",
+    requestId: "r",
+    serviceMessage: "denied"
+  }),
+  new MalformedResponse({
+    source: "credentials_uri",
+    endpoint: "http://127.0.0.1:1/",
+    detail: "Credentials.AccessKeySecret is missing"
+  }),
+  new Timeout({
+    source: "ecs_ram_role",
+    endpoint: "http://127.0.0.1:1/",
+    phase: "connect",
+    after: Duration.seconds(1)
+  }),
   new NetworkError({ source: "ecs_ram_role", endpoint: "http://127.0.0.1:1/", detail: "ECONNREFUSED" }),
   new ChainExhausted({ source: "default", failures: [new NotConfigured({ source: "env", reason: "r", fix: "f" })] })
 ]
@@ -57,7 +73,9 @@ const captureLogs = <A, E>(effect: Effect.Effect<A, E>) =>
     const lines: Array<string> = []
     const capture = (logger: Logger.Logger<unknown, string>) => Logger.map(logger, (line) => void lines.push(line))
     yield* effect.pipe(
-      Effect.provide(Logger.replace(Logger.defaultLogger, Logger.zip(capture(Logger.logfmtLogger), capture(Logger.jsonLogger)))),
+      Effect.provide(
+        Logger.replace(Logger.defaultLogger, Logger.zip(capture(Logger.logfmtLogger), capture(Logger.jsonLogger)))
+      ),
       Effect.ignore
     )
     return lines
@@ -109,10 +127,12 @@ describe("no secret is ever printed", () => {
         yield* Effect.flip(AccessKey.make({ accessKeyId: "", accessKeySecret: SECRETS[0] })),
         yield* Effect.flip(Sts.make({ accessKeyId: "id", accessKeySecret: SECRETS[0], securityToken: "" })),
         yield* Effect.flip(
-          Environment.source.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([
-            ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRETS[0]],
-            ["ALIBABA_CLOUD_SECURITY_TOKEN", SECRETS[1]]
-          ]))))
+          Environment.source.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
+            new Map([
+              ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRETS[0]],
+              ["ALIBABA_CLOUD_SECURITY_TOKEN", SECRETS[1]]
+            ])
+          )))
         )
       ]
       for (const failure of failures) {

@@ -1,5 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, DateTime, Duration, Effect, Exit, Fiber, Redacted, Ref, Schedule, Scope, Stream, TestClock } from "effect"
+import {
+  Chunk,
+  DateTime,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Redacted,
+  Ref,
+  Schedule,
+  Scope,
+  Stream,
+  TestClock
+} from "effect"
 import * as Credential from "../src/Credential.js"
 import * as Refresh from "../src/Refresh.js"
 import type { Source } from "../src/Source.js"
@@ -86,11 +99,18 @@ describe("Refresh", () => {
     expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0.999)).toBeGreaterThan(42 * minute)
     expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, { jitter: 0 }, 0.999)).toBe(45 * minute)
     // the larger window wins
-    expect(Refresh.refreshDelayMillis(expiringAt(6 * hour), 0, { prefetchWindow: "1 hour", jitter: 0 }, 0)).toBe(5 * hour)
+    expect(Refresh.refreshDelayMillis(expiringAt(6 * hour), 0, { prefetchWindow: "1 hour", jitter: 0 }, 0)).toBe(
+      5 * hour
+    )
     // a 10-minute credential is not refetched in a loop: halfway, 5 minutes on
     expect(Refresh.refreshDelayMillis(expiringAt(10 * minute), 0, {}, 0.5)).toBe(5 * minute)
     // a credential that never expires is never refreshed
-    const permanent = Credential.make({ type: "access_key", accessKeyId: "a", accessKeySecret: Redacted.make("s"), providerName: "t" })
+    const permanent = Credential.make({
+      type: "access_key",
+      accessKeyId: "a",
+      accessKeySecret: Redacted.make("s"),
+      providerName: "t"
+    })
     expect(Refresh.refreshDelayMillis(permanent, 0, {}, 0.5)).toBeUndefined()
   })
 
@@ -122,7 +142,11 @@ describe("Refresh", () => {
     Effect.gen(function*() {
       const upstream = yield* makeFakeUpstream({ ttl: "1 hour", latency: "1 second" })
       const refreshing = yield* Refresh.make(upstream.source, noJitter)
-      const first = yield* refreshing.get.pipe(Effect.fork, Effect.tap(() => TestClock.adjust("1 second")), Effect.flatMap(Fiber.join))
+      const first = yield* refreshing.get.pipe(
+        Effect.fork,
+        Effect.tap(() => TestClock.adjust("1 second")),
+        Effect.flatMap(Fiber.join)
+      )
       yield* upstream.failWith(upstreamDown)
       yield* TestClock.adjust("61 minutes") // every background retry failed; the credential has expired
       yield* upstream.recover
@@ -284,14 +308,16 @@ describe("Refresh: credentials marked cache \"none\"", () => {
   // An AccessKey helper that rotates its key on every run (n = the run), as an External `AK` helper may.
   const rotatingKeys = Effect.gen(function*() {
     const runs = yield* Ref.make(0)
-    const source: Source = Ref.updateAndGet(runs, (n) => n + 1).pipe(Effect.map((n) =>
-      Credential.uncached(Credential.make({
-        type: "access_key",
-        accessKeyId: `LTAI-rotated-${n}`,
-        accessKeySecret: Redacted.make(`secret-${n}`),
-        providerName: "helper"
-      }))
-    ))
+    const source: Source = Ref.updateAndGet(runs, (n) => n + 1).pipe(
+      Effect.map((n) =>
+        Credential.uncached(Credential.make({
+          type: "access_key",
+          accessKeyId: `LTAI-rotated-${n}`,
+          accessKeySecret: Redacted.make(`secret-${n}`),
+          providerName: "helper"
+        }))
+      )
+    )
     return { source, runs: Ref.get(runs) }
   })
 
@@ -339,14 +365,16 @@ describe("Refresh: credentials marked cache \"none\"", () => {
   it.scoped("changes emits an uncached credential only when it differs from the current one", () =>
     Effect.gen(function*() {
       const answers = yield* Ref.make(["k1", "k1", "k2", "k2", "k1"])
-      const source: Source = Ref.modify(answers, ([head, ...rest]) => [head!, rest]).pipe(Effect.map((key) =>
-        Credential.uncached(Credential.make({
-          type: "access_key",
-          accessKeyId: key,
-          accessKeySecret: Redacted.make(`secret-of-${key}`),
-          providerName: "helper"
-        }))
-      ))
+      const source: Source = Ref.modify(answers, ([head, ...rest]) => [head!, rest]).pipe(
+        Effect.map((key) =>
+          Credential.uncached(Credential.make({
+            type: "access_key",
+            accessKeyId: key,
+            accessKeySecret: Redacted.make(`secret-of-${key}`),
+            providerName: "helper"
+          }))
+        )
+      )
       const refreshing = yield* Refresh.make(source)
       const seen = yield* refreshing.changes.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
       yield* Effect.yieldNow()

@@ -5,8 +5,8 @@ import { NodeContext, NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Logger, LogLevel, Option, Redacted, Ref, TestClock } from "effect"
 import * as SessionCache from "../src/SessionCache.js"
-import * as CliProfile from "../src/sources/CliProfile.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import * as CliProfile from "../src/sources/CliProfile.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import { accessKey, retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
@@ -57,7 +57,13 @@ describe("SessionCache (the cache option) against the emulator", () => {
         expect((yield* emulator.counters("sts")).received).toBe(2)
         // Another policy is another session, another file.
         yield* role(emulator.stsUrl, dir).pipe(Effect.andThen(() =>
-          RamRoleArn.make({ source: signer, roleArn, stsEndpoint: emulator.stsUrl, policy: "{\"Version\":\"1\"}", cache: { directory: dir } })
+          RamRoleArn.make({
+            source: signer,
+            roleArn,
+            stsEndpoint: emulator.stsUrl,
+            policy: "{\"Version\":\"1\"}",
+            cache: { directory: dir }
+          })
         ))
         expect((yield* emulator.counters("sts")).received).toBe(3)
         expect((yield* cacheFiles(dir)).length).toBe(2)
@@ -74,7 +80,15 @@ describe("SessionCache (the cache option) against the emulator", () => {
         expect(files).toHaveLength(1)
         const name = files[0]!
         expect(name).toMatch(/^[0-9a-f]{64}\.json$/)
-        for (const text of [accessKey.accessKeySecret, accessKey.accessKeyId, Redacted.value(credential.accessKeySecret), Redacted.value(credential.securityToken!), "test-role"]) {
+        for (
+          const text of [
+            accessKey.accessKeySecret,
+            accessKey.accessKeyId,
+            Redacted.value(credential.accessKeySecret),
+            Redacted.value(credential.securityToken!),
+            "test-role"
+          ]
+        ) {
           expect(name).not.toContain(text)
         }
         expect((yield* fs.stat(`${dir}/${name}`)).mode & 0o777).toBe(0o600)
@@ -92,7 +106,13 @@ describe("SessionCache (the cache option) against the emulator", () => {
         const warnings = yield* captureWarnings
         yield* role(emulator.stsUrl, dir)
         const [name] = yield* cacheFiles(dir)
-        for (const bad of ["{not json SECRET-IN-FILE", "{\"version\":1,\"accessKeyId\":\"STS.x\",\"accessKeySecret\":\"SECRET-IN-FILE\"}", "[]"]) {
+        for (
+          const bad of [
+            "{not json SECRET-IN-FILE",
+            "{\"version\":1,\"accessKeyId\":\"STS.x\",\"accessKeySecret\":\"SECRET-IN-FILE\"}",
+            "[]"
+          ]
+        ) {
           yield* fs.writeFileString(`${dir}/${name}`, bad)
           const before = (yield* emulator.counters("sts")).received
           const credential = yield* role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer))
@@ -132,7 +152,8 @@ describe("SessionCache (the cache option) against the emulator", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* cacheDir
-        const fibers = yield* Effect.all([role(emulator.stsUrl, dir), role(emulator.stsUrl, dir)], { concurrency: 2 }).pipe(Effect.fork)
+        const fibers = yield* Effect.all([role(emulator.stsUrl, dir), role(emulator.stsUrl, dir)], { concurrency: 2 })
+          .pipe(Effect.fork)
         yield* emulator.awaitRequests("sts", 1)
         // The holder stores the session and removes its lock; the waiter polls on the clock.
         for (let i = 0; i < 1000 && Option.isNone(yield* Fiber.poll(fibers)); i++) {
@@ -223,19 +244,26 @@ describe("SessionCache (the cache option) against the emulator", () => {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* cacheDir
         const config = `${yield* fs.makeTempDirectoryScoped()}/config.json`
-        yield* emulator.addCloudSsoToken({ accessToken: "sso-token-secret", accountId: "123", accessConfigurationId: "ac-1" })
-        yield* fs.writeFileString(config, JSON.stringify({
-          current: "sso",
-          profiles: [{
-            name: "sso",
-            mode: "CloudSSO",
-            cloud_sso_sign_in_url: emulator.cloudSsoSignInUrl,
-            cloud_sso_account_id: "123",
-            cloud_sso_access_config: "ac-1",
-            access_token: "sso-token-secret",
-            cloud_sso_access_token_expire: Math.floor(Date.UTC(2024, 0, 1) / 1000) + 3600
-          }]
-        }))
+        yield* emulator.addCloudSsoToken({
+          accessToken: "sso-token-secret",
+          accountId: "123",
+          accessConfigurationId: "ac-1"
+        })
+        yield* fs.writeFileString(
+          config,
+          JSON.stringify({
+            current: "sso",
+            profiles: [{
+              name: "sso",
+              mode: "CloudSSO",
+              cloud_sso_sign_in_url: emulator.cloudSsoSignInUrl,
+              cloud_sso_account_id: "123",
+              cloud_sso_access_config: "ac-1",
+              access_token: "sso-token-secret",
+              cloud_sso_access_token_expire: Math.floor(Date.UTC(2024, 0, 1) / 1000) + 3600
+            }]
+          })
+        )
         const source = CliProfile.make({ path: config, retrySchedule: retryNow(0), cache: { directory: dir } })
         const first = yield* source
         const second = yield* source
@@ -256,8 +284,14 @@ describe("SessionCache (the cache option) against the emulator", () => {
       Effect.gen(function*() {
         const dir = yield* cacheDir
         const stale = yield* Effect.flip(role(emulator.stsUrl, dir, { staleWindow: "banana" as never }))
-        expect(stale).toMatchObject({ _tag: "InvalidConfiguration", source: "ram_role_arn", field: "cache.staleWindow" })
-        const folder = yield* Effect.flip(RamRoleArn.make({ source: signer, roleArn, stsEndpoint: emulator.stsUrl, cache: { directory: " " } }))
+        expect(stale).toMatchObject({
+          _tag: "InvalidConfiguration",
+          source: "ram_role_arn",
+          field: "cache.staleWindow"
+        })
+        const folder = yield* Effect.flip(
+          RamRoleArn.make({ source: signer, roleArn, stsEndpoint: emulator.stsUrl, cache: { directory: " " } })
+        )
         expect(folder).toMatchObject({ _tag: "InvalidConfiguration", field: "cache.directory" })
         expect((yield* emulator.counters("sts")).received).toBe(0)
       })

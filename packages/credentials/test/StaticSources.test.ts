@@ -35,7 +35,12 @@ describe("AccessKey", () => {
     ["empty redacted secret", { accessKeyId: "id", accessKeySecret: Redacted.make("") }, "accessKeySecret", "is empty"],
     ["null secret", { accessKeyId: "id", accessKeySecret: null }, "accessKeySecret", "must be a string, got null"],
     ["object secret", { accessKeyId: "id", accessKeySecret: {} }, "accessKeySecret", "must be a string, got a object"],
-    ["lone surrogate", { accessKeyId: "id\uD800", accessKeySecret: "s" }, "accessKeyId", "is not valid Unicode (it holds a lone UTF-16 surrogate)"]
+    [
+      "lone surrogate",
+      { accessKeyId: "id\uD800", accessKeySecret: "s" },
+      "accessKeyId",
+      "is not valid Unicode (it holds a lone UTF-16 surrogate)"
+    ]
   ]
   for (const [name, options, field, reason] of cases) {
     it.effect(`${name}: InvalidConfiguration naming ${field}`, () =>
@@ -62,7 +67,12 @@ describe("Sts", () => {
     ["empty secret", { accessKeyId: "id", accessKeySecret: "", securityToken: "t" }, "accessKeySecret", "is empty"],
     ["missing token", { accessKeyId: "id", accessKeySecret: "s" }, "securityToken", "is missing"],
     ["empty token", { accessKeyId: "id", accessKeySecret: "s", securityToken: "" }, "securityToken", "is empty"],
-    ["numeric token", { accessKeyId: "id", accessKeySecret: "s", securityToken: 1 }, "securityToken", "must be a string, got a number"]
+    [
+      "numeric token",
+      { accessKeyId: "id", accessKeySecret: "s", securityToken: 1 },
+      "securityToken",
+      "must be a string, got a number"
+    ]
   ]
   for (const [name, options, field, reason] of cases) {
     it.effect(`${name}: InvalidConfiguration naming ${field}`, () =>

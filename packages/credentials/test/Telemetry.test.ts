@@ -56,6 +56,8 @@ describe("Telemetry", () => {
       const refreshing = yield* Refresh.make(upstream.source)
       const before = yield* counterOf(Telemetry.refreshFailures, { source: "fake", reason: "UpstreamError" })
       yield* Effect.flip(refreshing.get)
-      expect((yield* counterOf(Telemetry.refreshFailures, { source: "fake", reason: "UpstreamError" })) - before).toBe(1)
+      expect((yield* counterOf(Telemetry.refreshFailures, { source: "fake", reason: "UpstreamError" })) - before).toBe(
+        1
+      )
     }))
 })

@@ -29,7 +29,13 @@ const oidcProviderArn = "acs:ram::1234567890123456:oidc-provider/edges"
 const rolesPath = "/latest/meta-data/ram/security-credentials/"
 
 const ramRoleArn = (emulator: Emulator.EmulatorShape, options: Partial<RamRoleArn.Options<never>> = {}) =>
-  RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: emulator.stsUrl, roleSessionName: "edges", ...options })
+  RamRoleArn.make({
+    source: AccessKey.make(accessKey),
+    roleArn,
+    stsEndpoint: emulator.stsUrl,
+    roleSessionName: "edges",
+    ...options
+  })
 
 /** The typed error of `effect`; a success or a defect fails the test. */
 const failure = <A, R>(effect: Effect.Effect<A, CredentialsError, R>) =>
@@ -80,7 +86,15 @@ const guardClient = (sent: Array<string>) =>
     HttpClient.HttpClient,
     HttpClient.make((request) =>
       Effect.sync(() => sent.push(request.url)).pipe(
-        Effect.zipRight(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", description: "guard: nothing may be sent" })))
+        Effect.zipRight(
+          Effect.fail(
+            new HttpClientError.RequestError({
+              request,
+              reason: "Transport",
+              description: "guard: nothing may be sent"
+            })
+          )
+        )
       )
     )
   )
@@ -114,30 +128,39 @@ describe("time", () => {
         expect(Duration.toMillis(error.tried!.elapsed)).toBeLessThanOrEqual(15_000)
         expect(error.message).toMatch(/\(1 attempt in 1[45]\.\d s\)/)
         expect((yield* emulator.counters("sts")).received).toBe(1)
-      })))
+      })
+    ))
 
-  it.live("ecs_ram_role, metadata address blackholed (SYN dropped), defaults: a connect Timeout after about 1 s, one attempt, no IMDSv1 fallback", () =>
-    Effect.gen(function*() {
-      const url = yield* Hostile.blackhole
-      const started = Date.now()
-      const error = yield* failure(EcsRamRole.make({ metadataUrl: url }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
-      const elapsed = Date.now() - started
-      expect(error._tag).toBe("Timeout")
-      if (error._tag !== "Timeout") return
-      expect(error.phase).toBe("connect")
-      expect(Duration.toMillis(error.after)).toBe(1000)
-      // the token request, the first of a fetch: nothing was tried after it (no retry, no v1 GET)
-      expect(error.endpoint).toBe(`${url}/latest/api/token`)
-      expect(error.tried?.attempts).toBe(1)
-      expect(error.message).toContain("(1 attempt in")
-      expect(elapsed).toBeGreaterThanOrEqual(900)
-      expect(elapsed).toBeLessThan(5000)
-    }).pipe(Effect.scoped), 15_000)
+  it.live(
+    "ecs_ram_role, metadata address blackholed (SYN dropped), defaults: a connect Timeout after about 1 s, one attempt, no IMDSv1 fallback",
+    () =>
+      Effect.gen(function*() {
+        const url = yield* Hostile.blackhole
+        const started = Date.now()
+        const error = yield* failure(
+          EcsRamRole.make({ metadataUrl: url }).pipe(Effect.provide(HttpTransport.layer()), withEnv({}))
+        )
+        const elapsed = Date.now() - started
+        expect(error._tag).toBe("Timeout")
+        if (error._tag !== "Timeout") return
+        expect(error.phase).toBe("connect")
+        expect(Duration.toMillis(error.after)).toBe(1000)
+        // the token request, the first of a fetch: nothing was tried after it (no retry, no v1 GET)
+        expect(error.endpoint).toBe(`${url}/latest/api/token`)
+        expect(error.tried?.attempts).toBe(1)
+        expect(error.message).toContain("(1 attempt in")
+        expect(elapsed).toBeGreaterThanOrEqual(900)
+        expect(elapsed).toBeLessThan(5000)
+      }).pipe(Effect.scoped),
+    15_000
+  )
 
   it.scoped("ecs_ram_role, metadata address refused, defaults: a NetworkError at once, one attempt", () =>
     Effect.gen(function*() {
       const url = yield* Hostile.refused
-      const error = yield* failure(EcsRamRole.make({ metadataUrl: url }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
+      const error = yield* failure(
+        EcsRamRole.make({ metadataUrl: url }).pipe(Effect.provide(HttpTransport.layer()), withEnv({}))
+      )
       expect(error._tag).toBe("NetworkError")
       if (error._tag !== "NetworkError") return
       expect(error.detail).toContain("ECONNREFUSED")
@@ -145,24 +168,28 @@ describe("time", () => {
       expect(Duration.toMillis(error.tried!.elapsed)).toBe(0)
     }))
 
-  it.live("the default chain, metadata address blackholed: moves on to credential_uri (defaults as shipped)", () =>
-    Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const home = yield* fs.makeTempDirectoryScoped()
-      const emulator = yield* Emulator.make({ accessKeys: [accessKey] })
-      const metadataUrl = yield* Hostile.blackhole
-      const started = Date.now()
-      const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
-        Effect.provide(DefaultChain.layer({ metadataUrl, stsEndpoint: emulator.stsUrl })),
-        Effect.provide(HttpTransport.layerNodePlatform()),
-        withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
-      )
-      const elapsed = Date.now() - started
-      expect(credential.providerName).toBe("default/credential_uri")
-      expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
-      // about 1.2 s (the 1 s connect timeout); a loose bound, robust under load
-      expect(elapsed).toBeLessThan(5000)
-    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)), 15_000)
+  it.live(
+    "the default chain, metadata address blackholed: moves on to credential_uri (defaults as shipped)",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const home = yield* fs.makeTempDirectoryScoped()
+        const emulator = yield* Emulator.make({ accessKeys: [accessKey] })
+        const metadataUrl = yield* Hostile.blackhole
+        const started = Date.now()
+        const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(DefaultChain.layer({ metadataUrl, stsEndpoint: emulator.stsUrl })),
+          Effect.provide(HttpTransport.layerNodePlatform()),
+          withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
+        )
+        const elapsed = Date.now() - started
+        expect(credential.providerName).toBe("default/credential_uri")
+        expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
+        // about 1.2 s (the 1 s connect timeout); a loose bound, robust under load
+        expect(elapsed).toBeLessThan(5000)
+      }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)),
+    15_000
+  )
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +213,8 @@ describe("size", () => {
           expect(error.message).toContain("larger than 1 MiB (maxBodyBytes)")
           expect(grown).toBeLessThan(50 * MB)
           expect((yield* emulator.counters("credentials-uri")).received).toBe(1)
-        })))
+        })
+      ))
 
     it.scoped(`ram_role_arn, ${name}: MalformedResponse naming the 1 MiB cap, memory bounded`, () =>
       withEmulator((emulator) =>
@@ -199,14 +227,18 @@ describe("size", () => {
           expect(error.message).toContain("larger than 1 MiB (maxBodyBytes)")
           expect(grown).toBeLessThan(50 * MB)
           expect((yield* emulator.counters("sts")).received).toBe(1)
-        })))
+        })
+      ))
   }
 
   // A real STS answer is about 1.5 KB (its SecurityToken alone is about 1 KB); the emulator's is
   // shorter, so the realistic one is served as a raw body.
   const realisticStsAnswer = JSON.stringify({
     RequestId: "6894B13B-6D71-4EF5-88FA-F32781734A7F",
-    AssumedRoleUser: { Arn: "acs:ram::1234567890123456:role/test-role/edges", AssumedRoleId: "344584339364951186:edges" },
+    AssumedRoleUser: {
+      Arn: "acs:ram::1234567890123456:role/test-role/edges",
+      AssumedRoleId: "344584339364951186:edges"
+    },
     Credentials: {
       AccessKeyId: "STS.NUgYrLnoC37mZZCNnAbez2xxx",
       AccessKeySecret: "CVwjCkNzTMupZ8NbTCxCBRq3K16jtcWFTJAyBEv2xxx",
@@ -230,19 +262,26 @@ describe("size", () => {
         yield* emulator.clearFaults
         const small = yield* failure(ramRoleArn(emulator, { maxBodyBytes: 128 }))
         expect(small.message).toContain("larger than 128 bytes (maxBodyBytes)")
-      })))
+      })
+    ))
 
   for (const bad of [0, 1.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
     it.scoped(`maxBodyBytes: ${bad} is an InvalidConfiguration, and nothing is sent`, () =>
       withEmulator((emulator) =>
         Effect.gen(function*() {
-          for (const source of [ramRoleArn(emulator, { maxBodyBytes: bad }), CredentialsUri.make({ credentialsUri: emulator.credentialsUri, maxBodyBytes: bad })]) {
+          for (
+            const source of [
+              ramRoleArn(emulator, { maxBodyBytes: bad }),
+              CredentialsUri.make({ credentialsUri: emulator.credentialsUri, maxBodyBytes: bad })
+            ]
+          ) {
             const error = yield* failure(source)
             expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "maxBodyBytes" })
           }
           expect((yield* emulator.counters("sts")).received).toBe(0)
           expect((yield* emulator.counters("credentials-uri")).received).toBe(0)
-        })))
+        })
+      ))
   }
 })
 
@@ -253,7 +292,11 @@ describe("size", () => {
 describe("scrubbing", () => {
   // + / = are the characters whose percent-encoded and base64 forms differ most from the raw one.
   const stsToken = "SECRET-sts+tok/en=="
-  const stsKey = { accessKeyId: "STS.edges-key-0001", accessKeySecret: "SECRET-sts-secret-edges", securityToken: stsToken }
+  const stsKey = {
+    accessKeyId: "STS.edges-key-0001",
+    accessKeySecret: "SECRET-sts-secret-edges",
+    securityToken: stsToken
+  }
 
   it.scoped("ram_role_arn signed with an STS token holding + / =: the echoed request leaves no form of the token in the error", () =>
     withEmulator((emulator) =>
@@ -268,20 +311,24 @@ describe("scrubbing", () => {
         // the emulator did receive the token (so the echo held it)
         const sent = yield* emulator.lastRequest("sts")
         expect(Option.getOrThrow(sent).params["SecurityToken"]).toBe(stsToken)
-      })))
+      })
+    ))
 
   it.scoped("credentials_uri with ?token= (percent-encoded + / =) in the URI: the echo leaves no form of it", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const token = "SECRET-uri+tok/en=="
         yield* emulator.setFault("credentials-uri", Fault.echoRequest(400))
-        const error = yield* failure(CredentialsUri.make({ credentialsUri: `${emulator.credentialsUri}?token=${encodeURIComponent(token)}` }))
+        const error = yield* failure(
+          CredentialsUri.make({ credentialsUri: `${emulator.credentialsUri}?token=${encodeURIComponent(token)}` })
+        )
         expect(error._tag).toBe("UpstreamError")
         expect(error.message).toContain("EchoedRequest")
         expect(error.message).toContain("<redacted>")
         expectNoLeak(error, [token])
         expect(Option.getOrThrow(yield* emulator.lastRequest("credentials-uri")).query["token"]).toBe(token)
-      })))
+      })
+    ))
 
   // A literal + in a query means a space once decoded ("SECRET-uri tok/en=="): the request is sent
   // with the query re-encoded from its decoded values, so the echo holds a form the scrubber knows.
@@ -290,11 +337,14 @@ describe("scrubbing", () => {
       Effect.gen(function*() {
         const rawToken = "SECRET-uri+tok/en=="
         yield* emulator.setFault("credentials-uri", Fault.echoRequest(400))
-        const error = yield* failure(CredentialsUri.make({ credentialsUri: `${emulator.credentialsUri}?token=${rawToken}` }))
+        const error = yield* failure(
+          CredentialsUri.make({ credentialsUri: `${emulator.credentialsUri}?token=${rawToken}` })
+        )
         expect(error._tag).toBe("UpstreamError")
         expect(error.message).toContain("token=<redacted>")
         expectNoLeak(error, [rawToken, "SECRET-uri tok/en=="])
-      })))
+      })
+    ))
 
   it.scoped("oidc_role_arn: the OIDC token (+ / =) echoed from the form body leaves no form of it", () =>
     withEmulator((emulator) =>
@@ -305,19 +355,35 @@ describe("scrubbing", () => {
         yield* fs.writeFileString(`${dir}/token`, oidcToken)
         yield* emulator.setFault("sts", Fault.echoRequest(400))
         const error = yield* failure(
-          OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath: `${dir}/token`, stsEndpoint: emulator.stsUrl, roleSessionName: "edges" })
+          OidcRoleArn.make({
+            roleArn,
+            oidcProviderArn,
+            oidcTokenFilePath: `${dir}/token`,
+            stsEndpoint: emulator.stsUrl,
+            roleSessionName: "edges"
+          })
         )
         expect(error._tag).toBe("UpstreamError")
         expect(error.message).toContain("OIDCToken=<redacted>")
         expectNoLeak(error, [oidcToken])
         expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).params["OIDCToken"]).toBe(oidcToken)
-      })).pipe(Effect.provide(NodeContext.layer)))
+      })
+    ).pipe(Effect.provide(NodeContext.layer)))
 
   it.scoped("a service Message with control characters (ESC, CR LF, NUL) comes out escaped", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const body = JSON.stringify({ Code: "X\u0007", Message: "a\u001b[31mb\r\nc\u0000d", RequestId: "r\u001b]0;t\u0007" })
-        for (const [endpoint, source] of [["sts", ramRoleArn(emulator)], ["credentials-uri", CredentialsUri.make({ credentialsUri: emulator.credentialsUri })]] as const) {
+        const body = JSON.stringify({
+          Code: "X\u0007",
+          Message: "a\u001b[31mb\r\nc\u0000d",
+          RequestId: "r\u001b]0;t\u0007"
+        })
+        for (
+          const [endpoint, source] of [["sts", ramRoleArn(emulator)], [
+            "credentials-uri",
+            CredentialsUri.make({ credentialsUri: emulator.credentialsUri })
+          ]] as const
+        ) {
           yield* emulator.setFault(endpoint, Fault.rawBody(400, body))
           const error = yield* failure(source)
           expect(error._tag).toBe("UpstreamError")
@@ -328,7 +394,8 @@ describe("scrubbing", () => {
           expect(error.message).toContain("X\\u0007")
           yield* emulator.clearFaults
         }
-      })))
+      })
+    ))
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -347,7 +414,9 @@ describe("validation", () => {
   for (const region of ["cn-hangzhou/../x", "CN HANGZHOU", "cn-hangzhou.evil.example#", ""]) {
     it.effect(`stsRegionId ${JSON.stringify(region)}: InvalidConfiguration naming the region, nothing sent`, () =>
       Effect.gen(function*() {
-        const error = yield* guarded(RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsRegionId: region }))
+        const error = yield* guarded(
+          RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsRegionId: region })
+        )
         expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "stsRegionId" })
         expect(error.message).not.toContain(region === "" ? "\u0000" : region)
       }))
@@ -374,7 +443,13 @@ describe("validation", () => {
         `${dir}/config.json`,
         JSON.stringify({
           current: "o",
-          profiles: [{ name: "o", mode: "OAuth", oauth_site_type: "CN", oauth_refresh_token: "r", oauth_access_token_expire: 0 }]
+          profiles: [{
+            name: "o",
+            mode: "OAuth",
+            oauth_site_type: "CN",
+            oauth_refresh_token: "r",
+            oauth_access_token_expire: 0
+          }]
         })
       )
       const error = yield* guarded(
@@ -386,10 +461,17 @@ describe("validation", () => {
   for (const endpoint of ["ftp://x", "file:///etc/passwd", "javascript:alert(1)", "http://"]) {
     it.effect(`stsEndpoint ${endpoint}: InvalidConfiguration (not a NetworkError), nothing sent`, () =>
       Effect.gen(function*() {
-        for (const source of [
-          RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: endpoint }),
-          OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath: "/nonexistent/token", stsEndpoint: endpoint })
-        ]) {
+        for (
+          const source of [
+            RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: endpoint }),
+            OidcRoleArn.make({
+              roleArn,
+              oidcProviderArn,
+              oidcTokenFilePath: "/nonexistent/token",
+              stsEndpoint: endpoint
+            })
+          ]
+        ) {
           const error = yield* guarded(source.pipe(Effect.provide(NodeContext.layer)))
           expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "stsEndpoint" })
         }
@@ -416,7 +498,8 @@ describe("validation", () => {
           for (const request of requests) expect(request.path).toBe(`${rolesPath}${encodeURIComponent(roleName)}`)
           expect((yield* emulator.counters("metadata-token")).received).toBe(1)
           expect((yield* emulator.counters("metadata-role")).received).toBe(0)
-        })))
+        })
+      ))
   }
 
   it.effect("AccessKey and Sts with whitespace-only fields: InvalidConfiguration \"empty\"", () =>
@@ -460,10 +543,13 @@ describe("over FetchHttpClient (not the Node transport)", () => {
     withFetch((emulator) =>
       Effect.gen(function*() {
         expect((yield* ramRoleArn(emulator)).providerName).toBe("ram_role_arn/static_ak")
-        expect((yield* CredentialsUri.make({ credentialsUri: emulator.credentialsUri })).providerName).toBe("credential_uri")
+        expect((yield* CredentialsUri.make({ credentialsUri: emulator.credentialsUri })).providerName).toBe(
+          "credential_uri"
+        )
         expect((yield* emulator.counters("sts")).succeeded).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
-      })))
+      })
+    ))
 
   it.scoped("a hang is bounded by the Clock deadline (15 s under TestClock), one request", () =>
     withFetch((emulator) =>
@@ -484,7 +570,8 @@ describe("over FetchHttpClient (not the Node transport)", () => {
         expect(["total", "budget"]).toContain(error.phase)
         expect(error.tried?.attempts).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).received).toBe(1)
-      })))
+      })
+    ))
 })
 
 describe("trace headers", () => {
@@ -498,17 +585,24 @@ describe("trace headers", () => {
         expect(request).toBeDefined()
         expect(Object.keys(request!.headers)).not.toContain("traceparent")
         expect(Object.keys(request!.headers)).not.toContain("b3")
-      })))
+      })
+    ))
 
   it.scoped("tracePropagation: true sends them (traceparent, b3), in the caller's trace", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const span = yield* Effect.makeSpan("the user's own span")
-        yield* RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: emulator.stsUrl, tracePropagation: true }).pipe(
+        yield* RamRoleArn.make({
+          source: AccessKey.make(accessKey),
+          roleArn,
+          stsEndpoint: emulator.stsUrl,
+          tracePropagation: true
+        }).pipe(
           Effect.withParentSpan(span)
         )
         const [request] = yield* emulator.requests("sts")
         expect(request!.headers["traceparent"]).toMatch(new RegExp(`^00-${span.traceId}-[0-9a-f]{16}-0[01]$`))
         expect(request!.headers["b3"]).toContain(span.traceId)
-      })))
+      })
+    ))
 })

@@ -24,7 +24,8 @@ interface OfficialBuilder {
   build(): OfficialProvider
 }
 const require = createRequire(import.meta.url)
-const OfficialExternal: { builder(): OfficialBuilder } = require("@alicloud/credentials/dist/src/providers/external.js").default
+const OfficialExternal: { builder(): OfficialBuilder } =
+  require("@alicloud/credentials/dist/src/providers/external.js").default
 
 /**
  * What a tool made of one output: a credential (its type, values, and expiration in unix seconds,
@@ -46,7 +47,9 @@ const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`
 
 /** The process_command of a helper that prints `output` (a value is printed as its JSON). */
 export const commandPrinting = (output: unknown): string => {
-  const bytes = output instanceof Uint8Array ? Buffer.from(output) : Buffer.from(typeof output === "string" ? output : JSON.stringify(output))
+  const bytes = output instanceof Uint8Array
+    ? Buffer.from(output)
+    : Buffer.from(typeof output === "string" ? output : JSON.stringify(output))
   return [process.execPath, helper, bytes.toString("base64")].map(quote).join(" ")
 }
 
@@ -69,7 +72,12 @@ export const official = async (command: string): Promise<Outcome> => {
 }
 
 export const ours = (command: string): Promise<Outcome> =>
-  runExternal({ source: "cli_profile", field: "process_command", processCommand: command, timeout: Duration.seconds(20) }).pipe(
+  runExternal({
+    source: "cli_profile",
+    field: "process_command",
+    processCommand: command,
+    timeout: Duration.seconds(20)
+  }).pipe(
     Effect.map((output): Outcome => ({
       ok: true,
       type: output.mode === "StsToken" ? "sts" : "access_key",
@@ -80,7 +88,12 @@ export const ours = (command: string): Promise<Outcome> =>
     })),
     Effect.either,
     // A malformed output's detail names the field: "expiration is not a date".
-    Effect.map(Either.getOrElse((error): Outcome => ({ ok: false, error: error._tag === "MalformedResponse" ? error.detail : error.message }))),
+    Effect.map(
+      Either.getOrElse((error): Outcome => ({
+        ok: false,
+        error: error._tag === "MalformedResponse" ? error.detail : error.message
+      }))
+    ),
     Effect.provide(NodeContext.layer),
     Effect.runPromise
   )

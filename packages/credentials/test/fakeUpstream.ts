@@ -22,7 +22,11 @@ export const makeFakeUpstream = (options: { ttl: Duration.DurationInput; latency
       if (options.latency !== undefined) yield* Effect.sleep(options.latency)
       const failing = yield* Ref.get(failure)
       // a fresh error each time, as a real upstream gives (Effect annotates the errors it fails with)
-      if (Option.isSome(failing)) return yield* Effect.fail(Object.assign(Object.create(Object.getPrototypeOf(failing.value)), failing.value) as CredentialsError)
+      if (Option.isSome(failing)) {
+        return yield* Effect.fail(
+          Object.assign(Object.create(Object.getPrototypeOf(failing.value)), failing.value) as CredentialsError
+        )
+      }
       const now = yield* Clock.currentTimeMillis
       return Credential.make({
         type: "sts",

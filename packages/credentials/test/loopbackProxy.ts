@@ -33,7 +33,9 @@ const statusText: Record<number, string> = {
 }
 
 const answer = (socket: Net.Socket, status: number, extra = "") =>
-  socket.end(`HTTP/1.1 ${status} ${statusText[status] ?? "Error"}\r\n${extra}content-length: 0\r\nconnection: close\r\n\r\n`)
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status] ?? "Error"}\r\n${extra}content-length: 0\r\nconnection: close\r\n\r\n`
+  )
 
 export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen(function*() {
   let tunnels = 0
@@ -68,7 +70,9 @@ export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen
       if (current._tag === "auth") {
         const expected = `basic ${Buffer.from(`${current.user}:${current.password}`).toString("base64")}`
         const got = lines.find((line) => /^proxy-authorization:/i.test(line))?.slice(20).trim().toLowerCase()
-        if (got !== expected.toLowerCase()) return void answer(client, 407, "proxy-authenticate: Basic realm=\"test\"\r\n")
+        if (got !== expected.toLowerCase()) {
+          return void answer(client, 407, "proxy-authenticate: Basic realm=\"test\"\r\n")
+        }
       }
       const upstream = Net.connect(Number(match[1]), "127.0.0.1")
       track(upstream)

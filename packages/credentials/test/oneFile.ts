@@ -44,7 +44,10 @@ export const layerOneFile = (content: string | Uint8Array): Layer.Layer<FileSyst
       readAlloc: (size) =>
         Effect.suspend(() => {
           const buffer = new Uint8Array(Number(size))
-          return Effect.map(read(buffer), (n) => (Number(n) === 0 ? Option.none() : Option.some(buffer.subarray(0, Number(n)))))
+          return Effect.map(
+            read(buffer),
+            (n) => (Number(n) === 0 ? Option.none() : Option.some(buffer.subarray(0, Number(n))))
+          )
         }),
       truncate: () => Effect.void,
       write: () => Effect.succeed(FileSystem.Size(0)),

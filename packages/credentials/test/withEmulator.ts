@@ -1,15 +1,15 @@
 // Tests of network sources: a real emulator on 127.0.0.1 (built in the test, so it shares the
 // test's TestClock) and the real undici transport.
 import { Emulator } from "@effect-alicloud/emulator"
-import { ConfigProvider, type Duration, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import { Fault } from "@effect-alicloud/emulator"
 import { expect } from "@effect/vitest"
-import { Credentials } from "../src/Credentials.js"
-import * as Refresh from "../src/Refresh.js"
+import { ConfigProvider, type Duration, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import type { Credential } from "../src/Credential.js"
+import { Credentials } from "../src/Credentials.js"
 import type { Service } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as HttpTransport from "../src/HttpTransport.js"
+import * as Refresh from "../src/Refresh.js"
 
 export const accessKey = { accessKeyId: "LTAI5tTestAccessKey01", accessKeySecret: "test-secret-0001" } as const
 export const roleArn = "acs:ram::1234567890123456:role/test-role"
@@ -18,7 +18,11 @@ export const roleArn = "acs:ram::1234567890123456:role/test-role"
 export const withEmulator = <A, E, R>(
   body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>,
   options: Emulator.Options = {}
-): Effect.Effect<A, E | Emulator.EmulatorError, Scope.Scope | Exclude<R, import("@effect/platform/HttpClient").HttpClient>> =>
+): Effect.Effect<
+  A,
+  E | Emulator.EmulatorError,
+  Scope.Scope | Exclude<R, import("@effect/platform/HttpClient").HttpClient>
+> =>
   Effect.gen(function*() {
     yield* TestClock.setTime(Date.UTC(2024, 0, 1))
     const emulator = yield* Emulator.make({ accessKeys: [accessKey], ...options })

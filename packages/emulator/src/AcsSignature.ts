@@ -42,7 +42,8 @@ export const algorithms: ReadonlyArray<Algorithm> = ["ACS3-HMAC-SHA256", "ACS3-H
  * @since 0.1.0
  * @category guards
  */
-export const isAlgorithm = (value: string): value is Algorithm => value === "ACS3-HMAC-SHA256" || value === "ACS3-HMAC-SM3"
+export const isAlgorithm = (value: string): value is Algorithm =>
+  value === "ACS3-HMAC-SHA256" || value === "ACS3-HMAC-SM3"
 
 const digestName = (algorithm: Algorithm): string => algorithm === "ACS3-HMAC-SHA256" ? "sha256" : "sm3"
 

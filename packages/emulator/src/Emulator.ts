@@ -345,5 +345,4 @@ export const make: (options?: Options) => Effect.Effect<EmulatorShape, EmulatorE
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: Options): Layer.Layer<Emulator, EmulatorError> =>
-  Layer.scoped(Emulator, make(options))
+export const layer = (options?: Options): Layer.Layer<Emulator, EmulatorError> => Layer.scoped(Emulator, make(options))

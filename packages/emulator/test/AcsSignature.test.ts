@@ -50,7 +50,9 @@ describe("AcsSignature (signature v3)", () => {
     expect(AcsSignature.canonicalUri("")).toBe("/")
     expect(AcsSignature.headersToSign({ Host: "h", "X-Acs-Date": "d", Accept: "a", "Content-Type": "t" }))
       .toEqual(["content-type", "host", "x-acs-date"])
-    expect(AcsSignature.canonicalHeaders({ Host: " h ", "x-acs-b": "2", "x-acs-a": "1" }, ["x-acs-b", "host", "x-acs-a"]))
+    expect(
+      AcsSignature.canonicalHeaders({ Host: " h ", "x-acs-b": "2", "x-acs-a": "1" }, ["x-acs-b", "host", "x-acs-a"])
+    )
       .toBe("host:h\nx-acs-a:1\nx-acs-b:2\n")
     expect(AcsSignature.hash("ACS3-HMAC-SHA256", "")).toBe(
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -173,7 +175,14 @@ describe("AcsSignature (signature v3)", () => {
     expect(AcsSignature.parseAuthorization("ACS3-HMAC-SHA256 Credential=ak,SignedHeaders=host")).toBeUndefined()
     expect(AcsSignature.parseAuthorization("ACS3-HMAC-SHA256 Credential=,SignedHeaders=host,Signature=x"))
       .toBeUndefined()
-    expect(AcsSignature.parseAuthorization(" ACS3-HMAC-SHA256 Credential=ak, SignedHeaders=Host;x-acs-date, Signature=ab "))
-      .toEqual({ algorithm: "ACS3-HMAC-SHA256", accessKeyId: "ak", signedHeaders: ["host", "x-acs-date"], signature: "ab" })
+    expect(
+      AcsSignature.parseAuthorization(" ACS3-HMAC-SHA256 Credential=ak, SignedHeaders=Host;x-acs-date, Signature=ab ")
+    )
+      .toEqual({
+        algorithm: "ACS3-HMAC-SHA256",
+        accessKeyId: "ak",
+        signedHeaders: ["host", "x-acs-date"],
+        signature: "ab"
+      })
   })
 })

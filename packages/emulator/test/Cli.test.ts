@@ -42,7 +42,12 @@ describe("alicloud-emulator arguments", () => {
   })
 
   it("rejects bad input without echoing secrets", () => {
-    for (const argv of [["--port", "x"], ["--port"], ["--metadata-mode", "v3"], ["--nope", "1"], ["stray"], ["--tls-key", "k"]]) {
+    for (
+      const argv of [["--port", "x"], ["--port"], ["--metadata-mode", "v3"], ["--nope", "1"], ["stray"], [
+        "--tls-key",
+        "k"
+      ]]
+    ) {
       expect(Either.isLeft(Cli.parseArgs(argv))).toBe(true)
     }
     const bad = Cli.parseArgs(["--access-key", "IDONLY-SECRETISH"])

@@ -5,12 +5,12 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as Http from "node:http"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Http from "node:http"
 import * as Emulator from "../src/Emulator.js"
 import * as Fault from "../src/Fault.js"
 import { assumeRole, at2024, send, StsError, StsSuccess, testKey, UriCredentials } from "./helpers.js"
@@ -65,7 +65,9 @@ describe("faults", () => {
       expect(yield* forbidden.json).toMatchObject({ Code: "Forbidden", Message: "no" })
 
       yield* emulator.setFault("metadata-credentials", Fault.rawBody(200, `{"Code":"Failed"}`), { times: 1 })
-      const raw = yield* send(HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/EcsRamRole`))
+      const raw = yield* send(
+        HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/EcsRamRole`)
+      )
       expect(raw.status).toBe(200)
       expect(yield* raw.text).toBe(`{"Code":"Failed"}`)
     }))
@@ -141,7 +143,9 @@ describe("faults", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       yield* emulator.setFault("metadata-role", Fault.hang)
-      const fiber = yield* send(HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/`))
+      const fiber = yield* send(
+        HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/`)
+      )
         .pipe(Effect.timeout("1 second"), Effect.flip, Effect.fork)
       yield* emulator.awaitRequests("metadata-role", 1)
       yield* TestClock.adjust("1 second")
@@ -184,7 +188,10 @@ describe("faults", () => {
 
 /** A GET with node:http that reads at most `limit` body bytes, then destroys the request. Bounded by `deadline` ms. */
 const readUpTo = (url: string, limit: number, deadline = 20_000) =>
-  Effect.async<{ status: number; headers: Http.IncomingHttpHeaders; bytes: number; ended: boolean; onlySpaces: boolean }, Error>(
+  Effect.async<
+    { status: number; headers: Http.IncomingHttpHeaders; bytes: number; ended: boolean; onlySpaces: boolean },
+    Error
+  >(
     (resume) => {
       let bytes = 0
       let onlySpaces = true
@@ -215,23 +222,32 @@ const readUpTo = (url: string, limit: number, deadline = 20_000) =>
   )
 
 describe("hostile faults", () => {
-  it.scoped("HugeBody: status 200, JSON, Content-Length = bytes, and exactly that many bytes of spaces, streamed", () =>
-    Effect.gen(function*() {
-      const emulator = yield* Emulator.make()
-      const bytes = 100 * 1024 * 1024 + 7
-      yield* emulator.setFault("credentials-uri", Fault.hugeBody(bytes), { times: 1 })
-      const before = process.memoryUsage()
-      const result = yield* readUpTo(emulator.credentialsUri, Infinity, 30_000)
-      const after = process.memoryUsage()
-      expect(result.status).toBe(200)
-      expect(result.headers["content-type"]).toContain("application/json")
-      expect(result.headers["content-length"]).toBe(String(bytes))
-      expect(result).toMatchObject({ bytes, ended: true, onlySpaces: true })
-      // never built in memory: the emulator holds one 64 KiB buffer, not 100 MB
-      expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(32 * 1024 * 1024)
-      expect(yield* emulator.counters("credentials-uri")).toEqual({ received: 1, succeeded: 0, failed: 0, faulted: 1 })
-      expect((yield* getUri(emulator)).status).toBe(200)
-    }), 60_000)
+  it.scoped(
+    "HugeBody: status 200, JSON, Content-Length = bytes, and exactly that many bytes of spaces, streamed",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.make()
+        const bytes = 100 * 1024 * 1024 + 7
+        yield* emulator.setFault("credentials-uri", Fault.hugeBody(bytes), { times: 1 })
+        const before = process.memoryUsage()
+        const result = yield* readUpTo(emulator.credentialsUri, Infinity, 30_000)
+        const after = process.memoryUsage()
+        expect(result.status).toBe(200)
+        expect(result.headers["content-type"]).toContain("application/json")
+        expect(result.headers["content-length"]).toBe(String(bytes))
+        expect(result).toMatchObject({ bytes, ended: true, onlySpaces: true })
+        // never built in memory: the emulator holds one 64 KiB buffer, not 100 MB
+        expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(32 * 1024 * 1024)
+        expect(yield* emulator.counters("credentials-uri")).toEqual({
+          received: 1,
+          succeeded: 0,
+          failed: 0,
+          faulted: 1
+        })
+        expect((yield* getUri(emulator)).status).toBe(200)
+      }),
+    60_000
+  )
 
   it.scoped("HugeBody on STS through the control API's JSON form", () =>
     Effect.gen(function*() {
@@ -346,7 +362,9 @@ describe("hostile faults", () => {
       expect(body.Message).toContain(`POST http://${emulator.stsEndpoint}/?`)
       expect(body.Message).toContain(encoded)
       expect(body.Message).toContain("Signature=")
-      expect(body.Message).toContain(new URLSearchParams({ RoleArn: "acs:ram::1234567890123456:role/test-role" }).toString())
+      expect(body.Message).toContain(
+        new URLSearchParams({ RoleArn: "acs:ram::1234567890123456:role/test-role" }).toString()
+      )
       expect(yield* emulator.counters("sts")).toEqual({ received: 1, succeeded: 0, failed: 1, faulted: 1 })
     }))
 

@@ -65,23 +65,27 @@ const bytesBack = (url: string, limitMs: number) =>
   })
 
 describe("Hostile", () => {
-  it.live("blackhole: a connection attempt gets no answer (SYN dropped) until the client gives up", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const url = yield* Hostile.blackhole
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-      const outcome = yield* connect(url, 1500)
-      expect(outcome._tag).toBe("pending")
-      expect(outcome.ms).toBeGreaterThanOrEqual(1400)
-      // an HTTP client (fetch, default connect timeout 10 s) hangs until its caller's timeout
-      const started = performance.now()
-      const result = yield* send(HttpClientRequest.get(`${url}/latest/api/token`)).pipe(
-        Effect.timeout("1 second"),
-        Effect.either
-      )
-      expect(result._tag).toBe("Left")
-      if (result._tag === "Left") expect(result.left._tag).toBe("TimeoutException")
-      expect(performance.now() - started).toBeGreaterThanOrEqual(950)
-    })), 20_000)
+  it.live(
+    "blackhole: a connection attempt gets no answer (SYN dropped) until the client gives up",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const url = yield* Hostile.blackhole
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+        const outcome = yield* connect(url, 1500)
+        expect(outcome._tag).toBe("pending")
+        expect(outcome.ms).toBeGreaterThanOrEqual(1400)
+        // an HTTP client (fetch, default connect timeout 10 s) hangs until its caller's timeout
+        const started = performance.now()
+        const result = yield* send(HttpClientRequest.get(`${url}/latest/api/token`)).pipe(
+          Effect.timeout("1 second"),
+          Effect.either
+        )
+        expect(result._tag).toBe("Left")
+        if (result._tag === "Left") expect(result.left._tag).toBe("TimeoutException")
+        expect(performance.now() - started).toBeGreaterThanOrEqual(950)
+      })),
+    20_000
+  )
 
   it.live("blackhole: closing the scope releases the port (then refused)", () =>
     Effect.gen(function*() {
@@ -92,20 +96,24 @@ describe("Hostile", () => {
       expect(outcome).toMatchObject({ _tag: "error", code: "ECONNREFUSED" })
     }), 20_000)
 
-  it.live("silent: connects at once, reads the request, never sends a byte", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const url = yield* Hostile.silent
-      const outcome = yield* connect(url, 1000)
-      expect(outcome._tag).toBe("connected")
-      expect(outcome.ms).toBeLessThan(500)
-      expect(yield* bytesBack(url, 700)).toEqual({ connected: true, bytes: 0, closed: false })
-      const result = yield* send(HttpClientRequest.get(`${url}/latest/api/token`)).pipe(
-        Effect.timeout("500 millis"),
-        Effect.either
-      )
-      expect(result._tag).toBe("Left")
-      if (result._tag === "Left") expect(result.left._tag).toBe("TimeoutException")
-    })), 20_000)
+  it.live(
+    "silent: connects at once, reads the request, never sends a byte",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const url = yield* Hostile.silent
+        const outcome = yield* connect(url, 1000)
+        expect(outcome._tag).toBe("connected")
+        expect(outcome.ms).toBeLessThan(500)
+        expect(yield* bytesBack(url, 700)).toEqual({ connected: true, bytes: 0, closed: false })
+        const result = yield* send(HttpClientRequest.get(`${url}/latest/api/token`)).pipe(
+          Effect.timeout("500 millis"),
+          Effect.either
+        )
+        expect(result._tag).toBe("Left")
+        if (result._tag === "Left") expect(result.left._tag).toBe("TimeoutException")
+      })),
+    20_000
+  )
 
   it.live("silent: closing the scope ends its connections", () =>
     Effect.gen(function*() {
@@ -125,7 +133,10 @@ describe("Hostile", () => {
       const outcome = yield* connect(url, 2000)
       expect(outcome).toMatchObject({ _tag: "error", code: "ECONNREFUSED" })
       expect(outcome.ms).toBeLessThan(500)
-      const result = yield* send(HttpClientRequest.get(`${url}/credentials`)).pipe(Effect.timeout("2 seconds"), Effect.either)
+      const result = yield* send(HttpClientRequest.get(`${url}/credentials`)).pipe(
+        Effect.timeout("2 seconds"),
+        Effect.either
+      )
       expect(result._tag).toBe("Left")
       if (result._tag === "Left") expect(result.left._tag).toBe("RequestError")
     }), 20_000)

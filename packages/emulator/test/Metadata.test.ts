@@ -21,7 +21,9 @@ const getRole = (emulator: Emulator.EmulatorShape, token?: string) =>
   send(withToken(token)(HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/`)))
 
 const getCredentials = (emulator: Emulator.EmulatorShape, role: string, token?: string) =>
-  send(withToken(token)(HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/${role}`)))
+  send(
+    withToken(token)(HttpClientRequest.get(`${emulator.metadataUrl}/latest/meta-data/ram/security-credentials/${role}`))
+  )
 
 describe("ECS metadata", () => {
   it.scoped("both: the IMDSv2 flow and the v1 flow both work", () =>
@@ -46,7 +48,9 @@ describe("ECS metadata", () => {
 
       // v1: no token header at all
       expect((yield* getRole(emulator)).status).toBe(200)
-      const v1 = yield* HttpClientResponse.schemaBodyJson(MetadataCredentials)(yield* getCredentials(emulator, "my-role"))
+      const v1 = yield* HttpClientResponse.schemaBodyJson(MetadataCredentials)(
+        yield* getCredentials(emulator, "my-role")
+      )
       expect(v1.AccessKeyId).not.toBe(credentials.AccessKeyId)
 
       // a token that is present but unknown is refused
@@ -124,7 +128,9 @@ describe("ECS metadata", () => {
       yield* at2024
       const emulator = yield* Emulator.make()
       yield* emulator.setExpiry("metadata-credentials", "5 minutes")
-      const c = yield* HttpClientResponse.schemaBodyJson(MetadataCredentials)(yield* getCredentials(emulator, "EcsRamRole"))
+      const c = yield* HttpClientResponse.schemaBodyJson(MetadataCredentials)(
+        yield* getCredentials(emulator, "EcsRamRole")
+      )
       expect(c.Expiration).toBe("2024-01-01T00:05:00Z")
     }))
 })

@@ -72,8 +72,7 @@ const call = <A>(f: () => Promise<A>) =>
     Effect.timeoutFail({ duration: Duration.seconds(5), onTimeout: () => ({ code: "TestTimeout" }) })
   )
 
-const lastSts = (emulator: Emulator.EmulatorShape) =>
-  Effect.map(emulator.lastRequest("sts"), Option.getOrThrow)
+const lastSts = (emulator: Emulator.EmulatorShape) => Effect.map(emulator.lastRequest("sts"), Option.getOrThrow)
 
 const start = (options: Emulator.Options = {}) => Emulator.make({ accessKeys: [key, rootKey], ...options })
 
@@ -112,7 +111,11 @@ describe("official clients against the emulator", () => {
       const root = yield* call(() =>
         stsClient(emulator, {
           credential: new Credentials.default(
-            new Credentials.Config({ type: "access_key", accessKeyId: rootKey.accessKeyId, accessKeySecret: "root-secret" })
+            new Credentials.Config({
+              type: "access_key",
+              accessKeyId: rootKey.accessKeyId,
+              accessKeySecret: "root-secret"
+            })
           )
         }).getCallerIdentity()
       )
@@ -128,14 +131,18 @@ describe("official clients against the emulator", () => {
   it.scopedLive("a wrong secret is SignatureDoesNotMatch, an unknown key InvalidAccessKeyId.NotFound", () =>
     Effect.gen(function*() {
       const emulator = yield* start()
-      const wrong = yield* Effect.flip(call(() =>
-        stsClient(emulator, { credential: plainCredential({ ...key, accessKeySecret: "nope" }) }).getCallerIdentity()
-      ))
+      const wrong = yield* Effect.flip(
+        call(() =>
+          stsClient(emulator, { credential: plainCredential({ ...key, accessKeySecret: "nope" }) }).getCallerIdentity()
+        )
+      )
       expect(wrong).toMatchObject({ code: "SignatureDoesNotMatch", statusCode: 400 })
-      const unknown = yield* Effect.flip(call(() =>
-        stsClient(emulator, { credential: plainCredential({ accessKeyId: "LTAI-nobody", accessKeySecret: "x" }) })
-          .getCallerIdentity()
-      ))
+      const unknown = yield* Effect.flip(
+        call(() =>
+          stsClient(emulator, { credential: plainCredential({ accessKeyId: "LTAI-nobody", accessKeySecret: "x" }) })
+            .getCallerIdentity()
+        )
+      )
       expect(unknown).toMatchObject({ code: "InvalidAccessKeyId.NotFound", statusCode: 404 })
       expect(yield* emulator.counters("sts")).toEqual({ received: 2, succeeded: 0, failed: 2, faulted: 0 })
     }))
@@ -176,13 +183,15 @@ describe("official clients against the emulator", () => {
       const viaReal = yield* call(() => stsClient(emulator, { credential: real }).getCallerIdentity())
       expect(viaReal.body?.identityType).toBe("AssumedRoleUser")
       // a wrong token, or none
-      const mismatch = yield* Effect.flip(call(() =>
-        stsClient(emulator, { credential: plainCredential({ ...sts, securityToken: "other" }) }).getCallerIdentity()
-      ))
+      const mismatch = yield* Effect.flip(
+        call(() =>
+          stsClient(emulator, { credential: plainCredential({ ...sts, securityToken: "other" }) }).getCallerIdentity()
+        )
+      )
       expect(mismatch).toMatchObject({ code: "InvalidSecurityToken.MismatchWithAccessKey" })
-      const missing = yield* Effect.flip(call(() =>
-        stsClient(emulator, { credential: plainCredential(sts) }).getCallerIdentity()
-      ))
+      const missing = yield* Effect.flip(
+        call(() => stsClient(emulator, { credential: plainCredential(sts) }).getCallerIdentity())
+      )
       expect(missing).toMatchObject({ code: "MissingSecurityToken" })
     }))
 
@@ -251,9 +260,9 @@ describe("official clients against the emulator", () => {
   it.scopedLive("a bearer token is recorded as BEARERTOKEN and refused by STS", () =>
     Effect.gen(function*() {
       const emulator = yield* start()
-      const refused = yield* Effect.flip(call(() =>
-        stsClient(emulator, { bearerToken: "some-bearer-token" }).getCallerIdentity()
-      ))
+      const refused = yield* Effect.flip(
+        call(() => stsClient(emulator, { bearerToken: "some-bearer-token" }).getCallerIdentity())
+      )
       expect(refused).toMatchObject({ code: "InvalidParameter.SignatureType", statusCode: 400 })
       expect((yield* lastSts(emulator)).signatureAlgorithm).toBe("BEARERTOKEN")
     }))
@@ -264,9 +273,9 @@ describe("official clients against the emulator", () => {
       const client = stsClient(emulator, { credential: plainCredential(key), ca: tls.cert })
       expect((yield* call(() => client.getCallerIdentity())).body?.identityType).toBe("RAMUser")
       // without it, the handshake fails (verification stays on)
-      const untrusted = yield* Effect.flip(call(() =>
-        stsClient(emulator, { credential: plainCredential(key) }).getCallerIdentity()
-      ))
+      const untrusted = yield* Effect.flip(
+        call(() => stsClient(emulator, { credential: plainCredential(key) }).getCallerIdentity())
+      )
       expect(String((untrusted as { message?: string }).message ?? untrusted)).toMatch(/certificate/i)
     }))
 })

@@ -7,7 +7,10 @@ import * as Emulator from "../src/Emulator.js"
 import { assumeRole, at2024, send, signedV3, StsError, StsSuccess, testKey } from "./helpers.js"
 
 const codeOf = (response: HttpClientResponse.HttpClientResponse) =>
-  Effect.map(HttpClientResponse.schemaBodyJson(StsError)(response), (body) => ({ status: response.status, code: body.Code }))
+  Effect.map(
+    HttpClientResponse.schemaBodyJson(StsError)(response),
+    (body) => ({ status: response.status, code: body.Code })
+  )
 
 const revoke = (emulator: Emulator.EmulatorShape, accessKeyId: string) =>
   send(
@@ -28,7 +31,10 @@ describe("revoking sessions and keys", () => {
       }
       expect((yield* signedV3(emulator, session)).status).toBe(200)
       expect(yield* revoke(emulator, session.accessKeyId)).toEqual({ status: 200, body: { revoked: true } })
-      expect(yield* codeOf(yield* signedV3(emulator, session))).toEqual({ status: 400, code: "InvalidSecurityToken.Expired" })
+      expect(yield* codeOf(yield* signedV3(emulator, session))).toEqual({
+        status: 400,
+        code: "InvalidSecurityToken.Expired"
+      })
       // the signing key itself still works, and a new session is accepted
       const second = (yield* issue).Credentials
       expect(
@@ -45,7 +51,10 @@ describe("revoking sessions and keys", () => {
       yield* at2024
       const emulator = yield* Emulator.make({ accessKeys: [testKey] })
       expect(yield* emulator.revoke(testKey.accessKeyId)).toBe(true)
-      expect(yield* codeOf(yield* signedV3(emulator, testKey))).toEqual({ status: 404, code: "InvalidAccessKeyId.NotFound" })
+      expect(yield* codeOf(yield* signedV3(emulator, testKey))).toEqual({
+        status: 404,
+        code: "InvalidAccessKeyId.NotFound"
+      })
       expect(yield* revoke(emulator, "no-such-key")).toEqual({ status: 200, body: { revoked: false } })
       expect((yield* revoke(emulator, "")).status).toBe(400)
       yield* emulator.reset

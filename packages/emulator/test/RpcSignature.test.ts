@@ -85,7 +85,12 @@ describe("RpcSignature", () => {
     })
     expect(ok).toEqual({ valid: true, stringToSign: vectorAStringToSign })
     expect(
-      RpcSignature.verify({ method: "POST", params: common, accessKeySecret: "wrong", signature: "6ZnJ6MeRVf7Z0oP2f/prqGgGfD8=" })
+      RpcSignature.verify({
+        method: "POST",
+        params: common,
+        accessKeySecret: "wrong",
+        signature: "6ZnJ6MeRVf7Z0oP2f/prqGgGfD8="
+      })
         .valid
     ).toBe(false)
     expect(RpcSignature.verify({ method: "GET", params: common, accessKeySecret: secret, signature: "short" }).valid)

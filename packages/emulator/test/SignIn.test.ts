@@ -61,7 +61,11 @@ describe("CloudSSO POST /cloud-credentials", () => {
     Effect.gen(function*() {
       yield* at2024
       const emulator = yield* Emulator.make({ cloudSsoTokens: [sso] })
-      yield* cloudCredentials(emulator, sso.accessToken, { AccountId: 42, AccessConfigurationId: null, Extra: { a: [1] } })
+      yield* cloudCredentials(emulator, sso.accessToken, {
+        AccountId: 42,
+        AccessConfigurationId: null,
+        Extra: { a: [1] }
+      })
       expect(Option.getOrThrow(yield* emulator.lastRequest("cloud-sso")).body).toEqual({
         AccountId: "42",
         AccessConfigurationId: "null",

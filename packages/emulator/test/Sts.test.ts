@@ -51,7 +51,9 @@ describe("STS AssumeRole", () => {
     Effect.gen(function*() {
       const emulator = yield* start
       const body = { RoleArn: roleArn, RoleSessionName: "s-1", DurationSeconds: "900" }
-      const short = yield* HttpClientResponse.schemaBodyJson(StsSuccess)(yield* assumeRole(emulator, { ...testKey, body }))
+      const short = yield* HttpClientResponse.schemaBodyJson(StsSuccess)(
+        yield* assumeRole(emulator, { ...testKey, body })
+      )
       expect(short.Credentials.Expiration).toBe("2024-01-01T00:15:00Z")
       yield* emulator.setExpiry("sts", "90 seconds")
       const overridden = yield* HttpClientResponse.schemaBodyJson(StsSuccess)(yield* assumeRole(emulator, testKey))
@@ -97,7 +99,11 @@ describe("STS AssumeRole", () => {
       const stale = formatTimestamp(start2024 - 16 * 60 * 1000)
       yield* expectError(yield* assumeRole(emulator, { ...testKey, timestamp: stale }), 400, "InvalidTimeStamp.Expired")
       const future = formatTimestamp(start2024 + 16 * 60 * 1000)
-      yield* expectError(yield* assumeRole(emulator, { ...testKey, timestamp: future }), 400, "InvalidTimeStamp.Expired")
+      yield* expectError(
+        yield* assumeRole(emulator, { ...testKey, timestamp: future }),
+        400,
+        "InvalidTimeStamp.Expired"
+      )
       // The same timestamp becomes acceptable once the TestClock moves near it.
       yield* TestClock.adjust("10 minutes")
       expect((yield* assumeRole(emulator, { ...testKey, timestamp: future })).status).toBe(200)
@@ -170,7 +176,9 @@ describe("STS AssumeRole", () => {
         accessKeyId: issued.Credentials.AccessKeyId,
         accessKeySecret: issued.Credentials.AccessKeySecret
       }
-      expect((yield* assumeRole(emulator, { ...sts, securityToken: issued.Credentials.SecurityToken })).status).toBe(200)
+      expect((yield* assumeRole(emulator, { ...sts, securityToken: issued.Credentials.SecurityToken })).status).toBe(
+        200
+      )
       yield* expectError(yield* assumeRole(emulator, sts), 400, "MissingSecurityToken")
       yield* expectError(
         yield* assumeRole(emulator, { ...sts, securityToken: "other" }),

@@ -6,8 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
-import type { EmulatorShape } from "../src/Emulator.js"
 import * as AcsSignature from "../src/AcsSignature.js"
+import type { EmulatorShape } from "../src/Emulator.js"
 import * as RpcSignature from "../src/RpcSignature.js"
 
 export const start2024 = Date.UTC(2024, 0, 1, 0, 0, 0)

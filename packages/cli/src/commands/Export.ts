@@ -10,10 +10,10 @@
  *
  * @since 0.1.0
  */
+import { type Credential, Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Terminal from "@effect/platform/Terminal"
-import { type Credential, Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -79,7 +79,9 @@ export const command = Command.make(
     chain: ChainOptions.options,
     format: Options.choice("format", ["shell", "json"]).pipe(
       Options.withDefault("shell" as const),
-      Options.withDescription("shell: export lines for eval; json: the output an External profile's process_command prints")
+      Options.withDescription(
+        "shell: export lines for eval; json: the output an External profile's process_command prints"
+      )
     ),
     force: Options.boolean("force").pipe(
       Options.withDescription("Print the secrets even when the output is a terminal")

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
+import { Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
+import { Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Credentials, layerLive } from "@effect-alicloud/credentials"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -46,7 +46,11 @@ export const command = Command.make(
       )
       // Fetch the first credential now, so that a broken configuration shows at once.
       yield* credentials.get.pipe(
-        Effect.catchAll((error) => Console.error(`no credential yet (clients get 503): ${Failure.summary(error, ChainOptions.failureContext(chain))}`)),
+        Effect.catchAll((error) =>
+          Console.error(
+            `no credential yet (clients get 503): ${Failure.summary(error, ChainOptions.failureContext(chain))}`
+          )
+        ),
         Effect.forkScoped
       )
       return yield* Effect.never

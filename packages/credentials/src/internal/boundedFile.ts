@@ -172,7 +172,12 @@ export const readFileBounded = (
         if (read === 0) break
         total += read
         if (total > maxBytes) {
-          return yield* invalid(path, options, `grew larger than ${formatBytes(maxBytes)} while it was read`, defaultFixes.size)
+          return yield* invalid(
+            path,
+            options,
+            `grew larger than ${formatBytes(maxBytes)} while it was read`,
+            defaultFixes.size
+          )
         }
         chunks.push(read === buffer.length ? buffer : buffer.subarray(0, read))
       }

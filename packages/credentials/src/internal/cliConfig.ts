@@ -29,7 +29,6 @@ export {
   type StsTokenProfile,
   supportedModes
 } from "./cliConfig/profiles.js"
-export { firstIssue } from "./parseIssue.js"
 export { selectProfile, sourceProfileChain } from "./cliConfig/select.js"
 export {
   type ProfilePatch,
@@ -39,3 +38,4 @@ export {
   writeFileAtomic,
   type WriteOptions
 } from "./cliConfig/writeBack.js"
+export { firstIssue } from "./parseIssue.js"

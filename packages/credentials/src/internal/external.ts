@@ -10,8 +10,8 @@ import * as Chunk from "effect/Chunk"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Equal from "effect/Equal"
 import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -152,7 +152,11 @@ const spacedPattern =
   /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz]|[+-]\d{2}:?\d{2})| ([Zz]|[Uu][Tt][Cc]|[Gg][Mm][Tt]|[+-]\d{2}:?\d{2}))?$/
 
 const daysIn = (year: number, month: number): number =>
-  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  month === 2
+    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31
 
 /** Minutes east of UTC, of `Z`, `UTC`, `GMT`, `+08:00` or `-0800`; undefined if out of range. */
 const offsetMinutes = (zone: string): number | undefined => {
@@ -199,10 +203,13 @@ export const parseExpiration = (
   // moves forward, in an overlap it is the earlier of the two: "compatible", as `Date` does.
   const local = zone()
   if (local === undefined) return Either.left("expiration has no offset and the local time zone cannot be read")
-  return Option.match(DateTime.makeZoned(parts, { timeZone: local, adjustForTimeZone: true, disambiguation: "compatible" }), {
-    onNone: () => notADate,
-    onSome: (zoned) => Either.right(DateTime.toUtc(zoned))
-  })
+  return Option.match(
+    DateTime.makeZoned(parts, { timeZone: local, adjustForTimeZone: true, disambiguation: "compatible" }),
+    {
+      onNone: () => notADate,
+      onSome: (zoned) => Either.right(DateTime.toUtc(zoned))
+    }
+  )
 }
 
 /** JavaScript's largest time value, in milliseconds either side of 1970. */
@@ -219,7 +226,9 @@ const expirationOf = (
   value: string | number | null | false | undefined,
   zone: () => DateTime.TimeZone | undefined
 ): Either.Either<DateTime.Utc | undefined, string> => {
-  if (value === undefined || value === null || value === false || value === 0 || value === "") return Either.right(undefined)
+  if (value === undefined || value === null || value === false || value === 0 || value === "") {
+    return Either.right(undefined)
+  }
   if (typeof value === "number") {
     return Number.isFinite(value) && Math.abs(value) <= maxTimeValue
       ? Either.right(DateTime.unsafeMake(Math.trunc(value)))
@@ -229,20 +238,23 @@ const expirationOf = (
 }
 
 /** Checks what the schema cannot say by itself; Left names the field, never its value. */
-const toOutput = (zone: () => DateTime.TimeZone | undefined) =>
-(json: typeof OutputJson.Type): Either.Either<ExternalOutput, string> => {
-  if (json.access_key_id === "") return Either.left("access_key_id is empty")
-  if (isEmpty(json.access_key_secret)) return Either.left("access_key_secret is empty")
-  const stsToken = Redacted.isRedacted(json.sts_token) && !isEmpty(json.sts_token) ? json.sts_token : undefined
-  if (json.mode === "StsToken" && stsToken === undefined) return Either.left("sts_token is missing or empty (mode is StsToken)")
-  return Either.map(expirationOf(json.expiration, zone), (expiration): ExternalOutput => ({
-    mode: stsToken === undefined ? "AK" : "StsToken",
-    accessKeyId: json.access_key_id,
-    accessKeySecret: json.access_key_secret,
-    ...(stsToken === undefined ? {} : { stsToken }),
-    ...(expiration === undefined ? {} : { expiration })
-  }))
-}
+const toOutput =
+  (zone: () => DateTime.TimeZone | undefined) =>
+  (json: typeof OutputJson.Type): Either.Either<ExternalOutput, string> => {
+    if (json.access_key_id === "") return Either.left("access_key_id is empty")
+    if (isEmpty(json.access_key_secret)) return Either.left("access_key_secret is empty")
+    const stsToken = Redacted.isRedacted(json.sts_token) && !isEmpty(json.sts_token) ? json.sts_token : undefined
+    if (json.mode === "StsToken" && stsToken === undefined) {
+      return Either.left("sts_token is missing or empty (mode is StsToken)")
+    }
+    return Either.map(expirationOf(json.expiration, zone), (expiration): ExternalOutput => ({
+      mode: stsToken === undefined ? "AK" : "StsToken",
+      accessKeyId: json.access_key_id,
+      accessKeySecret: json.access_key_secret,
+      ...(stsToken === undefined ? {} : { stsToken }),
+      ...(expiration === undefined ? {} : { expiration })
+    }))
+  }
 
 /** The text of the output; a helper that prints invalid UTF-8 is broken, not merely odd. */
 const outputText = (stdout: string | Uint8Array): Either.Either<string, string> =>
@@ -267,7 +279,10 @@ export const decodeOutput = (
   Either.flatMap(outputText(stdout), (text) =>
     Either.flatMap(
       // A union names its field once per member that failed: once is enough.
-      Either.mapLeft(decodeJson(OutputJson, text, "the output"), (detail) => [...new Set(detail.split("; "))].join("; ")),
+      Either.mapLeft(
+        decodeJson(OutputJson, text, "the output"),
+        (detail) => [...new Set(detail.split("; "))].join("; ")
+      ),
       toOutput(zone)
     ))
 
@@ -326,7 +341,8 @@ export const runExternal = (
 const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
   // Only the program is ever named: its arguments may hold secrets.
   const program = argv[0]!
-  const failed = (detail: string, fix?: string) => new CommandFailed({ source: options.source, command: program, detail, fix })
+  const failed = (detail: string, fix?: string) =>
+    new CommandFailed({ source: options.source, command: program, detail, fix })
   const command = Command.make(program, ...argv.slice(1)).pipe(
     // The child reads an empty input rather than waiting on ours; its diagnostics go where ours go,
     // which is where "see its standard error" points: we never read them, they may hold secrets.
@@ -372,7 +388,9 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
         }
         const size = read.size + event.bytes.length
         if (size > maxOutputBytes) {
-          return Effect.fail(failed("wrote more than 1 MiB to its standard output", "make it print only the credential JSON"))
+          return Effect.fail(
+            failed("wrote more than 1 MiB to its standard output", "make it print only the credential JSON")
+          )
         }
         const chunks = Chunk.append(read.chunks, event.bytes)
         // After the exit, only a chunk that may close the document is worth a parse of all of it.
@@ -397,7 +415,8 @@ const execute = (options: RunExternalOptions, argv: ReadonlyArray<string>) => {
     // Interrupting the scoped run closes its scope, which kills the child before the Timeout is returned.
     Effect.timeoutFail({
       duration: options.timeout,
-      onTimeout: () => new Timeout({ source: options.source, endpoint: program, phase: "command", after: options.timeout })
+      onTimeout: () =>
+        new Timeout({ source: options.source, endpoint: program, phase: "command", after: options.timeout })
     }),
     Effect.withSpan("external.runExternal", { attributes: { program } })
   )

@@ -8,8 +8,8 @@ import * as Redacted from "effect/Redacted"
 import * as Chain from "../Chain.js"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
-import { layerNodePlatform } from "../CredentialsLive.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import { layerNodePlatform } from "../CredentialsLive.js"
 import * as DefaultChain from "../DefaultChain.js"
 import type { Source } from "../Source.js"
 import * as CliProfile from "../sources/CliProfile.js"
@@ -84,7 +84,11 @@ export const sourceOf = (
 ): Source<DefaultChain.Requirements> => {
   switch (config.type) {
     case "ram_role_arn":
-      return RamRoleArn.make({ ...stsOptions(config), externalId: config.externalId, source: signer ?? signerOf(config) })
+      return RamRoleArn.make({
+        ...stsOptions(config),
+        externalId: config.externalId,
+        source: signer ?? signerOf(config)
+      })
     case "oidc_role_arn":
       return OidcRoleArn.make({
         ...stsOptions(config),
@@ -110,10 +114,12 @@ export const sourceOf = (
 }
 
 /** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
-export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> => CliProfile.make({ profile })
+export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
+  CliProfile.make({ profile })
 
 /** The official `ProfileCredentialsProvider`: a section of the ini credentials file. */
-export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> => IniProfile.make({ profile })
+export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
+  IniProfile.make({ profile })
 
 // ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
 // tool (a profile or a chain may end in ECS: read by provider name).

@@ -301,7 +301,12 @@ export class Credentials {
   }
 }
 
-defineRenderings(Credentials.prototype, "Credentials", ["accessKeyId", "accessKeySecret", "securityToken", "providerName"])
+defineRenderings(Credentials.prototype, "Credentials", [
+  "accessKeyId",
+  "accessKeySecret",
+  "securityToken",
+  "providerName"
+])
 
 /** The official `CredentialsBuilder`. */
 export class CredentialsBuilder {

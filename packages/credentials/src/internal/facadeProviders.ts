@@ -28,8 +28,7 @@ const anyRecipe = (provider: CredentialsProvider): Recipe =>
 
 const network = (config: ConfigOptions, signer?: CredentialsProvider): Recipe => ({
   _tag: "Network",
-  source: (layers) =>
-    layers.sourceOf(config, signer === undefined ? undefined : sourceIn(anyRecipe(signer), layers))
+  source: (layers) => layers.sourceOf(config, signer === undefined ? undefined : sourceIn(anyRecipe(signer), layers))
 })
 
 const credentialsOf = (answer: Answer): Credentials => {
@@ -172,7 +171,11 @@ export class StaticAKCredentialsProvider extends Provider {
   }
 
   constructor(builder: StaticAKCredentialsProviderBuilder) {
-    const config = options({ type: "access_key", accessKeyId: builder.accessKeyId, accessKeySecret: builder.accessKeySecret })
+    const config = options({
+      type: "access_key",
+      accessKeyId: builder.accessKeyId,
+      accessKeySecret: builder.accessKeySecret
+    })
     super({ _tag: "Static", source: staticSource(config) ?? Effect.die("access_key is static"), cached: true })
   }
 
@@ -350,9 +353,6 @@ export class RAMRoleARNCredentialsProviderBuilder extends ProxiedBuilder {
     this.enableVpc = enableVpc
     return this
   }
-
-
-
 }
 
 /**
@@ -461,9 +461,6 @@ export class OIDCRoleArnCredentialsProviderBuilder extends ProxiedBuilder {
     return this
   }
 
-
-
-
   build(): OIDCRoleArnCredentialsProvider {
     return new OIDCRoleArnCredentialsProvider(this)
   }
@@ -552,8 +549,6 @@ export class ECSRAMRoleCredentialsProviderBuilder extends TimeoutsBuilder {
     return this
   }
 
-
-
   /** Accepted: the credential is always refreshed in the background. */
   withAsyncCredentialUpdateEnabled(asyncCredentialUpdateEnabled: boolean): ECSRAMRoleCredentialsProviderBuilder {
     this.asyncCredentialUpdateEnabled = asyncCredentialUpdateEnabled
@@ -619,9 +614,6 @@ export class URICredentialsProviderBuilder extends ProxiedBuilder {
     this.credentialsURI = credentialsURI
     return this
   }
-
-
-
 
   build(): URICredentialsProvider {
     return new URICredentialsProvider(this)

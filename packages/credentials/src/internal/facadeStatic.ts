@@ -2,12 +2,12 @@
 // official options: they need neither the network nor the file system, so they are built without
 // loading the other sources and the Node platform (most of the import cost).
 import * as Effect from "effect/Effect"
-import type { ConfigOptions } from "./facadeModel.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "../sources/AccessKey.js"
 import * as Bearer from "../sources/Bearer.js"
 import * as Sts from "../sources/Sts.js"
 import { orEnv } from "./env.js"
+import type { ConfigOptions } from "./facadeModel.js"
 
 // The sources validate their options at run time (missing, empty, mistyped): the casts only carry
 // an unset value through to that check.
@@ -39,9 +39,14 @@ export const staticSource = (config: ConfigOptions): Source | undefined => {
     case "access_key":
       return Effect.flatMap(accessKeyPair(config), AccessKey.make)
     case "sts":
-      return Effect.flatMap(accessKeyPair(config), (key) =>
-        Effect.flatMap(orEnv(config.securityToken, "ALIBABA_CLOUD_SECURITY_TOKEN"), (securityToken) =>
-          Sts.make({ ...key, securityToken: securityToken as string })))
+      return Effect.flatMap(
+        accessKeyPair(config),
+        (key) =>
+          Effect.flatMap(
+            orEnv(config.securityToken, "ALIBABA_CLOUD_SECURITY_TOKEN"),
+            (securityToken) => Sts.make({ ...key, securityToken: securityToken as string })
+          )
+      )
     case "bearer":
       return Bearer.make({ bearerToken: config.bearerToken as string })
     default:

@@ -34,14 +34,14 @@ export type Fallbacks = { readonly [key: string]: string }
  * A key that must hold non-empty text (`text` checks that it is text and says so), then decoded
  * with `schema`. Its "missing" and "empty" messages name the key's fallback variable, if any.
  */
-export const requiredField = (text: Schema.Schema<string, string>, fallbacks: Fallbacks) =>
-<A>(key: string, schema: Schema.Schema<A, string>) => {
-  const fallback = fallbacks[key]
-  const unset = fallback === undefined ? "" : ` (and ${fallback}, which the official tool falls back to, is not set)`
-  return Schema.propertySignature(
-    text.pipe(Schema.filter((s) => s !== "", { message: () => `is empty${unset}` }), Schema.compose(schema))
-  ).annotations({ missingMessage: () => `is missing${unset}` }).pipe(Schema.fromKey(key))
-}
+export const requiredField =
+  (text: Schema.Schema<string, string>, fallbacks: Fallbacks) => <A>(key: string, schema: Schema.Schema<A, string>) => {
+    const fallback = fallbacks[key]
+    const unset = fallback === undefined ? "" : ` (and ${fallback}, which the official tool falls back to, is not set)`
+    return Schema.propertySignature(
+      text.pipe(Schema.filter((s) => s !== "", { message: () => `is empty${unset}` }), Schema.compose(schema))
+    ).annotations({ missingMessage: () => `is missing${unset}` }).pipe(Schema.fromKey(key))
+  }
 
 export type RequiredField = ReturnType<typeof requiredField>
 

@@ -8,4 +8,3 @@ export const homeDirectory: Effect.Effect<Option.Option<string>> = Effect.flatMa
   envString("HOME"),
   (home) => Option.isSome(home) ? Effect.succeed(home) : envString("USERPROFILE")
 )
-

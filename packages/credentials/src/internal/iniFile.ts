@@ -34,8 +34,7 @@ export interface IniDocument {
 const QuotedJson = Schema.parseJson(Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null))
 const decodeQuoted = Schema.decodeUnknownOption(QuotedJson)
 
-const isQuoted = (s: string) =>
-  (s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'"))
+const isQuoted = (s: string) => (s.startsWith("\"") && s.endsWith("\"")) || (s.startsWith("'") && s.endsWith("'"))
 
 /**
  * `ini`'s `unsafe`: trim; a quoted value is JSON-decoded (single quotes stripped first) and kept
@@ -196,7 +195,8 @@ const decoders: { readonly [T in IniProfile["_tag"]]: Decoder<Extract<IniProfile
 const isType = (t: string): t is IniProfile["_tag"] => (supportedTypes as ReadonlyArray<string>).includes(t)
 
 const typeHints: { readonly [type: string]: string } = {
-  oidc_role_arn: " (only the Java tool reads it here; use a config.json profile of mode OIDC or the ALIBABA_CLOUD_OIDC_* variables)",
+  oidc_role_arn:
+    " (only the Java tool reads it here; use a config.json profile of mode OIDC or the ALIBABA_CLOUD_OIDC_* variables)",
   rsa_key_pair: " (only the Java tool reads it; RSA key pairs are deprecated, use an AccessKey or a role)"
 }
 
@@ -213,19 +213,35 @@ export const decodeSection = (
       new NotConfigured({
         source,
         reason: `${path} has no [${sectionName}] section (it has ${names === "" ? "none" : names})`,
-        fix: `add a [${sectionName}] section with a type (${supportedTypes.join(", ")}), or name another section with ALIBABA_CLOUD_PROFILE`
+        fix: `add a [${sectionName}] section with a type (${
+          supportedTypes.join(", ")
+        }), or name another section with ALIBABA_CLOUD_PROFILE`
       })
     )
   }
   const type = keys.get("type")
   if (type === undefined || type === "" || type === false || type === null) {
     // The official tool reports this and a missing section alike: "Can not find credential type".
-    return Effect.fail(invalid(path, sectionName, "type", `${type === undefined ? "is missing" : "is empty"}; supported types: ${supportedTypes.join(", ")}`))
+    return Effect.fail(
+      invalid(
+        path,
+        sectionName,
+        "type",
+        `${type === undefined ? "is missing" : "is empty"}; supported types: ${supportedTypes.join(", ")}`
+      )
+    )
   }
   const name = asText(type)
   if (!isType(name)) {
     return Effect.fail(
-      invalid(path, sectionName, "type", `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${supportedTypes.join(", ")}`)
+      invalid(
+        path,
+        sectionName,
+        "type",
+        `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${
+          supportedTypes.join(", ")
+        }`
+      )
     )
   }
   const decoded: Effect.Effect<IniProfile, ParseResult.ParseIssue> = decoders[name](keys, sectionName)
@@ -250,7 +266,8 @@ export const readIniProfile = (
         new NotConfigured({
           source,
           reason: `${path} does not exist`,
-          fix: "create it with a [default] section (type = access_key, ...), point ALIBABA_CLOUD_CREDENTIALS_FILE at yours, " +
+          fix:
+            "create it with a [default] section (type = access_key, ...), point ALIBABA_CLOUD_CREDENTIALS_FILE at yours, " +
             "or use ~/.aliyun/config.json instead"
         })
       )),

@@ -30,7 +30,11 @@ export const isNestedDeeper = (text: string, limit = maxDepth): boolean => {
  * JSON text decoded with `schema`; Left describes what is wrong, naming the field, never a value
  * ("the body is not valid JSON", "Credentials.Expiration cannot be read").
  */
-export const decodeJson = <A, I>(schema: Schema.Schema<A, I>, text: string, what = "the body"): Either.Either<A, string> => {
+export const decodeJson = <A, I>(
+  schema: Schema.Schema<A, I>,
+  text: string,
+  what = "the body"
+): Either.Either<A, string> => {
   if (isNestedDeeper(text)) return Either.left(`${what} is nested more than ${maxDepth} levels deep`)
   try {
     let value: unknown

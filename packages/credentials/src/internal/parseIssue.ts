@@ -33,7 +33,10 @@ const ownMessage = (issue: Exclude<ParseResult.ParseIssue, ParseResult.Pointer>)
         onSome: (annotation) => fromAnnotation(annotation())
       })
     default: {
-      const annotated = Option.flatMap(AST.getMessageAnnotation(issue.ast), (f) => Option.fromNullable(fromAnnotation(f(issue))))
+      const annotated = Option.flatMap(
+        AST.getMessageAnnotation(issue.ast),
+        (f) => Option.fromNullable(fromAnnotation(f(issue)))
+      )
       return Option.getOrElse(annotated, () => (issue._tag === "Type" ? issue.message : undefined))
     }
   }
@@ -84,7 +87,13 @@ export const jsonPath = (path: ReadonlyArray<PropertyKey>): string =>
 
 /** "a string", "an array", "null": what a value is, never what it holds. */
 export const describeValue = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : `a ${typeof value}`
+  value === null
+    ? "null"
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+    ? "an object"
+    : `a ${typeof value}`
 
 // ---------------------------------------------------------------------------------------------
 // Every issue, by path and kind (wire bodies and helper output: no message of ours to give)

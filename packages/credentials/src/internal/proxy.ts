@@ -84,7 +84,8 @@ export const decodeProxyUrl = (
         source,
         field,
         reason: "is not an http(s) proxy URL",
-        fix: "use e.g. http://proxy.example.com:3128 or http://user:password@proxy.example.com:3128 (percent-encode : @ / in the password)"
+        fix:
+          "use e.g. http://proxy.example.com:3128 or http://user:password@proxy.example.com:3128 (percent-encode : @ / in the password)"
       })
     )
 }

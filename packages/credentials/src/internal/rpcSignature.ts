@@ -22,4 +22,5 @@ export const sign = (accessKeySecret: string, toSign: string): string =>
   createHmac("sha1", `${accessKeySecret}&`).update(toSign, "utf8").digest("base64")
 
 /** `YYYY-MM-DDTHH:mm:ssZ`, the timestamp format of the RPC protocol (no milliseconds). */
-export const formatTimestamp = (epochMillis: number): string => new Date(epochMillis).toISOString().replace(/\.\d{3}Z$/, "Z")
+export const formatTimestamp = (epochMillis: number): string =>
+  new Date(epochMillis).toISOString().replace(/\.\d{3}Z$/, "Z")

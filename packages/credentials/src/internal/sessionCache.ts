@@ -41,7 +41,8 @@ const Entry = Schema.Struct({
 const EntryJson = Schema.parseJson(Entry)
 const LockJson = Schema.parseJson(Schema.Struct({ id: Schema.String, at: Schema.Number }))
 
-const warn = (message: string, fields: Record<string, string>) => Effect.logWarning(message).pipe(Effect.annotateLogs(fields))
+const warn = (message: string, fields: Record<string, string>) =>
+  Effect.logWarning(message).pipe(Effect.annotateLogs(fields))
 
 const describe = (error: PlatformError.PlatformError) => describePlatformError(error)
 
@@ -66,7 +67,11 @@ const settings = (source: string, options: Options): Effect.Effect<Settings, Inv
       Effect.map(decodeDuration(source, `cache.${field}`, input), Duration.toMillis)
     return {
       directory: yield* optionalString(
-        { source, field: "cache.directory", fix: "pass the folder of the cache files, or leave it out for ~/.alibabacloud/cache" },
+        {
+          source,
+          field: "cache.directory",
+          fix: "pass the folder of the cache files, or leave it out for ~/.alibabacloud/cache"
+        },
         options.directory
       ),
       staleMillis: yield* millis("staleWindow", options.staleWindow ?? refreshDefaults.staleWindow),
@@ -102,7 +107,8 @@ export const cached = <E extends CredentialsError, R>(
     const made = yield* fs.makeDirectory(dir.value, { recursive: true, mode: 0o700 }).pipe(
       Effect.as(true),
       Effect.catchAll((error) =>
-        warn("session cache: the folder cannot be made; not caching", { source: key.source, reason: describe(error) }).pipe(Effect.as(false))
+        warn("session cache: the folder cannot be made; not caching", { source: key.source, reason: describe(error) })
+          .pipe(Effect.as(false))
       )
     )
     if (!made) return yield* fetch
@@ -133,16 +139,20 @@ const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>
   Effect.gen(function*() {
     const text = yield* readTextFileOption(env.path, { source: env.source, maxBytes: MAX_BYTES }).pipe(
       Effect.catchAll((error) =>
-        warn("session cache: the cache file cannot be read; removing it", { source: env.source, reason: error.reason }).pipe(
-          Effect.zipRight(Effect.ignore(env.fs.remove(env.path))),
-          Effect.as(Option.none<string>())
-        )
+        warn("session cache: the cache file cannot be read; removing it", { source: env.source, reason: error.reason })
+          .pipe(
+            Effect.zipRight(Effect.ignore(env.fs.remove(env.path))),
+            Effect.as(Option.none<string>())
+          )
       )
     )
     if (Option.isNone(text)) return Option.none()
     const entry = yield* Effect.option(Schema.decodeUnknown(EntryJson)(text.value))
     if (Option.isNone(entry)) {
-      yield* warn("session cache: a malformed cache file was removed; fetching anew", { source: env.source, file: env.path })
+      yield* warn("session cache: a malformed cache file was removed; fetching anew", {
+        source: env.source,
+        file: env.path
+      })
       yield* Effect.ignore(env.fs.remove(env.path))
       return Option.none()
     }
@@ -184,7 +194,9 @@ const store = (env: Env, credential: Credential.Credential): Effect.Effect<void,
 const acquireLock = (env: Env, set: Settings) =>
   Effect.gen(function*() {
     const lockPath = `${env.path}.lock`
-    const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}`
+    const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${
+      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    }`
     const waitMillis = set.lockWaitMillis
     const staleMillis = set.staleLockMillis
     const tries = Math.max(1, Math.ceil(waitMillis / Duration.toMillis(POLL)))

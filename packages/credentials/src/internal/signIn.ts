@@ -55,7 +55,8 @@ export const cloudSsoCredentials = (options: {
       ),
       secrets: [Redacted.value(options.accessToken)],
       decode: Upstream.json(CloudCredential),
-      fix: () => "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`"
+      fix: () =>
+        "the CloudSSO sign-in may have expired or lost access: sign in again with `aliyun configure --mode CloudSSO`"
     })
     return Credential.make({
       type: "sts",

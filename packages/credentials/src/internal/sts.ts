@@ -1,8 +1,8 @@
 // The STS protocol: AssumeRole (signed) and AssumeRoleWithOIDC (anonymous), as the official Node
 // tool sends them (POST, signing parameters in the query, the others in a form body), and their
 // answers decoded with Schema.
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -11,8 +11,8 @@ import * as Schema from "effect/Schema"
 import { randomBytes } from "node:crypto"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, InvalidConfiguration } from "../CredentialsError.js"
-import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
 import { decodeJson } from "./json.js"
+import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
 import * as Upstream from "./upstream.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
@@ -28,7 +28,10 @@ const StsCredentials = Schema.Struct({
 
 // What to do about the service's error codes that mean the configuration is wrong.
 const fixes: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^InvalidAccessKeyId/, "the AccessKey ID that signs the request does not exist or is disabled: check the source credential"],
+  [
+    /^InvalidAccessKeyId/,
+    "the AccessKey ID that signs the request does not exist or is disabled: check the source credential"
+  ],
   [/^SignatureDoesNotMatch$/, "the AccessKey secret of the source credential does not match its ID"],
   [/^InvalidSecurityToken/, "the source credential's security token is invalid or expired"],
   [/^NoPermission$/, "grant the caller AliyunSTSAssumeRoleAccess and check the role's trust policy"],

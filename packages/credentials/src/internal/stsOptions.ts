@@ -58,14 +58,18 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
     )
     const givenName = given ?? Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME))
     const roleSessionName = givenName ?? `${defaultSessionNamePrefix}${yield* Clock.currentTimeMillis}`
-    const policy = yield* optionalString(field("policy", "pass a JSON policy document, or leave it out"), options.policy)
+    const policy = yield* optionalString(
+      field("policy", "pass a JSON policy document, or leave it out"),
+      options.policy
+    )
     const expiration = yield* decodeDuration(source, "roleSessionExpiration", options.roleSessionExpiration ?? "1 hour")
     if (Duration.lessThan(expiration, minSession) || Duration.greaterThan(expiration, maxSession)) {
       return yield* new InvalidConfiguration({
         source,
         field: "roleSessionExpiration",
         reason: `must be between 15 minutes and 12 hours, got ${Duration.format(expiration)}`,
-        fix: "pass a Duration such as \"1 hour\" (a number is read as milliseconds), at most the role's maximum session duration"
+        fix:
+          "pass a Duration such as \"1 hour\" (a number is read as milliseconds), at most the role's maximum session duration"
       })
     }
     const stsRegionId = yield* Upstream.regionId(

@@ -182,7 +182,9 @@ export const httpUrl = (source: string, field: string, value: string, example: s
   const parsed = URL.canParse(value) ? new URL(value) : undefined
   return parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.hostname !== ""
     ? Effect.succeed(parsed)
-    : Effect.fail(new InvalidConfiguration({ source, field, reason: "is not an http(s) URL", fix: `use e.g. ${example}` }))
+    : Effect.fail(
+      new InvalidConfiguration({ source, field, reason: "is not an http(s) URL", fix: `use e.g. ${example}` })
+    )
 }
 
 const regionPattern = /^[a-z0-9-]+$/
@@ -225,7 +227,10 @@ export const scrubber = (secrets: ReadonlyArray<string>): (text: string) => stri
   // either case (%2B, %2b).
   const pattern = new RegExp(
     [...forms].sort((a, b) => b.length - a.length).map((form) =>
-      escapeRegExp(form).replace(/%([0-9A-F])([0-9A-F])/g, (_, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`)
+      escapeRegExp(form).replace(
+        /%([0-9A-F])([0-9A-F])/g,
+        (_, a: string, b: string) => `%[${a}${a.toLowerCase()}][${b}${b.toLowerCase()}]`
+      )
     ).join("|"),
     "g"
   )
@@ -370,7 +375,9 @@ const transportError = (
       return new NetworkError({
         source,
         endpoint,
-        detail: `the proxy ${proxyName} cannot be reached: ${friendly[code]}; check the proxy option or HTTPS_PROXY / HTTP_PROXY, or exclude the host with NO_PROXY`
+        detail: `the proxy ${proxyName} cannot be reached: ${
+          friendly[code]
+        }; check the proxy option or HTTPS_PROXY / HTTP_PROXY, or exclude the host with NO_PROXY`
       })
     }
   }
@@ -390,16 +397,22 @@ class BodyTooLarge {
   readonly _tag = "BodyTooLarge"
 }
 
-const readBody = (response: { readonly stream: Stream.Stream<Uint8Array, HttpClientError.ResponseError> }, max: number) =>
+const readBody = (
+  response: { readonly stream: Stream.Stream<Uint8Array, HttpClientError.ResponseError> },
+  max: number
+) =>
   response.stream.pipe(
     Stream.mapAccumEffect(0, (size, bytes): Effect.Effect<readonly [number, Uint8Array], BodyTooLarge> =>
-      size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])
-    ),
+      size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])),
     Stream.runCollect,
     // Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
     Effect.map((chunks) => {
       const list = Chunk.toArray(chunks)
-      return new TextDecoder("utf-8").decode(concatBytes(list, list.reduce((size, chunk) => size + chunk.length, 0)))
+      return new TextDecoder("utf-8").decode(concatBytes(
+        list,
+        list.reduce((size, chunk) =>
+          size + chunk.length, 0)
+      ))
     })
   )
 
@@ -416,7 +429,8 @@ const ServiceError = Schema.Struct({
   requestId: Schema.optional(Schema.Unknown)
 })
 
-const firstText = (...values: ReadonlyArray<unknown>) => values.find((v): v is string => typeof v === "string" && v !== "")
+const firstText = (...values: ReadonlyArray<unknown>) =>
+  values.find((v): v is string => typeof v === "string" && v !== "")
 
 // STS echoes its string to sign, which holds the SecurityToken: keep only the first sentence.
 const signatureMismatchPrefix = "Specified signature is not matched with our calculation."
@@ -498,12 +512,20 @@ export const exchange = <A>(
           onLeft: (failure) =>
             Effect.fail(
               failure instanceof Refused
-                ? new UpstreamError({ source, endpoint, status: 200, code: sanitize(scrub(failure.code)), fix: failure.fix })
+                ? new UpstreamError({
+                  source,
+                  endpoint,
+                  status: 200,
+                  code: sanitize(scrub(failure.code)),
+                  fix: failure.fix
+                })
                 : new MalformedResponse({ source, endpoint, detail: sanitize(scrub(failure)) })
             ),
           onRight: Effect.succeed
         })
-        : Effect.fail(upstreamError({ source, endpoint, status: answer.status, body: answer.body, scrub, fix: spec.fix }))
+        : Effect.fail(
+          upstreamError({ source, endpoint, status: answer.status, body: answer.body, scrub, fix: spec.fix })
+        )
     )
   )
 }
@@ -584,7 +606,10 @@ export const run = <A, R>(
           : Effect.fail(error)
       )
     )
-    const tried = Effect.map(Clock.currentTimeMillis, (now): Tried => ({ attempts, elapsed: Duration.millis(now - started) }))
+    const tried = Effect.map(
+      Clock.currentTimeMillis,
+      (now): Tried => ({ attempts, elapsed: Duration.millis(now - started) })
+    )
     return yield* loop.pipe(
       Effect.timeoutFail({
         duration: policy.budget,

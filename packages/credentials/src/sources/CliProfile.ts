@@ -42,9 +42,10 @@ import {
   updateProfile
 } from "../internal/cliConfig.js"
 import { metadataSource } from "../internal/composite.js"
+import { envFlag, envString } from "../internal/env.js"
 import { runExternal } from "../internal/external.js"
-import { cached } from "../internal/sessionCache.js"
 import { homeDirectory } from "../internal/home.js"
+import { cached } from "../internal/sessionCache.js"
 import {
   cloudSsoCredentials,
   exchangeOAuthToken,
@@ -52,7 +53,6 @@ import {
   type OAuthTokens,
   refreshOAuthToken
 } from "../internal/signIn.js"
-import { envFlag, envString } from "../internal/env.js"
 import * as Upstream from "../internal/upstream.js"
 import { decodeDuration } from "../internal/validate.js"
 import type * as SessionCache from "../SessionCache.js"
@@ -148,7 +148,9 @@ type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecu
 
 const roleOptions = (ctx: Context) => Upstream.pick(ctx.options)
 
-const seconds = (value: number | undefined) => (value === undefined || value === 0 ? undefined : Duration.seconds(value))
+const seconds = (
+  value: number | undefined
+) => (value === undefined || value === 0 ? undefined : Duration.seconds(value))
 
 // The source of one profile, ChainableRamRoleArn excepted (it needs the whole file).
 const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
@@ -229,8 +231,9 @@ const cloudSso = (ctx: Context, profile: Extract<CliProfile, { _tag: "CloudSSO" 
 const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
   Effect.gen(function*() {
     const site = oauthSites[profile.siteType]
-    const baseUrl = (yield* Upstream.httpUrl(source, "oauthBaseUrl", ctx.options.oauthBaseUrl ?? site.baseUrl, site.baseUrl))
-      .href.replace(/\/+$/, "")
+    const baseUrl =
+      (yield* Upstream.httpUrl(source, "oauthBaseUrl", ctx.options.oauthBaseUrl ?? site.baseUrl, site.baseUrl))
+        .href.replace(/\/+$/, "")
     // The tokens to start from: those this process got, unless the file holds a sign-in it has
     // never seen (`aliyun configure` again, or another process that renewed them since).
     const key = `${ctx.path}\u0000${profile.name}`
@@ -247,7 +250,11 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
         accessToken: remembered.tokens.accessToken,
         accessTokenExpire: remembered.tokens.expiresAt
       }
-      : { refreshToken: profile.refreshToken, accessToken: profile.accessToken, accessTokenExpire: profile.accessTokenExpire }
+      : {
+        refreshToken: profile.refreshToken,
+        accessToken: profile.accessToken,
+        accessTokenExpire: profile.accessTokenExpire
+      }
     const now = yield* Clock.currentTimeMillis
     const fresh = start.accessToken !== undefined && start.accessTokenExpire !== undefined &&
       DateTime.toEpochMillis(start.accessTokenExpire) - now > Duration.toMillis(oauthRenewBefore)
@@ -273,16 +280,17 @@ const oauth = (ctx: Context, profile: OAuthProfile): Source<Requirements> =>
         if (!fresh && refreshToken !== undefined && renewal.tokens === undefined) {
           // Once the answer is in, it is remembered even if the fetch is interrupted right then.
           yield* Effect.uninterruptibleMask((restore) =>
-            restore(refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy })).pipe(
-              Effect.tap((tokens) => {
-                renewal.tokens = tokens
-                return Ref.update(ctx.oauth.seen, (seen) =>
-                  new Map(seen).set(key, {
-                    tokens,
-                    spent: [...(seen.get(key)?.spent ?? []), refreshToken].slice(-spentKept)
-                  }))
-              })
-            )
+            restore(refreshOAuthToken({ source, baseUrl, clientId: site.clientId, refreshToken, policy: ctx.policy }))
+              .pipe(
+                Effect.tap((tokens) => {
+                  renewal.tokens = tokens
+                  return Ref.update(ctx.oauth.seen, (seen) =>
+                    new Map(seen).set(key, {
+                      tokens,
+                      spent: [...(seen.get(key)?.spent ?? []), refreshToken].slice(-spentKept)
+                    }))
+                })
+              )
           )
         }
         const accessToken = renewal.tokens?.accessToken ?? start.accessToken!
@@ -323,17 +331,18 @@ const without = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
 
 // A failed write is a warning: the process goes on with what it holds in memory. Losing a rotated
 // refresh token from the file means the next process must sign in again: say so.
-const writeBackFailure = (path: string, tokens: boolean) => <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
-  effect.pipe(
-    Effect.catchAll((error) =>
-      Effect.logWarning(
-        tokens
-          ? `could not write the renewed OAuth tokens back to ${path}: this process keeps using them from memory, ` +
-            "but the file still holds a refresh token the service has spent (another process must sign in again)"
-          : `could not write the refreshed credential back to ${path}`
-      ).pipe(Effect.annotateLogs({ source, error: error.message }))
+const writeBackFailure =
+  (path: string, tokens: boolean) => <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
+    effect.pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(
+          tokens
+            ? `could not write the renewed OAuth tokens back to ${path}: this process keeps using them from memory, ` +
+              "but the file still holds a refresh token the service has spent (another process must sign in again)"
+            : `could not write the refreshed credential back to ${path}`
+        ).pipe(Effect.annotateLogs({ source, error: error.message }))
+      )
     )
-  )
 
 const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" }>): Source<Requirements> =>
   Effect.gen(function*() {
@@ -374,14 +383,25 @@ const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" 
  */
 export const make = (options: Options = {}): Source<Requirements> => {
   // Made once per source, not per fetch: the OAuth tokens this source got outlive each fetch.
-  const oauthMemory: OAuthMemory = { seen: Ref.unsafeMake<ReadonlyMap<string, OAuthTokensSeen>>(new Map()), lock: Effect.unsafeMakeSemaphore(1) }
+  const oauthMemory: OAuthMemory = {
+    seen: Ref.unsafeMake<ReadonlyMap<string, OAuthTokensSeen>>(new Map()),
+    lock: Effect.unsafeMakeSemaphore(1)
+  }
   return Effect.gen(function*() {
     if (yield* envFlag(CLI_PROFILE_DISABLED)) {
-      return yield* new NotConfigured({ source, reason: `${CLI_PROFILE_DISABLED} is true`, fix: `unset ${CLI_PROFILE_DISABLED} to use ~/.aliyun/config.json` })
+      return yield* new NotConfigured({
+        source,
+        reason: `${CLI_PROFILE_DISABLED} is true`,
+        fix: `unset ${CLI_PROFILE_DISABLED} to use ~/.aliyun/config.json`
+      })
     }
     const path = options.path ?? Option.map(yield* homeDirectory, defaultCliConfigPath).pipe(Option.getOrUndefined)
     if (path === undefined) {
-      return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.aliyun/config.json", fix: "set HOME, or pass the file's path" })
+      return yield* new NotConfigured({
+        source,
+        reason: "HOME is not set, so there is no ~/.aliyun/config.json",
+        fix: "set HOME, or pass the file's path"
+      })
     }
     const ctx: Context = { path, options, policy: yield* Upstream.policy(source, options), oauth: oauthMemory }
     const config = yield* readCliConfig(path)

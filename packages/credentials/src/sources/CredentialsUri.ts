@@ -36,7 +36,6 @@ export const CREDENTIALS_URI = "ALIBABA_CLOUD_CREDENTIALS_URI"
 
 const source = "credentials_uri"
 
-
 /**
  * A source that asks the credentials URI (provider name `credential_uri`, as in the official tool).
  * No URI configured: `NotConfigured` (the official Node tool then makes a DNS lookup of the host

@@ -159,7 +159,12 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       { source, field: "roleName", fix: `pass the role name, or leave it out to ask the metadata service` },
       options.roleName
     )) ?? Option.getOrUndefined(yield* envString(ECS_METADATA))
-    const base = (yield* Upstream.httpUrl(source, "metadataUrl", options.metadataUrl ?? defaultMetadataUrl, "http://100.100.100.200"))
+    const base = (yield* Upstream.httpUrl(
+      source,
+      "metadataUrl",
+      options.metadataUrl ?? defaultMetadataUrl,
+      "http://100.100.100.200"
+    ))
       .href.replace(/\/+$/, "")
     const ttl = yield* decodeDuration(source, "tokenTtl", options.tokenTtl ?? "6 hours")
     const ctx: Context = {

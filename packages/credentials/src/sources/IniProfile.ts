@@ -12,9 +12,9 @@ import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
 import { metadataSource } from "../internal/composite.js"
+import { envString } from "../internal/env.js"
 import { homeDirectory } from "../internal/home.js"
 import { defaultIniFilePath, readIniProfile } from "../internal/iniFile.js"
-import { envString } from "../internal/env.js"
 import * as Upstream from "../internal/upstream.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
@@ -53,7 +53,11 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient | File
       Option.getOrUndefined(yield* envString(CREDENTIALS_FILE)) ??
       Option.getOrUndefined(Option.map(yield* homeDirectory, defaultIniFilePath))
     if (path === undefined) {
-      return yield* new NotConfigured({ source, reason: "HOME is not set, so there is no ~/.alibabacloud/credentials", fix: `set HOME or ${CREDENTIALS_FILE}` })
+      return yield* new NotConfigured({
+        source,
+        reason: "HOME is not set, so there is no ~/.alibabacloud/credentials",
+        fix: `set HOME or ${CREDENTIALS_FILE}`
+      })
     }
     const section = options.profile ?? Option.getOrElse(yield* envString(PROFILE), () => "default")
     const profile = yield* readIniProfile(path, section)

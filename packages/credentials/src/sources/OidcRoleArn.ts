@@ -19,10 +19,10 @@ import {
   Timeout,
   UpstreamError
 } from "../CredentialsError.js"
-import { cached } from "../internal/sessionCache.js"
-import { assumeRoleWithOidc } from "../internal/sts.js"
 import { readRequiredTextFile } from "../internal/boundedFile.js"
 import { envString } from "../internal/env.js"
+import { cached } from "../internal/sessionCache.js"
+import { assumeRoleWithOidc } from "../internal/sts.js"
 import { resolve, ROLE_ARN, type StsOptions } from "../internal/stsOptions.js"
 import * as Upstream from "../internal/upstream.js"
 import { optionalString } from "../internal/validate.js"
@@ -109,9 +109,20 @@ const tokenSource = `${source} (oidcToken)`
 const tokenFailed = (error: CredentialsError): CredentialsError => {
   switch (error._tag) {
     case "NetworkError":
-      return new NetworkError({ endpoint: error.endpoint, detail: error.detail, tried: error.tried, source: tokenSource })
+      return new NetworkError({
+        endpoint: error.endpoint,
+        detail: error.detail,
+        tried: error.tried,
+        source: tokenSource
+      })
     case "Timeout":
-      return new Timeout({ endpoint: error.endpoint, phase: error.phase, after: error.after, tried: error.tried, source: tokenSource })
+      return new Timeout({
+        endpoint: error.endpoint,
+        phase: error.phase,
+        after: error.after,
+        tried: error.tried,
+        source: tokenSource
+      })
     case "UpstreamError":
       return new UpstreamError({
         endpoint: error.endpoint,
@@ -124,7 +135,12 @@ const tokenFailed = (error: CredentialsError): CredentialsError => {
         source: tokenSource
       })
     case "MalformedResponse":
-      return new MalformedResponse({ endpoint: error.endpoint, detail: error.detail, tried: error.tried, source: tokenSource })
+      return new MalformedResponse({
+        endpoint: error.endpoint,
+        detail: error.detail,
+        tried: error.tried,
+        source: tokenSource
+      })
     default:
       return new InvalidConfiguration({
         source,
@@ -189,7 +205,10 @@ export const make = <R = never>(
     const oidcTokenFilePath = fromCode !== undefined
       ? undefined
       : yield* setting("oidcTokenFilePath", OIDC_TOKEN_FILE, options.oidcTokenFilePath)
-    if (roleArn === undefined && oidcProviderArn === undefined && oidcTokenFilePath === undefined && fromCode === undefined) {
+    if (
+      roleArn === undefined && oidcProviderArn === undefined && oidcTokenFilePath === undefined &&
+      fromCode === undefined
+    ) {
       return yield* new NotConfigured({
         source,
         reason: `${ROLE_ARN}, ${OIDC_PROVIDER_ARN} and ${OIDC_TOKEN_FILE} are not set`,
@@ -197,32 +216,40 @@ export const make = <R = never>(
       })
     }
     const missing = (field: string, variable: string) =>
-      new InvalidConfiguration({ source, field, reason: `is missing and ${variable} is not set`, fix: `pass ${field} or set ${variable}` })
+      new InvalidConfiguration({
+        source,
+        field,
+        reason: `is missing and ${variable} is not set`,
+        fix: `pass ${field} or set ${variable}`
+      })
     if (roleArn === undefined) return yield* missing("roleArn", ROLE_ARN)
     if (oidcProviderArn === undefined) return yield* missing("oidcProviderArn", OIDC_PROVIDER_ARN)
-    const readTokenNow: Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem> | undefined = fromCode !== undefined
-      ? runToken(fromCode)
-      : oidcTokenFilePath !== undefined
-      ? readToken(oidcTokenFilePath)
-      : undefined
+    const readTokenNow:
+      | Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem>
+      | undefined = fromCode !== undefined
+        ? runToken(fromCode)
+        : oidcTokenFilePath !== undefined
+        ? readToken(oidcTokenFilePath)
+        : undefined
     if (readTokenNow === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
     const resolved = yield* resolve(source, options)
-    const fetch = Effect.flatMap(readTokenNow, (oidcToken) => Upstream.run(
-      source,
-      Upstream.displayUrl(resolved.url),
-      resolved.upstream,
-      assumeRoleWithOidc(
-        { source, url: resolved.url, upstream: resolved.upstream, providerName: source },
-        {
-          roleArn,
-          oidcProviderArn,
-          oidcToken,
-          roleSessionName: resolved.roleSessionName,
-          durationSeconds: resolved.durationSeconds,
-          policy: resolved.policy
-        }
-      )
-    ))
+    const fetch = Effect.flatMap(readTokenNow, (oidcToken) =>
+      Upstream.run(
+        source,
+        Upstream.displayUrl(resolved.url),
+        resolved.upstream,
+        assumeRoleWithOidc(
+          { source, url: resolved.url, upstream: resolved.upstream, providerName: source },
+          {
+            roleArn,
+            oidcProviderArn,
+            oidcToken,
+            roleSessionName: resolved.roleSessionName,
+            durationSeconds: resolved.durationSeconds,
+            policy: resolved.policy
+          }
+        )
+      ))
     if (options.cache === undefined) return yield* fetch
     return yield* cached(options.cache, {
       source,

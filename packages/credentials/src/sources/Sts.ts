@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import type * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
 import { requiredSecret, requiredString } from "../internal/validate.js"

@@ -46,7 +46,10 @@ const oauthRefreshToken = "oauth-refresh-for-the-bodies"
 const RAW = "\u0000raw\u0000"
 const raw = (text: string) => `${RAW}${text}${RAW}`
 const render = (value: unknown): string =>
-  JSON.stringify(value).replace(new RegExp(`"${JSON.stringify(RAW).slice(1, -1)}(.*?)${JSON.stringify(RAW).slice(1, -1)}"`, "g"), "$1")
+  JSON.stringify(value).replace(
+    new RegExp(`"${JSON.stringify(RAW).slice(1, -1)}(.*?)${JSON.stringify(RAW).slice(1, -1)}"`, "g"),
+    "$1"
+  )
 
 const absurdDates = fc.constantFrom(
   "+275760-09-13T00:00:00Z",
@@ -70,7 +73,20 @@ const absurdDates = fc.constantFrom(
 const weirdStrings = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }), // any code point, lone surrogates included
   fc.string({ unit: "grapheme", maxLength: 20 }),
-  fc.constantFrom("", " ", "\u0000", "\u001b[31mred\u001b[0m", "a\r\nb", "\ud800", "\udfff", "\ufffd", "\ufeff", "\u2028", "Success", "null")
+  fc.constantFrom(
+    "",
+    " ",
+    "\u0000",
+    "\u001b[31mred\u001b[0m",
+    "a\r\nb",
+    "\ud800",
+    "\udfff",
+    "\ufffd",
+    "\ufeff",
+    "\u2028",
+    "Success",
+    "null"
+  )
 )
 
 const weirdValues: fc.Arbitrary<unknown> = fc.oneof(
@@ -80,7 +96,14 @@ const weirdValues: fc.Arbitrary<unknown> = fc.oneof(
   fc.double(),
   fc.boolean(),
   fc.constant(null),
-  fc.constantFrom(raw("1e999"), raw("-1e999"), raw("9".repeat(400)), raw("-0"), raw("1E+308"), raw("0.".concat("0".repeat(400), "1"))),
+  fc.constantFrom(
+    raw("1e999"),
+    raw("-1e999"),
+    raw("9".repeat(400)),
+    raw("-0"),
+    raw("1E+308"),
+    raw("0.".concat("0".repeat(400), "1"))
+  ),
   fc.array(fc.integer(), { maxLength: 3 }),
   fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 3 }),
   fc.jsonValue({ maxDepth: 3 })
@@ -88,7 +111,10 @@ const weirdValues: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A field of a credential shape: usually plausible, sometimes absurd, sometimes missing. */
 const field = (plausible: unknown): fc.Arbitrary<unknown> =>
-  fc.oneof({ arbitrary: fc.constant(plausible), weight: 6 }, { arbitrary: weirdValues, weight: 2 }, { arbitrary: fc.constant(undefined), weight: 1 })
+  fc.oneof({ arbitrary: fc.constant(plausible), weight: 6 }, { arbitrary: weirdValues, weight: 2 }, {
+    arbitrary: fc.constant(undefined),
+    weight: 1
+  })
 
 const credentialFields = fc.record({
   AccessKeyId: field("STS.body-test"),
@@ -108,7 +134,9 @@ const shaped = (endpoint: Endpoint): fc.Arbitrary<string> => {
     case "metadata-credentials":
       return fc.tuple(field("Success"), credentialFields).map(([Code, fields]) => render({ Code, ...fields }))
     case "cloud-sso":
-      return fc.record({ RequestId: field("r-1"), CloudCredential: fc.oneof(credentialFields, weirdValues) }).map(render)
+      return fc.record({ RequestId: field("r-1"), CloudCredential: fc.oneof(credentialFields, weirdValues) }).map(
+        render
+      )
     case "oauth-token":
       return fc.record({
         access_token: field("oauth-access-for-the-bodies"),
@@ -188,12 +216,21 @@ const endpoints: ReadonlyArray<readonly [Endpoint, string, Run]> = [
     "sts",
     "ram_role_arn",
     (e) =>
-      RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: e.stsUrl, roleSessionName: "bodies" }).pipe(
-        Effect.provide(HttpTransport.layer())
-      )
+      RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: e.stsUrl, roleSessionName: "bodies" })
+        .pipe(
+          Effect.provide(HttpTransport.layer())
+        )
   ],
-  ["credentials-uri", "credentials_uri", (e) => CredentialsUri.make({ credentialsUri: e.credentialsUri }).pipe(Effect.provide(HttpTransport.layer()))],
-  ["metadata-credentials", "ecs_ram_role", (e) => EcsRamRole.make({ metadataUrl: e.metadataUrl }).pipe(Effect.provide(HttpTransport.layer()))],
+  [
+    "credentials-uri",
+    "credentials_uri",
+    (e) => CredentialsUri.make({ credentialsUri: e.credentialsUri }).pipe(Effect.provide(HttpTransport.layer()))
+  ],
+  [
+    "metadata-credentials",
+    "ecs_ram_role",
+    (e) => EcsRamRole.make({ metadataUrl: e.metadataUrl }).pipe(Effect.provide(HttpTransport.layer()))
+  ],
   [
     "cloud-sso",
     "cli_profile (CloudSSO)",
@@ -268,7 +305,11 @@ describe("bodies through the real HTTP path: a credential or a typed error, neve
         Buffer.from([0xc3, 0x28]),
         Buffer.from([0xff, 0xfe, 0xfd]),
         Buffer.from([0xed, 0xa0, 0x80]), // a surrogate encoded as UTF-8 (CESU)
-        Buffer.concat([Buffer.from("{\"Code\":\"Success\",\"AccessKeyId\":\""), Buffer.from([0xe2, 0x82]), Buffer.from("\"}")]),
+        Buffer.concat([
+          Buffer.from("{\"Code\":\"Success\",\"AccessKeyId\":\""),
+          Buffer.from([0xe2, 0x82]),
+          Buffer.from("\"}")
+        ]),
         Buffer.concat([
           Buffer.from("{\"Code\":\"Success\",\"AccessKeyId\":\"k\",\"AccessKeySecret\":\"s\xff\",\"SecurityToken\":\""),
           Buffer.from([0xc0, 0x80]),
@@ -315,7 +356,13 @@ describe("bodies through the real HTTP path: a credential or a typed error, neve
         Effect.provide(HttpTransport.layerNodePlatform()),
         withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: e.credentialsUri })
       )
-      for (const fault of [Fault.deepJson(), Fault.rawBody(200, "{\"a\":".repeat(100_000)), Fault.rawBody(200, "[".repeat(depth))]) {
+      for (
+        const fault of [
+          Fault.deepJson(),
+          Fault.rawBody(200, "{\"a\":".repeat(100_000)),
+          Fault.rawBody(200, "[".repeat(depth))
+        ]
+      ) {
         yield* e.setFault("metadata-credentials", fault)
         const credential = yield* resolve
         expect(credential.providerName).toBe("default/credential_uri")
@@ -331,11 +378,24 @@ describe("bodies through the real HTTP path: a credential or a typed error, neve
 describe("absurd expirations through the refresh engine", () => {
   // A credential whose Expiration decodes but is absurd (the largest date, one already past) must
   // not make `Credentials.get` die or spin: a credential or a typed error.
-  for (const expiration of ["+275760-09-13T00:00:00Z", "-271821-04-20T00:00:00Z", "2024-01-01T00:00:00Z", "1970-01-01T00:00:00Z"]) {
+  for (
+    const expiration of [
+      "+275760-09-13T00:00:00Z",
+      "-271821-04-20T00:00:00Z",
+      "2024-01-01T00:00:00Z",
+      "1970-01-01T00:00:00Z"
+    ]
+  ) {
     it.scoped(`credentials_uri answering Expiration ${expiration}: Credentials.get gives a credential or a typed error`, () =>
       Effect.gen(function*() {
         const e = yield* emulator
-        const body = JSON.stringify({ Code: "Success", AccessKeyId: "STS.absurd", AccessKeySecret: "s", SecurityToken: "t", Expiration: expiration })
+        const body = JSON.stringify({
+          Code: "Success",
+          AccessKeyId: "STS.absurd",
+          AccessKeySecret: "s",
+          SecurityToken: "t",
+          Expiration: expiration
+        })
         yield* e.setFault("credentials-uri", Fault.rawBody(200, body))
         const exit = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
           Effect.provide(Credentials.layer(CredentialsUri.make({ credentialsUri: e.credentialsUri }))),

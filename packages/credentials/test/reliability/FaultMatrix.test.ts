@@ -16,7 +16,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { readFileSync } from "node:fs"
-import { closedPort, describeResult, drive, Fault, type NetworkSource, type Outcome, sources, startEmulator } from "./harness.js"
+import {
+  closedPort,
+  describeResult,
+  drive,
+  Fault,
+  type NetworkSource,
+  type Outcome,
+  sources,
+  startEmulator
+} from "./harness.js"
 
 interface FaultRow {
   readonly name: string
@@ -50,110 +59,354 @@ type Cell = readonly [persists: string, once: string | null]
 
 const matrix: Record<string, Record<string, Cell>> = {
   ram_role_arn: {
-    "HTTP 500 InternalError": ["UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 503 ServiceUnavailable": ["UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 400 Throttling.User": ["UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 429 Throttling.User": ["UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 403 NoPermission": ["UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "malformed body (not JSON)": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "truncated body": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "missing field SecurityToken": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "headers after 20 s (> deadline)": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
-    "headers after 1 s (< deadline)": ["success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s", "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"],
-    "hang": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
+    "HTTP 500 InternalError": [
+      "UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 503 ServiceUnavailable": [
+      "UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 400 Throttling.User": [
+      "UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 429 Throttling.User": [
+      "UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 403 NoPermission": [
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "malformed body (not JSON)": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "truncated body": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "missing field SecurityToken": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "headers after 20 s (> deadline)": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
+    "headers after 1 s (< deadline)": [
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s",
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"
+    ],
+    "hang": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
     "connection refused": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", null],
-    "connection reset (RST)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "connection closed (FIN)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "JSON nested 200,000 deep": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "100 MB body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "endless body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"]
+    "connection reset (RST)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "connection closed (FIN)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "JSON nested 200,000 deep": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "100 MB body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "endless body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ]
   },
   oidc_role_arn: {
-    "HTTP 500 InternalError": ["UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 503 ServiceUnavailable": ["UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 400 Throttling.User": ["UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 429 Throttling.User": ["UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 403 NoPermission": ["UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "malformed body (not JSON)": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "truncated body": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "missing field SecurityToken": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "headers after 20 s (> deadline)": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
-    "headers after 1 s (< deadline)": ["success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s", "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"],
-    "hang": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
+    "HTTP 500 InternalError": [
+      "UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 503 ServiceUnavailable": [
+      "UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 400 Throttling.User": [
+      "UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 429 Throttling.User": [
+      "UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 403 NoPermission": [
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "malformed body (not JSON)": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "truncated body": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "missing field SecurityToken": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "headers after 20 s (> deadline)": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
+    "headers after 1 s (< deadline)": [
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s",
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"
+    ],
+    "hang": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
     "connection refused": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", null],
-    "connection reset (RST)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "connection closed (FIN)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "JSON nested 200,000 deep": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "100 MB body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "endless body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"]
+    "connection reset (RST)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "connection closed (FIN)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "JSON nested 200,000 deep": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "100 MB body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "endless body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ]
   },
   ecs_ram_role: {
-    "HTTP 500 InternalError": ["UpstreamError 500 InternalError \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s", "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"],
-    "HTTP 503 ServiceUnavailable": ["UpstreamError 503 ServiceUnavailable \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s", "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"],
-    "HTTP 400 Throttling.User": ["UpstreamError 400 Throttling.User \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s", "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"],
-    "HTTP 429 Throttling.User": ["UpstreamError 429 Throttling.User \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s", "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"],
-    "HTTP 403 NoPermission": ["UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s", "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"],
-    "malformed body (not JSON)": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "truncated body": ["NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "missing field SecurityToken": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "headers after 20 s (> deadline)": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s"],
-    "headers after 1 s (< deadline)": ["success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s", "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"],
-    "hang": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s"],
+    "HTTP 500 InternalError": [
+      "UpstreamError 500 InternalError \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s",
+      "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"
+    ],
+    "HTTP 503 ServiceUnavailable": [
+      "UpstreamError 503 ServiceUnavailable \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s",
+      "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"
+    ],
+    "HTTP 400 Throttling.User": [
+      "UpstreamError 400 Throttling.User \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s",
+      "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"
+    ],
+    "HTTP 429 Throttling.User": [
+      "UpstreamError 429 Throttling.User \u00b7 3 tries \u00b7 6 req \u00b7 0.6 s",
+      "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"
+    ],
+    "HTTP 403 NoPermission": [
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s",
+      "success \u00b7 1 tries \u00b7 2 req \u00b7 0.0 s"
+    ],
+    "malformed body (not JSON)": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "truncated body": [
+      "NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "missing field SecurityToken": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "headers after 20 s (> deadline)": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s"
+    ],
+    "headers after 1 s (< deadline)": [
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s",
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"
+    ],
+    "hang": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 2.0 s"
+    ],
     "connection refused": ["NetworkError \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", null],
-    "connection reset (RST)": ["NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "connection closed (FIN)": ["NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "JSON nested 200,000 deep": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "100 MB body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "endless body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"]
+    "connection reset (RST)": [
+      "NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "connection closed (FIN)": [
+      "NetworkError \u00b7 3 tries \u00b7 3 req \u00b7 0.6 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "JSON nested 200,000 deep": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "100 MB body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "endless body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ]
   },
   credentials_uri: {
-    "HTTP 500 InternalError": ["UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 503 ServiceUnavailable": ["UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 400 Throttling.User": ["UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 429 Throttling.User": ["UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 403 NoPermission": ["UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "malformed body (not JSON)": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "truncated body": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "missing field SecurityToken": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "headers after 20 s (> deadline)": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
-    "headers after 1 s (< deadline)": ["success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s", "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"],
-    "hang": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
+    "HTTP 500 InternalError": [
+      "UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 503 ServiceUnavailable": [
+      "UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 400 Throttling.User": [
+      "UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 429 Throttling.User": [
+      "UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 403 NoPermission": [
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "malformed body (not JSON)": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "truncated body": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "missing field SecurityToken": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "headers after 20 s (> deadline)": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
+    "headers after 1 s (< deadline)": [
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s",
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"
+    ],
+    "hang": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
     "connection refused": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", null],
-    "connection reset (RST)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "connection closed (FIN)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "JSON nested 200,000 deep": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "100 MB body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "endless body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"]
+    "connection reset (RST)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "connection closed (FIN)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "JSON nested 200,000 deep": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "100 MB body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "endless body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ]
   },
   "cli_profile (CloudSSO)": {
-    "HTTP 500 InternalError": ["UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 503 ServiceUnavailable": ["UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 400 Throttling.User": ["UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 429 Throttling.User": ["UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "HTTP 403 NoPermission": ["UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "malformed body (not JSON)": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "truncated body": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "missing field SecurityToken": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "headers after 20 s (> deadline)": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
-    "headers after 1 s (< deadline)": ["success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s", "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"],
-    "hang": ["Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s", "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"],
+    "HTTP 500 InternalError": [
+      "UpstreamError 500 InternalError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 503 ServiceUnavailable": [
+      "UpstreamError 503 ServiceUnavailable \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 400 Throttling.User": [
+      "UpstreamError 400 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 429 Throttling.User": [
+      "UpstreamError 429 Throttling.User \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "HTTP 403 NoPermission": [
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "UpstreamError 403 NoPermission \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "malformed body (not JSON)": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "truncated body": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "missing field SecurityToken": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "headers after 20 s (> deadline)": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
+    "headers after 1 s (< deadline)": [
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s",
+      "success \u00b7 1 tries \u00b7 1 req \u00b7 1.0 s"
+    ],
+    "hang": [
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s",
+      "Timeout (total) \u00b7 1 tries \u00b7 1 req \u00b7 15.0 s"
+    ],
     "connection refused": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", null],
-    "connection reset (RST)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "connection closed (FIN)": ["NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s", "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"],
-    "JSON nested 200,000 deep": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "100 MB body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"],
-    "endless body": ["MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s", "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"]
+    "connection reset (RST)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "connection closed (FIN)": [
+      "NetworkError \u00b7 4 tries \u00b7 4 req \u00b7 1.3 s",
+      "success \u00b7 2 tries \u00b7 2 req \u00b7 0.2 s"
+    ],
+    "JSON nested 200,000 deep": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "100 MB body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ],
+    "endless body": [
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s",
+      "MalformedResponse \u00b7 1 tries \u00b7 1 req \u00b7 0.0 s"
+    ]
   }
 }
 
 const render = (outcome: Outcome): string =>
-  `${describeResult(outcome.result)} · ${outcome.tries} tries · ${outcome.requests} req · ${(Duration.toMillis(outcome.elapsed) / 1000).toFixed(1)} s`
+  `${describeResult(outcome.result)} · ${outcome.tries} tries · ${outcome.requests} req · ${
+    (Duration.toMillis(outcome.elapsed) / 1000).toFixed(1)
+  } s`
 
 const runCell = (source: NetworkSource, row: FaultRow, times: number | undefined) =>
   Effect.gen(function*() {
     const emulator = yield* startEmulator
     const baseUrl = row.fault === "refused" ? `http://127.0.0.1:${yield* closedPort}` : emulator.baseUrl
-    if (row.fault !== "refused") yield* emulator.setFault(source.endpoint, row.fault, times === undefined ? {} : { times })
+    if (row.fault !== "refused") {
+      yield* emulator.setFault(source.endpoint, row.fault, times === undefined ? {} : { times })
+    }
     return yield* drive({
       source,
       target: { emulator, baseUrl },

@@ -23,9 +23,9 @@ import * as IniProfile from "../../src/sources/IniProfile.js"
 import * as OidcRoleArn from "../../src/sources/OidcRoleArn.js"
 import * as RamRoleArn from "../../src/sources/RamRoleArn.js"
 import * as Sts from "../../src/sources/Sts.js"
+import { layerOneFile } from "../oneFile.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "../withEmulator.js"
 import { closedPort, oidcProviderArn, T0 } from "./harness.js"
-import { layerOneFile } from "../oneFile.js"
 
 // Every secret input of the pass.
 const S = {
@@ -75,8 +75,15 @@ class Pass {
 }
 
 const renderings = (value: unknown): ReadonlyArray<string> => {
-  const out = [String(value), inspect(value, { depth: 20 }), JSON.stringify(value) ?? "", inspect({ nested: [value] }, { depth: 20 })]
-  if (value instanceof Error) out.push(value.message, value.stack ?? "", Cause.pretty(Cause.fail(value)), Cause.pretty(Cause.die(value)))
+  const out = [
+    String(value),
+    inspect(value, { depth: 20 }),
+    JSON.stringify(value) ?? "",
+    inspect({ nested: [value] }, { depth: 20 })
+  ]
+  if (value instanceof Error) {
+    out.push(value.message, value.stack ?? "", Cause.pretty(Cause.fail(value)), Cause.pretty(Cause.die(value)))
+  }
   return out
 }
 
@@ -84,7 +91,9 @@ const expectClean = (pass: Pass) => {
   const leaks: Array<string> = []
   for (const { label, value } of pass.outcomes) {
     for (const text of renderings(value)) {
-      for (const secret of pass.secrets) if (text.includes(secret)) leaks.push(`${label}: ${secret} in ${JSON.stringify(text.slice(0, 300))}`)
+      for (const secret of pass.secrets) {
+        if (text.includes(secret)) leaks.push(`${label}: ${secret} in ${JSON.stringify(text.slice(0, 300))}`)
+      }
     }
   }
   for (const line of pass.logLines) {
@@ -98,7 +107,10 @@ const capturingLogger = (lines: Array<string>) =>
   Logger.replace(
     Logger.defaultLogger,
     Logger.zip(
-      Logger.zip(Logger.map(Logger.logfmtLogger, (l) => void lines.push(l)), Logger.map(Logger.jsonLogger, (l) => void lines.push(l))),
+      Logger.zip(
+        Logger.map(Logger.logfmtLogger, (l) => void lines.push(l)),
+        Logger.map(Logger.jsonLogger, (l) => void lines.push(l))
+      ),
       Logger.map(Logger.structuredLogger, (l) => void lines.push(JSON.stringify(l)))
     )
   )
@@ -126,11 +138,28 @@ describe("no secret in anything the library prints or fails with", () => {
         yield* emulator.addOAuthRefreshToken({ refreshToken: S.oauthRefresh })
         const refused = `http://127.0.0.1:${yield* closedPort}`
         const role = (stsEndpoint: string, signer = Sts.make(stsKey)) =>
-          RamRoleArn.make({ source: signer, roleArn, stsEndpoint, roleSessionName: "leak", policy: "{\"Version\":\"1\"}", retrySchedule: retryNow(0) })
+          RamRoleArn.make({
+            source: signer,
+            roleArn,
+            stsEndpoint,
+            roleSessionName: "leak",
+            policy: "{\"Version\":\"1\"}",
+            retrySchedule: retryNow(0)
+          })
         const oidc = (stsEndpoint: string, token: string = S.oidcToken) =>
-          OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath: "/virtual/token", stsEndpoint, retrySchedule: retryNow(0) }).pipe(Effect.provide(oneFile(token)))
+          OidcRoleArn.make({
+            roleArn,
+            oidcProviderArn,
+            oidcTokenFilePath: "/virtual/token",
+            stsEndpoint,
+            retrySchedule: retryNow(0)
+          }).pipe(Effect.provide(oneFile(token)))
         const ecs = (metadataUrl: string) => EcsRamRole.make({ metadataUrl, retrySchedule: retryNow(0) })
-        const uri = (base: string) => CredentialsUri.make({ credentialsUri: `http://user:${S.uriPassword}@${new URL(base).host}/credentials?token=${S.uriToken}`, retrySchedule: retryNow(0) })
+        const uri = (base: string) =>
+          CredentialsUri.make({
+            credentialsUri: `http://user:${S.uriPassword}@${new URL(base).host}/credentials?token=${S.uriToken}`,
+            retrySchedule: retryNow(0)
+          })
         const networkSources = [
           ["ram_role_arn", "sts", role] as const,
           ["oidc_role_arn", "sts", oidc] as const,
@@ -155,16 +184,31 @@ describe("no secret in anything the library prints or fails with", () => {
         yield* pass.run("ram_role_arn hang", hangExit)
         yield* emulator.clearFaults
         // a wrong secret: STS echoes its string to sign (with the SecurityToken) in its message
-        yield* pass.run("ram_role_arn SignatureDoesNotMatch", role(emulator.stsUrl, Sts.make({ ...stsKey, accessKeySecret: S.wrongSecret })))
-        yield* pass.run("ram_role_arn unknown key", role(emulator.stsUrl, AccessKey.make({ accessKeyId: "LTAI-unknown", accessKeySecret: S.akSecret })))
+        yield* pass.run(
+          "ram_role_arn SignatureDoesNotMatch",
+          role(emulator.stsUrl, Sts.make({ ...stsKey, accessKeySecret: S.wrongSecret }))
+        )
+        yield* pass.run(
+          "ram_role_arn unknown key",
+          role(emulator.stsUrl, AccessKey.make({ accessKeyId: "LTAI-unknown", accessKeySecret: S.akSecret }))
+        )
         yield* pass.run("oidc_role_arn unknown token", oidc(emulator.stsUrl, "SECRET-oidc-unknown-0012"))
         pass.secrets.add("SECRET-oidc-unknown-0012")
         yield* pass.run("oidc_role_arn empty token file", oidc(emulator.stsUrl, "   \n"))
 
         // the CLI profile's sign-in modes: CloudSSO (good and wrong token), OAuth (refused refresh token)
         const cli = (profile: Record<string, unknown>) =>
-          CliProfile.make({ path: "/virtual/config.json", oauthBaseUrl: emulator.oauthBaseUrl, retrySchedule: retryNow(0) }).pipe(
-            Effect.provide(Layer.provideMerge(NodeCommandExecutor.layer, oneFile(JSON.stringify({ current: "p", profiles: [{ name: "p", ...profile }] }))))
+          CliProfile.make({
+            path: "/virtual/config.json",
+            oauthBaseUrl: emulator.oauthBaseUrl,
+            retrySchedule: retryNow(0)
+          }).pipe(
+            Effect.provide(
+              Layer.provideMerge(
+                NodeCommandExecutor.layer,
+                oneFile(JSON.stringify({ current: "p", profiles: [{ name: "p", ...profile }] }))
+              )
+            )
           )
         const sso = (token: string) => ({
           mode: "CloudSSO",
@@ -177,7 +221,16 @@ describe("no secret in anything the library prints or fails with", () => {
         yield* pass.run("cli_profile CloudSSO", cli(sso(S.ssoToken)))
         yield* pass.run("cli_profile CloudSSO wrong token", cli(sso("SECRET-sso-wrong-0013")))
         pass.secrets.add("SECRET-sso-wrong-0013")
-        yield* pass.run("cli_profile OAuth refused", cli({ mode: "OAuth", oauth_site_type: "CN", oauth_refresh_token: "SECRET-oauth-unknown-0014", oauth_access_token: S.oauthAccess, oauth_access_token_expire: Math.floor(T0 / 1000) - 10 }))
+        yield* pass.run(
+          "cli_profile OAuth refused",
+          cli({
+            mode: "OAuth",
+            oauth_site_type: "CN",
+            oauth_refresh_token: "SECRET-oauth-unknown-0014",
+            oauth_access_token: S.oauthAccess,
+            oauth_access_token_expire: Math.floor(T0 / 1000) - 10
+          })
+        )
         pass.secrets.add("SECRET-oauth-unknown-0014")
 
         // the refresh engine: a background refresh fails while the credential is valid (warnings)
@@ -191,12 +244,24 @@ describe("no secret in anything the library prints or fails with", () => {
           yield* TestClock.adjust("20 minutes") // past expiry: the caller gets the typed error
           yield* pass.run("Credentials.get after expiry", credentials.get)
           yield* Effect.logError("get failed", Cause.fail(new Error("x")))
-        }).pipe(Effect.provide(Credentials.layer(role(emulator.stsUrl), { jitter: 0 })), Effect.provide(capturingLogger(pass.logLines)))
+        }).pipe(
+          Effect.provide(Credentials.layer(role(emulator.stsUrl), { jitter: 0 })),
+          Effect.provide(capturingLogger(pass.logLines))
+        )
       })
     ).pipe(
       Effect.tap(() =>
         Effect.sync(() => {
-          for (const tag of ["Credential", "UpstreamError", "MalformedResponse", "NetworkError", "Timeout", "InvalidConfiguration"]) {
+          for (
+            const tag of [
+              "Credential",
+              "UpstreamError",
+              "MalformedResponse",
+              "NetworkError",
+              "Timeout",
+              "InvalidConfiguration"
+            ]
+          ) {
             expect(pass.tags.has(tag), tag).toBe(true)
           }
           expect(pass.logLines.some((l) => l.includes("credential refresh failed"))).toBe(true)
@@ -210,12 +275,31 @@ describe("no secret in anything the library prints or fails with", () => {
     const pass = new Pass()
     return Effect.gen(function*() {
       yield* pass.run("access_key no id", AccessKey.make({ accessKeyId: "", accessKeySecret: S.akSecret }))
-      yield* pass.run("access_key id as secret's type", AccessKey.make({ accessKeyId: 42 as unknown as string, accessKeySecret: S.akSecret }))
-      yield* pass.run("sts empty token", Sts.make({ accessKeyId: "id", accessKeySecret: S.stsSecret, securityToken: "" }))
-      yield* pass.run("sts secret in the wrong field", Sts.make({ accessKeyId: S.akSecret, accessKeySecret: "", securityToken: S.stsToken }))
+      yield* pass.run(
+        "access_key id as secret's type",
+        AccessKey.make({ accessKeyId: 42 as unknown as string, accessKeySecret: S.akSecret })
+      )
+      yield* pass.run(
+        "sts empty token",
+        Sts.make({ accessKeyId: "id", accessKeySecret: S.stsSecret, securityToken: "" })
+      )
+      yield* pass.run(
+        "sts secret in the wrong field",
+        Sts.make({ accessKeyId: S.akSecret, accessKeySecret: "", securityToken: S.stsToken })
+      )
       yield* pass.run("bearer", Bearer.make({ bearerToken: S.bearer }))
-      yield* pass.run("ram_role_arn bad duration", RamRoleArn.make({ source: AccessKey.make(ak), roleArn, roleSessionExpiration: "forever" as Duration.DurationInput }).pipe(Effect.provide(HttpTransport.layer())))
-      yield* pass.run("ram_role_arn no role", RamRoleArn.make({ source: Sts.make(stsKey) }).pipe(Effect.provide(HttpTransport.layer())))
+      yield* pass.run(
+        "ram_role_arn bad duration",
+        RamRoleArn.make({
+          source: AccessKey.make(ak),
+          roleArn,
+          roleSessionExpiration: "forever" as Duration.DurationInput
+        }).pipe(Effect.provide(HttpTransport.layer()))
+      )
+      yield* pass.run(
+        "ram_role_arn no role",
+        RamRoleArn.make({ source: Sts.make(stsKey) }).pipe(Effect.provide(HttpTransport.layer()))
+      )
       // CLI config files: not JSON (the official tool prints the whole file), wrong types, unknown mode
       const cliFiles = [
         `{"current":"p","profiles":[{"name":"p","mode":"AK","access_key_id":"id","access_key_secret":"${S.akSecret}"`,
@@ -227,10 +311,13 @@ describe("no secret in anything the library prints or fails with", () => {
         `${S.akSecret}`
       ]
       for (const [i, file] of cliFiles.entries()) {
-        yield* pass.run(`cli_profile file ${i}`, CliProfile.make({ path: "/virtual/config.json" }).pipe(
-          Effect.provide(Layer.provideMerge(NodeCommandExecutor.layer, oneFile(file))),
-          Effect.provide(HttpTransport.layer())
-        ))
+        yield* pass.run(
+          `cli_profile file ${i}`,
+          CliProfile.make({ path: "/virtual/config.json" }).pipe(
+            Effect.provide(Layer.provideMerge(NodeCommandExecutor.layer, oneFile(file))),
+            Effect.provide(HttpTransport.layer())
+          )
+        )
       }
       const iniFiles = [
         `[default]\ntype = access_key\naccess_key_secret = ${S.akSecret}\n`,
@@ -240,16 +327,24 @@ describe("no secret in anything the library prints or fails with", () => {
         `[other]\ntype = access_key\naccess_key_id = id\naccess_key_secret = ${S.akSecret}\n`
       ]
       for (const [i, file] of iniFiles.entries()) {
-        yield* pass.run(`ini file ${i}`, IniProfile.make({ path: "/virtual/credentials" }).pipe(
-          Effect.provide(oneFile(file)),
-          Effect.provide(HttpTransport.layer())
-        ))
+        yield* pass.run(
+          `ini file ${i}`,
+          IniProfile.make({ path: "/virtual/credentials" }).pipe(
+            Effect.provide(oneFile(file)),
+            Effect.provide(HttpTransport.layer())
+          )
+        )
       }
       // a chain in which every source fails with something built from secrets
       const chain = yield* Chain.make([
         AccessKey.make({ accessKeyId: "", accessKeySecret: S.akSecret }),
         Sts.make({ accessKeyId: "id", accessKeySecret: S.stsSecret, securityToken: "" }),
-        RamRoleArn.make({ source: Sts.make(stsKey), roleArn, stsEndpoint: "http://127.0.0.1:9", retrySchedule: retryNow(0) }).pipe(Effect.provide(HttpTransport.layer()))
+        RamRoleArn.make({
+          source: Sts.make(stsKey),
+          roleArn,
+          stsEndpoint: "http://127.0.0.1:9",
+          retrySchedule: retryNow(0)
+        }).pipe(Effect.provide(HttpTransport.layer()))
       ], { name: "leaky", onError: "continue" })
       const exhausted = yield* pass.run("ChainExhausted", chain)
       expect(Exit.isFailure(exhausted)).toBe(true)
@@ -264,11 +359,25 @@ describe("no secret in anything the library prints or fails with", () => {
     return Effect.gen(function*() {
       const refused = `127.0.0.1:${yield* closedPort}`
       const clients = [
-        new PromiseCredential({ type: "ram_role_arn", accessKeyId: ak.accessKeyId, accessKeySecret: S.akSecret, securityToken: S.stsToken, roleArn, stsEndpoint: `http://${refused}`, connectTimeout: 500, timeout: 500 }),
+        new PromiseCredential({
+          type: "ram_role_arn",
+          accessKeyId: ak.accessKeyId,
+          accessKeySecret: S.akSecret,
+          securityToken: S.stsToken,
+          roleArn,
+          stsEndpoint: `http://${refused}`,
+          connectTimeout: 500,
+          timeout: 500
+        }),
         new PromiseCredential({ type: "ram_role_arn", accessKeyId: ak.accessKeyId, accessKeySecret: S.akSecret }),
         new PromiseCredential({ type: "sts", accessKeyId: "id", accessKeySecret: S.stsSecret, securityToken: "" }),
         new PromiseCredential({ type: "bearer", bearerToken: S.bearer }),
-        new PromiseCredential({ type: "credentials_uri", credentialsURI: `http://user:${S.uriPassword}@${refused}/c?token=${S.uriToken}`, connectTimeout: 500, timeout: 500 })
+        new PromiseCredential({
+          type: "credentials_uri",
+          credentialsURI: `http://user:${S.uriPassword}@${refused}/c?token=${S.uriToken}`,
+          connectTimeout: 500,
+          timeout: 500
+        })
       ]
       for (const [i, client] of clients.entries()) {
         const result = yield* Effect.either(Effect.tryPromise({ try: () => client.getCredential(), catch: (e) => e }))
@@ -290,7 +399,14 @@ describe("no secret in anything the library prints or fails with", () => {
       Effect.gen(function*() {
         yield* emulator.addAccessKey(stsKey)
         yield* emulator.setFault("sts", Fault.httpError(500, "InternalError", `bad token ${S.stsToken}`))
-        const error = yield* Effect.flip(RamRoleArn.make({ source: Sts.make(stsKey), roleArn, stsEndpoint: emulator.stsUrl, retrySchedule: retryNow(0) }))
+        const error = yield* Effect.flip(
+          RamRoleArn.make({
+            source: Sts.make(stsKey),
+            roleArn,
+            stsEndpoint: emulator.stsUrl,
+            retrySchedule: retryNow(0)
+          })
+        )
         expect(error._tag).toBe("UpstreamError")
         for (const text of renderings(error)) expect(text).not.toContain(S.stsToken)
       })

@@ -128,12 +128,22 @@ const makeUpstream = (outages: ReadonlyArray<Outage>, random: () => number) => {
     if (outage?.kind === "timeout") {
       yield* Effect.sleep("15 seconds")
       yield* finish("failed")
-      return yield* new Timeout({ source: "soak", endpoint: "http://127.0.0.1/sts", phase: "total", after: Duration.seconds(15) })
+      return yield* new Timeout({
+        source: "soak",
+        endpoint: "http://127.0.0.1/sts",
+        phase: "total",
+        after: Duration.seconds(15)
+      })
     }
     yield* Effect.sleep(Duration.millis(50 + Math.floor(random() * 2950)))
     if (outage !== undefined) {
       yield* finish("failed")
-      return yield* new UpstreamError({ source: "soak", endpoint: "http://127.0.0.1/sts", status: 503, code: "ServiceUnavailable" })
+      return yield* new UpstreamError({
+        source: "soak",
+        endpoint: "http://127.0.0.1/sts",
+        status: 503,
+        code: "ServiceUnavailable"
+      })
     }
     const now = yield* Clock.currentTimeMillis
     const n = issued.length + 1
@@ -361,122 +371,141 @@ const trackedTransport = (inFlight: SubscriptionRef.SubscriptionRef<number>) =>
     Effect.map(HttpClient.HttpClient, (client) =>
       HttpClient.transform(client, (effect, request) =>
         Effect.acquireUseRelease(
-          SubscriptionRef.update(inFlight, (n) => n + 1),
+          SubscriptionRef.update(inFlight, (n) =>
+            n + 1),
           () =>
             Effect.flatMap(effect, (response) =>
               Effect.map(response.arrayBuffer, (body) =>
-                HttpClientResponse.fromWeb(request, new Response(body, { status: response.status, headers: response.headers })))),
+                HttpClientResponse.fromWeb(
+                  request,
+                  new Response(body, { status: response.status, headers: response.headers })
+                ))),
           () => SubscriptionRef.update(inFlight, (n) => n - 1)
         )))
   ).pipe(Layer.provide(HttpTransport.layer()))
 
 describe("Soak against the emulator", () => {
-  it.scoped("4 simulated hours of Credentials.layer(RamRoleArn) with STS faults", () =>
-    withEmulator((emulator) =>
-      Effect.gen(function*() {
-        const inFlight = yield* SubscriptionRef.make(0)
-        const role = RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: emulator.stsUrl, roleSessionName: "soak" })
-        return yield* soakBody(emulator, inFlight).pipe(
-          Effect.provide(Credentials.layer(role)),
-          Effect.provide(trackedTransport(inFlight)),
-          Effect.withRandom(Random.make(7))
-        )
-      })), 30_000)
+  it.scoped(
+    "4 simulated hours of Credentials.layer(RamRoleArn) with STS faults",
+    () =>
+      withEmulator((emulator) =>
+        Effect.gen(function*() {
+          const inFlight = yield* SubscriptionRef.make(0)
+          const role = RamRoleArn.make({
+            source: AccessKey.make(accessKey),
+            roleArn,
+            stsEndpoint: emulator.stsUrl,
+            roleSessionName: "soak"
+          })
+          return yield* soakBody(emulator, inFlight).pipe(
+            Effect.provide(Credentials.layer(role)),
+            Effect.provide(trackedTransport(inFlight)),
+            Effect.withRandom(Random.make(7))
+          )
+        })
+      ),
+    30_000
+  )
 })
 
 const soakBody = (emulator: Emulator.EmulatorShape, inFlight: SubscriptionRef.SubscriptionRef<number>) =>
+  Effect.gen(function*() {
+    const idle = inFlight.changes.pipe(Stream.filter((n) => n === 0), Stream.take(1), Stream.runDrain)
+    const horizon = 4 * HOUR
+    yield* emulator.setExpiry("sts", "20 minutes")
+    // the STS fault script: [at, fault, times] (times undefined: until the next entry clears it)
+    const script: ReadonlyArray<readonly [number, Fault.Fault | undefined, number | undefined]> = [
+      [15 * MINUTE, Fault.serviceUnavailable, 3],
+      [50 * MINUTE, Fault.serviceUnavailable, undefined], // 22 minutes: longer than a credential
+      [72 * MINUTE, undefined, undefined],
+      [100 * MINUTE, Fault.reset, 2],
+      [115 * MINUTE, Fault.close, 1],
+      [130 * MINUTE, Fault.throttling(400), 5],
+      [150 * MINUTE, Fault.malformedBody, 1],
+      [170 * MINUTE, Fault.truncatedBody, 2],
+      [190 * MINUTE, Fault.internalError, undefined], // 10 minutes
+      [200 * MINUTE, undefined, undefined]
+    ]
+    // the windows in which STS fails every request
+    const down = [[50 * MINUTE, 72 * MINUTE], [190 * MINUTE, 200 * MINUTE]].map(([a, b]) => [T0 + a!, T0 + b!] as const)
+    const faults = Effect.forEach(script, ([at, fault, times]) =>
       Effect.gen(function*() {
-        const idle = inFlight.changes.pipe(Stream.filter((n) => n === 0), Stream.take(1), Stream.runDrain)
-        const horizon = 4 * HOUR
-        yield* emulator.setExpiry("sts", "20 minutes")
-        // the STS fault script: [at, fault, times] (times undefined: until the next entry clears it)
-        const script: ReadonlyArray<readonly [number, Fault.Fault | undefined, number | undefined]> = [
-          [15 * MINUTE, Fault.serviceUnavailable, 3],
-          [50 * MINUTE, Fault.serviceUnavailable, undefined], // 22 minutes: longer than a credential
-          [72 * MINUTE, undefined, undefined],
-          [100 * MINUTE, Fault.reset, 2],
-          [115 * MINUTE, Fault.close, 1],
-          [130 * MINUTE, Fault.throttling(400), 5],
-          [150 * MINUTE, Fault.malformedBody, 1],
-          [170 * MINUTE, Fault.truncatedBody, 2],
-          [190 * MINUTE, Fault.internalError, undefined], // 10 minutes
-          [200 * MINUTE, undefined, undefined]
-        ]
-        // the windows in which STS fails every request
-        const down = [[50 * MINUTE, 72 * MINUTE], [190 * MINUTE, 200 * MINUTE]].map(([a, b]) => [T0 + a!, T0 + b!] as const)
-        const faults = Effect.forEach(script, ([at, fault, times]) =>
-          Effect.gen(function*() {
-            yield* Effect.sleep(Duration.millis(T0 + at - (yield* Clock.currentTimeMillis)))
-            if (fault === undefined) {
-              yield* emulator.clearFaults
-            } else {
-              yield* emulator.setFault("sts", fault, times === undefined ? {} : { times })
-            }
-          }), { discard: true })
-
-        const calls: Array<CallRecord> = []
-        const credentials = yield* Credentials
-        const callOnce = Effect.gen(function*() {
-          const at = yield* Clock.currentTimeMillis
-          const result = yield* Effect.either(credentials.get)
-          calls.push({ at, end: yield* Clock.currentTimeMillis, result })
-        })
-        const random = prng(42)
-        const callers = Effect.gen(function*() {
-          for (let t = T0 + MINUTE; t < T0 + horizon; t += (1 + random() * 9) * MINUTE) {
-            yield* Effect.sleep(Duration.millis(t - (yield* Clock.currentTimeMillis)))
-            yield* Effect.all(Array.from({ length: random() < 0.2 ? 10 : 1 }, () => callOnce), { concurrency: "unbounded" })
-          }
-        })
-        yield* Effect.fork(faults)
-        const callerFiber = yield* Effect.fork(callers)
-
-        // the event loop: when no exchange is in flight, jump to the next sleeper
-        let steps = 0
-        for (;;) {
-          yield* idle
-          const now = yield* Clock.currentTimeMillis
-          if (now >= T0 + horizon) break
-          const next = (yield* TestClock.sleeps()).pipe((sleeps) => [...sleeps].filter((t) => t > now))
-          const target = Math.min(T0 + horizon, ...next)
-          yield* TestClock.setTime(target)
-          steps++
+        yield* Effect.sleep(Duration.millis(T0 + at - (yield* Clock.currentTimeMillis)))
+        if (fault === undefined) {
+          yield* emulator.clearFaults
+        } else {
+          yield* emulator.setFault("sts", fault, times === undefined ? {} : { times })
         }
-        yield* Fiber.interrupt(callerFiber)
+      }), { discard: true })
 
-        // No expired credential handed out; failures only when nothing valid existed.
-        const received = yield* emulator.requests("sts")
-        const successes = calls.filter((c) => Either.isRight(c.result))
-        const issuedExpiries = new Set<number>()
-        for (const call of successes) {
-          const credential = (call.result as Either.Right<never, Credential.Credential>).right
-          expect(Credential.isValidAt(credential, call.end)).toBe(true)
-          issuedExpiries.add(DateTime.toEpochMillis(credential.expiration!))
-        }
-        const failures = calls.filter((c) => Either.isLeft(c.result))
-        for (const call of failures) {
-          // every credential seen so far had expired by then (credentials live 20 minutes)
-          const validThen = successes.some((s) => s.end <= call.at && DateTime.toEpochMillis((s.result as Either.Right<never, Credential.Credential>).right.expiration!) > call.at)
-          expect(validThen).toBe(false)
-          // and STS was down when it called
-          expect(down.some(([a, b]) => a <= call.at && call.at <= b)).toBe(true)
-        }
-        const counters = yield* emulator.counters("sts")
-        expect(failures.length).toBeGreaterThan(0) // the 22-minute outage outlives a credential
-        expect(successes.length).toBeGreaterThan(failures.length)
-        console.log(`emulator soak figures ${JSON.stringify({
-          simulatedHours: 4,
-          clockSteps: steps,
-          calls: calls.length,
-          callsFailed: failures.length,
-          stsReceived: counters.received,
-          stsSucceeded: counters.succeeded,
-          stsFaulted: counters.faulted,
-          requestsLogged: received.length
-        })}`)
-        // 4 hours of 20-minute credentials refreshed at half-life (10 minutes): 24 at most without
-        // the outages; every request either succeeded or was faulted (none lost to a timeout)
-        expect(counters.succeeded).toBeGreaterThanOrEqual(15)
-        expect(counters.succeeded).toBeLessThanOrEqual(24)
-        expect(counters.received).toBe(counters.succeeded + counters.faulted)
+    const calls: Array<CallRecord> = []
+    const credentials = yield* Credentials
+    const callOnce = Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const result = yield* Effect.either(credentials.get)
+      calls.push({ at, end: yield* Clock.currentTimeMillis, result })
+    })
+    const random = prng(42)
+    const callers = Effect.gen(function*() {
+      for (let t = T0 + MINUTE; t < T0 + horizon; t += (1 + random() * 9) * MINUTE) {
+        yield* Effect.sleep(Duration.millis(t - (yield* Clock.currentTimeMillis)))
+        yield* Effect.all(Array.from({ length: random() < 0.2 ? 10 : 1 }, () => callOnce), { concurrency: "unbounded" })
+      }
+    })
+    yield* Effect.fork(faults)
+    const callerFiber = yield* Effect.fork(callers)
+
+    // the event loop: when no exchange is in flight, jump to the next sleeper
+    let steps = 0
+    for (;;) {
+      yield* idle
+      const now = yield* Clock.currentTimeMillis
+      if (now >= T0 + horizon) break
+      const next = (yield* TestClock.sleeps()).pipe((sleeps) => [...sleeps].filter((t) => t > now))
+      const target = Math.min(T0 + horizon, ...next)
+      yield* TestClock.setTime(target)
+      steps++
+    }
+    yield* Fiber.interrupt(callerFiber)
+
+    // No expired credential handed out; failures only when nothing valid existed.
+    const received = yield* emulator.requests("sts")
+    const successes = calls.filter((c) => Either.isRight(c.result))
+    const issuedExpiries = new Set<number>()
+    for (const call of successes) {
+      const credential = (call.result as Either.Right<never, Credential.Credential>).right
+      expect(Credential.isValidAt(credential, call.end)).toBe(true)
+      issuedExpiries.add(DateTime.toEpochMillis(credential.expiration!))
+    }
+    const failures = calls.filter((c) => Either.isLeft(c.result))
+    for (const call of failures) {
+      // every credential seen so far had expired by then (credentials live 20 minutes)
+      const validThen = successes.some((s) =>
+        s.end <= call.at &&
+        DateTime.toEpochMillis((s.result as Either.Right<never, Credential.Credential>).right.expiration!) > call.at
+      )
+      expect(validThen).toBe(false)
+      // and STS was down when it called
+      expect(down.some(([a, b]) => a <= call.at && call.at <= b)).toBe(true)
+    }
+    const counters = yield* emulator.counters("sts")
+    expect(failures.length).toBeGreaterThan(0) // the 22-minute outage outlives a credential
+    expect(successes.length).toBeGreaterThan(failures.length)
+    console.log(`emulator soak figures ${
+      JSON.stringify({
+        simulatedHours: 4,
+        clockSteps: steps,
+        calls: calls.length,
+        callsFailed: failures.length,
+        stsReceived: counters.received,
+        stsSucceeded: counters.succeeded,
+        stsFaulted: counters.faulted,
+        requestsLogged: received.length
       })
+    }`)
+    // 4 hours of 20-minute credentials refreshed at half-life (10 minutes): 24 at most without
+    // the outages; every request either succeeded or was faulted (none lost to a timeout)
+    expect(counters.succeeded).toBeGreaterThanOrEqual(15)
+    expect(counters.succeeded).toBeLessThanOrEqual(24)
+    expect(counters.received).toBe(counters.succeeded + counters.faulted)
+  })

@@ -4,18 +4,7 @@
 import { Emulator, Fault } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import {
-  Clock,
-  Duration,
-  Effect,
-  Either,
-  Fiber,
-  Queue,
-  Random,
-  Schedule,
-  type Scope,
-  TestClock
-} from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Queue, Random, Schedule, type Scope, TestClock } from "effect"
 import { type AddressInfo, createServer } from "node:net"
 import type * as Credential from "../../src/Credential.js"
 import type { CredentialsError } from "../../src/CredentialsError.js"
@@ -102,7 +91,13 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "sts",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
+      RamRoleArn.make({
+        source: AccessKey.make(accessKey),
+        roleArn,
+        stsEndpoint: baseUrl,
+        roleSessionName: "matrix",
+        retrySchedule
+      })
         .pipe(transport)
   },
   {
@@ -111,9 +106,19 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "sts",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      withFile(oidcToken, (oidcTokenFilePath) =>
-        OidcRoleArn.make({ roleArn, oidcProviderArn, oidcTokenFilePath, stsEndpoint: baseUrl, roleSessionName: "matrix", retrySchedule })
-          .pipe(transport))
+      withFile(
+        oidcToken,
+        (oidcTokenFilePath) =>
+          OidcRoleArn.make({
+            roleArn,
+            oidcProviderArn,
+            oidcTokenFilePath,
+            stsEndpoint: baseUrl,
+            roleSessionName: "matrix",
+            retrySchedule
+          })
+            .pipe(transport)
+      )
   },
   {
     name: "ecs_ram_role",
@@ -184,7 +189,10 @@ export const drive = (options: {
   Effect.gen(function*() {
     const { emulator } = options.target
     const delays = yield* Queue.unbounded<Duration.Duration>()
-    const schedule = Schedule.modifyDelayEffect(defaultRetry, (_, delay) => Effect.as(Queue.offer(delays, delay), delay))
+    const schedule = Schedule.modifyDelayEffect(
+      defaultRetry,
+      (_, delay) => Effect.as(Queue.offer(delays, delay), delay)
+    )
     const start = yield* Clock.currentTimeMillis
     const fiber = yield* options.source.fetch(options.target, schedule).pipe(
       Effect.withRandom(Random.make(options.seed ?? 1)),
@@ -198,7 +206,9 @@ export const drive = (options: {
     // retries only where every failure is transient (a refused port)
     let retries = 0
     for (let step = 0; step < 100; step++) {
-      const events: Array<Effect.Effect<{ readonly _tag: "done" | "retry" | "parked"; readonly delay?: Duration.Duration }>> = [
+      const events: Array<
+        Effect.Effect<{ readonly _tag: "done" | "retry" | "parked"; readonly delay?: Duration.Duration }>
+      > = [
         Effect.as(Fiber.await(fiber), { _tag: "done" as const }),
         Effect.map(Queue.take(delays), (delay) => ({ _tag: "retry" as const, delay }))
       ]
@@ -221,8 +231,12 @@ export const drive = (options: {
     const refusedTries = retries + 1
     return {
       result,
-      tries: options.countTries === true ? refusedTries : (yield* emulator.counters(options.source.triesEndpoint)).received,
-      requests: options.countTries === true ? refusedTries : (yield* emulator.counters(options.source.endpoint)).received,
+      tries: options.countTries === true
+        ? refusedTries
+        : (yield* emulator.counters(options.source.triesEndpoint)).received,
+      requests: options.countTries === true
+        ? refusedTries
+        : (yield* emulator.counters(options.source.endpoint)).received,
       elapsed: Duration.millis(end - start)
     }
   }).pipe(withEnv({}))

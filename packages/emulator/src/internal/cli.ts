@@ -62,7 +62,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Either.Either<Parsed, Cl
     switch (name) {
       case "--port": {
         const n = Number(value)
-        if (!/^\d+$/.test(value) || n > 65535) return fail(`--port must be an integer 0..65535, got ${JSON.stringify(value)}`)
+        if (!/^\d+$/.test(value) || n > 65535) {
+          return fail(`--port must be an integer 0..65535, got ${JSON.stringify(value)}`)
+        }
         port = n
         break
       }

@@ -15,14 +15,14 @@ export const prefix = "/__emulator"
 
 /** Where everything is: the command's start line and the control API's state. */
 export const urls = (emulator: EmulatorShape) => ({
-    baseUrl: emulator.baseUrl,
-    stsEndpoint: emulator.stsEndpoint,
-    stsUrl: emulator.stsUrl,
-    metadataUrl: emulator.metadataUrl,
-    credentialsUri: emulator.credentialsUri,
-    controlUrl: emulator.controlUrl,
-    cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
-    oauthBaseUrl: emulator.oauthBaseUrl
+  baseUrl: emulator.baseUrl,
+  stsEndpoint: emulator.stsEndpoint,
+  stsUrl: emulator.stsUrl,
+  metadataUrl: emulator.metadataUrl,
+  credentialsUri: emulator.credentialsUri,
+  controlUrl: emulator.controlUrl,
+  cloudSsoSignInUrl: emulator.cloudSsoSignInUrl,
+  oauthBaseUrl: emulator.oauthBaseUrl
 })
 
 const FaultRequest = Schema.Struct({
@@ -84,8 +84,7 @@ const withBody = <A, I>(
   schema: Schema.Schema<A, I>,
   ctx: RequestContext,
   f: (a: A) => Effect.Effect<Reply.Reply>
-): Effect.Effect<Reply.Reply> =>
-  Either.match(decodeBody(schema, ctx), { onLeft: Effect.succeed, onRight: f })
+): Effect.Effect<Reply.Reply> => Either.match(decodeBody(schema, ctx), { onLeft: Effect.succeed, onRight: f })
 
 const decodeEndpoint = Schema.decodeUnknownOption(model.Endpoint)
 const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
@@ -120,8 +119,10 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
     switch (resource) {
       case "state": {
         if (m !== "GET") return notFound
-        const all = yield* Effect.forEach(model.Endpoint.literals, (e) =>
-          emulator.counters(e).pipe(Effect.map((c) => [e, c] as const)))
+        const all = yield* Effect.forEach(
+          model.Endpoint.literals,
+          (e) => emulator.counters(e).pipe(Effect.map((c) => [e, c] as const))
+        )
         return Reply.json(200, { ...urls(emulator), counters: Object.fromEntries(all) })
       }
       case "counters": {

@@ -1,7 +1,7 @@
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -203,7 +203,12 @@ const serveEndpoint = (
         return yield* finish(state, endpoint, reply, false)
       }
       case "RawBody":
-        return yield* finish(state, endpoint, Reply.text(f.status, f.body, f.contentType ?? Reply.jsonContentType), false)
+        return yield* finish(
+          state,
+          endpoint,
+          Reply.text(f.status, f.body, f.contentType ?? Reply.jsonContentType),
+          false
+        )
       case "MalformedBody": {
         const reply = yield* handler
         return yield* finish(state, endpoint, Reply.text(reply.status, malformedText, Reply.jsonContentType), false)
@@ -364,7 +369,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       addCloudSsoToken: (token) => Ref.update(state.ssoTokens, (m) => new Map(m).set(...toSsoEntry(token))),
       addOAuthRefreshToken: (token) =>
         Ref.update(state.oauthRefreshTokens, (m) => new Map(m).set(...toRefreshEntry(token))),
-      addOAuthAccessToken: (token) => Ref.update(state.oauthAccessTokens, (m) => new Map(m).set(...toAccessEntry(token))),
+      addOAuthAccessToken: (token) =>
+        Ref.update(state.oauthAccessTokens, (m) => new Map(m).set(...toAccessEntry(token))),
       setFault: (endpoint, fault, opts) =>
         Ref.update(state.faults, (m) => {
           const times = opts?.times

@@ -129,8 +129,10 @@ export const blackhole: Effect.Effect<string, HostileError, Scope.Scope> = Effec
           Effect.succeed(m.port) :
           Effect.fail(new HostileError({ reason: "Listen", detail: `blackhole: ${m.error ?? "no port"}` }))
       ))
-    worker.once("error", (cause) =>
-      resume(Effect.fail(new HostileError({ reason: "Listen", detail: "blackhole worker failed", cause }))))
+    worker.once(
+      "error",
+      (cause) => resume(Effect.fail(new HostileError({ reason: "Listen", detail: "blackhole worker failed", cause })))
+    )
   })
   // Fill the accept queue (backlog + 1 connections on Linux) with connections nobody accepts; the
   // first connection that gets no answer proves that further SYNs are dropped.

@@ -194,7 +194,8 @@ export const makeState = (options: Options) =>
         return [Option.some(active.fault), next]
       })
 
-    const lifetime = (endpoint: ExpiringEndpoint) => Ref.get(expiry).pipe(Effect.map((m) => Option.fromNullable(m.get(endpoint))))
+    const lifetime = (endpoint: ExpiringEndpoint) =>
+      Ref.get(expiry).pipe(Effect.map((m) => Option.fromNullable(m.get(endpoint))))
 
     /** Issues a fresh STS-style credential and registers it so that requests signed with it verify. */
     const issue = (now: number, lifetimeMillis: number, identity: AssumedRole) =>

@@ -39,7 +39,9 @@ export const errorReply = (ctx: RequestContext, error: StsError): Reply.Reply =>
     HostId: ctx.host === "" ? "sts.aliyuncs.com" : ctx.host,
     Code: error.code,
     Message: error.message,
-    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Sts&requestId=${requestId}`
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${
+      encodeURIComponent(error.code)
+    }&product=Sts&requestId=${requestId}`
   })
 }
 
@@ -129,7 +131,9 @@ const keyNotFound = err(404, "InvalidAccessKeyId.NotFound", "Specified access ke
 const checkTimestamp = (state: State, raw: string, now: number): Option.Option<StsError> => {
   const timestamp = Reply.parseUtc(raw)
   if (timestamp === undefined) {
-    return Option.some(err(400, "InvalidTimeStamp.Format", "Specified time stamp or date header is not in a valid format."))
+    return Option.some(
+      err(400, "InvalidTimeStamp.Format", "Specified time stamp or date header is not in a valid format.")
+    )
   }
   if (Math.abs(now - timestamp) > state.settings.timestampToleranceMillis) {
     return Option.some(err(400, "InvalidTimeStamp.Expired", "Specified time stamp or date header is expired."))
@@ -185,7 +189,11 @@ const authenticateV1 = (state: State, ctx: RequestContext, now: number): Effect.
     const signatureVersion = p["SignatureVersion"] ?? "1.0"
     if (signatureVersion !== "1.0") {
       return Either.left(
-        err(400, "InvalidParameter.SignatureVersion", `Specified signature version ${signatureVersion} is not supported.`)
+        err(
+          400,
+          "InvalidParameter.SignatureVersion",
+          `Specified signature version ${signatureVersion} is not supported.`
+        )
       )
     }
     const badTime = checkTimestamp(state, p["Timestamp"] ?? "", now)
@@ -351,7 +359,9 @@ const assumeRoleWithOidc = (state: State, ctx: RequestContext, now: number) =>
       const assumed = yield* validateAssume(p, state.settings.maxSessionDurationSeconds, false)
       const provider = yield* require(p, "OIDCProviderArn")
       if (!oidcProviderPattern.test(provider)) {
-        return yield* Either.left(err(400, "InvalidParameter.OIDCProviderArn", "The parameter OIDCProviderArn is wrong."))
+        return yield* Either.left(
+          err(400, "InvalidParameter.OIDCProviderArn", "The parameter OIDCProviderArn is wrong.")
+        )
       }
       const token = yield* require(p, "OIDCToken")
       return { assumed, provider, token }

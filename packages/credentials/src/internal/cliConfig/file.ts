@@ -41,7 +41,8 @@ export interface CliConfig {
   readonly profiles: ReadonlyArray<RawProfile>
 }
 
-export const notConfiguredFix = "run `aliyun configure` to create it (and choose a profile with ALIBABA_CLOUD_PROFILE), " +
+export const notConfiguredFix =
+  "run `aliyun configure` to create it (and choose a profile with ALIBABA_CLOUD_PROFILE), " +
   "or set ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true to skip this source"
 
 export const fileError = (path: string, reason: string, fix: string) =>
@@ -63,7 +64,11 @@ export const parseJsonText = (path: string, text: string): Effect.Effect<unknown
     Effect.mapError(() => {
       const at = jsonErrorOffset(text)
       const where = at === undefined ? "" : at >= text.length ? ": it ends too early" : `: ${lineColumn(text, at)}`
-      return fileError(path, `is not valid JSON${where}`, "correct the JSON (or move the file away and run `aliyun configure` again)")
+      return fileError(
+        path,
+        `is not valid JSON${where}`,
+        "correct the JSON (or move the file away and run `aliyun configure` again)"
+      )
     })
   )
 
@@ -72,7 +77,11 @@ export const shapeError = (path: string, error: ParseResult.ParseError): Invalid
   const at = issue.path.length === 0 ? "the top level" : jsonPath(issue.path)
   // Only our own annotated messages are used; a stray default one could quote the value.
   const what = issue.message !== undefined && issue.message.startsWith("must be") ? issue.message : "has the wrong type"
-  return fileError(path, `is not an aliyun CLI config: ${at} ${what}`, "correct the file, or run `aliyun configure` again")
+  return fileError(
+    path,
+    `is not an aliyun CLI config: ${at} ${what}`,
+    "correct the file, or run `aliyun configure` again"
+  )
 }
 
 /** How deep JSON may nest before it is refused: aliyun-cli writes 3 levels. */
@@ -101,7 +110,9 @@ export const tooDeep = (value: unknown, limit = MAX_JSON_DEPTH): ReadonlyArray<P
 }
 
 export const deepReason = (where: ReadonlyArray<PropertyKey>) =>
-  `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels${where.length === 0 ? "" : ` (under ${jsonPath(where)})`}`
+  `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels${
+    where.length === 0 ? "" : ` (under ${jsonPath(where)})`
+  }`
 
 const decodeFile = (path: string, text: string) =>
   parseJsonText(path, text).pipe(

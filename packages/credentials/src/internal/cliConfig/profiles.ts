@@ -161,7 +161,9 @@ const Seconds = Schema.Number.annotations({ message: got("a number") }).pipe(
 
 /** A session duration: 0 is the default (3600); below 900 s the official builders refuse it. */
 const DurationSeconds = Seconds.pipe(
-  Schema.filter((n) => n === 0 || n >= 900, { message: () => "must be at least 900 seconds (or 0 for the default, 3600)" })
+  Schema.filter((n) => n === 0 || n >= 900, {
+    message: () => "must be at least 900 seconds (or 0 for the default, 3600)"
+  })
 )
 
 /** Unix seconds as a time. */
@@ -231,7 +233,10 @@ const mode = <F extends Schema.Struct.Fields>(
 }
 
 /** A mode whose decoded fields still need arranging into the model. */
-const mapped = <A, B>(m: Pick<Mode<A>, "fallbacks" | "decode">, f: (a: A) => B): Pick<Mode<B>, "fallbacks" | "decode"> => ({
+const mapped = <A, B>(
+  m: Pick<Mode<A>, "fallbacks" | "decode">,
+  f: (a: A) => B
+): Pick<Mode<B>, "fallbacks" | "decode"> => ({
   fallbacks: m.fallbacks,
   decode: (raw) => Effect.map(m.decode(raw), f)
 })
@@ -256,8 +261,16 @@ const siteTypes = "it must be CN or INTL"
 /** `oauth_site_type`, in any case, as CN or INTL. */
 const SiteType = Text.pipe(
   Schema.filter((s) => s !== "", { message: () => `is missing; ${siteTypes}` }),
-  Schema.filter((s) => s.toUpperCase() === "CN" || s.toUpperCase() === "INTL", { message: () => `is not supported; ${siteTypes}` }),
-  Schema.compose(Schema.transform(Schema.String, Schema.Literal("CN", "INTL"), { strict: false, decode: (s) => s.toUpperCase(), encode: (s) => s }))
+  Schema.filter((s) => s.toUpperCase() === "CN" || s.toUpperCase() === "INTL", {
+    message: () => `is not supported; ${siteTypes}`
+  }),
+  Schema.compose(
+    Schema.transform(Schema.String, Schema.Literal("CN", "INTL"), {
+      strict: false,
+      decode: (s) => s.toUpperCase(),
+      encode: (s) => s
+    })
+  )
 )
 
 type Runner<P> = (raw: RawProfile, ctx: Ctx) => Effect.Effect<P, InvalidConfiguration>
@@ -317,26 +330,29 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     check: accept
   }),
   OIDC: define({
-    ...mapped(mode({
-      ram_role_arn: ROLE_ARN,
-      oidc_provider_arn: "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-      oidc_token_file: "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
-    }, (required) => ({
-      _tag: tag("OIDC"),
-      name: Name,
-      roleArn: required("ram_role_arn", Schema.String),
-      oidcProviderArn: required("oidc_provider_arn", Schema.String),
-      oidcTokenFile: required("oidc_token_file", Schema.String),
-      roleSessionName: optionalText("ram_session_name"),
-      // `duration_seconds` is what Node reads, `expired_seconds` what Java reads: the first wins.
-      durationSeconds: optionalDuration("duration_seconds"),
-      expiredSeconds: optionalDuration("expired_seconds"),
-      stsRegion: optionalText("sts_region"),
-      enableVpc: optionalFlag("enable_vpc")
-    })), ({ expiredSeconds, ...profile }) =>
-      profile.durationSeconds !== undefined || expiredSeconds === undefined
-        ? profile
-        : { ...profile, durationSeconds: expiredSeconds }),
+    ...mapped(
+      mode({
+        ram_role_arn: ROLE_ARN,
+        oidc_provider_arn: "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+        oidc_token_file: "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
+      }, (required) => ({
+        _tag: tag("OIDC"),
+        name: Name,
+        roleArn: required("ram_role_arn", Schema.String),
+        oidcProviderArn: required("oidc_provider_arn", Schema.String),
+        oidcTokenFile: required("oidc_token_file", Schema.String),
+        roleSessionName: optionalText("ram_session_name"),
+        // `duration_seconds` is what Node reads, `expired_seconds` what Java reads: the first wins.
+        durationSeconds: optionalDuration("duration_seconds"),
+        expiredSeconds: optionalDuration("expired_seconds"),
+        stsRegion: optionalText("sts_region"),
+        enableVpc: optionalFlag("enable_vpc")
+      })),
+      ({ expiredSeconds, ...profile }) =>
+        profile.durationSeconds !== undefined || expiredSeconds === undefined
+          ? profile
+          : { ...profile, durationSeconds: expiredSeconds }
+    ),
     check: accept
   }),
   ChainableRamRoleArn: define({
@@ -358,7 +374,10 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
       accessTokenExpire: Schema.propertySignature(
         UnixTime.pipe(Schema.filter((t) => DateTime.toEpochMillis(t) !== 0, { message: () => "is missing" }))
       ).annotations({ missingMessage: () => "is missing" }).pipe(Schema.fromKey("cloud_sso_access_token_expire")),
-      signInUrl: required("cloud_sso_sign_in_url", Schema.String.pipe(Schema.filter((u) => URL.canParse(u), { message: () => "is not a URL" }))),
+      signInUrl: required(
+        "cloud_sso_sign_in_url",
+        Schema.String.pipe(Schema.filter((u) => URL.canParse(u), { message: () => "is not a URL" }))
+      ),
       accountId: required("cloud_sso_account_id", Schema.String),
       accessConfig: required("cloud_sso_access_config", Schema.String)
     })),
@@ -366,7 +385,15 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     check: (profile, ctx) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         DateTime.toEpochMillis(profile.accessTokenExpire) <= now
-          ? Effect.fail(invalidField(ctx.path, ctx.name, "cloud_sso_access_token_expire", "has passed: the CloudSSO sign-in has expired", cloudSsoFix(ctx.name)))
+          ? Effect.fail(
+            invalidField(
+              ctx.path,
+              ctx.name,
+              "cloud_sso_access_token_expire",
+              "has passed: the CloudSSO sign-in has expired",
+              cloudSsoFix(ctx.name)
+            )
+          )
           : Effect.succeed(profile))
   }),
   OAuth: define({
@@ -383,11 +410,22 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     // With neither token there is nothing to exchange; the official tool fails later, at the HTTP call.
     check: (profile, ctx) =>
       profile.refreshToken === undefined && profile.accessToken === undefined
-        ? Effect.fail(invalidField(ctx.path, ctx.name, "oauth_refresh_token", "is missing (and so is oauth_access_token)", oauthFix(ctx.name)))
+        ? Effect.fail(
+          invalidField(
+            ctx.path,
+            ctx.name,
+            "oauth_refresh_token",
+            "is missing (and so is oauth_access_token)",
+            oauthFix(ctx.name)
+          )
+        )
         : Effect.succeed(profile)
   }),
   External: define({
-    ...mode({}, (required) => ({ _tag: tag("External"), name: Name, processCommand: required("process_command", Schema.String) })),
+    ...mode(
+      {},
+      (required) => ({ _tag: tag("External"), name: Name, processCommand: required("process_command", Schema.String) })
+    ),
     check: accept
   })
 }
@@ -405,7 +443,9 @@ const ModeKey = Schema.Struct({
   mode: Schema.propertySignature(
     Text.pipe(
       Schema.filter((s) => s !== "", { message: () => `is empty; ${supported}` }),
-      Schema.filter(isMode, { message: (issue) => `is ${JSON.stringify(issue.actual)}, which is not supported; ${supported}` })
+      Schema.filter(isMode, {
+        message: (issue) => `is ${JSON.stringify(issue.actual)}, which is not supported; ${supported}`
+      })
     )
   ).annotations({ missingMessage: () => `is missing; ${supported}` })
 })
@@ -415,14 +455,25 @@ const ModeKey = Schema.Struct({
  * missing, empty or mistyped key, or a value nested absurdly deep: `InvalidConfiguration` naming
  * `profiles["<name>"].<key>` and the file, never the value.
  */
-export const decodeProfile = (config: CliConfig, raw: RawProfile, name: string): Effect.Effect<CliProfile, InvalidConfiguration> => {
+export const decodeProfile = (
+  config: CliConfig,
+  raw: RawProfile,
+  name: string
+): Effect.Effect<CliProfile, InvalidConfiguration> => {
   const ctx: Ctx = { path: config.path, name }
   // The profile sits at level 3 of the file (top, profiles, the profile).
   const deep = tooDeep(raw, MAX_JSON_DEPTH - 2)
   if (deep !== undefined) {
     const [key, ...rest] = deep
     const under = rest.length === 0 ? "" : ` (under ${jsonPath(rest)})`
-    return Effect.fail(invalidField(ctx.path, name, String(key), `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels in the file${under}`))
+    return Effect.fail(
+      invalidField(
+        ctx.path,
+        name,
+        String(key),
+        `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels in the file${under}`
+      )
+    )
   }
   return ParseResult.decodeUnknown(ModeKey, { onExcessProperty: "ignore" })(raw).pipe(
     Effect.mapError((issue) => invalidField(ctx.path, name, "mode", firstIssue(issue).message ?? "has the wrong type")),

@@ -36,8 +36,21 @@ export const selectProfile = (
   if (raw === undefined) {
     const reason = `there is no profile ${JSON.stringify(chosen)} in ${config.path}; profiles: ${listNames(config)}`
     return requested !== undefined
-      ? Effect.fail(new NotConfigured({ source, reason, fix: `choose one of those names (ALIBABA_CLOUD_PROFILE), or run \`aliyun configure --profile ${chosen}\`` }))
-      : Effect.fail(new InvalidConfiguration({ source, field: "current", reason: `names ${JSON.stringify(chosen)}, but ${reason}`, fix: "run `aliyun configure` to set the current profile" }))
+      ? Effect.fail(
+        new NotConfigured({
+          source,
+          reason,
+          fix: `choose one of those names (ALIBABA_CLOUD_PROFILE), or run \`aliyun configure --profile ${chosen}\``
+        })
+      )
+      : Effect.fail(
+        new InvalidConfiguration({
+          source,
+          field: "current",
+          reason: `names ${JSON.stringify(chosen)}, but ${reason}`,
+          fix: "run `aliyun configure` to set the current profile"
+        })
+      )
   }
   return decodeProfile(config, raw, chosen)
 }
@@ -59,11 +72,22 @@ export const sourceProfileChain = (
       const seen = walk.findIndex((p) => p.name === next)
       if (seen !== -1) {
         const cycle = [...walk.slice(seen).map((p) => p.name), next].join(" -> ")
-        return yield* invalidField(config.path, current.name, "source_profile", `makes a cycle of source profiles: ${cycle}`, "make the last profile of the chain use another mode (AK, EcsRamRole, ...)")
+        return yield* invalidField(
+          config.path,
+          current.name,
+          "source_profile",
+          `makes a cycle of source profiles: ${cycle}`,
+          "make the last profile of the chain use another mode (AK, EcsRamRole, ...)"
+        )
       }
       const raw = findRaw(config, next)
       if (raw === undefined) {
-        return yield* invalidField(config.path, current.name, "source_profile", `names ${JSON.stringify(next)}, which is not a profile; profiles: ${listNames(config)}`)
+        return yield* invalidField(
+          config.path,
+          current.name,
+          "source_profile",
+          `names ${JSON.stringify(next)}, which is not a profile; profiles: ${listNames(config)}`
+        )
       }
       current = yield* decodeProfile(config, raw, next)
       walk.push(current)

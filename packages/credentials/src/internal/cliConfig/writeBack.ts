@@ -37,7 +37,8 @@ export interface WriteOptions {
 
 /** A rename that cannot work for this target (a bind-mounted file): write in place instead. */
 const renameImpossible = (error: PlatformError.PlatformError) =>
-  error._tag === "SystemError" && (error.reason === "Busy" || errnoCode(error) === "EBUSY" || errnoCode(error) === "EXDEV")
+  error._tag === "SystemError" &&
+  (error.reason === "Busy" || errnoCode(error) === "EBUSY" || errnoCode(error) === "EXDEV")
 
 /**
  * No temporary file can be made beside the target (its directory is not writable by this process,
@@ -76,7 +77,9 @@ export class WriteFailed extends Data.TaggedError("WriteFailed")<{
         return `the rename over it: ${describePlatformError(this.error)}`
       case "in place":
         return `${this.noTemporaryFile === true ? "a temporary file beside it" : "the rename over it"}: ` +
-          `${describePlatformError(this.renameError ?? this.error)}; writing it in place: ${describePlatformError(this.error)}`
+          `${describePlatformError(this.renameError ?? this.error)}; writing it in place: ${
+            describePlatformError(this.error)
+          }`
     }
   }
 }
@@ -89,7 +92,8 @@ export const replaceFile = (
 ): Effect.Effect<void, WriteFailed, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) + (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) +
+      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
     const temp = `${path}.${suffix}.tmp`
     const bytes = new TextEncoder().encode(content)
     const mode = options.mode ?? 0o600
@@ -161,9 +165,18 @@ const patchEntries = (patch: ProfilePatch): RawProfile => ({
   ...opt("access_key_secret", patch.accessKeySecret === undefined ? undefined : Redacted.value(patch.accessKeySecret)),
   ...opt("sts_token", patch.stsToken === undefined ? undefined : Redacted.value(patch.stsToken)),
   ...opt("sts_expiration", patch.stsExpiration === undefined ? undefined : toUnixSeconds(patch.stsExpiration)),
-  ...opt("oauth_access_token", patch.oauthAccessToken === undefined ? undefined : Redacted.value(patch.oauthAccessToken)),
-  ...opt("oauth_refresh_token", patch.oauthRefreshToken === undefined ? undefined : Redacted.value(patch.oauthRefreshToken)),
-  ...opt("oauth_access_token_expire", patch.oauthAccessTokenExpire === undefined ? undefined : toUnixSeconds(patch.oauthAccessTokenExpire))
+  ...opt(
+    "oauth_access_token",
+    patch.oauthAccessToken === undefined ? undefined : Redacted.value(patch.oauthAccessToken)
+  ),
+  ...opt(
+    "oauth_refresh_token",
+    patch.oauthRefreshToken === undefined ? undefined : Redacted.value(patch.oauthRefreshToken)
+  ),
+  ...opt(
+    "oauth_access_token_expire",
+    patch.oauthAccessTokenExpire === undefined ? undefined : toUnixSeconds(patch.oauthAccessTokenExpire)
+  )
 })
 
 const AnyObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -187,7 +200,11 @@ export const updateProfile = (
       Effect.mapError((error) =>
         error._tag === "SystemError" && error.reason === "NotFound"
           ? missing()
-          : fileError(path, `cannot be resolved (${describePlatformError(error)})`, "make it a readable file (check its permissions)")
+          : fileError(
+            path,
+            `cannot be resolved (${describePlatformError(error)})`,
+            "make it a readable file (check its permissions)"
+          )
       )
     )
     const text = yield* readTextFile(target, { source, field: path }).pipe(
@@ -208,7 +225,9 @@ export const updateProfile = (
     if (index === -1) {
       return yield* new NotConfigured({
         source,
-        reason: `there is no profile ${JSON.stringify(profileName)} in ${path} to update; profiles: ${listNames({ profiles })}`,
+        reason: `there is no profile ${JSON.stringify(profileName)} in ${path} to update; profiles: ${
+          listNames({ profiles })
+        }`,
         fix: `run \`aliyun configure --profile ${profileName}\``
       })
     }
@@ -216,11 +235,16 @@ export const updateProfile = (
     const updated = { ...top, profiles: profiles.map((p, i) => (i === index ? { ...p, ...entries } : p)) }
     const content = yield* Effect.try({
       try: () => JSON.stringify(updated, null, 4),
-      catch: () => fileError(path, "cannot be printed back as JSON", "correct the file, or run `aliyun configure` again")
+      catch: () =>
+        fileError(path, "cannot be printed back as JSON", "correct the file, or run `aliyun configure` again")
     })
     const info = yield* fs.stat(target).pipe(
       Effect.mapError((error) =>
-        fileError(path, `cannot be examined (${describePlatformError(error)})`, "make it a readable file (check its permissions)")
+        fileError(
+          path,
+          `cannot be examined (${describePlatformError(error)})`,
+          "make it a readable file (check its permissions)"
+        )
       )
     )
     yield* replaceFile(target, content, { mode: info.mode & 0o7777 }).pipe(
