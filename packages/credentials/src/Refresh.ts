@@ -37,6 +37,7 @@ import * as Equal from "effect/Equal"
 import * as Fiber from "effect/Fiber"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -237,6 +238,7 @@ export const make = <R>(
       }
       if (Credential.isCacheable(credential)) {
         yield* SubscriptionRef.set(current, Option.some(credential))
+        yield* rescheduleAhead(credential)
         latest = credential
         latestEffect = Effect.succeed(credential)
         latestValidUntil = Credential.remainingMillis(credential, 0)
@@ -246,6 +248,7 @@ export const make = <R>(
         const previous = yield* SubscriptionRef.get(current)
         if (Option.isNone(previous) || !sameCredential(previous.value, credential)) {
           yield* SubscriptionRef.set(current, Option.some(credential))
+          yield* rescheduleAhead(credential)
         }
       }
       yield* Metric.update(tags(Telemetry.upstreamLatency, { source: credential.providerName }), now - started)
@@ -334,23 +337,28 @@ export const make = <R>(
         )
       })
 
+    // The background fiber: each publication (or `invalidate`) replaces the fiber that refreshes
+    // ahead of the current credential. That fiber joins a fetch but does not own it (fetches run in
+    // the resource's scope), so replacing it mid-refresh cancels nothing but its wait. Forked here,
+    // at construction, so that it runs with the resource's fiber refs (logger, tracer, parent span),
+    // not those of the caller whose fetch published. A queue and two fibers, not a stream over
+    // `changes`: a stream's machinery costs ~100 KiB per resource.
+    const published = yield* Queue.sliding<Credential.Credential | undefined>(1)
+    const rescheduleAhead = (credential: Credential.Credential | undefined) => Queue.offer(published, credential)
+    yield* Effect.forkScoped(Effect.gen(function*() {
+      let ahead: Fiber.RuntimeFiber<void> | undefined
+      while (true) {
+        const credential = yield* Queue.take(published)
+        if (ahead !== undefined) yield* Fiber.interruptFork(ahead)
+        ahead = credential === undefined ? undefined : yield* Effect.fork(refreshAhead(credential))
+      }
+    }))
+
     // Dropped (`invalidate`): nothing to refresh ahead of until the next fetch publishes.
     const invalidate = Effect.suspend(() => {
       latest = undefined
-      return SubscriptionRef.set(current, Option.none())
+      return Effect.zipRight(SubscriptionRef.set(current, Option.none()), rescheduleAhead(undefined))
     })
-
-    yield* current.changes.pipe(
-      Stream.flatMap(
-        Option.match({
-          onNone: () => Stream.empty,
-          onSome: (credential) => Stream.fromEffect(refreshAhead(credential))
-        }),
-        { switch: true }
-      ),
-      Stream.runDrain,
-      Effect.forkScoped
-    )
 
     return {
       get,
