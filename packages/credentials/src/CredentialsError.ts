@@ -7,8 +7,27 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
+import * as PlatformError from "@effect/platform/Error"
 import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * Marks every error of this module: `isCredentialsError` checks it, so no list of tags is kept beside
+ * the `CredentialsError` union (a registered symbol: two copies of the library, ESM and CommonJS, agree).
+ *
+ * @since 0.1.0
+ * @category type id
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-alicloud/credentials/CredentialsError")
+
+/**
+ * @since 0.1.0
+ * @category type id
+ */
+export type TypeId = typeof TypeId
+
+// `Data.TaggedError` with the `TypeId` on the prototype (as `@effect/platform`'s errors).
+const TaggedError = <const Tag extends string>(tag: Tag) => PlatformError.TypeIdError(TypeId, tag)
 
 const withFix = (text: string, fix: string | undefined): string => (fix === undefined ? text : `${text}. Fix: ${fix}`)
 
@@ -37,7 +56,7 @@ const formatSeconds = (duration: Duration.Duration) => `${(Duration.toMillis(dur
  * @since 0.1.0
  * @category errors
  */
-export class NotConfigured extends Data.TaggedError("NotConfigured")<{
+export class NotConfigured extends TaggedError("NotConfigured")<{
   readonly source: string
   /** What is missing, e.g. "ALIBABA_CLOUD_ACCESS_KEY_ID is not set". */
   readonly reason: string
@@ -55,7 +74,7 @@ export class NotConfigured extends Data.TaggedError("NotConfigured")<{
  * @since 0.1.0
  * @category errors
  */
-export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration")<{
+export class InvalidConfiguration extends TaggedError("InvalidConfiguration")<{
   readonly source: string
   /** The option, environment variable or file field at fault. */
   readonly field: string
@@ -75,7 +94,7 @@ export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration
  * @since 0.1.0
  * @category errors
  */
-export class UpstreamError extends Data.TaggedError("UpstreamError")<{
+export class UpstreamError extends TaggedError("UpstreamError")<{
   readonly source: string
   readonly endpoint: string
   readonly status: number
@@ -102,7 +121,7 @@ export class UpstreamError extends Data.TaggedError("UpstreamError")<{
  * @since 0.1.0
  * @category errors
  */
-export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
+export class MalformedResponse extends TaggedError("MalformedResponse")<{
   readonly source: string
   readonly endpoint: string
   /** What is wrong, naming the field; never the body itself, which may hold secrets. */
@@ -125,7 +144,7 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
  * @since 0.1.0
  * @category errors
  */
-export class Timeout extends Data.TaggedError("Timeout")<{
+export class Timeout extends TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
   readonly phase: "connect" | "read" | "total" | "budget" | "command"
@@ -158,7 +177,7 @@ export class Timeout extends Data.TaggedError("Timeout")<{
  * @since 0.1.0
  * @category errors
  */
-export class NetworkError extends Data.TaggedError("NetworkError")<{
+export class NetworkError extends TaggedError("NetworkError")<{
   readonly source: string
   readonly endpoint: string
   readonly detail: string
@@ -176,7 +195,7 @@ export class NetworkError extends Data.TaggedError("NetworkError")<{
  * @since 0.1.0
  * @category errors
  */
-export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+export class CommandFailed extends TaggedError("CommandFailed")<{
   readonly source: string
   /** The program run (argv[0]), never its arguments, which may hold secrets. */
   readonly command: string
@@ -195,7 +214,7 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
  * @since 0.1.0
  * @category errors
  */
-export class ChainExhausted extends Data.TaggedError("ChainExhausted")<{
+export class ChainExhausted extends TaggedError("ChainExhausted")<{
   readonly source: string
   readonly failures: ReadonlyArray<Exclude<CredentialsError, ChainExhausted>>
 }> {
@@ -219,20 +238,10 @@ export type CredentialsError =
   | CommandFailed
   | ChainExhausted
 
-const tags = new Set<string>([
-  "NotConfigured",
-  "InvalidConfiguration",
-  "UpstreamError",
-  "MalformedResponse",
-  "Timeout",
-  "NetworkError",
-  "CommandFailed",
-  "ChainExhausted"
-])
-
 /**
+ * Whether `u` is one of the errors above (of either copy of the library, ESM or CommonJS).
+ *
  * @since 0.1.0
  * @category refinements
  */
-export const isCredentialsError = (u: unknown): u is CredentialsError =>
-  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)
+export const isCredentialsError = (u: unknown): u is CredentialsError => Predicate.hasProperty(u, TypeId)
