@@ -11,6 +11,7 @@
 import * as DateTime from "effect/DateTime"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
+import { maskAccessKeyId } from "./internal/maskAccessKeyId.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).
@@ -108,19 +109,6 @@ export class Credential implements CredentialFields {
     return this.toJSON()
   }
 }
-
-/**
- * Masks an AccessKey ID for display: `LTAI****wxyz`. Short ids are masked whole.
- *
- * @since 0.1.0
- * @category utils
- */
-export const maskAccessKeyId = (accessKeyId: string): string =>
-  accessKeyId.length === 0
-    ? ""
-    : accessKeyId.length < 12
-    ? "****"
-    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
 
 /**
  * @since 0.1.0

@@ -10,6 +10,8 @@
  *
  * @since 0.1.0
  */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -21,45 +23,10 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
+import type * as DefaultChain from "./DefaultChain.js"
 import * as recovery from "./internal/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface Service {
-  /** A valid credential: cached, refreshed ahead of expiry, fetched once however many wait. */
-  readonly get: Effect.Effect<Credential, CredentialsError>
-  /** The current credential and every rotation. */
-  readonly changes: Stream.Stream<Credential>
-  /**
-   * Fetches a credential now, whatever the state of the current one (joining a fetch already in
-   * flight: one upstream request however many ask), makes it the current one and publishes it on
-   * `changes`. For a credential the service refused before its time (a revoked session, a rotated
-   * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
-   */
-  readonly refresh: Effect.Effect<Credential, CredentialsError>
-  /**
-   * Drops the current credential, so that the next `get` fetches; nothing is fetched until then.
-   */
-  readonly invalidate: Effect.Effect<void>
-}
-
-/**
- * What `Credentials.retryOnAuthError` takes.
- *
- * @since 0.2.0
- * @category models
- */
-export interface RetryOnAuthErrorOptions<E> {
-  /**
-   * Whether an error of the signed effect means the credential was refused. Default
-   * `Credentials.isAuthError`: Alibaba Cloud's authentication codes.
-   */
-  readonly isAuthError?: ((error: E) => boolean) | undefined
-}
 
 /**
  * The service tag, with its layers as static members.
@@ -67,7 +34,9 @@ export interface RetryOnAuthErrorOptions<E> {
  * @since 0.1.0
  * @category tags
  */
-export class Credentials extends Context.Tag("@effect-alicloud/credentials/Credentials")<Credentials, Service>() {
+export class Credentials
+  extends Context.Tag("@effect-alicloud/credentials/Credentials")<Credentials, Credentials.Service>()
+{
   /**
    * The service over any source, cached and refreshed by the refresh engine. A credential without
    * an expiration is fetched once and kept; one marked `cache: "none"` (`Credential.uncached`) is
@@ -89,6 +58,29 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
     options?: Chain.Options & Refresh.Options
   ): Layer.Layer<Credentials, never, R> {
     return Layer.unwrapEffect(Effect.map(Chain.make(sources, options), (chain) => Credentials.layer(chain, options)))
+  }
+
+  /**
+   * The default chain on Node (see `DefaultChain`), with options: a profile, endpoints, timeouts,
+   * the refresh windows. `CredentialsLive` is the same with the official defaults. The default
+   * chain's sources and the Node transport are loaded when the layer is first built (this module,
+   * the service tag, does not import them: the Promise facade's light path stays light).
+   */
+  static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
+    return Layer.unwrapEffect(
+      Effect.map(Effect.promise(() => import("./internal/credentialsLive.js")), (live) => live.layer(options))
+    )
+  }
+
+  /**
+   * `layerDefault` with its options read through `Config`, e.g.
+   * `Credentials.layerConfig({ profile: Config.string("APP_ALIBABA_PROFILE") })`. A missing or
+   * malformed value fails the layer with its `ConfigError`.
+   */
+  static layerConfig(
+    config: Config.Config.Wrap<DefaultChain.Options>
+  ): Layer.Layer<Credentials, ConfigError.ConfigError> {
+    return Layer.unwrapEffect(Effect.map(Config.unwrap(config), (options) => Credentials.layerDefault(options)))
   }
 
   /** A service that always hands out `credential` (`refresh` too; `invalidate` does nothing). */
@@ -143,15 +135,15 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
    */
   static readonly retryOnAuthError: {
     <E>(
-      options?: RetryOnAuthErrorOptions<E>
+      options?: Credentials.RetryOnAuthErrorOptions<E>
     ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
     <A, E, R>(
       effect: Effect.Effect<A, E, R>,
-      options?: RetryOnAuthErrorOptions<E>
+      options?: Credentials.RetryOnAuthErrorOptions<E>
     ): Effect.Effect<A, E | CredentialsError, R | Credentials>
   } = dual(
     (args) => Effect.isEffect(args[0]),
-    <A, E, R>(effect: Effect.Effect<A, E, R>, options?: RetryOnAuthErrorOptions<E>) =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>, options?: Credentials.RetryOnAuthErrorOptions<E>) =>
       recovery.retryOnAuthError(Credentials, effect, options)
   )
 
@@ -169,5 +161,48 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
   /** The authentication code `isAuthError` found in `error`, if any. */
   static authErrorCode(error: unknown): string | undefined {
     return recovery.authErrorCode(error)
+  }
+}
+
+/**
+ * The types of the service.
+ *
+ * @since 0.1.0
+ */
+export declare namespace Credentials {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** A valid credential: cached, refreshed ahead of expiry, fetched once however many wait. */
+    readonly get: Effect.Effect<Credential, CredentialsError>
+    /** The current credential and every rotation. */
+    readonly changes: Stream.Stream<Credential>
+    /**
+     * Fetches a credential now, whatever the state of the current one (joining a fetch already in
+     * flight: one upstream request however many ask), makes it the current one and publishes it on
+     * `changes`. For a credential the service refused before its time (a revoked session, a rotated
+     * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
+     */
+    readonly refresh: Effect.Effect<Credential, CredentialsError>
+    /**
+     * Drops the current credential, so that the next `get` fetches; nothing is fetched until then.
+     */
+    readonly invalidate: Effect.Effect<void>
+  }
+
+  /**
+   * What `Credentials.retryOnAuthError` takes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export interface RetryOnAuthErrorOptions<E> {
+    /**
+     * Whether an error of the signed effect means the credential was refused. Default
+     * `Credentials.isAuthError`: Alibaba Cloud's authentication codes.
+     */
+    readonly isAuthError?: ((error: E) => boolean) | undefined
   }
 }

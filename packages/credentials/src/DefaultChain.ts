@@ -12,19 +12,14 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import * as Chain from "./Chain.js"
-import type * as Credential from "./Credential.js"
-import { Credentials } from "./Credentials.js"
-import { metadataSource } from "./internal/composite.js"
-import * as Upstream from "./internal/upstream.js"
+import type * as Layer from "effect/Layer"
+import type * as Chain from "./Chain.js"
+import type { Credentials } from "./Credentials.js"
+import * as internal from "./internal/defaultChain.js"
 import type * as Refresh from "./Refresh.js"
-import * as CliProfile from "./sources/CliProfile.js"
-import * as CredentialsUri from "./sources/CredentialsUri.js"
-import * as Environment from "./sources/Environment.js"
-import * as IniProfile from "./sources/IniProfile.js"
-import * as OidcRoleArn from "./sources/OidcRoleArn.js"
+import type * as CliProfile from "./sources/CliProfile.js"
 
 /**
  * @since 0.1.0
@@ -53,15 +48,7 @@ export interface Options extends CliProfile.NetworkOptions {
  * @since 0.1.0
  * @category constructors
  */
-export const sources = (options: Options = {}) =>
-  ({
-    env: Environment.source,
-    oidc_role_arn: OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint }),
-    cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
-    profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
-    ecs_ram_role: metadataSource(options),
-    credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
-  }) as const
+export const sources = internal.sources
 
 /**
  * The requirements of the default sources: what `CredentialsLive` provides on Node.
@@ -72,18 +59,6 @@ export const sources = (options: Options = {}) =>
 export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyof ReturnType<typeof sources>]>
 
 /**
- * The default sources as `[name, source]` pairs, in chain order (for `Chain.explain`).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const entries = (options: Options = {}) => Object.entries(sources(options))
-
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official tool.
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
-
-/**
  * The `Credentials` service over the default chain (named `default`: provider names read
  * `default/env`, `default/cli_profile/ram_role_arn/static_ak`...). Needs the platform:
  * see `CredentialsLive` for Node.
@@ -91,13 +66,7 @@ const officialPrefetch = (credential: Credential.Credential): Duration.Duration 
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}) =>
-  Credentials.layerChain(entries(options).map(([, source]) => source), {
-    name: "default",
-    onError: options.onError,
-    prefetchWindow: officialPrefetch,
-    ...options.refresh
-  })
+export const layer: (options?: Options) => Layer.Layer<Credentials, never, Requirements> = internal.layer
 
 /**
  * Explains the default chain: for each source, picked, skipped (and why) or not tried.
@@ -105,4 +74,5 @@ export const layer = (options: Options = {}) =>
  * @since 0.1.0
  * @category diagnostics
  */
-export const explain = (options: Options = {}) => Chain.explain(entries(options))
+export const explain: (options?: Options) => Effect.Effect<ReadonlyArray<Chain.Step>, never, Requirements> =
+  internal.explain

@@ -1,6 +1,6 @@
 /**
  * The Node platform: `@effect/platform`'s `HttpClient` on Node's undici, with the connect and read
- * timeouts and the proxy of each request, and the file system and child processes (`layerNodePlatform`). This is
+ * timeouts and the proxy of each request, and the file system and child processes (`layerNode`). This is
  * the only module that knows Node's HTTP stack; the sources run on any platform's `HttpClient`
  * (e.g. `FetchHttpClient`), bounded there by the Clock deadlines of the upstream pipeline.
  *
@@ -28,11 +28,8 @@ export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
 }
 
-/**
- * @since 0.1.0
- * @category constants
- */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
+// The connect timeout of requests made outside the sources' pipeline, unless `connectTimeout` says.
+const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
 
 // A request's timeouts and proxy travel to the dispatcher in its options under this key:
 // @effect/platform-node's client overrides undici's own header and body timeouts, and undici's
@@ -257,7 +254,7 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
  * @since 0.1.0
  * @category layers
  */
-export const layerNodePlatform = (options: Options = {}) =>
+export const layerNode = (options: Options = {}) =>
   Layer.mergeAll(layer(options), NodeCommandExecutor.layer, NodePath.layer).pipe(
     Layer.provideMerge(NodeFileSystem.layer)
   )

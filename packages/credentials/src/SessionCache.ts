@@ -30,7 +30,7 @@ import * as internal from "./internal/sessionCache.js"
 export interface Options {
   /** The folder of the cache files. Default `~/.alibabacloud/cache` (HOME, else USERPROFILE, through Config). */
   readonly directory?: string | undefined
-  /** A cached session with less than this left is not used. Default 15 minutes (`Refresh.defaults.staleWindow`). */
+  /** A cached session with less than this left is not used. Default 15 minutes (the refresh engine's `staleWindow`). */
   readonly staleWindow?: Duration.DurationInput | undefined
   /** How long a process waits for another one's fetch (the lock) before taking the lock over. Default 20 seconds. */
   readonly lockWait?: Duration.DurationInput | undefined

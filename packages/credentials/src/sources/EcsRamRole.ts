@@ -65,11 +65,8 @@ export const ECS_METADATA_DISABLED = "ALIBABA_CLOUD_ECS_METADATA_DISABLED"
  * @category constants
  */
 export const IMDSV1_DISABLED = "ALIBABA_CLOUD_IMDSV1_DISABLED"
-/**
- * @since 0.1.0
- * @category constants
- */
-export const defaultMetadataUrl = "http://100.100.100.200"
+// The metadata service of every ECS instance, unless `metadataUrl` says otherwise.
+const defaultMetadataUrl = "http://100.100.100.200"
 
 /**
  * The official refresh timing for ECS credentials: refresh when less than 1 hour is left.

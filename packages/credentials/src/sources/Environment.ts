@@ -45,16 +45,8 @@ const variables = Config.all({
   securityToken: nonEmpty(SECURITY_TOKEN)
 })
 
-/**
- * The environment source (provider name `env`):
- * - no `ALIBABA_CLOUD_ACCESS_KEY_ID` (unset or empty): `NotConfigured`, a chain moves on;
- * - an id without `ALIBABA_CLOUD_ACCESS_KEY_SECRET`: `InvalidConfiguration` naming the variable;
- * - with a non-empty `ALIBABA_CLOUD_SECURITY_TOKEN`: an `sts` credential, else `access_key`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const source: Source = Effect.gen(function*() {
+// The variables are read at each run of the source, not when it is made.
+const source: Source = Effect.gen(function*() {
   const env = yield* variables.pipe(
     Effect.mapError((error) =>
       new InvalidConfiguration({ source: name, field: "the environment", reason: `cannot be read (${error._op})` })
@@ -84,3 +76,14 @@ export const source: Source = Effect.gen(function*() {
     providerName: "env"
   })
 })
+
+/**
+ * The environment source (provider name `env`), read through `Config` at every run:
+ * - no `ALIBABA_CLOUD_ACCESS_KEY_ID` (unset or empty): `NotConfigured`, a chain moves on;
+ * - an id without `ALIBABA_CLOUD_ACCESS_KEY_SECRET`: `InvalidConfiguration` naming the variable;
+ * - with a non-empty `ALIBABA_CLOUD_SECURITY_TOKEN`: an `sts` credential, else `access_key`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (): Source => source
