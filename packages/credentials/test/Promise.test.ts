@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
 import { createRequire } from "node:module"
 import { inspect } from "node:util"
-import Credential, { Config, CredentialModel } from "../src/promise.js"
+import Credential, { Config, CredentialModel } from "./facade.js"
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")

@@ -23,7 +23,7 @@ import Credential, {
   StaticAKCredentialsProvider,
   StaticSTSCredentialsProvider,
   URICredentialsProvider
-} from "../src/promise.js"
+} from "./facade.js"
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")

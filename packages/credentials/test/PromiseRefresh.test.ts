@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
 import { createRequire } from "node:module"
 import { Credentials } from "../src/Credentials.js"
-import Credential, { Config, RAMRoleARNCredentialsProvider, StaticAKCredentialsProvider } from "../src/promise.js"
+import Credential, { Config, RAMRoleARNCredentialsProvider, StaticAKCredentialsProvider } from "./facade.js"
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")

@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Facade from "../src/promise.js"
+import * as Facade from "./facade.js"
 import samplesFile from "./fixtures/seeds/node-samples.json" with { type: "json" }
 
 const require = createRequire(import.meta.url)

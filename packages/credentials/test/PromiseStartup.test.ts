@@ -1,57 +1,53 @@
-// The facade's static types and its provider classes start without the network sources and the
-// Node platform: those modules are loaded when a client or provider that needs them is first used.
-// The modules are stood in for here, each factory recording that it was loaded.
-import { describe, expect, it, vi } from "vitest"
+// The facade as shipped (the bundle, loaded by package name in a real Node process) starts without
+// the network: building every provider and using the static ones requires no HTTP client (undici,
+// the only module the bundle leaves outside) and starts no timer that holds the process; the first
+// network use does load it.
+import { describe, expect, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 
-const loaded = vi.hoisted(() => new Set<string>())
+// packages/cli depends on @effect-alicloud/credentials, so the package name resolves from there.
+const consumer = fileURLToPath(new URL("../../cli/", import.meta.url))
 
-vi.mock("../src/internal/facadeLayers.js", async (importOriginal) => {
-  loaded.add("facadeLayers")
-  return await importOriginal()
-})
-vi.mock("../src/HttpTransport.js", async (importOriginal) => {
-  loaded.add("HttpTransport")
-  return await importOriginal()
-})
-vi.mock("undici", async (importOriginal) => {
-  loaded.add("undici")
-  return await importOriginal()
-})
-vi.mock("../src/sources/RamRoleArn.js", async (importOriginal) => {
-  loaded.add("RamRoleArn")
-  return await importOriginal()
-})
+const script = `
+const loaded = () => Object.keys(require.cache).some((file) => file.includes("/undici/"))
+const Facade = require("@effect-alicloud/credentials/promise")
+const report = {}
+const main = async () => {
+  const providers = [
+    Facade.StaticAKCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("SECRET-startup").build(),
+    Facade.StaticSTSCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("s").withSecurityToken("t").build(),
+    Facade.RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(Facade.StaticAKCredentialsProvider.builder().build()).build(),
+    Facade.OIDCRoleArnCredentialsProvider.builder().build(),
+    Facade.ECSRAMRoleCredentialsProvider.builder().build(),
+    Facade.URICredentialsProvider.builder().build(),
+    Facade.EnvironmentVariableCredentialsProvider.builder().build(),
+    Facade.ProfileCredentialsProvider.builder().build(),
+    Facade.CLIProfileCredentialsProvider.builder().withProfileName("dev").build(),
+    Facade.DefaultCredentialsProvider.builder().build()
+  ]
+  const client = new Facade.default(new Facade.Config({ type: "access_key", accessKeyId: "id", accessKeySecret: "SECRET-startup" }))
+  report.staticAnswer = (await client.getCredential()).accessKeyId + "/" + (await providers[0].getCredentials()).accessKeyId
+  report.afterStatic = loaded()
+  // A credentials URI with no URI is refused before anything is sent, by the network engine.
+  const uri = new Facade.default(new Facade.Config({ type: "credentials_uri" }))
+  report.networkError = await uri.getCredential().then(() => "none", (e) => e.cause && e.cause._tag)
+  report.afterNetwork = loaded()
+  await Promise.all([client.close(), uri.close(), ...providers.map((p) => p.close())])
+  console.log(JSON.stringify(report))
+}
+main()
+`
 
-describe("Promise facade start-up", () => {
-  it("importing /promise, building every provider and using the static ones loads neither the network sources nor the Node platform; the first network use does", async () => {
-    const Facade = await import("../src/promise.js")
-    const providers = [
-      Facade.StaticAKCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("SECRET-startup").build(),
-      Facade.StaticSTSCredentialsProvider.builder().withAccessKeyId("id").withAccessKeySecret("s").withSecurityToken(
-        "t"
-      ).build(),
-      Facade.RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(
-        Facade.StaticAKCredentialsProvider.builder().build()
-      ).build(),
-      Facade.OIDCRoleArnCredentialsProvider.builder().build(),
-      Facade.ECSRAMRoleCredentialsProvider.builder().build(),
-      Facade.URICredentialsProvider.builder().build(),
-      Facade.EnvironmentVariableCredentialsProvider.builder().build(),
-      Facade.ProfileCredentialsProvider.builder().build(),
-      Facade.CLIProfileCredentialsProvider.builder().withProfileName("dev").build(),
-      Facade.DefaultCredentialsProvider.builder().build()
-    ]
-    const client = new Facade.default(
-      new Facade.Config({ type: "access_key", accessKeyId: "id", accessKeySecret: "SECRET-startup" })
-    )
-    expect((await client.getCredential()).accessKeyId).toBe("id")
-    expect((await providers[0]!.getCredentials()).accessKeyId).toBe("id")
-    expect([...loaded]).toEqual([])
-    // A credentials URI with no URI is refused before anything is sent; the module is loaded.
-    const uri = new Facade.default(new Facade.Config({ type: "credentials_uri" }))
-    await expect(uri.getCredential()).rejects.toThrow()
-    expect(loaded.has("facadeLayers")).toBe(true)
-    expect(loaded.has("HttpTransport")).toBe(true)
-    await Promise.all([client.close(), uri.close(), ...providers.map((p) => p.close())])
+describe("Promise facade start-up", { timeout: 60_000 }, () => {
+  it("the shipped facade answers static credentials without loading the HTTP client; the first network use loads it; the process exits by itself", () => {
+    // execFileSync returns when the process exits: nothing the facade started may keep it alive
+    const out = execFileSync(process.execPath, ["-e", script], { cwd: consumer, encoding: "utf8", timeout: 20_000 })
+    expect(JSON.parse(out.trim())).toEqual({
+      staticAnswer: "id/id",
+      afterStatic: false,
+      networkError: "NotConfigured",
+      afterNetwork: true
+    })
   })
 })

@@ -12,7 +12,7 @@ import Credential, {
   RAMRoleARNCredentialsProvider,
   StaticAKCredentialsProvider,
   URICredentialsProvider
-} from "../src/promise.js"
+} from "./facade.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
 
 const key = { accessKeyId: "LTAI5tTokenProxyKey001", accessKeySecret: "token-proxy-secret-01" } as const
@@ -135,32 +135,39 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
   it.scopedLive("OIDCRoleArn with withOIDCToken and withProxy; RAMRoleARN and URI with withProxy", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ accessKeys: [key], oidcTokens: ["from-builder"] })
-      const proxy = yield* LoopbackProxy.make
-      const providers = [
-        OIDCRoleArnCredentialsProvider.builder()
-          .withRoleArn(roleArn)
-          .withOIDCProviderArn(oidcProviderArn)
-          .withOIDCToken(async () => "from-builder")
-          .withStsEndpoint(emulator.stsUrl)
-          .withProxy(proxy.url)
-          .build(),
-        RAMRoleARNCredentialsProvider.builder()
-          .withCredentialsProvider(
-            StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
-              key.accessKeySecret
-            ).build()
-          )
-          .withRoleArn(roleArn)
-          .withStsEndpoint(emulator.stsUrl)
-          .withProxy(proxy.url)
-          .build(),
-        URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).withProxy(proxy.url).build()
+      // A proxy each: the facade's clients share one HTTP dispatcher, so a tunnel to the same
+      // upstream may be reused by the next client.
+      const proxied: Array<
+        (proxy: string) => OIDCRoleArnCredentialsProvider | RAMRoleARNCredentialsProvider | URICredentialsProvider
+      > = [
+        (proxy) =>
+          OIDCRoleArnCredentialsProvider.builder()
+            .withRoleArn(roleArn)
+            .withOIDCProviderArn(oidcProviderArn)
+            .withOIDCToken(async () => "from-builder")
+            .withStsEndpoint(emulator.stsUrl)
+            .withProxy(proxy)
+            .build(),
+        (proxy) =>
+          RAMRoleARNCredentialsProvider.builder()
+            .withCredentialsProvider(
+              StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
+                key.accessKeySecret
+              ).build()
+            )
+            .withRoleArn(roleArn)
+            .withStsEndpoint(emulator.stsUrl)
+            .withProxy(proxy)
+            .build(),
+        (proxy) => URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).withProxy(proxy).build()
       ]
-      yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all(providers.map((p) => p.close()))))
-      for (const provider of providers) {
+      for (const make of proxied) {
+        const proxy = yield* LoopbackProxy.make
+        const provider = make(proxy.url)
+        yield* Effect.addFinalizer(() => Effect.promise(() => provider.close()))
         expect((yield* promise(() => provider.getCredentials())).accessKeyId).toMatch(/^STS\./)
+        expect(yield* proxy.tunnels).toBe(1)
       }
-      expect(yield* proxy.tunnels).toBe(3)
       expect(
         Option.getOrThrow(yield* emulator.requests("sts").pipe(Effect.map((r) => Option.fromNullable(r[0])))).body
           .OIDCToken

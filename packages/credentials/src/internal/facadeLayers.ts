@@ -1,6 +1,6 @@
-// The Promise facade's network sources and default chain, with the Node platform: loaded by the
-// facade when a client or provider that needs them is first used, so that the static types start
-// without them.
+// The Promise facade's network sources and default chain: loaded with the network engine
+// (`./facadeEngine.ts`) when a client or provider that needs them is first used, so that the
+// static types start without them.
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -9,7 +9,6 @@ import * as Chain from "../Chain.js"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
-import { layerNode as layerNodePlatform } from "../HttpTransport.js"
 import type { Source } from "../Source.js"
 import * as CliProfile from "../sources/CliProfile.js"
 import * as CredentialsUri from "../sources/CredentialsUri.js"
@@ -126,13 +125,16 @@ export const iniProfile = (profile: string | undefined): Source<DefaultChain.Req
 const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
   credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
 
-/** A network source as a cached, refreshing `Credentials` layer, with the Node platform. */
-export const layerOf = (source: Source<DefaultChain.Requirements>): Layer.Layer<Credentials> =>
-  Credentials.layer(source, { prefetchWindow: officialPrefetch }).pipe(Layer.provide(layerNodePlatform()))
+/** A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime). */
+export const layerOf = (
+  source: Source<DefaultChain.Requirements>
+): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
+  Credentials.layer(source, { prefetchWindow: officialPrefetch })
 
-/** The default chain, with the Node platform. */
-export const layerDefaultChain = (options: DefaultChain.Options | undefined): Layer.Layer<Credentials> =>
-  DefaultChain.layer(options).pipe(Layer.provide(layerNodePlatform()))
+/** The default chain (the platform comes from the runtime). */
+export const layerDefaultChain = (
+  options: DefaultChain.Options | undefined
+): Layer.Layer<Credentials, never, DefaultChain.Requirements> => DefaultChain.layer(options)
 
 /** The default chain as one source (the signer of a role): walked anew on each call. */
 export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>

@@ -1,25 +1,22 @@
-// The Promise facade's engines: an Effect runtime over a `Credentials` layer (our sources, cached
-// and refreshed), or a custom provider asked as the official tool asks it. This is where the
-// facade runs Effects (`runPromiseExit`, `runFork`), and the only place.
+// The Promise facade's engines: static sources on Effect's default runtime, network sources on
+// the network engine (`./facadeEngine.ts`, loaded on first use), and custom providers asked as the
+// official tool asks them. With `./facadeEngine.ts`, the only place the facade runs Effects.
+// Imported by the facade at start-up: nothing here may load the network modules.
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import type { Credential as EffectCredential } from "../Credential.js"
 import * as CredentialModule from "../Credential.js"
-import { Credentials } from "../Credentials.js"
+import type { Credentials } from "../Credentials.js"
 import { CommandFailed, type CredentialsError, isCredentialsError } from "../CredentialsError.js"
 import type * as DefaultChain from "../DefaultChain.js"
 import type { Source } from "../Source.js"
 import type * as FacadeLayers from "./facadeLayers.js"
 import type { CredentialsProvider } from "./facadeModel.js"
 import { fromKeys } from "./facadeStatic.js"
-import { unrefClock } from "./unrefClock.js"
 
 /** The network module, loaded on first use. */
 export type Layers = typeof FacadeLayers
@@ -35,25 +32,12 @@ export type Recipe =
     readonly _tag: "Network"
     readonly source: (layers: Layers) => Source<DefaultChain.Requirements>
     /** A layer of its own (the default chain); else `layers.layerOf(source)`. */
-    readonly layer?: ((layers: Layers) => Layer.Layer<Credentials>) | undefined
+    readonly layer?: ((layers: Layers) => Layer.Layer<Credentials, never, DefaultChain.Requirements>) | undefined
   }
 
 /** The source of a recipe, inside the network module (to be the signer of a role, say). */
 export const sourceIn = (recipe: Recipe, layers: Layers): Source<DefaultChain.Requirements> =>
   recipe._tag === "Static" ? recipe.source : recipe.source(layers)
-
-const layerOf = (recipe: Recipe): Layer.Layer<Credentials> => {
-  if (recipe._tag === "Static") {
-    // Not cached: the engine's own mark, so every `get` runs the source (single flight still holds).
-    return Credentials.layer(recipe.cached ? recipe.source : Effect.map(recipe.source, CredentialModule.uncached))
-  }
-  return Layer.unwrapEffect(
-    Effect.map(
-      Effect.promise(() => import("./facadeLayers.js")),
-      (layers) => recipe.layer !== undefined ? recipe.layer(layers) : layers.layerOf(recipe.source(layers))
-    )
-  )
-}
 
 /** A credential as the facade hands it out: plain strings. */
 export interface Answer {
@@ -78,7 +62,7 @@ export interface Engine {
 /** The rejection of a call on a closed client or provider. */
 export const closedError = (what: string): Error => new Error(`${what} was closed: create a new one to get credentials`)
 
-const answerOf = (credential: EffectCredential): Answer => ({
+export const answerOf = (credential: EffectCredential): Answer => ({
   accessKeyId: credential.accessKeyId,
   accessKeySecret: Redacted.value(credential.accessKeySecret),
   securityToken: credential.securityToken === undefined ? undefined : Redacted.value(credential.securityToken),
@@ -88,17 +72,7 @@ const answerOf = (credential: EffectCredential): Answer => ({
   kind: credential.type
 })
 
-// The keep-alive handle of a pending call: the background refresh does not hold the process.
-const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
-  const handle = setInterval(() => {}, 2 ** 30)
-  try {
-    return await promise()
-  } finally {
-    clearInterval(handle)
-  }
-}
-
-const toError = (cause: Cause.Cause<CredentialsError>, what: string): Error => {
+export const toError = (cause: Cause.Cause<CredentialsError>, what: string): Error => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure) && isCredentialsError(failure.value)) {
     return new Error(failure.value.message, { cause: failure.value })
@@ -109,67 +83,83 @@ const toError = (cause: Cause.Cause<CredentialsError>, what: string): Error => {
 }
 
 /**
- * One Effect runtime over the recipe's `Credentials` layer, built on the first call. A call made
- * while the last published credential is valid is answered without entering the runtime.
+ * The engine of a recipe. A static source runs on Effect's default runtime (no layer, no Node
+ * platform, no refresh fiber: its credential never expires); a network source loads the network
+ * engine (`./facadeEngine.ts`) on its first call.
  */
-export const effectEngine = (recipe: Recipe, what: string): Engine => {
-  const cached = recipe._tag === "Network" || recipe.cached
-  let runtime: ManagedRuntime.ManagedRuntime<Credentials, never> | undefined
-  let latest: EffectCredential | undefined
-  let subscription: Fiber.RuntimeFiber<void> | undefined
+export const effectEngine = (recipe: Recipe, what: string): Engine =>
+  recipe._tag === "Static" ? staticEngine(recipe, what) : lazyEngine(recipe, what)
+
+/** The last credential handed out and its answer: the same object while the credential is the same. */
+export interface Kept {
+  readonly credential: EffectCredential
+  readonly answer: Answer
+}
+
+/** The answer of `credential`, reusing `kept`'s when it is the same credential. */
+export const keep = (kept: Kept | undefined, credential: EffectCredential): Kept =>
+  kept?.credential === credential ? kept : { credential, answer: answerOf(credential) }
+
+/** The answer of an Effect's exit, or the rejection a facade caller sees. */
+export const settle = (exit: Exit.Exit<EffectCredential, CredentialsError>, what: string): EffectCredential => {
+  if (Exit.isFailure(exit)) throw toError(exit.cause, what)
+  return exit.value
+}
+
+// A static source (access_key, sts, bearer, environment, or the facade's own fixed keys): one
+// run at a time, its credential kept until it is no longer valid (a static one always is), unless
+// the recipe says to run it on every call.
+const staticEngine = (recipe: Extract<Recipe, { _tag: "Static" }>, what: string): Engine => {
+  let kept: Kept | undefined
+  let inFlight: Promise<Answer> | undefined
   let closed = false
-  // The answer of the last credential handed out: the same object while the credential is the
-  // same, so the hot path allocates nothing and the client can reuse what it built from it.
-  let answered: { readonly credential: EffectCredential; readonly answer: Answer } | undefined
-  const answerFor = (credential: EffectCredential): Answer => {
-    if (answered?.credential !== credential) answered = { credential, answer: answerOf(credential) }
-    return answered.answer
-  }
-
-  const subscribe = (rt: ManagedRuntime.ManagedRuntime<Credentials, never>, credential: EffectCredential) => {
-    latest = credential
-    subscription ??= rt.runFork(
-      Effect.flatMap(Credentials, (c) =>
-        Stream.runForEach(c.changes, (next) =>
-          Effect.sync(() => {
-            latest = next
-          })))
-    )
-  }
-
-  // `get` or `refresh` of the service, in the runtime (built on first use).
-  const run = (
-    operation: (credentials: Credentials["Type"]) => Effect.Effect<EffectCredential, CredentialsError>
-  ): Promise<Answer> => {
-    if (closed) return Promise.reject(closedError(what))
-    const rt = runtime ??= ManagedRuntime.make(layerOf(recipe).pipe(Layer.provide(Layer.setClock(unrefClock))))
-    return keepAlive(() => rt.runPromiseExit(Effect.flatMap(Credentials, operation))).then(
-      (exit) => {
-        if (closed) return Promise.reject(closedError(what))
-        if (Exit.isFailure(exit)) return Promise.reject(toError(exit.cause, what))
-        if (cached) subscribe(rt, exit.value)
-        return answerFor(exit.value)
-      },
-      () => Promise.reject(closed ? closedError(what) : new Error("unexpected failure in @effect-alicloud/credentials"))
-    )
-  }
-
+  const fetch = (): Promise<Answer> =>
+    inFlight ??= Effect.runPromiseExit(recipe.source).then((exit) => {
+      inFlight = undefined
+      if (closed) throw closedError(what)
+      const credential = settle(exit, what)
+      const next = keep(kept, credential)
+      kept = recipe.cached && CredentialModule.isCacheable(credential) ? next : undefined
+      return next.answer
+    })
   return {
     get: () => {
-      if (!closed && cached && latest !== undefined && CredentialModule.isValidAt(latest, Date.now())) {
-        return Promise.resolve(answerFor(latest))
+      if (closed) return Promise.reject(closedError(what))
+      if (kept !== undefined && CredentialModule.isValidAt(kept.credential, Date.now())) {
+        return Promise.resolve(kept.answer)
       }
-      return run((c) => c.get)
+      return fetch()
     },
-    refresh: () => run((c) => c.refresh),
+    refresh: () => {
+      if (closed) return Promise.reject(closedError(what))
+      kept = undefined
+      return fetch()
+    },
     close: async () => {
-      if (closed) return
       closed = true
-      latest = undefined
-      const rt = runtime
-      if (rt === undefined) return
-      if (subscription !== undefined) await rt.runPromise(Fiber.interrupt(subscription))
-      await rt.dispose()
+      kept = undefined
+    }
+  }
+}
+
+// A network source: the network engine and its modules (the Node platform, undici, Schema, the
+// refresh engine) are loaded by the first call, not by the import of the facade.
+const lazyEngine = (recipe: Extract<Recipe, { _tag: "Network" }>, what: string): Engine => {
+  let engine: Engine | undefined
+  let loading: Promise<Engine> | undefined
+  let closed = false
+  const load = (): Promise<Engine> =>
+    loading ??= import("./facadeEngine.js").then((module) => (engine = module.networkEngine(recipe, what)))
+  const call = (operation: (engine: Engine) => Promise<Answer>): Promise<Answer> => {
+    if (closed) return Promise.reject(closedError(what))
+    return engine !== undefined ? operation(engine) : load().then(operation)
+  }
+  return {
+    get: () => call((e) => e.get()),
+    refresh: () => call((e) => e.refresh()),
+    close: async () => {
+      closed = true
+      if (loading !== undefined) await (await loading).close()
     }
   }
 }

@@ -245,7 +245,7 @@ const maxEchoLength = 300
  */
 const sanitize = (text: string): string => {
   const escaped = text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\p{Cc}\u2028\u2029]/gu,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
   )
   return escaped.length > maxEchoLength ? `${escaped.slice(0, maxEchoLength)}…` : escaped

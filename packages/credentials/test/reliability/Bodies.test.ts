@@ -276,7 +276,7 @@ const expectCredentialOrTypedError = (exit: Exit.Exit<Credential, CredentialsErr
   expect(Option.isSome(failure), where).toBe(true)
   const error = Option.getOrThrow(failure)
   expect(isCredentialsError(error), where).toBe(true)
-  expect(error.message, where).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+  expect(error.message, where).not.toMatch(/\p{Cc}/u)
   return error._tag
 }
 
