@@ -16,6 +16,19 @@ import * as internal from "./internal/credentialsLive.js"
 /**
  * The default chain on Node, with the official defaults.
  *
+ * @example
+ * ```ts
+ * import { Credentials, CredentialsLive } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const credentials = yield* Credentials
+ *   const credential = yield* credentials.get
+ *   return credential.providerName // e.g. "default/env"
+ * })
+ * const runnable = program.pipe(Effect.provide(CredentialsLive))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */

@@ -22,6 +22,20 @@ import type * as Refresh from "./Refresh.js"
 import type * as CliProfile from "./sources/CliProfile.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Credentials, type DefaultChain } from "@effect-alicloud/credentials"
+ *
+ * const options: DefaultChain.Options = {
+ *   profile: "prod",
+ *   connectTimeout: "3 seconds",
+ *   metadata: { timeBudget: "1 second" },
+ *   onError: "stop",
+ *   refresh: { jitter: 0.3 }
+ * }
+ * const layer = Credentials.layerDefault(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -45,6 +59,17 @@ export interface Options extends CliProfile.NetworkOptions {
 /**
  * The default sources by their official provider names, in chain order.
  *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials, DefaultChain } from "@effect-alicloud/credentials"
+ *
+ * // Your own order: a key of yours first, then some of the official sources
+ * const d = DefaultChain.sources({ profile: "dev" })
+ * const layer = Credentials.layerChain([AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), d.env, d.cli_profile, d.credential_uri], {
+ *   name: "mine"
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -52,6 +77,15 @@ export const sources = internal.sources
 
 /**
  * The requirements of the default sources: what `CredentialsLive` provides on Node.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * const chain: Layer.Layer<Credentials, never, DefaultChain.Requirements> = DefaultChain.layer()
+ * const onNode: Layer.Layer<Credentials> = chain.pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -63,6 +97,16 @@ export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyo
  * `default/env`, `default/cli_profile/ram_role_arn/static_ak`...). Needs the platform:
  * see `CredentialsLive` for Node.
  *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // On Node (see `Credentials.layerDefault`); on another platform, provide its HttpClient, FileSystem
+ * // and CommandExecutor instead
+ * const layer = DefaultChain.layer({ profile: "dev" }).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -70,6 +114,18 @@ export const layer: (options?: Options) => Layer.Layer<Credentials, never, Requi
 
 /**
  * Explains the default chain: for each source, picked, skipped (and why) or not tried.
+ *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Console, Effect } from "effect"
+ *
+ * // Why the default chain picks what it picks (`alicloud-credentials explain`)
+ * const program = DefaultChain.explain().pipe(
+ *   Effect.flatMap((steps) => Console.log(steps.map((step) => `${step.name}: ${step._tag}`).join("\n"))),
+ *   Effect.provide(HttpTransport.layerNode())
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category diagnostics

@@ -20,6 +20,14 @@ import * as Undici from "undici"
 import { currentRequestOptions, type RequestOptions } from "./internal/upstream.js"
 
 /**
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@effect-alicloud/credentials"
+ *
+ * const options: HttpTransport.Options = { connectTimeout: "3 seconds" }
+ * const platform = HttpTransport.layerNode(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -216,6 +224,17 @@ class TimeoutDispatcher extends Undici.Dispatcher {
  * provide your own `HttpClient.HttpClient` instead of this layer: the sources take it from context,
  * and the proxy settings then do not apply.
  *
+ * @example
+ * ```ts
+ * import { Credentials, CredentialsUri, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // A network source on Node: the HTTP transport is all it needs
+ * const layer = Credentials.layer(CredentialsUri.make({ credentialsUri: "http://127.0.0.1:8080/credentials" })).pipe(
+ *   Layer.provide(HttpTransport.layer())
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -250,6 +269,15 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
  * What the default sources need, on Node: the HTTP transport, the file system, child processes
  * (and paths). Not the whole `NodeContext`: its terminal and worker services are not needed, and
  * building them costs start-up time.
+ *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // The default chain on Node (what `Credentials.layerDefault` does)
+ * const layer = DefaultChain.layer({ refresh: { jitter: 0 } }).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -48,6 +48,15 @@ import * as Telemetry from "./internal/telemetry.js"
 import type { Source } from "./Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Credentials, Refresh, RamRoleArn, Environment } from "@effect-alicloud/credentials"
+ *
+ * // Refresh 30 minutes ahead, no jitter (the official timing, for a single process)
+ * const options: Refresh.Options = { staleWindow: "30 minutes", jitter: 0 }
+ * const layer = Credentials.layer(RamRoleArn.make({ source: Environment.make(), roleArn: "acs:ram::1234567890123456:role/app" }), options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -90,6 +99,20 @@ export interface Options {
 
 /**
  * A refreshing source.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, RamRoleArn, Refresh } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // Chained roles: the inner session is cached and refreshed on its own, not assumed at every outer fetch
+ * const program = Effect.gen(function*() {
+ *   const inner: Refresh.Refreshing = yield* Refresh.make(
+ *     RamRoleArn.make({ source: AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), roleArn: "acs:ram::1234567890123456:role/inner" })
+ *   )
+ *   return RamRoleArn.make({ source: inner.get, roleArn: "acs:ram::6543210987654321:role/outer" })
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -139,6 +162,20 @@ type InFlight = Option.Option<Fiber.RuntimeFiber<Credential.Credential, Credenti
 /**
  * Builds a refreshing source over `fetch` in the current scope. Nothing is fetched until the
  * first `get`.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Refresh } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const refreshing = yield* Refresh.make(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }))
+ *   const first = yield* refreshing.get // fetched now
+ *   const again = yield* refreshing.get // cached: no expiration, kept
+ *   return first === again
+ * })
+ * Effect.runPromise(Effect.scoped(program)).then((same) => assert.strictEqual(same, true))
+ * ```
  *
  * @since 0.1.0
  * @category constructors
