@@ -28,7 +28,9 @@
  * @since 0.1.0
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
+import type * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
@@ -189,6 +191,10 @@ export const make = <R>(
     const scope = yield* Effect.scope
     const current = yield* SubscriptionRef.make(Option.none<Credential.Credential>())
     let latest: Credential.Credential | undefined = undefined
+    // `latest` as an Effect and its expiry in epoch milliseconds, set once per credential: the hot
+    // path allocates nothing and compares two numbers.
+    let latestEffect: Effect.Effect<Credential.Credential> = Effect.never
+    let latestValidUntil = 0
     const inFlight = yield* SynchronizedRef.make<InFlight>(Option.none())
     const minInterval = Duration.toMillis(options.minRefreshInterval ?? defaults.minRefreshInterval)
     // Each retry of a failed background refresh waits at least the floor after the failure.
@@ -220,6 +226,8 @@ export const make = <R>(
       if (Credential.isCacheable(credential)) {
         yield* SubscriptionRef.set(current, Option.some(credential))
         latest = credential
+        latestEffect = Effect.succeed(credential)
+        latestValidUntil = Credential.remainingMillis(credential, 0)
       } else {
         // Not kept: the hot path misses and the next `get` fetches. Published only when new.
         latest = undefined
@@ -265,20 +273,28 @@ export const make = <R>(
           )
       })).pipe(Effect.flatMap(Fiber.join))
 
-    // The hot path: a read of the latest credential (mirrored from the SubscriptionRef, which
-    // `fetchOnce` alone writes; `undefined` after an uncached one) and of the clock.
-    const untracedGet = Effect.clockWith((clock) =>
-      latest !== undefined && Credential.isValidAt(latest, clock.unsafeCurrentTimeMillis())
-        ? Effect.succeed(latest)
-        : refresh
-    )
-    const tracedGet = untracedGet.pipe(
+    // The hot path: one primitive that reads the fiber's clock and tracer, then the latest
+    // credential (mirrored from the SubscriptionRef, which `fetchOnce` alone writes; `undefined`
+    // after an uncached one). A span costs ~10 µs, ten times a cached get: spans are made when a
+    // tracer is installed (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which
+    // exports nowhere. The fiber's clock is looked up again only when the fiber's services change
+    // (a TestClock): measured, the lookup is a tenth of a cached get.
+    let services: Context.Context<DefaultServices.DefaultServices> | undefined
+    let clock: Clock.Clock = Clock.make()
+    const cachedOrFetch = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => {
+      if (fiber.currentDefaultServices !== services) {
+        services = fiber.currentDefaultServices
+        clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      }
+      return latest !== undefined && clock.unsafeCurrentTimeMillis() < latestValidUntil ? latestEffect : refresh
+    }
+    const tracedGet = Effect.withFiberRuntime(cachedOrFetch).pipe(
       annotateOutcome,
       Effect.withSpan("Credentials.get", { captureStackTrace: false })
     )
-    // A span costs ~10 µs, ten times a cached get: spans are made when a tracer is installed
-    // (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which exports nowhere.
-    const get = Effect.tracerWith((tracer) => (tracer === Telemetry.builtInTracer ? untracedGet : tracedGet))
+    const get: Effect.Effect<Credential.Credential, CredentialsError> = Effect.withFiberRuntime((fiber) =>
+      fiber.currentTracer === Telemetry.builtInTracer ? cachedOrFetch(fiber) : tracedGet
+    )
 
     // Ahead of expiry, and no sooner than `minInterval` after the last fetch, refresh; on failure
     // retry while the credential is still valid. Once it has expired the loop stops, and the next
