@@ -21,7 +21,10 @@ export default defineConfig(
         destructuredArrayIgnorePattern: "^_"
       }],
       // The code writes `Array<A>` / `ReadonlyArray<A>` throughout, as Effect does; keep it so.
-      "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }]
+      "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
+      // Types that belong to a value live in a `declare namespace` merged with it, as Effect's
+      // `Effect.Effect.Success` (here `Credentials.Service`); runtime namespaces stay banned.
+      "@typescript-eslint/no-namespace": ["error", { allowDeclarations: true }]
     }
   },
   {

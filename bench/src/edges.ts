@@ -7,7 +7,7 @@
  *
  * (a)(b)(c) The default chain with nothing configured (empty environment, HOME an empty temporary
  *   directory) while the ECS metadata address drops connection attempts (`Hostile.blackhole`),
- *   accepts and never replies (`Hostile.silent`), refuses (`Hostile.refused`). Ours: `layerLive`
+ *   accepts and never replies (`Hostile.silent`), refuses (`Hostile.refused`). Ours: `Credentials.layerDefault`
  *   with `metadataUrl` = the helper. The official client hard-codes http://100.100.100.200: the
  *   guard in its child sends that connect to the helper's 127.0.0.1 port instead
  *   (BENCH_GUARD_REDIRECT), so no packet leaves loopback. Figure: ms from the first get to its

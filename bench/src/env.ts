@@ -3,7 +3,7 @@
  * speaks https, and a plain one standing in for the ECS metadata service at 100.100.100.200), the
  * key they accept, the clients on both sides, and small measuring helpers.
  */
-import { AccessKey, Credentials, layerNodePlatform, RamRoleArn, type Refresh } from "@effect-alicloud/credentials"
+import { AccessKey, Credentials, HttpTransport, RamRoleArn, type Refresh } from "@effect-alicloud/credentials"
 import OursCredential from "@effect-alicloud/credentials/promise"
 import { Emulator } from "@effect-alicloud/emulator"
 import * as Effect from "effect/Effect"
@@ -110,7 +110,7 @@ export const ramRoleArnSource = (env: Env, label = "ours") =>
 export const effectRuntime = (
   source: ReturnType<typeof ramRoleArnSource> | ReturnType<typeof AccessKey.make>,
   options?: Refresh.Options
-) => ManagedRuntime.make(Credentials.layer(source, options).pipe(Layer.provide(layerNodePlatform())))
+) => ManagedRuntime.make(Credentials.layer(source, options).pipe(Layer.provide(HttpTransport.layerNode())))
 
 export const getEffect = Effect.flatMap(Credentials, (c) => c.get)
 

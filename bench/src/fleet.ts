@@ -18,9 +18,12 @@ import { round, type Row } from "./env.js"
 import * as VirtualClock from "./VirtualClock.js"
 
 export const SOURCES = 10_000
+// The refresh engine's default jitter, as `Refresh.Options.jitter` documents it: the run with the
+// default passes no `jitter` at all, so this number only labels the row and sizes the window.
+const DEFAULT_JITTER = 0.2
 const QUANTUM_MS = 50
 
-const simulate = async (jitter: number) => {
+const simulate = async (jitter: number | undefined) => {
   const started = performance.now()
   const vc = VirtualClock.make(Date.UTC(2025, 0, 1))
   const t0 = vc.now()
@@ -42,7 +45,9 @@ const simulate = async (jitter: number) => {
   await Effect.runPromise(
     Effect.gen(function*() {
       const sources = []
-      for (let i = 0; i < SOURCES; i++) sources.push(yield* Refresh.make(source, { jitter }))
+      for (let i = 0; i < SOURCES; i++) {
+        sources.push(yield* Refresh.make(source, jitter === undefined ? {} : { jitter }))
+      }
       yield* Effect.forEach(sources, (s) => s.get, { discard: true })
       yield* Effect.promise(settle)
       // the first wave: every source refreshes once within the hour
@@ -58,10 +63,10 @@ const simulate = async (jitter: number) => {
   const peak = Math.max(...perSecond.values())
   const first = Math.min(...wave)
   const last = Math.max(...wave)
-  const windowSeconds = (Refresh.defaults.jitter * 15 * 60_000) / 1000
+  const windowSeconds = (DEFAULT_JITTER * 15 * 60_000) / 1000
   const average = wave.length / windowSeconds
   return {
-    jitter,
+    jitter: jitter ?? DEFAULT_JITTER,
     initialFetches: SOURCES,
     waveRequests: wave.length,
     firstRefreshAfterMin: round((first - t0) / 60_000, 2),
@@ -76,12 +81,12 @@ const simulate = async (jitter: number) => {
 }
 
 export const run = async () => {
-  const withJitter = await simulate(Refresh.defaults.jitter)
+  const withJitter = await simulate(undefined)
   const without = await simulate(0)
   const rows: Array<Row> = [
     {
       benchmark: `fleet ${SOURCES.toLocaleString("en")} sources`,
-      metric: `first refresh wave: peak req/s (ours jitter ${Refresh.defaults.jitter} vs jitter 0 = official)`,
+      metric: `first refresh wave: peak req/s (ours jitter ${DEFAULT_JITTER} vs jitter 0 = official)`,
       ours: withJitter.peakPerSecond,
       official: without.peakPerSecond,
       ratio: round(withJitter.peakPerSecond / without.peakPerSecond, 4)

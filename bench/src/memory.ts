@@ -10,8 +10,7 @@
  *   on the virtual clock. Official: its RAMRoleARN provider with `doRequest` (its documented mock
  *   point) answering in memory and 15-minute-stale credentials, so each call refreshes.
  */
-import { Credential, Credentials, Refresh } from "@effect-alicloud/credentials"
-import { layerNodePlatform } from "@effect-alicloud/credentials"
+import { Credential, Credentials, HttpTransport, Refresh } from "@effect-alicloud/credentials"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
@@ -55,7 +54,7 @@ const perProvider = async (env: Env) => {
   officials.length = 0
 
   // ours, Effect API: N layers sharing one transport
-  const transport = ManagedRuntime.make(layerNodePlatform())
+  const transport = ManagedRuntime.make(HttpTransport.layerNode())
   await transport.runPromise(Effect.void)
   base = await settledHeap()
   const scope = Effect.runSync(Scope.make())

@@ -40,7 +40,7 @@ try {
     const source = impl === "ours-cache"
       ? RamRoleArn.make({ ...options, cache: { directory: env.BENCH_CACHE_DIR } })
       : RamRoleArn.make(options)
-    await Effect.runPromise(source.pipe(Effect.provide(HttpTransport.layerNodePlatform())))
+    await Effect.runPromise(source.pipe(Effect.provide(HttpTransport.layerNode())))
   }
 } catch (error) {
   outcome = "error"

@@ -55,11 +55,11 @@ const makeClient = async (): Promise<{ get: () => Promise<unknown>; close: () =>
       const client: Client = new Official()
       return { get: () => client.getCredential(), close: async () => {} }
     }
-    const { Credentials, layerLive } = await import("@effect-alicloud/credentials")
+    const { Credentials } = await import("@effect-alicloud/credentials")
     const Effect = await import("effect/Effect")
     const ManagedRuntime = await import("effect/ManagedRuntime")
     // the default chain as shipped, only the metadata address moved to the loopback helper
-    const runtime = ManagedRuntime.make(layerLive({ metadataUrl: env.BENCH_METADATA_URL }))
+    const runtime = ManagedRuntime.make(Credentials.layerDefault({ metadataUrl: env.BENCH_METADATA_URL }))
     return {
       get: () => runtime.runPromise(Effect.flatMap(Credentials, (c) => c.get)),
       close: () => runtime.dispose()

@@ -51,7 +51,7 @@ export interface CredentialView {
 export const credentialView = (credential: Credential.Credential, nowMillis: number): CredentialView => ({
   providerName: credential.providerName,
   type: credential.type,
-  accessKeyId: Credential.maskAccessKeyId(credential.accessKeyId),
+  accessKeyId: credential.toJSON().accessKeyId,
   expiration: credential.expiration === undefined ? null : isoSeconds(credential.expiration),
   expiresInSeconds: credential.expiration === undefined
     ? null
@@ -77,7 +77,7 @@ export const credentialText = (credential: Credential.Credential, nowMillis: num
   [
     `source:        ${credential.providerName}`,
     `type:          ${credential.type}`,
-    `access key id: ${Credential.maskAccessKeyId(credential.accessKeyId) || "(none)"}`,
+    `access key id: ${credential.toJSON().accessKeyId || "(none)"}`,
     `expires:       ${expiryText(credential, nowMillis)}`
   ].join("\n")
 
@@ -123,9 +123,7 @@ export const stepsText = (steps: ReadonlyArray<Chain.Step>, nowMillis: number): 
     switch (step._tag) {
       case "Picked": {
         const c = step.credential
-        return `${head}picked: ${c.providerName}, ${c.type}, ${
-          Credential.maskAccessKeyId(c.accessKeyId) || "(no id)"
-        }, ` +
+        return `${head}picked: ${c.providerName}, ${c.type}, ${c.toJSON().accessKeyId || "(no id)"}, ` +
           `expires ${expiryText(c, nowMillis)}`
       }
       case "Skipped":

@@ -64,9 +64,9 @@ const main = Effect.gen(function*() {
   for (const step of steps) {
     yield* Console.log(
       step._tag === "Picked"
-        ? `  ${step.name.padEnd(15)} PICKED: ${step.credential.providerName}, AccessKey ID ${
-          Credential.maskAccessKeyId(step.credential.accessKeyId)
-        }`
+        ? `  ${
+          step.name.padEnd(15)
+        } PICKED: ${step.credential.providerName}, AccessKey ID ${step.credential.toJSON().accessKeyId}`
         : step._tag === "Skipped"
         ? `  ${step.name.padEnd(15)} skipped: ${step.error.message.split(". Fix:")[0]}`
         : `  ${step.name.padEnd(15)} not tried`

@@ -7,7 +7,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { Clock, Console, Data, Effect, Redacted, Schema } from "effect"
 import { createRequire } from "node:module"
-import { AccessKey, Credential, Credentials, HttpTransport, RamRoleArn } from "../src/index.js"
+import { AccessKey, Credentials, HttpTransport, RamRoleArn } from "../src/index.js"
 import FacadeCredential, { Config } from "../src/promise.js"
 
 const require = createRequire(import.meta.url)
@@ -63,9 +63,7 @@ const effectApi = (emulator: Emulator.EmulatorShape) =>
     const arn = yield* Credentials.retryOnAuthError(call)
     const renewed = yield* credentials.get
     yield* Console.log(
-      `3. retryOnAuthError: ${arn}, session ${Credential.maskAccessKeyId(refused.accessKeyId)} -> ${
-        Credential.maskAccessKeyId(renewed.accessKeyId)
-      }`
+      `3. retryOnAuthError: ${arn}, session ${refused.toJSON().accessKeyId} -> ${renewed.toJSON().accessKeyId}`
     )
 
     // By hand: refresh fetches now (and publishes on `changes`); invalidate makes the next get fetch.
@@ -73,9 +71,7 @@ const effectApi = (emulator: Emulator.EmulatorShape) =>
     yield* credentials.invalidate
     const next = yield* credentials.get
     yield* Console.log(
-      `4. refresh -> ${Credential.maskAccessKeyId(fresh.accessKeyId)}, invalidate + get -> ${
-        Credential.maskAccessKeyId(next.accessKeyId)
-      }`
+      `4. refresh -> ${fresh.toJSON().accessKeyId}, invalidate + get -> ${next.toJSON().accessKeyId}`
     )
   }).pipe(
     Effect.provide(

@@ -20,6 +20,15 @@ import type { Source } from "./Source.js"
  * What a chain does when a configured source fails: `"continue"` (the official behaviour) or
  * `"stop"`. A source that is `NotConfigured` is always skipped.
  *
+ * @example
+ * ```ts
+ * import { Chain, Environment, IniProfile } from "@effect-alicloud/credentials"
+ *
+ * // A broken ~/.alibabacloud/credentials fails the chain instead of falling through to the next source
+ * const onError: Chain.OnError = "stop"
+ * const chain = Chain.make([IniProfile.make(), Environment.make()], { name: "mine", onError })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -36,6 +45,19 @@ const exhausted = (source: string, failures: ReadonlyArray<Failure>) => new Chai
  * Tries `self`, then `that` if `self` failed. When both fail, the error is a `ChainExhausted`
  * listing both sources' errors (flattened, so `a.pipe(orElse(b), orElse(c))` lists three).
  * With `onError: "stop"`, only a `NotConfigured` error moves on.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Chain, Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // The environment, else a key from code (data-first: `Chain.orElse(Environment.make(), key)`)
+ * const source = Environment.make().pipe(Chain.orElse(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })))
+ *
+ * // No variable set: the environment is skipped
+ * const credential = Effect.runSync(source.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+ * assert.strictEqual(credential.providerName, "static_ak")
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -56,6 +78,14 @@ export const orElse: {
 )
 
 /**
+ * @example
+ * ```ts
+ * import { Chain, Environment, IniProfile } from "@effect-alicloud/credentials"
+ *
+ * const options: Chain.Options = { name: "mine", onError: "continue" }
+ * const chain = Chain.make([Environment.make(), IniProfile.make()], options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -70,6 +100,20 @@ export interface Options {
  * official tool: later calls (refreshes) go to that source only, and its errors are reported as
  * they are. A chain that failed is not pinned: the next call walks it again (the official Node tool
  * pins itself to its last source after a failure; we do not reproduce that bug).
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Chain, Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const chain = yield* Chain.make([Environment.make(), AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })], { name: "mine" })
+ *   return yield* chain // the winner is pinned: later runs ask it only
+ * })
+ *
+ * const credential = Effect.runSync(program.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+ * assert.strictEqual(credential.providerName, "mine/static_ak")
+ * ```
  *
  * @since 0.1.0
  * @category constructors
@@ -96,6 +140,18 @@ export const make = <R>(sources: ReadonlyArray<Source<R>>, options?: Options): E
 /**
  * What happened to one source when a chain was explained.
  *
+ * @example
+ * ```ts
+ * import type { Chain } from "@effect-alicloud/credentials"
+ *
+ * const line = (step: Chain.Step): string =>
+ *   step._tag === "Picked"
+ *     ? `${step.name}: picked (${step.credential.providerName})`
+ *     : step._tag === "Skipped"
+ *     ? `${step.name}: skipped: ${step.error.message}`
+ *     : `${step.name}: not tried`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -108,6 +164,17 @@ export type Step =
  * Asks every source in order, as a chain does, and says for each why it was skipped or that it was
  * picked; the sources after the winner are not asked. For diagnostics (`alicloud-credentials
  * explain`): nothing is cached or pinned. A Step holds no secret in its printable form.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Chain, Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const steps = Effect.runSync(
+ *   Chain.explain([["env", Environment.make()], ["key", AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })]]).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
+ * )
+ * assert.deepStrictEqual(steps.map((step) => `${step.name} ${step._tag}`), ["env Skipped", "key Picked"])
+ * ```
  *
  * @since 0.1.0
  * @category diagnostics

@@ -11,9 +11,19 @@
 import * as DateTime from "effect/DateTime"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
+import { maskAccessKeyId } from "./internal/maskAccessKeyId.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).
+ *
+ * @example
+ * ```ts
+ * import type { Credential } from "@effect-alicloud/credentials"
+ *
+ * // What to send: a bearer credential has a token and no AccessKey pair
+ * const authorization = (credential: Credential.Credential): "bearer" | "signature" =>
+ *   credential.type === "bearer" ? "bearer" : "signature"
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -31,12 +41,47 @@ export type CredentialType = "access_key" | "sts" | "bearer"
  *   credential: "ask again unless the answer carries an expiration" is `expiration === undefined ?
  *   uncached(credential) : credential`.
  *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ *
+ * // A source that wants to be asked again at every `get` unless the answer carries an expiration
+ * const fresh = (credential: Credential.Credential): Credential.Credential =>
+ *   credential.expiration === undefined ? Credential.uncached(credential) : credential
+ * const policy: Credential.CachePolicy | undefined = fresh(credential).cache
+ * assert.strictEqual(policy, "none")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type CachePolicy = "none"
 
 /**
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { DateTime, Redacted } from "effect"
+ *
+ * const fields: Credential.CredentialFields = {
+ *   type: "sts",
+ *   accessKeyId: "STS.NExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   securityToken: Redacted.make("t0ken-value"),
+ *   expiration: DateTime.unsafeMake("2030-01-01T00:00:00Z"),
+ *   providerName: "static_sts"
+ * }
+ * const credential = Credential.make(fields)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -60,17 +105,43 @@ export interface CredentialFields {
 /**
  * A resolved credential.
  *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ *
+ * assert.strictEqual(credential.accessKeyId, "LTAI5tExampleKeyId") // sent in clear in every signed request
+ * assert.strictEqual(Redacted.value(credential.accessKeySecret), "s3cr3t-value") // only where you sign
+ * assert.ok(!String(credential).includes("s3cr3t")) // printing never shows a secret
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export class Credential implements CredentialFields {
+  // The fields are documented once, on `CredentialFields` (`@ignore`: docgen does not list them again).
+  /** @ignore */
   readonly type: CredentialType
+  /** @ignore */
   readonly accessKeyId: string
+  /** @ignore */
   readonly accessKeySecret: Redacted.Redacted<string>
+  /** @ignore */
   readonly securityToken: Redacted.Redacted<string> | undefined
+  /** @ignore */
   readonly bearerToken: Redacted.Redacted<string> | undefined
+  /** @ignore */
   readonly expiration: DateTime.Utc | undefined
+  /** @ignore */
   readonly providerName: string
+  /** @ignore */
   readonly cache: CachePolicy | undefined
 
   constructor(fields: CredentialFields) {
@@ -84,7 +155,31 @@ export class Credential implements CredentialFields {
     this.cache = fields.cache
   }
 
-  /** A printable view: the id masked, every secret replaced by `<redacted>`. */
+  /**
+   * A printable view: the id masked, every secret replaced by `<redacted>`.
+   *
+   * @example
+   * ```ts
+   * import { Credential } from "@effect-alicloud/credentials"
+   * import { Redacted } from "effect"
+   *
+   * const credential = Credential.make({
+   *   type: "access_key",
+   *   accessKeyId: "LTAI5tExampleKeyId",
+   *   accessKeySecret: Redacted.make("s3cr3t-value"),
+   *   providerName: "static_ak"
+   * })
+   * assert.deepStrictEqual(credential.toJSON(), {
+   *   _id: "Credential",
+   *   type: "access_key",
+   *   providerName: "static_ak",
+   *   accessKeyId: "LTAI****eyId",
+   *   accessKeySecret: "<redacted>"
+   * })
+   * ```
+   *
+   * @since 0.1.0
+   */
   toJSON(): Record<string, string> {
     const view: Record<string, string> = {
       _id: "Credential",
@@ -100,29 +195,50 @@ export class Credential implements CredentialFields {
     return view
   }
 
+  /**
+   * The printable view as JSON: what a log line or a template string shows.
+   *
+   * @example
+   * ```ts
+   * import { Credential } from "@effect-alicloud/credentials"
+   * import { Redacted } from "effect"
+   *
+   * const credential = Credential.make({
+   *   type: "access_key",
+   *   accessKeyId: "LTAI5tExampleKeyId",
+   *   accessKeySecret: Redacted.make("s3cr3t-value"),
+   *   providerName: "static_ak"
+   * })
+   * assert.ok(`${credential}`.includes(`"accessKeySecret":"<redacted>"`))
+   * ```
+   *
+   * @since 0.1.0
+   */
   toString(): string {
     return JSON.stringify(this.toJSON())
   }
 
+  /** @ignore `util.inspect` (and so `console.log`) shows the printable view. */
   [NodeInspectSymbol](): unknown {
     return this.toJSON()
   }
 }
 
 /**
- * Masks an AccessKey ID for display: `LTAI****wxyz`. Short ids are masked whole.
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
  *
- * @since 0.1.0
- * @category utils
- */
-export const maskAccessKeyId = (accessKeyId: string): string =>
-  accessKeyId.length === 0
-    ? ""
-    : accessKeyId.length < 12
-    ? "****"
-    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
-
-/**
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ * assert.strictEqual(credential.type, "access_key")
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -130,6 +246,20 @@ export const make = (fields: CredentialFields): Credential => new Credential(fie
 
 /**
  * Returns the same credential with another provider name, e.g. to prefix the chain's name.
+ *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ * assert.strictEqual(Credential.withProviderName(credential, "mine/static_ak").providerName, "mine/static_ak")
+ * ```
  *
  * @since 0.1.0
  * @category combinators
@@ -141,6 +271,20 @@ export const withProviderName = (self: Credential, providerName: string): Creden
  * Returns the same credential marked `cache: "none"`: a refreshing layer hands it to the callers of
  * the fetch that got it and asks the source again at the next `get` (see `CachePolicy`).
  *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ * assert.strictEqual(Credential.uncached(credential).cache, "none")
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -148,6 +292,21 @@ export const uncached = (self: Credential): Credential => new Credential({ ...se
 
 /**
  * Whether a refreshing layer may keep the credential (it is not marked `cache: "none"`).
+ *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential = Credential.make({
+ *   type: "access_key",
+ *   accessKeyId: "LTAI5tExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   providerName: "static_ak"
+ * })
+ * assert.strictEqual(Credential.isCacheable(credential), true)
+ * assert.strictEqual(Credential.isCacheable(Credential.uncached(credential)), false)
+ * ```
  *
  * @since 0.1.0
  * @category predicates
@@ -158,6 +317,23 @@ export const isCacheable = (self: Credential): boolean => self.cache !== "none"
  * Whether the credential is still usable at `nowMillis` (epoch milliseconds).
  * A credential without an expiration never expires.
  *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { DateTime, Redacted } from "effect"
+ *
+ * const session = Credential.make({
+ *   type: "sts",
+ *   accessKeyId: "STS.NExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   securityToken: Redacted.make("t0ken-value"),
+ *   expiration: DateTime.unsafeMake(3_600_000),
+ *   providerName: "static_sts"
+ * })
+ * assert.strictEqual(Credential.isValidAt(session, 0), true)
+ * assert.strictEqual(Credential.isValidAt(session, 3_600_000), false)
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */
@@ -166,6 +342,22 @@ export const isValidAt = (self: Credential, nowMillis: number): boolean =>
 
 /**
  * Milliseconds left before expiry at `nowMillis`; `Infinity` for a credential that never expires.
+ *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ * import { DateTime, Redacted } from "effect"
+ *
+ * const session = Credential.make({
+ *   type: "sts",
+ *   accessKeyId: "STS.NExampleKeyId",
+ *   accessKeySecret: Redacted.make("s3cr3t-value"),
+ *   securityToken: Redacted.make("t0ken-value"),
+ *   expiration: DateTime.unsafeMake(3_600_000),
+ *   providerName: "static_sts"
+ * })
+ * assert.strictEqual(Credential.remainingMillis(session, 600_000), 3_000_000)
+ * ```
  *
  * @since 0.1.0
  * @category getters

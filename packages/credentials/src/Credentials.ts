@@ -10,6 +10,8 @@
  *
  * @since 0.1.0
  */
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -21,57 +23,74 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
+import type * as DefaultChain from "./DefaultChain.js"
 import * as recovery from "./internal/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
 
-/**
- * @since 0.1.0
- * @category models
- */
-export interface Service {
-  /** A valid credential: cached, refreshed ahead of expiry, fetched once however many wait. */
-  readonly get: Effect.Effect<Credential, CredentialsError>
-  /** The current credential and every rotation. */
-  readonly changes: Stream.Stream<Credential>
-  /**
-   * Fetches a credential now, whatever the state of the current one (joining a fetch already in
-   * flight: one upstream request however many ask), makes it the current one and publishes it on
-   * `changes`. For a credential the service refused before its time (a revoked session, a rotated
-   * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
-   */
-  readonly refresh: Effect.Effect<Credential, CredentialsError>
-  /**
-   * Drops the current credential, so that the next `get` fetches; nothing is fetched until then.
-   */
-  readonly invalidate: Effect.Effect<void>
-}
-
-/**
- * What `Credentials.retryOnAuthError` takes.
- *
- * @since 0.2.0
- * @category models
- */
-export interface RetryOnAuthErrorOptions<E> {
-  /**
-   * Whether an error of the signed effect means the credential was refused. Default
-   * `Credentials.isAuthError`: Alibaba Cloud's authentication codes.
-   */
-  readonly isAuthError?: ((error: E) => boolean) | undefined
-}
+// `Credentials.retryOnAuthError`, data-first or pipeable.
+const retryOnAuthError: {
+  <E>(
+    options?: Credentials.RetryOnAuthErrorOptions<E>
+  ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
+  <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: Credentials.RetryOnAuthErrorOptions<E>
+  ): Effect.Effect<A, E | CredentialsError, R | Credentials>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(effect: Effect.Effect<A, E, R>, options?: Credentials.RetryOnAuthErrorOptions<E>) =>
+    recovery.retryOnAuthError(Credentials, effect, options)
+)
 
 /**
  * The service tag, with its layers as static members.
  *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials, CredentialsLive } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // Where you sign a request
+ * const program = Effect.gen(function*() {
+ *   const credentials = yield* Credentials
+ *   const credential = yield* credentials.get
+ *   return credential.accessKeyId
+ * })
+ *
+ * // In the application: the default chain on Node; in a test, a source of your own
+ * const live = program.pipe(Effect.provide(CredentialsLive))
+ * const test = program.pipe(
+ *   Effect.provide(Credentials.layer(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
-export class Credentials extends Context.Tag("@effect-alicloud/credentials/Credentials")<Credentials, Service>() {
+export class Credentials
+  extends Context.Tag("@effect-alicloud/credentials/Credentials")<Credentials, Credentials.Service>()
+{
   /**
    * The service over any source, cached and refreshed by the refresh engine. A credential without
    * an expiration is fetched once and kept; one marked `cache: "none"` (`Credential.uncached`) is
    * fetched again at every `get`. Nothing is fetched until the first `get`.
+   *
+   * @example
+   * ```ts
+   * import { AccessKey, Credentials } from "@effect-alicloud/credentials"
+   * import { Effect } from "effect"
+   *
+   * const program = Effect.gen(function*() {
+   *   const credentials = yield* Credentials
+   *   return yield* credentials.get
+   * })
+   * Effect.runPromise(program.pipe(Effect.provide(Credentials.layer(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })))))
+   *   .then((credential) => assert.strictEqual(credential.providerName, "static_ak"))
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
    */
   static layer<R>(source: Source<R>, options?: Refresh.Options): Layer.Layer<Credentials, never, R> {
     return Layer.scoped(
@@ -83,7 +102,21 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
     )
   }
 
-  /** The service over a chain of sources, tried in order (see `Chain.make`). */
+  /**
+   * The service over a chain of sources, tried in order (see `Chain.make`), pinned to the first
+   * that works.
+   *
+   * @example
+   * ```ts
+   * import { AccessKey, Credentials, Environment } from "@effect-alicloud/credentials"
+   *
+   * // The environment, else a key from code; provider names read `mine/env` or `mine/static_ak`
+   * const layer = Credentials.layerChain([Environment.make(), AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })], { name: "mine" })
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
   static layerChain<R>(
     sources: ReadonlyArray<Source<R>>,
     options?: Chain.Options & Refresh.Options
@@ -91,7 +124,78 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
     return Layer.unwrapEffect(Effect.map(Chain.make(sources, options), (chain) => Credentials.layer(chain, options)))
   }
 
-  /** A service that always hands out `credential` (`refresh` too; `invalidate` does nothing). */
+  /**
+   * The default chain on Node (see `DefaultChain`), with options: a profile, endpoints, timeouts,
+   * the refresh windows. `CredentialsLive` is the same with the official defaults. The default
+   * chain's sources and the Node transport are loaded when the layer is first built (this module,
+   * the service tag, does not import them: the Promise facade's light path stays light).
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   * import { Effect } from "effect"
+   *
+   * const layer = Credentials.layerDefault({ profile: "prod", connectTimeout: "3 seconds", refresh: { jitter: 0.3 } })
+   * const program = Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(Effect.provide(layer))
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
+    return Layer.unwrapEffect(
+      Effect.map(Effect.promise(() => import("./internal/credentialsLive.js")), (live) => live.layer(options))
+    )
+  }
+
+  /**
+   * `layerDefault` with its options read through `Config`, e.g.
+   * `Credentials.layerConfig({ profile: Config.string("APP_ALIBABA_PROFILE") })`. A missing or
+   * malformed value fails the layer with its `ConfigError`.
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   * import { Config } from "effect"
+   *
+   * const layer = Credentials.layerConfig({
+   *   profile: Config.string("APP_ALIBABA_PROFILE"),
+   *   connectTimeout: Config.duration("APP_CONNECT_TIMEOUT").pipe(Config.withDefault("3 seconds" as const)),
+   *   proxy: Config.redacted("APP_PROXY").pipe(Config.option, Config.map((proxy) => proxy._tag === "Some" ? proxy.value : false))
+   * })
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static layerConfig(
+    config: Config.Config.Wrap<DefaultChain.Options>
+  ): Layer.Layer<Credentials, ConfigError.ConfigError> {
+    return Layer.unwrapEffect(Effect.map(Config.unwrap(config), (options) => Credentials.layerDefault(options)))
+  }
+
+  /**
+   * A service that always hands out `credential` (`refresh` too; `invalidate` does nothing): a
+   * test double, or a credential your program got elsewhere.
+   *
+   * @example
+   * ```ts
+   * import { Credential, Credentials } from "@effect-alicloud/credentials"
+   * import { Effect, Redacted } from "effect"
+   *
+   * const layer = Credentials.layerCredential(Credential.make({
+   *   type: "access_key",
+   *   accessKeyId: "LTAI5tExampleKeyId",
+   *   accessKeySecret: Redacted.make("s3cr3t-value"),
+   *   providerName: "test"
+   * }))
+   * const credential = Effect.runSync(Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(Effect.provide(layer)))
+   * assert.strictEqual(credential.providerName, "test")
+   * ```
+   *
+   * @since 0.1.0
+   * @category layers
+   */
   static layerCredential(credential: Credential): Layer.Layer<Credentials> {
     const get = Effect.succeed(credential)
     return Layer.succeed(
@@ -105,6 +209,28 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
    * fail with); the last item repeats. `changes` emits each new credential as it is handed out.
    * `refresh` hands out the next item as `get` does; `invalidate` does nothing (every `get` already
    * takes the next item). No network, no clock.
+   *
+   * @example
+   * ```ts
+   * import { Credential, Credentials, CredentialsError } from "@effect-alicloud/credentials"
+   * import { Effect, Redacted } from "effect"
+   *
+   * // The first `get` fails, the next ones succeed
+   * const layer = Credentials.layerTest([
+   *   new CredentialsError.NetworkError({ source: "test", endpoint: "sts", detail: "connection reset" }),
+   *   Credential.make({ type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: Redacted.make("s3cr3t-value"), providerName: "test" })
+   * ])
+   * const program = Effect.gen(function*() {
+   *   const credentials = yield* Credentials
+   *   const first = yield* Effect.either(credentials.get)
+   *   const second = yield* credentials.get
+   *   return [first._tag, second.providerName]
+   * })
+   * assert.deepStrictEqual(Effect.runSync(program.pipe(Effect.provide(layer))), ["Left", "test"])
+   * ```
+   *
+   * @since 0.1.0
+   * @category testing
    */
   static layerTest(
     script: readonly [Credential | CredentialsError, ...ReadonlyArray<Credential | CredentialsError>]
@@ -134,26 +260,40 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
    * credential is refreshed once and `effect` runs once more, and that outcome is final: a second
    * authentication failure is returned, never retried. When another caller has already refreshed
    * since the refused credential was handed out, the new credential is used without another fetch.
-   * A failed refresh fails with its `CredentialsError`. Data-first or pipeable:
+   * A failed refresh fails with its `CredentialsError`. Data-first or pipeable.
    *
+   * @example
    * ```ts
-   * const identity = yield* Credentials.retryOnAuthError(getCallerIdentity)
-   * const same = yield* getCallerIdentity.pipe(Credentials.retryOnAuthError({ isAuthError: (e) => e.status === 401 }))
+   * import { Credentials } from "@effect-alicloud/credentials"
+   * import { Data, Effect, Redacted } from "effect"
+   *
+   * class ApiError extends Data.TaggedError("ApiError")<{ readonly code: string; readonly status: number }> {}
+   *
+   * // A signed call of yours (here a stand-in): it reads the credential at each run
+   * const callApi = Effect.gen(function*() {
+   *   const credential = yield* Effect.flatMap(Credentials, (credentials) => credentials.get)
+   *   return Redacted.value(credential.accessKeySecret).length > 0 ? "ok" : yield* new ApiError({ code: "SignatureDoesNotMatch", status: 400 })
+   * })
+   *
+   * const identity = Credentials.retryOnAuthError(callApi) // Alibaba Cloud's authentication codes
+   * const same = callApi.pipe(Credentials.retryOnAuthError({
+   *   isAuthError: (error) => error._tag === "ApiError" && error.status === 401
+   * }))
    * ```
+   *
+   * @since 0.1.0
+   * @category recovery
    */
-  static readonly retryOnAuthError: {
-    <E>(
-      options?: RetryOnAuthErrorOptions<E>
-    ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
-    <A, E, R>(
-      effect: Effect.Effect<A, E, R>,
-      options?: RetryOnAuthErrorOptions<E>
-    ): Effect.Effect<A, E | CredentialsError, R | Credentials>
-  } = dual(
-    (args) => Effect.isEffect(args[0]),
-    <A, E, R>(effect: Effect.Effect<A, E, R>, options?: RetryOnAuthErrorOptions<E>) =>
-      recovery.retryOnAuthError(Credentials, effect, options)
-  )
+  static retryOnAuthError<E>(
+    options?: Credentials.RetryOnAuthErrorOptions<E>
+  ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
+  static retryOnAuthError<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: Credentials.RetryOnAuthErrorOptions<E>
+  ): Effect.Effect<A, E | CredentialsError, R | Credentials>
+  static retryOnAuthError(...args: ReadonlyArray<unknown>): unknown {
+    return retryOnAuthError(...(args as Parameters<typeof retryOnAuthError>))
+  }
 
   /**
    * Whether `error` says a credential was refused: a `code`, `Code`, `_tag` or `errorCode` of
@@ -161,13 +301,116 @@ export class Credentials extends Context.Tag("@effect-alicloud/credentials/Crede
    * `InvalidAccessKeySecret`, on the error or on what it wraps (`error` of Effect's
    * `UnknownException`, `cause`, `data` of the official SDKs' errors). Our `UpstreamError` and the
    * official SDKs' errors carry the service's code in `code`.
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   *
+   * assert.strictEqual(Credentials.isAuthError({ code: "InvalidSecurityToken.Expired" }), true)
+   * assert.strictEqual(Credentials.isAuthError({ code: "Throttling" }), false)
+   * ```
+   *
+   * @since 0.1.0
+   * @category recovery
    */
   static isAuthError(error: unknown): boolean {
     return recovery.isAuthError(error)
   }
 
-  /** The authentication code `isAuthError` found in `error`, if any. */
+  /**
+   * The authentication code `isAuthError` found in `error`, if any.
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   *
+   * const error = { name: "ResponseError", data: { Code: "InvalidAccessKeyId.NotFound" } }
+   * assert.strictEqual(Credentials.authErrorCode(error), "InvalidAccessKeyId.NotFound")
+   * ```
+   *
+   * @since 0.1.0
+   * @category recovery
+   */
   static authErrorCode(error: unknown): string | undefined {
     return recovery.authErrorCode(error)
+  }
+}
+
+/**
+ * The types of the service: `Credentials.Service` (what `yield* Credentials` gives) and
+ * `Credentials.RetryOnAuthErrorOptions`.
+ *
+ * @example
+ * ```ts
+ * import type { Credentials } from "@effect-alicloud/credentials"
+ *
+ * const service = (credentials: Credentials.Service) => credentials.get
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Credentials {
+  /**
+   * What `yield* Credentials` gives.
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   * import { Effect, Stream } from "effect"
+   *
+   * // Rebuild a long-lived client at each rotation
+   * const rotations = Effect.gen(function*() {
+   *   const credentials: Credentials.Service = yield* Credentials
+   *   yield* credentials.changes.pipe(
+   *     Stream.runForEach((credential) => Effect.logInfo(`new credential from ${credential.providerName}`))
+   *   )
+   * })
+   * ```
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Service {
+    /** A valid credential: cached, refreshed ahead of expiry, fetched once however many wait. */
+    readonly get: Effect.Effect<Credential, CredentialsError>
+    /** The current credential and every rotation. */
+    readonly changes: Stream.Stream<Credential>
+    /**
+     * Fetches a credential now, whatever the state of the current one (joining a fetch already in
+     * flight: one upstream request however many ask), makes it the current one and publishes it on
+     * `changes`. For a credential the service refused before its time (a revoked session, a rotated
+     * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
+     */
+    readonly refresh: Effect.Effect<Credential, CredentialsError>
+    /**
+     * Drops the current credential, so that the next `get` fetches; nothing is fetched until then.
+     */
+    readonly invalidate: Effect.Effect<void>
+  }
+
+  /**
+   * What `Credentials.retryOnAuthError` takes.
+   *
+   * @example
+   * ```ts
+   * import { Credentials } from "@effect-alicloud/credentials"
+   * import { Effect } from "effect"
+   *
+   * const options: Credentials.RetryOnAuthErrorOptions<{ readonly status: number }> = {
+   *   isAuthError: (error) => error.status === 401
+   * }
+   * const call = Effect.fail({ status: 401 }).pipe(Credentials.retryOnAuthError(options))
+   * ```
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export interface RetryOnAuthErrorOptions<E> {
+    /**
+     * Whether an error of the signed effect means the credential was refused. Default
+     * `Credentials.isAuthError`: Alibaba Cloud's authentication codes.
+     */
+    readonly isAuthError?: ((error: E) => boolean) | undefined
   }
 }

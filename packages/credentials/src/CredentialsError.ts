@@ -7,14 +7,66 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
+import * as PlatformError from "@effect/platform/Error"
 import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * Marks every error of this module: `isCredentialsError` checks it, so no list of tags is kept beside
+ * the `CredentialsError` union (a registered symbol: two copies of the library, ESM and CommonJS, agree).
+ *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * const error = new CredentialsError.NotConfigured({ source: "env", reason: "nothing set", fix: "set something" })
+ * assert.strictEqual(error[CredentialsError.TypeId], CredentialsError.TypeId)
+ * ```
+ *
+ * @since 0.1.0
+ * @category type id
+ */
+export const TypeId: unique symbol = Symbol.for("@effect-alicloud/credentials/CredentialsError")
+
+/**
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ * import { Predicate } from "effect"
+ *
+ * // What `isCredentialsError` checks
+ * const isOurs = (u: unknown): u is { readonly [CredentialsError.TypeId]: CredentialsError.TypeId } =>
+ *   Predicate.hasProperty(u, CredentialsError.TypeId)
+ * ```
+ *
+ * @since 0.1.0
+ * @category type id
+ */
+export type TypeId = typeof TypeId
+
+// `Data.TaggedError` with the `TypeId` on the prototype (as `@effect/platform`'s errors).
+const TaggedError = <const Tag extends string>(tag: Tag) => PlatformError.TypeIdError(TypeId, tag)
 
 const withFix = (text: string, fix: string | undefined): string => (fix === undefined ? text : `${text}. Fix: ${fix}`)
 
 /**
  * What one fetch of a network source tried before it failed: its attempts (retries included) and
  * the time they took.
+ *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ * import { Duration } from "effect"
+ *
+ * const tried: CredentialsError.Tried = { attempts: 3, elapsed: Duration.seconds(2) }
+ * const error = new CredentialsError.NetworkError({
+ *   source: "ram_role_arn",
+ *   endpoint: "https://sts.aliyuncs.com",
+ *   detail: "connection refused",
+ *   tried
+ * })
+ * assert.strictEqual(error.message, "ram_role_arn: cannot reach https://sts.aliyuncs.com: connection refused (3 attempts in 2.0 s)")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -34,10 +86,25 @@ const formatSeconds = (duration: Duration.Duration) => `${(Duration.toMillis(dur
 /**
  * The source has nothing to work with (no variable set, no file, no endpoint): a chain moves on.
  *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * const error = new CredentialsError.NotConfigured({
+ *   source: "env",
+ *   reason: "ALIBABA_CLOUD_ACCESS_KEY_ID is not set",
+ *   fix: "export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+ * })
+ * assert.strictEqual(
+ *   error.message,
+ *   "env: not configured: ALIBABA_CLOUD_ACCESS_KEY_ID is not set. Fix: export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class NotConfigured extends Data.TaggedError("NotConfigured")<{
+export class NotConfigured extends TaggedError("NotConfigured")<{
   readonly source: string
   /** What is missing, e.g. "ALIBABA_CLOUD_ACCESS_KEY_ID is not set". */
   readonly reason: string
@@ -52,10 +119,20 @@ export class NotConfigured extends Data.TaggedError("NotConfigured")<{
 /**
  * The source is configured, but a setting is missing, empty, of the wrong type or out of range.
  *
+ * @example
+ * ```ts
+ * import { AccessKey } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const error = Effect.runSync(Effect.flip(AccessKey.make({ accessKeyId: "", accessKeySecret: "s3cr3t-value" })))
+ * assert.strictEqual(error._tag, "InvalidConfiguration")
+ * assert.strictEqual(error._tag === "InvalidConfiguration" && error.field, "accessKeyId")
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration")<{
+export class InvalidConfiguration extends TaggedError("InvalidConfiguration")<{
   readonly source: string
   /** The option, environment variable or file field at fault. */
   readonly field: string
@@ -72,10 +149,22 @@ export class InvalidConfiguration extends Data.TaggedError("InvalidConfiguration
  * The upstream service answered with an error (HTTP status, and the service's `Code` and
  * `RequestId` when its body had them).
  *
+ * @example
+ * ```ts
+ * import { Credentials } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // Tell a refused role apart from the rest
+ * const credential = Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(
+ *   Effect.tapErrorTag("UpstreamError", (error) =>
+ *     Effect.logError(`${error.endpoint}: HTTP ${error.status} ${error.code ?? ""} (RequestId ${error.requestId ?? "-"})`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class UpstreamError extends Data.TaggedError("UpstreamError")<{
+export class UpstreamError extends TaggedError("UpstreamError")<{
   readonly source: string
   readonly endpoint: string
   readonly status: number
@@ -99,10 +188,25 @@ export class UpstreamError extends Data.TaggedError("UpstreamError")<{
  * The upstream answered, but its body could not be understood (not JSON, a missing or mistyped
  * field, an already-expired credential).
  *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * const error = new CredentialsError.MalformedResponse({
+ *   source: "credentials_uri",
+ *   endpoint: "http://127.0.0.1:8080/credentials",
+ *   detail: "AccessKeyId is missing"
+ * })
+ * assert.strictEqual(
+ *   error.message,
+ *   "credentials_uri: the response of http://127.0.0.1:8080/credentials is malformed: AccessKeyId is missing"
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
+export class MalformedResponse extends TaggedError("MalformedResponse")<{
   readonly source: string
   readonly endpoint: string
   /** What is wrong, naming the field; never the body itself, which may hold secrets. */
@@ -122,10 +226,24 @@ export class MalformedResponse extends Data.TaggedError("MalformedResponse")<{
  * included, did not succeed within its time budget) or `command` (a credential command ran too
  * long and was stopped).
  *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ * import { Duration } from "effect"
+ *
+ * const error = new CredentialsError.Timeout({
+ *   source: "ecs_ram_role",
+ *   endpoint: "http://100.100.100.200",
+ *   phase: "connect",
+ *   after: Duration.seconds(1)
+ * })
+ * assert.strictEqual(error.message, "ecs_ram_role: no connection to http://100.100.100.200 within 1s (connect timeout)")
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class Timeout extends Data.TaggedError("Timeout")<{
+export class Timeout extends TaggedError("Timeout")<{
   readonly source: string
   readonly endpoint: string
   readonly phase: "connect" | "read" | "total" | "budget" | "command"
@@ -133,32 +251,45 @@ export class Timeout extends Data.TaggedError("Timeout")<{
   readonly tried?: Tried | undefined
 }> {
   override get message(): string {
-    return withTried(this.describe(), this.tried)
+    return withTried(describeTimeout(this), this.tried)
   }
-  private describe(): string {
-    const after = Duration.format(this.after)
-    switch (this.phase) {
-      case "connect":
-        return `${this.source}: no connection to ${this.endpoint} within ${after} (connect timeout)`
-      case "read":
-        return `${this.source}: connected to ${this.endpoint}, but no answer within ${after} (read timeout)`
-      case "total":
-        return `${this.source}: no complete answer from ${this.endpoint} within ${after} (connect + read timeouts)`
-      case "budget":
-        return `${this.source}: no credential from ${this.endpoint} within ${after}, the time budget of one fetch, retries included (timeBudget)`
-      case "command":
-        return `${this.source}: the command ${this.endpoint} did not finish within ${after}; it was stopped`
-    }
+}
+
+// What a timeout's message says, by phase.
+const describeTimeout = (self: Timeout): string => {
+  const after = Duration.format(self.after)
+  switch (self.phase) {
+    case "connect":
+      return `${self.source}: no connection to ${self.endpoint} within ${after} (connect timeout)`
+    case "read":
+      return `${self.source}: connected to ${self.endpoint}, but no answer within ${after} (read timeout)`
+    case "total":
+      return `${self.source}: no complete answer from ${self.endpoint} within ${after} (connect + read timeouts)`
+    case "budget":
+      return `${self.source}: no credential from ${self.endpoint} within ${after}, the time budget of one fetch, retries included (timeBudget)`
+    case "command":
+      return `${self.source}: the command ${self.endpoint} did not finish within ${after}; it was stopped`
   }
 }
 
 /**
  * The request failed below HTTP: refused, reset, unreachable, DNS.
  *
+ * @example
+ * ```ts
+ * import { Credentials } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // Below HTTP (refused, reset, DNS): a transient failure, worth another try later
+ * const credential = Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(
+ *   Effect.catchTag("NetworkError", (error) => Effect.logWarning(error.message).pipe(Effect.as(undefined)))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class NetworkError extends Data.TaggedError("NetworkError")<{
+export class NetworkError extends TaggedError("NetworkError")<{
   readonly source: string
   readonly endpoint: string
   readonly detail: string
@@ -173,10 +304,22 @@ export class NetworkError extends Data.TaggedError("NetworkError")<{
  * A credential command (`process_command` of the CLI profile's External mode) could not be run or
  * exited with an error.
  *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * const error = new CredentialsError.CommandFailed({
+ *   source: "cli_profile/external",
+ *   command: "credential-helper",
+ *   detail: "exited with code 3"
+ * })
+ * assert.strictEqual(error.message, "cli_profile/external: the command credential-helper exited with code 3")
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class CommandFailed extends Data.TaggedError("CommandFailed")<{
+export class CommandFailed extends TaggedError("CommandFailed")<{
   readonly source: string
   /** The program run (argv[0]), never its arguments, which may hold secrets. */
   readonly command: string
@@ -192,10 +335,30 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
 /**
  * Every source of a chain failed; `failures` holds each source's own error, in chain order.
  *
+ * @example
+ * ```ts
+ * import { Chain, Environment, HttpTransport, IniProfile } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const chain = yield* Chain.make([Environment.make(), IniProfile.make({ path: "/nonexistent/credentials" })], {
+ *     name: "mine"
+ *   })
+ *   return yield* Effect.flip(chain)
+ * })
+ * Effect.runPromise(
+ *   program.pipe(Effect.provide(HttpTransport.layerNode()), Effect.withConfigProvider(ConfigProvider.fromMap(new Map())))
+ * ).then((error) => {
+ *   assert.strictEqual(error._tag, "ChainExhausted")
+ *   // each source with its own reason, in chain order
+ *   assert.deepStrictEqual(error._tag === "ChainExhausted" && error.failures.map((f) => f.source), ["env", "profile"])
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class ChainExhausted extends Data.TaggedError("ChainExhausted")<{
+export class ChainExhausted extends TaggedError("ChainExhausted")<{
   readonly source: string
   readonly failures: ReadonlyArray<Exclude<CredentialsError, ChainExhausted>>
 }> {
@@ -206,6 +369,19 @@ export class ChainExhausted extends Data.TaggedError("ChainExhausted")<{
 }
 
 /**
+ * @example
+ * ```ts
+ * import { Credentials, type CredentialsError } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // A closed union: handle by tag, or all at once
+ * const explain = (error: CredentialsError.CredentialsError): string =>
+ *   error._tag === "ChainExhausted" ? error.failures.map((f) => f.message).join("\n") : error.message
+ * const credential = Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(
+ *   Effect.tapError((error) => Effect.logError(explain(error)))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -219,20 +395,21 @@ export type CredentialsError =
   | CommandFailed
   | ChainExhausted
 
-const tags = new Set<string>([
-  "NotConfigured",
-  "InvalidConfiguration",
-  "UpstreamError",
-  "MalformedResponse",
-  "Timeout",
-  "NetworkError",
-  "CommandFailed",
-  "ChainExhausted"
-])
-
 /**
+ * Whether `u` is one of the errors above (of either copy of the library, ESM or CommonJS).
+ *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * assert.strictEqual(
+ *   CredentialsError.isCredentialsError(new CredentialsError.NotConfigured({ source: "env", reason: "-", fix: "-" })),
+ *   true
+ * )
+ * assert.strictEqual(CredentialsError.isCredentialsError(new Error("not ours")), false)
+ * ```
+ *
  * @since 0.1.0
  * @category refinements
  */
-export const isCredentialsError = (u: unknown): u is CredentialsError =>
-  typeof u === "object" && u !== null && "_tag" in u && typeof u._tag === "string" && tags.has(u._tag)
+export const isCredentialsError = (u: unknown): u is CredentialsError => Predicate.hasProperty(u, TypeId)

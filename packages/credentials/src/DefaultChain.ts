@@ -12,21 +12,30 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import * as Chain from "./Chain.js"
-import type * as Credential from "./Credential.js"
-import { Credentials } from "./Credentials.js"
-import { metadataSource } from "./internal/composite.js"
-import * as Upstream from "./internal/upstream.js"
+import type * as Layer from "effect/Layer"
+import type * as Chain from "./Chain.js"
+import type { Credentials } from "./Credentials.js"
+import * as internal from "./internal/defaultChain.js"
 import type * as Refresh from "./Refresh.js"
-import * as CliProfile from "./sources/CliProfile.js"
-import * as CredentialsUri from "./sources/CredentialsUri.js"
-import * as Environment from "./sources/Environment.js"
-import * as IniProfile from "./sources/IniProfile.js"
-import * as OidcRoleArn from "./sources/OidcRoleArn.js"
+import type * as CliProfile from "./sources/CliProfile.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Credentials, type DefaultChain } from "@effect-alicloud/credentials"
+ *
+ * const options: DefaultChain.Options = {
+ *   profile: "prod",
+ *   connectTimeout: "3 seconds",
+ *   metadata: { timeBudget: "1 second" },
+ *   onError: "stop",
+ *   refresh: { jitter: 0.3 }
+ * }
+ * const layer = Credentials.layerDefault(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -50,21 +59,33 @@ export interface Options extends CliProfile.NetworkOptions {
 /**
  * The default sources by their official provider names, in chain order.
  *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials, DefaultChain } from "@effect-alicloud/credentials"
+ *
+ * // Your own order: a key of yours first, then some of the official sources
+ * const d = DefaultChain.sources({ profile: "dev" })
+ * const layer = Credentials.layerChain([AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), d.env, d.cli_profile, d.credential_uri], {
+ *   name: "mine"
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const sources = (options: Options = {}) =>
-  ({
-    env: Environment.source,
-    oidc_role_arn: OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint }),
-    cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
-    profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
-    ecs_ram_role: metadataSource(options),
-    credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
-  }) as const
+export const sources = internal.sources
 
 /**
  * The requirements of the default sources: what `CredentialsLive` provides on Node.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * const chain: Layer.Layer<Credentials, never, DefaultChain.Requirements> = DefaultChain.layer()
+ * const onNode: Layer.Layer<Credentials> = chain.pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -72,37 +93,42 @@ export const sources = (options: Options = {}) =>
 export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyof ReturnType<typeof sources>]>
 
 /**
- * The default sources as `[name, source]` pairs, in chain order (for `Chain.explain`).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const entries = (options: Options = {}) => Object.entries(sources(options))
-
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official tool.
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
-
-/**
  * The `Credentials` service over the default chain (named `default`: provider names read
  * `default/env`, `default/cli_profile/ram_role_arn/static_ak`...). Needs the platform:
  * see `CredentialsLive` for Node.
  *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // On Node (see `Credentials.layerDefault`); on another platform, provide its HttpClient, FileSystem
+ * // and CommandExecutor instead
+ * const layer = DefaultChain.layer({ profile: "dev" }).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}) =>
-  Credentials.layerChain(entries(options).map(([, source]) => source), {
-    name: "default",
-    onError: options.onError,
-    prefetchWindow: officialPrefetch,
-    ...options.refresh
-  })
+export const layer: (options?: Options) => Layer.Layer<Credentials, never, Requirements> = internal.layer
 
 /**
  * Explains the default chain: for each source, picked, skipped (and why) or not tried.
  *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Console, Effect } from "effect"
+ *
+ * // Why the default chain picks what it picks (`alicloud-credentials explain`)
+ * const program = DefaultChain.explain().pipe(
+ *   Effect.flatMap((steps) => Console.log(steps.map((step) => `${step.name}: ${step._tag}`).join("\n"))),
+ *   Effect.provide(HttpTransport.layerNode())
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category diagnostics
  */
-export const explain = (options: Options = {}) => Chain.explain(entries(options))
+export const explain: (options?: Options) => Effect.Effect<ReadonlyArray<Chain.Step>, never, Requirements> =
+  internal.explain

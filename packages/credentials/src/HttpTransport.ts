@@ -1,6 +1,6 @@
 /**
  * The Node platform: `@effect/platform`'s `HttpClient` on Node's undici, with the connect and read
- * timeouts and the proxy of each request, and the file system and child processes (`layerNodePlatform`). This is
+ * timeouts and the proxy of each request, and the file system and child processes (`layerNode`). This is
  * the only module that knows Node's HTTP stack; the sources run on any platform's `HttpClient`
  * (e.g. `FetchHttpClient`), bounded there by the Clock deadlines of the upstream pipeline.
  *
@@ -20,6 +20,14 @@ import * as Undici from "undici"
 import { currentRequestOptions, type RequestOptions } from "./internal/upstream.js"
 
 /**
+ * @example
+ * ```ts
+ * import { HttpTransport } from "@effect-alicloud/credentials"
+ *
+ * const options: HttpTransport.Options = { connectTimeout: "3 seconds" }
+ * const platform = HttpTransport.layerNode(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -28,11 +36,8 @@ export interface Options {
   readonly connectTimeout?: Duration.DurationInput | undefined
 }
 
-/**
- * @since 0.1.0
- * @category constants
- */
-export const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
+// The connect timeout of requests made outside the sources' pipeline, unless `connectTimeout` says.
+const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
 
 // A request's timeouts and proxy travel to the dispatcher in its options under this key:
 // @effect/platform-node's client overrides undici's own header and body timeouts, and undici's
@@ -219,6 +224,17 @@ class TimeoutDispatcher extends Undici.Dispatcher {
  * provide your own `HttpClient.HttpClient` instead of this layer: the sources take it from context,
  * and the proxy settings then do not apply.
  *
+ * @example
+ * ```ts
+ * import { Credentials, CredentialsUri, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // A network source on Node: the HTTP transport is all it needs
+ * const layer = Credentials.layer(CredentialsUri.make({ credentialsUri: "http://127.0.0.1:8080/credentials" })).pipe(
+ *   Layer.provide(HttpTransport.layer())
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -254,10 +270,19 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
  * (and paths). Not the whole `NodeContext`: its terminal and worker services are not needed, and
  * building them costs start-up time.
  *
+ * @example
+ * ```ts
+ * import { DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // The default chain on Node (what `Credentials.layerDefault` does)
+ * const layer = DefaultChain.layer({ refresh: { jitter: 0 } }).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
-export const layerNodePlatform = (options: Options = {}) =>
+export const layerNode = (options: Options = {}) =>
   Layer.mergeAll(layer(options), NodeCommandExecutor.layer, NodePath.layer).pipe(
     Layer.provideMerge(NodeFileSystem.layer)
   )

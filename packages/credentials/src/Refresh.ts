@@ -46,10 +46,20 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Credential from "./Credential.js"
 import { type CredentialsError, MalformedResponse } from "./CredentialsError.js"
+import { defaults, refreshDelayMillis } from "./internal/refreshTiming.js"
+import * as Telemetry from "./internal/telemetry.js"
 import type { Source } from "./Source.js"
-import * as Telemetry from "./Telemetry.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Credentials, Refresh, RamRoleArn, Environment } from "@effect-alicloud/credentials"
+ *
+ * // Refresh 30 minutes ahead, no jitter (the official timing, for a single process)
+ * const options: Refresh.Options = { staleWindow: "30 minutes", jitter: 0 }
+ * const layer = Credentials.layer(RamRoleArn.make({ source: Environment.make(), roleArn: "acs:ram::1234567890123456:role/app" }), options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -91,26 +101,21 @@ export interface Options {
 }
 
 /**
- * The defaults: official windows, 20% jitter, retries every 1 s, 2 s, 4 s... (jittered, at most
- * one a minute), and at least 5 s between a fetch and the next background one (so the first
- * retries come 5 s apart).
- *
- * @since 0.1.0
- * @category constants
- */
-export const defaults = {
-  staleWindow: Duration.minutes(15),
-  prefetchWindow: Duration.zero,
-  jitter: 0.2,
-  retrySchedule: Schedule.exponential("1 second").pipe(
-    Schedule.jittered,
-    Schedule.union(Schedule.spaced("1 minute"))
-  ) as Schedule.Schedule<unknown, CredentialsError>,
-  minRefreshInterval: Duration.seconds(5)
-} as const
-
-/**
  * A refreshing source.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, RamRoleArn, Refresh } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * // Chained roles: the inner session is cached and refreshed on its own, not assumed at every outer fetch
+ * const program = Effect.gen(function*() {
+ *   const inner: Refresh.Refreshing = yield* Refresh.make(
+ *     RamRoleArn.make({ source: AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), roleArn: "acs:ram::1234567890123456:role/inner" })
+ *   )
+ *   return RamRoleArn.make({ source: inner.get, roleArn: "acs:ram::6543210987654321:role/outer" })
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -130,37 +135,6 @@ export interface Refreshing {
    * publishes its answer). The background refresh of the dropped credential is cancelled.
    */
   readonly invalidate: Effect.Effect<void>
-}
-
-/**
- * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
- * a credential that never expires or is not cached (`cache: "none"`: every `get` fetches). `random` is uniform in [0, 1). Never earlier than halfway
- * through the time left, so that a credential shorter-lived than the window is not refetched in a
- * loop (the official tool refetches such a credential on every call). The background fiber adds
- * `minRefreshInterval` on top: it never refreshes sooner than that after the previous fetch.
- *
- * @since 0.1.0
- * @category utils
- */
-export const refreshDelayMillis = (
-  credential: Credential.Credential,
-  nowMillis: number,
-  options: Options,
-  random: number
-): number | undefined => {
-  if (credential.expiration === undefined || !Credential.isCacheable(credential)) return undefined
-  const expiresAt = DateTime.toEpochMillis(credential.expiration)
-  const prefetch = typeof options.prefetchWindow === "function"
-    ? options.prefetchWindow(credential)
-    : options.prefetchWindow ?? defaults.prefetchWindow
-  const lead = Math.max(
-    Duration.toMillis(options.staleWindow ?? defaults.staleWindow),
-    Duration.toMillis(prefetch)
-  )
-  const jitter = (options.jitter ?? defaults.jitter) * lead * random
-  const due = expiresAt - lead - jitter
-  const halfway = nowMillis + (expiresAt - nowMillis) / 2
-  return Math.max(0, Math.max(due, halfway) - nowMillis)
 }
 
 const tags = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, values: Record<string, string>) =>
@@ -191,6 +165,20 @@ type InFlight = Option.Option<Fiber.RuntimeFiber<Credential.Credential, Credenti
 /**
  * Builds a refreshing source over `fetch` in the current scope. Nothing is fetched until the
  * first `get`.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Refresh } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const refreshing = yield* Refresh.make(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }))
+ *   const first = yield* refreshing.get // fetched now
+ *   const again = yield* refreshing.get // cached: no expiration, kept
+ *   return first === again
+ * })
+ * Effect.runPromise(Effect.scoped(program)).then((same) => assert.strictEqual(same, true))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

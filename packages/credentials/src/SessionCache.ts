@@ -24,13 +24,25 @@ import type * as Duration from "effect/Duration"
 import * as internal from "./internal/sessionCache.js"
 
 /**
+ * @example
+ * ```ts
+ * import { AccessKey, RamRoleArn, type SessionCache } from "@effect-alicloud/credentials"
+ *
+ * const cache: SessionCache.Options = { directory: "/var/cache/my-tool", staleWindow: "20 minutes" }
+ * const source = RamRoleArn.make({
+ *   source: AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }),
+ *   roleArn: "acs:ram::1234567890123456:role/deployer",
+ *   cache
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export interface Options {
   /** The folder of the cache files. Default `~/.alibabacloud/cache` (HOME, else USERPROFILE, through Config). */
   readonly directory?: string | undefined
-  /** A cached session with less than this left is not used. Default 15 minutes (`Refresh.defaults.staleWindow`). */
+  /** A cached session with less than this left is not used. Default 15 minutes (the refresh engine's `staleWindow`). */
   readonly staleWindow?: Duration.DurationInput | undefined
   /** How long a process waits for another one's fetch (the lock) before taking the lock over. Default 20 seconds. */
   readonly lockWait?: Duration.DurationInput | undefined
@@ -41,6 +53,16 @@ export interface Options {
 /**
  * The cache folder under the home directory: `.alibabacloud/cache`.
  *
+ * @example
+ * ```ts
+ * import { SessionCache } from "@effect-alicloud/credentials"
+ * import * as Os from "node:os"
+ * import * as Path from "node:path"
+ *
+ * const folder = Path.join(Os.homedir(), SessionCache.DEFAULT_DIRECTORY) // e.g. to clear the cache
+ * assert.strictEqual(SessionCache.DEFAULT_DIRECTORY, ".alibabacloud/cache")
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -49,6 +71,14 @@ export const DEFAULT_DIRECTORY: string = internal.DEFAULT_DIRECTORY
 /**
  * The name of the cache file of a session key (a SHA-256 hex digest and `.json`): pure, so a test or
  * a tool can find a file. The key holds identifiers only, never a secret.
+ *
+ * @example
+ * ```ts
+ * import { SessionCache } from "@effect-alicloud/credentials"
+ *
+ * const name = SessionCache.fileName({ api: "AssumeRole", roleArn: "acs:ram::1234567890123456:role/deployer" })
+ * assert.match(name, /^[0-9a-f]{64}\.json$/)
+ * ```
  *
  * @since 0.1.0
  * @category utils

@@ -13,8 +13,14 @@ export * as Chain from "./Chain.js"
 /**
  * @since 0.1.0
  */
+export * as CliProfile from "./sources/CliProfile.js"
+/**
+ * @since 0.1.0
+ */
 export * as Credential from "./Credential.js"
 /**
+ * The service tag, with its layers (`Credentials.layer*`) as static members.
+ *
  * @since 0.1.0
  */
 export { Credentials } from "./Credentials.js"
@@ -23,21 +29,11 @@ export { Credentials } from "./Credentials.js"
  */
 export * as CredentialsError from "./CredentialsError.js"
 /**
+ * The default chain on Node: what an application provides.
+ *
  * @since 0.1.0
  */
-export * as Environment from "./sources/Environment.js"
-/**
- * @since 0.1.0
- */
-export * as Refresh from "./Refresh.js"
-/**
- * @since 0.1.0
- */
-export * as Source from "./Source.js"
-/**
- * @since 0.1.0
- */
-export * as Sts from "./sources/Sts.js"
+export { CredentialsLive } from "./CredentialsLive.js"
 /**
  * @since 0.1.0
  */
@@ -45,11 +41,23 @@ export * as CredentialsUri from "./sources/CredentialsUri.js"
 /**
  * @since 0.1.0
  */
+export * as DefaultChain from "./DefaultChain.js"
+/**
+ * @since 0.1.0
+ */
 export * as EcsRamRole from "./sources/EcsRamRole.js"
 /**
  * @since 0.1.0
  */
+export * as Environment from "./sources/Environment.js"
+/**
+ * @since 0.1.0
+ */
 export * as HttpTransport from "./HttpTransport.js"
+/**
+ * @since 0.1.0
+ */
+export * as IniProfile from "./sources/IniProfile.js"
 /**
  * @since 0.1.0
  */
@@ -61,22 +69,16 @@ export * as RamRoleArn from "./sources/RamRoleArn.js"
 /**
  * @since 0.1.0
  */
+export * as Refresh from "./Refresh.js"
+/**
+ * @since 0.1.0
+ */
 export * as SessionCache from "./SessionCache.js"
 /**
  * @since 0.1.0
  */
-export * as CliProfile from "./sources/CliProfile.js"
+export * as Source from "./Source.js"
 /**
  * @since 0.1.0
  */
-export * as DefaultChain from "./DefaultChain.js"
-/**
- * @since 0.1.0
- */
-export * as IniProfile from "./sources/IniProfile.js"
-/**
- * The default chain on Node: what an application provides.
- *
- * @since 0.1.0
- */
-export { CredentialsLive, layerLive, layerLiveConfig, layerNodePlatform } from "./CredentialsLive.js"
+export * as Sts from "./sources/Sts.js"

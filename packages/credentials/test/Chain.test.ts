@@ -51,7 +51,7 @@ describe("Chain.orElse", () => {
 describe("Chain.make", () => {
   it.effect("sources in order: each wins when the ones before it are not configured", () =>
     Effect.gen(function*() {
-      const sources = [Environment.source, static_("second")]
+      const sources = [Environment.make(), static_("second")]
       const chain = yield* Chain.make(sources, { name: "default" })
       const fromEnv = yield* chain.pipe(
         withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "first", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
@@ -88,7 +88,7 @@ describe("Chain.make", () => {
 
   it.effect("the final error has one line per source, each with its reason and fix", () =>
     Effect.gen(function*() {
-      const chain = yield* Chain.make([Environment.source, notConfigured("cli_profile"), broken("credentials_uri")], {
+      const chain = yield* Chain.make([Environment.make(), notConfigured("cli_profile"), broken("credentials_uri")], {
         name: "default"
       })
       const error = yield* Effect.flip(chain.pipe(withEnv({})))

@@ -1,14 +1,14 @@
-// The default chain: the official order source by source, ECS off-cloud, explain, CredentialsLive.
+// The default chain: the official order source by source, ECS off-cloud, explain, its Node layers
+// (Credentials.layerDefault, Credentials.layerConfig).
 // Every test points the metadata source at the emulator, at a closed loopback port, or disables it.
 import { Fault } from "@effect-alicloud/emulator"
 import type { Emulator } from "@effect-alicloud/emulator"
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Fiber, TestClock } from "effect"
+import { Clock, Config, Duration, Effect, Fiber, TestClock } from "effect"
 import { createServer } from "node:net"
 import { Credentials } from "../src/Credentials.js"
-import { layerLive } from "../src/CredentialsLive.js"
 import * as DefaultChain from "../src/DefaultChain.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
@@ -180,14 +180,38 @@ describe("DefaultChain", () => {
       })
     ))
 
-  it.scoped("layerLive: the default chain with the Node platform, options as a plain object", () =>
+  it.scoped("Credentials.layerDefault: the default chain with the Node platform, options as a plain object", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
-          Effect.provide(layerLive({ ...options(emulator), credentialsUri: emulator.credentialsUri })),
+          Effect.provide(Credentials.layerDefault({ ...options(emulator), credentialsUri: emulator.credentialsUri })),
           withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
         )
         expect(credential.providerName).toBe("default/credential_uri")
+      })
+    ))
+
+  it.scoped("Credentials.layerConfig: the same, options read through Config when the layer is built", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const layer = Credentials.layerConfig({
+          stsEndpoint: Config.succeed(emulator.stsUrl),
+          metadataUrl: Config.succeed(emulator.metadataUrl),
+          retrySchedule: Config.succeed(retryNow(0)),
+          credentialsUri: Config.string("APP_CREDENTIALS_URI"),
+          connectTimeout: Config.duration("APP_CONNECT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(2)))
+        })
+        const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(layer),
+          withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", APP_CREDENTIALS_URI: emulator.credentialsUri })
+        )
+        expect(credential.providerName).toBe("default/credential_uri")
+        // A missing value fails the layer with its ConfigError, before any source is asked.
+        const error = yield* Effect.flip(
+          Effect.flatMap(Credentials, (c) => c.get).pipe(Effect.provide(layer), withEnv({}))
+        )
+        expect(error._tag).toBe("ConfigError")
+        expect(String(error)).toContain("APP_CREDENTIALS_URI")
       })
     ))
 })

@@ -8,7 +8,7 @@ const withEnv = (env: Record<string, string>) =>
 describe("Environment", () => {
   it.effect("an id and a secret: an access_key credential named env", () =>
     Effect.gen(function*() {
-      const credential = yield* Environment.source.pipe(withEnv({
+      const credential = yield* Environment.make().pipe(withEnv({
         ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: "env-secret"
       }))
@@ -19,7 +19,7 @@ describe("Environment", () => {
 
   it.effect("with a security token: an sts credential", () =>
     Effect.gen(function*() {
-      const credential = yield* Environment.source.pipe(withEnv({
+      const credential = yield* Environment.make().pipe(withEnv({
         ALIBABA_CLOUD_ACCESS_KEY_ID: "STS.env",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: "env-secret",
         ALIBABA_CLOUD_SECURITY_TOKEN: "env-token"
@@ -30,7 +30,7 @@ describe("Environment", () => {
 
   it.effect("an empty security token counts as none", () =>
     Effect.gen(function*() {
-      const credential = yield* Environment.source.pipe(withEnv({
+      const credential = yield* Environment.make().pipe(withEnv({
         ALIBABA_CLOUD_ACCESS_KEY_ID: "id",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s",
         ALIBABA_CLOUD_SECURITY_TOKEN: ""
@@ -40,7 +40,7 @@ describe("Environment", () => {
 
   it.effect("no id: NotConfigured, naming the variables to set", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Environment.source.pipe(withEnv({})))
+      const error = yield* Effect.flip(Environment.make().pipe(withEnv({})))
       expect(error._tag).toBe("NotConfigured")
       expect(error.message).toBe(
         "env: not configured: ALIBABA_CLOUD_ACCESS_KEY_ID is not set. Fix: export ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for an STS token)"
@@ -49,16 +49,18 @@ describe("Environment", () => {
 
   it.effect("an empty id is the same as none", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Environment.source.pipe(withEnv({
-        ALIBABA_CLOUD_ACCESS_KEY_ID: "",
-        ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s"
-      })))
+      const error = yield* Effect.flip(
+        Environment.make().pipe(withEnv({
+          ALIBABA_CLOUD_ACCESS_KEY_ID: "",
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s"
+        }))
+      )
       expect(error._tag).toBe("NotConfigured")
     }))
 
   it.effect("a secret without an id is not configured (the official rule: the id comes first)", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Environment.source.pipe(withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })))
+      const error = yield* Effect.flip(Environment.make().pipe(withEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })))
       expect(error._tag).toBe("NotConfigured")
     }))
 
@@ -67,7 +69,7 @@ describe("Environment", () => {
       Effect.gen(function*() {
         const env: Record<string, string> = { ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env" }
         if (secret !== undefined) env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = secret
-        const error = yield* Effect.flip(Environment.source.pipe(withEnv(env)))
+        const error = yield* Effect.flip(Environment.make().pipe(withEnv(env)))
         expect(error).toMatchObject({
           _tag: "InvalidConfiguration",
           source: "env",
@@ -79,11 +81,11 @@ describe("Environment", () => {
 
   it.effect("reads the environment on every call", () =>
     Effect.gen(function*() {
-      const first = yield* Environment.source.pipe(withEnv({
+      const first = yield* Environment.make().pipe(withEnv({
         ALIBABA_CLOUD_ACCESS_KEY_ID: "one",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s"
       }))
-      const second = yield* Environment.source.pipe(withEnv({
+      const second = yield* Environment.make().pipe(withEnv({
         ALIBABA_CLOUD_ACCESS_KEY_ID: "two",
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s"
       }))

@@ -127,7 +127,7 @@ describe("no secret is ever printed", () => {
         yield* Effect.flip(AccessKey.make({ accessKeyId: "", accessKeySecret: SECRETS[0] })),
         yield* Effect.flip(Sts.make({ accessKeyId: "id", accessKeySecret: SECRETS[0], securityToken: "" })),
         yield* Effect.flip(
-          Environment.source.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
+          Environment.make().pipe(Effect.withConfigProvider(ConfigProvider.fromMap(
             new Map([
               ["ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRETS[0]],
               ["ALIBABA_CLOUD_SECURITY_TOKEN", SECRETS[1]]

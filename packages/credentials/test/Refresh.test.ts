@@ -14,6 +14,7 @@ import {
   TestClock
 } from "effect"
 import * as Credential from "../src/Credential.js"
+import { refreshDelayMillis } from "../src/internal/refreshTiming.js"
 import * as Refresh from "../src/Refresh.js"
 import type { Source } from "../src/Source.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
@@ -94,16 +95,16 @@ describe("Refresh", () => {
     const hour = 3_600_000
     const minute = 60_000
     // default: 15 minutes ahead, up to 20% of that (3 minutes) earlier at random
-    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0)).toBe(45 * minute)
-    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0.5)).toBe(43.5 * minute)
-    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, {}, 0.999)).toBeGreaterThan(42 * minute)
-    expect(Refresh.refreshDelayMillis(expiringAt(hour), 0, { jitter: 0 }, 0.999)).toBe(45 * minute)
+    expect(refreshDelayMillis(expiringAt(hour), 0, {}, 0)).toBe(45 * minute)
+    expect(refreshDelayMillis(expiringAt(hour), 0, {}, 0.5)).toBe(43.5 * minute)
+    expect(refreshDelayMillis(expiringAt(hour), 0, {}, 0.999)).toBeGreaterThan(42 * minute)
+    expect(refreshDelayMillis(expiringAt(hour), 0, { jitter: 0 }, 0.999)).toBe(45 * minute)
     // the larger window wins
-    expect(Refresh.refreshDelayMillis(expiringAt(6 * hour), 0, { prefetchWindow: "1 hour", jitter: 0 }, 0)).toBe(
+    expect(refreshDelayMillis(expiringAt(6 * hour), 0, { prefetchWindow: "1 hour", jitter: 0 }, 0)).toBe(
       5 * hour
     )
     // a 10-minute credential is not refetched in a loop: halfway, 5 minutes on
-    expect(Refresh.refreshDelayMillis(expiringAt(10 * minute), 0, {}, 0.5)).toBe(5 * minute)
+    expect(refreshDelayMillis(expiringAt(10 * minute), 0, {}, 0.5)).toBe(5 * minute)
     // a credential that never expires is never refreshed
     const permanent = Credential.make({
       type: "access_key",
@@ -111,7 +112,7 @@ describe("Refresh", () => {
       accessKeySecret: Redacted.make("s"),
       providerName: "t"
     })
-    expect(Refresh.refreshDelayMillis(permanent, 0, {}, 0.5)).toBeUndefined()
+    expect(refreshDelayMillis(permanent, 0, {}, 0.5)).toBeUndefined()
   })
 
   it.scoped("a failed refresh while the credential is valid is invisible to callers and retried with backoff", () =>
@@ -359,7 +360,7 @@ describe("Refresh: credentials marked cache \"none\"", () => {
       yield* refreshing.get
       yield* TestClock.adjust("10 hours")
       expect(yield* upstream.calls).toBe(1)
-      expect(Refresh.refreshDelayMillis(yield* refreshing.get, 0, {}, 0)).toBeUndefined()
+      expect(refreshDelayMillis(yield* refreshing.get, 0, {}, 0)).toBeUndefined()
     }))
 
   it.scoped("changes emits an uncached credential only when it differs from the current one", () =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Metric, MetricState, Tracer } from "effect"
+import * as Telemetry from "../src/internal/telemetry.js"
 import * as Refresh from "../src/Refresh.js"
-import * as Telemetry from "../src/Telemetry.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
 
 // Records every span the program starts, through the default tracer.

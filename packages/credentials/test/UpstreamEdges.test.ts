@@ -179,7 +179,7 @@ describe("time", () => {
         const started = Date.now()
         const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
           Effect.provide(DefaultChain.layer({ metadataUrl, stsEndpoint: emulator.stsUrl })),
-          Effect.provide(HttpTransport.layerNodePlatform()),
+          Effect.provide(HttpTransport.layerNode()),
           withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
         )
         const elapsed = Date.now() - started
@@ -521,7 +521,7 @@ describe("validation", () => {
   it.effect("env ALIBABA_CLOUD_ACCESS_KEY_ID of spaces: the env source is NotConfigured", () =>
     Effect.gen(function*() {
       const error = yield* failure(
-        Environment.source.pipe(withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "   ", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" }))
+        Environment.make().pipe(withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "   ", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" }))
       )
       expect(error._tag).toBe("NotConfigured")
     }))

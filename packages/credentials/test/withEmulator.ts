@@ -6,10 +6,9 @@ import { expect } from "@effect/vitest"
 import { ConfigProvider, type Duration, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
 import type { Credential } from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
-import type { Service } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as HttpTransport from "../src/HttpTransport.js"
-import * as Refresh from "../src/Refresh.js"
+import { defaults } from "../src/internal/refreshTiming.js"
 
 export const accessKey = { accessKeyId: "LTAI5tTestAccessKey01", accessKeySecret: "test-secret-0001" } as const
 export const roleArn = "acs:ram::1234567890123456:role/test-role"
@@ -42,7 +41,7 @@ export const retryNow = (times: number): Schedule.Schedule<unknown, CredentialsE
  * Waits for the credentials service to publish a credential other than `previous`: the emulator
  * has received the request (awaitRequests), this waits until its answer has been handled.
  */
-export const nextCredential = (credentials: Service, previous: Credential) =>
+export const nextCredential = (credentials: Credentials.Service, previous: Credential) =>
   credentials.changes.pipe(
     Stream.filter((credential) => credential.accessKeyId !== previous.accessKeyId),
     Stream.runHead,
@@ -71,7 +70,7 @@ export const ridesThroughAFailedRefresh = (
     // The next background retry falls due at the refresh floor (5 s; the schedule's first delay,
     // about 1 s, is shorter). Moving the clock exactly there, and no further, lets the retry's
     // request complete before its own virtual deadlines could pass.
-    yield* TestClock.adjust(Refresh.defaults.minRefreshInterval)
+    yield* TestClock.adjust(defaults.minRefreshInterval)
     const second = yield* nextCredential(credentials, first)
     expect((yield* credentials.get).accessKeyId).toBe(second.accessKeyId)
   })

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { CredentialsError, DefaultChain, layerNodePlatform } from "@effect-alicloud/credentials"
+import { CredentialsError, DefaultChain, HttpTransport } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Clock from "effect/Clock"
@@ -28,7 +28,7 @@ export const command = Command.make(
     Effect.gen(function*() {
       const options = ChainOptions.toChainOptions(chain)
       const steps = yield* DefaultChain.explain(options).pipe(
-        Effect.provide(layerNodePlatform({ connectTimeout: options.connectTimeout }))
+        Effect.provide(HttpTransport.layerNode({ connectTimeout: options.connectTimeout }))
       )
       const now = yield* Clock.currentTimeMillis
       const picked = steps.find((step) => step._tag === "Picked")

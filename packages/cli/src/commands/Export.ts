@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { type Credential, Credentials, layerLive } from "@effect-alicloud/credentials"
+import { type Credential, Credentials } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Terminal from "@effect/platform/Terminal"
@@ -105,7 +105,7 @@ export const command = Command.make(
         })
       }
       yield* Console.log(format === "json" ? externalJson(credential) : shellLines(credential))
-    }).pipe(Effect.provide(layerLive(ChainOptions.toChainOptions(chain))))
+    }).pipe(Effect.provide(Credentials.layerDefault(ChainOptions.toChainOptions(chain))))
 ).pipe(Command.withDescription(
   "Print the credential's secrets as shell export lines or as External-mode JSON (refuses a terminal without --force)"
 ))

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Credentials, layerLive } from "@effect-alicloud/credentials"
+import { Credentials } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Clock from "effect/Clock"
@@ -35,7 +35,7 @@ export const command = Command.make(
       yield* Console.log(
         json ? JSON.stringify(Output.credentialView(result.right, now)) : Output.credentialText(result.right, now)
       )
-    }).pipe(Effect.provide(layerLive(ChainOptions.toChainOptions(chain))))
+    }).pipe(Effect.provide(Credentials.layerDefault(ChainOptions.toChainOptions(chain))))
 ).pipe(Command.withDescription(
   "Run the default chain (or the --profile) and print the source picked, the credential type, the masked AccessKey ID and the expiry"
 ))

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Credentials, layerLive } from "@effect-alicloud/credentials"
+import { Credentials } from "@effect-alicloud/credentials"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
@@ -54,7 +54,7 @@ export const command = Command.make(
         Effect.forkScoped
       )
       return yield* Effect.never
-    }).pipe(Effect.scoped, Effect.provide(layerLive(ChainOptions.toChainOptions(chain))))
+    }).pipe(Effect.scoped, Effect.provide(Credentials.layerDefault(ChainOptions.toChainOptions(chain))))
 ).pipe(Command.withDescription(
   "Serve the credential to local processes as a credentials URI (127.0.0.1 only, behind a random token) until SIGINT/SIGTERM"
 ))

@@ -22,7 +22,7 @@ import { unrefClock } from "./unrefClock.js"
 // Built on the first network call, never disposed: it holds no fiber and no timer of its own (a
 // client's refresh fiber lives in the client's scope, on the unref'd clock).
 const platform = ManagedRuntime.make(
-  Layer.merge(HttpTransport.layerNodePlatform(), Layer.setClock(unrefClock))
+  Layer.merge(HttpTransport.layerNode(), Layer.setClock(unrefClock))
 )
 
 // How long a client answers from its own memory before it looks at its engine again (which may

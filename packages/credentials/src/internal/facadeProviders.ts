@@ -252,7 +252,7 @@ export class EnvironmentVariableCredentialsProvider extends Provider {
   }
 
   constructor(_builder: EnvironmentVariableCredentialsProviderBuilder) {
-    super({ _tag: "Static", source: Environment.source, cached: false })
+    super({ _tag: "Static", source: Environment.make(), cached: false })
   }
 
   getProviderName(): string {

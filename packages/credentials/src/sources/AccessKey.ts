@@ -10,6 +10,21 @@ import { requiredSecret, requiredString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { AccessKey } from "@effect-alicloud/credentials"
+ * import { Config, Effect } from "effect"
+ *
+ * // From your own configuration, the secret kept Redacted
+ * const source = Effect.gen(function*() {
+ *   const options: AccessKey.Options = {
+ *     accessKeyId: yield* Config.string("APP_ACCESS_KEY_ID"),
+ *     accessKeySecret: yield* Config.redacted("APP_ACCESS_KEY_SECRET")
+ *   }
+ *   return AccessKey.make(options)
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -24,6 +39,18 @@ const fix = "pass the AccessKey pair of a RAM user (RAM console > Users > Access
 /**
  * A source that hands out the given AccessKey pair (provider name `static_ak`). Missing, empty or
  * mistyped fields fail with `InvalidConfiguration` naming the field.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const source = AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })
+ * const layer = Credentials.layer(source)
+ *
+ * const credential = Effect.runSync(source)
+ * assert.strictEqual(credential.providerName, "static_ak")
+ * ```
  *
  * @since 0.1.0
  * @category constructors

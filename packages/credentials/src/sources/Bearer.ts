@@ -10,6 +10,15 @@ import { requiredSecret } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Bearer } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const options: Bearer.Options = { bearerToken: Redacted.make("bearer-t0ken") }
+ * const source = Bearer.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -23,6 +32,16 @@ const fix = "pass the bearer token that the product issued to you"
 /**
  * A source that hands out the given bearer token (provider name `bearer`). The AccessKey fields
  * are empty, as in the official tool.
+ *
+ * @example
+ * ```ts
+ * import { Bearer } from "@effect-alicloud/credentials"
+ * import { Effect, Redacted } from "effect"
+ *
+ * const credential = Effect.runSync(Bearer.make({ bearerToken: "bearer-t0ken" }))
+ * assert.strictEqual(credential.type, "bearer")
+ * assert.strictEqual(credential.bearerToken && Redacted.value(credential.bearerToken), "bearer-t0ken")
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -69,6 +69,18 @@ import * as Sts from "./Sts.js"
  * CloudSSO, OAuth and the credentials URI; the metadata service has its own (`metadata`), with
  * its own defaults (connect 1 s, read 1 s, budget 2 s).
  *
+ * @example
+ * ```ts
+ * import { CliProfile } from "@effect-alicloud/credentials"
+ *
+ * const network: CliProfile.NetworkOptions = {
+ *   stsEndpoint: "sts-vpc.cn-hangzhou.aliyuncs.com",
+ *   connectTimeout: "3 seconds",
+ *   metadata: { timeBudget: "1 second" }
+ * }
+ * const source = CliProfile.make({ ...network, profile: "prod" })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -85,6 +97,14 @@ export interface NetworkOptions extends Upstream.Options {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { CliProfile } from "@effect-alicloud/credentials"
+ *
+ * const options: CliProfile.Options = { profile: "sso", path: "/home/me/.aliyun/config.json", cache: {} }
+ * const source = CliProfile.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -104,11 +124,31 @@ export interface Options extends NetworkOptions {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { CliProfile } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // The profile, unless `profile` says otherwise (the ini file's section too)
+ * const env = ConfigProvider.fromMap(new Map([[CliProfile.PROFILE, "prod"]]))
+ * const source = CliProfile.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const PROFILE = "ALIBABA_CLOUD_PROFILE"
 /**
+ * @example
+ * ```ts
+ * import { CliProfile, HttpTransport } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const env = ConfigProvider.fromMap(new Map([[CliProfile.CLI_PROFILE_DISABLED, "true"]]))
+ * const program = Effect.flip(CliProfile.make()).pipe(Effect.withConfigProvider(env), Effect.provide(HttpTransport.layerNode()))
+ * Effect.runPromise(program).then((error) => assert.strictEqual(error._tag, "NotConfigured"))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -377,6 +417,15 @@ const external = (ctx: Context, profile: Extract<CliProfile, { _tag: "External" 
  * `cli_profile/ram_role_arn/static_ak`). No file, or `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`:
  * `NotConfigured`. A file that cannot be read or parsed, an unknown profile or mode, a missing or
  * mistyped field: `InvalidConfiguration` naming the file, the profile and the field.
+ *
+ * @example
+ * ```ts
+ * import { CliProfile, Credentials, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // The profile `prod` of ~/.aliyun/config.json, whatever its mode
+ * const layer = Credentials.layer(CliProfile.make({ profile: "prod" })).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -20,6 +20,18 @@ import type { Source } from "../Source.js"
  * The option block (`connectTimeout`, `readTimeout`, `timeBudget`, `retrySchedule`,
  * `maxBodyBytes`): connect 10 s, read 5 s, budget 15 s by default.
  *
+ * @example
+ * ```ts
+ * import { CredentialsUri } from "@effect-alicloud/credentials"
+ *
+ * const options: CredentialsUri.Options = {
+ *   credentialsUri: "http://127.0.0.1:8080/credentials",
+ *   connectTimeout: "1 second",
+ *   timeBudget: "5 seconds"
+ * }
+ * const source = CredentialsUri.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -29,6 +41,16 @@ export interface Options extends Upstream.Options {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { CredentialsUri } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // The variable read when `credentialsUri` is not given
+ * const sidecar = ConfigProvider.fromMap(new Map([[CredentialsUri.CREDENTIALS_URI, "http://127.0.0.1:8080/credentials"]]))
+ * const source = CredentialsUri.make().pipe(Effect.withConfigProvider(sidecar))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -40,6 +62,17 @@ const source = "credentials_uri"
  * A source that asks the credentials URI (provider name `credential_uri`, as in the official tool).
  * No URI configured: `NotConfigured` (the official Node tool then makes a DNS lookup of the host
  * `undefined`). The answer's `Code` must be `Success`, as in the official Java tool.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, CredentialsUri, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // A sidecar (e.g. `alicloud-credentials serve`) on the same host
+ * const layer = Credentials.layer(CredentialsUri.make({ credentialsUri: "http://127.0.0.1:8080/credentials" })).pipe(
+ *   Layer.provide(HttpTransport.layer())
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors

@@ -36,6 +36,14 @@ import type { Source } from "../Source.js"
  * `HTTP_PROXY` are ignored here (a proxy cannot reach the instance's link-local address, and the
  * role's credential would pass through it).
  *
+ * @example
+ * ```ts
+ * import { EcsRamRole } from "@effect-alicloud/credentials"
+ *
+ * const options: EcsRamRole.Options = { roleName: "app-role", disableIMDSv1: true, timeBudget: "3 seconds" }
+ * const source = EcsRamRole.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -51,28 +59,63 @@ export interface Options extends Upstream.Options {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { EcsRamRole } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // The role's name, so that the metadata service is not asked for it
+ * const env = ConfigProvider.fromMap(new Map([[EcsRamRole.ECS_METADATA, "app-role"]]))
+ * const source = EcsRamRole.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const ECS_METADATA = "ALIBABA_CLOUD_ECS_METADATA"
 /**
+ * @example
+ * ```ts
+ * import { EcsRamRole } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // Off the cloud: the source is not configured, and a chain moves on at once
+ * const env = ConfigProvider.fromMap(new Map([[EcsRamRole.ECS_METADATA_DISABLED, "true"]]))
+ * const source = EcsRamRole.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const ECS_METADATA_DISABLED = "ALIBABA_CLOUD_ECS_METADATA_DISABLED"
 /**
+ * @example
+ * ```ts
+ * import { EcsRamRole } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // IMDSv2 only: no request without a session token
+ * const env = ConfigProvider.fromMap(new Map([[EcsRamRole.IMDSV1_DISABLED, "true"]]))
+ * const source = EcsRamRole.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const IMDSV1_DISABLED = "ALIBABA_CLOUD_IMDSV1_DISABLED"
-/**
- * @since 0.1.0
- * @category constants
- */
-export const defaultMetadataUrl = "http://100.100.100.200"
+// The metadata service of every ECS instance, unless `metadataUrl` says otherwise.
+const defaultMetadataUrl = "http://100.100.100.200"
 
 /**
  * The official refresh timing for ECS credentials: refresh when less than 1 hour is left.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, EcsRamRole } from "@effect-alicloud/credentials"
+ *
+ * // Refresh when less than an hour is left, as the official tool does on ECS
+ * const layer = Credentials.layer(EcsRamRole.make(), EcsRamRole.refreshOptions)
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -142,6 +185,16 @@ const get = <A>(
  * Off ECS (a laptop, CI, another cloud) the metadata address does not answer: a refused
  * connection, or a token request that times out, ends the source at once, without a retry or the
  * IMDSv1 fallback, which only an answer of the service (e.g. a 403 for the token) leads to.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, EcsRamRole, HttpTransport } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * const layer = Credentials.layer(EcsRamRole.make({ roleName: "app-role" }), EcsRamRole.refreshOptions).pipe(
+ *   Layer.provide(HttpTransport.layer())
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category constructors

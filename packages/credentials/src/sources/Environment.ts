@@ -15,16 +15,58 @@ import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // A test's environment, by the variables' names
+ * const env = ConfigProvider.fromMap(
+ *   new Map([[Environment.ACCESS_KEY_ID, "LTAI5tExampleKeyId"], [Environment.ACCESS_KEY_SECRET, "s3cr3t-value"]])
+ * )
+ * const credential = Effect.runSync(Environment.make().pipe(Effect.withConfigProvider(env)))
+ * assert.strictEqual(credential.type, "access_key")
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 /**
+ * @example
+ * ```ts
+ * import { Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // A test's environment, by the variables' names
+ * const env = ConfigProvider.fromMap(
+ *   new Map([[Environment.ACCESS_KEY_ID, "LTAI5tExampleKeyId"], [Environment.ACCESS_KEY_SECRET, "s3cr3t-value"]])
+ * )
+ * const credential = Effect.runSync(Environment.make().pipe(Effect.withConfigProvider(env)))
+ * assert.strictEqual(credential.type, "access_key")
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
 /**
+ * @example
+ * ```ts
+ * import { Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const env = ConfigProvider.fromMap(
+ *   new Map([
+ *     [Environment.ACCESS_KEY_ID, "STS.NExampleKeyId"],
+ *     [Environment.ACCESS_KEY_SECRET, "s3cr3t-value"],
+ *     [Environment.SECURITY_TOKEN, "t0ken-value"]
+ *   ])
+ * )
+ * const credential = Effect.runSync(Environment.make().pipe(Effect.withConfigProvider(env)))
+ * assert.strictEqual(credential.type, "sts")
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -45,16 +87,8 @@ const variables = Config.all({
   securityToken: nonEmpty(SECURITY_TOKEN)
 })
 
-/**
- * The environment source (provider name `env`):
- * - no `ALIBABA_CLOUD_ACCESS_KEY_ID` (unset or empty): `NotConfigured`, a chain moves on;
- * - an id without `ALIBABA_CLOUD_ACCESS_KEY_SECRET`: `InvalidConfiguration` naming the variable;
- * - with a non-empty `ALIBABA_CLOUD_SECURITY_TOKEN`: an `sts` credential, else `access_key`.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const source: Source = Effect.gen(function*() {
+// The variables are read at each run of the source, not when it is made.
+const source: Source = Effect.gen(function*() {
   const env = yield* variables.pipe(
     Effect.mapError((error) =>
       new InvalidConfiguration({ source: name, field: "the environment", reason: `cannot be read (${error._op})` })
@@ -84,3 +118,25 @@ export const source: Source = Effect.gen(function*() {
     providerName: "env"
   })
 })
+
+/**
+ * The environment source (provider name `env`), read through `Config` at every run:
+ * - no `ALIBABA_CLOUD_ACCESS_KEY_ID` (unset or empty): `NotConfigured`, a chain moves on;
+ * - an id without `ALIBABA_CLOUD_ACCESS_KEY_SECRET`: `InvalidConfiguration` naming the variable;
+ * - with a non-empty `ALIBABA_CLOUD_SECURITY_TOKEN`: an `sts` credential, else `access_key`.
+ *
+ * @example
+ * ```ts
+ * import { Environment } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const source = Environment.make()
+ * // Nothing set: NotConfigured, and a chain moves on
+ * const error = Effect.runSync(Effect.flip(source).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
+ * assert.strictEqual(error._tag, "NotConfigured")
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (): Source => source

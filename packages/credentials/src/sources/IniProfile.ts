@@ -23,6 +23,14 @@ import { PROFILE } from "./CliProfile.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 
 /**
+ * @example
+ * ```ts
+ * import { IniProfile } from "@effect-alicloud/credentials"
+ *
+ * const options: IniProfile.Options = { profile: "prod", path: "/etc/my-app/credentials" }
+ * const source = IniProfile.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -34,6 +42,15 @@ export interface Options extends NetworkOptions {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { IniProfile } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * const env = ConfigProvider.fromMap(new Map([[IniProfile.CREDENTIALS_FILE, "/etc/my-app/credentials"]]))
+ * const source = IniProfile.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -43,6 +60,15 @@ const source = "profile"
 
 /**
  * The ini-file source (provider name `profile/<type's provider>`). No file: `NotConfigured`.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, HttpTransport, IniProfile } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // The section [prod] of ~/.alibabacloud/credentials
+ * const layer = Credentials.layer(IniProfile.make({ profile: "prod" })).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

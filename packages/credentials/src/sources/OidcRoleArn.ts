@@ -30,6 +30,24 @@ import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { CredentialsError, OidcRoleArn } from "@effect-alicloud/credentials"
+ * import { Config, Effect } from "effect"
+ *
+ * // In CI: the token from a variable instead of a file
+ * const options: OidcRoleArn.Options = {
+ *   roleArn: "acs:ram::1234567890123456:role/deployer",
+ *   oidcProviderArn: "acs:ram::1234567890123456:oidc-provider/github",
+ *   oidcToken: Config.redacted("ACTIONS_ID_TOKEN").pipe(
+ *     Effect.mapError(() =>
+ *       new CredentialsError.NotConfigured({ source: "ci", reason: "ACTIONS_ID_TOKEN is not set", fix: "run in CI" })
+ *     )
+ *   )
+ * }
+ * const source = OidcRoleArn.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -61,11 +79,43 @@ export interface Options<R = never> extends StsOptions {
 }
 
 /**
+ * @example
+ * ```ts
+ * import { OidcRoleArn } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // What Kubernetes RRSA sets in a pod (with ALIBABA_CLOUD_ROLE_ARN)
+ * const env = ConfigProvider.fromMap(
+ *   new Map([
+ *     ["ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1234567890123456:role/app"],
+ *     [OidcRoleArn.OIDC_PROVIDER_ARN, "acs:ram::1234567890123456:oidc-provider/ack-rrsa"],
+ *     [OidcRoleArn.OIDC_TOKEN_FILE, "/var/run/secrets/tokens/oidc-token"]
+ *   ])
+ * )
+ * const source = OidcRoleArn.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
 export const OIDC_PROVIDER_ARN = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
 /**
+ * @example
+ * ```ts
+ * import { OidcRoleArn } from "@effect-alicloud/credentials"
+ * import { ConfigProvider, Effect } from "effect"
+ *
+ * // What Kubernetes RRSA sets in a pod (with ALIBABA_CLOUD_ROLE_ARN)
+ * const env = ConfigProvider.fromMap(
+ *   new Map([
+ *     ["ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1234567890123456:role/app"],
+ *     [OidcRoleArn.OIDC_PROVIDER_ARN, "acs:ram::1234567890123456:oidc-provider/ack-rrsa"],
+ *     [OidcRoleArn.OIDC_TOKEN_FILE, "/var/run/secrets/tokens/oidc-token"]
+ *   ])
+ * )
+ * const source = OidcRoleArn.make().pipe(Effect.withConfigProvider(env))
+ * ```
+ *
  * @since 0.1.0
  * @category constants
  */
@@ -183,6 +233,15 @@ const runToken = <R>(
  * the three settings given (in options or the environment) it is `NotConfigured`; with some but not
  * all, `InvalidConfiguration` naming the missing one. The token comes from `oidcToken` (an Effect,
  * whose requirements the source takes on) or from the file.
+ *
+ * @example
+ * ```ts
+ * import { Credentials, HttpTransport, OidcRoleArn } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // RRSA: everything from the pod's variables
+ * const layer = Credentials.layer(OidcRoleArn.make()).pipe(Layer.provide(HttpTransport.layerNode()))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

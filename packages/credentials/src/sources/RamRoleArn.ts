@@ -23,6 +23,19 @@ import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Environment, RamRoleArn } from "@effect-alicloud/credentials"
+ *
+ * const options: RamRoleArn.Options<never> = {
+ *   source: Environment.make(),
+ *   roleArn: "acs:ram::1234567890123456:role/deployer",
+ *   roleSessionName: "deploy-job",
+ *   roleSessionExpiration: "30 minutes"
+ * }
+ * const source = RamRoleArn.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -39,6 +52,15 @@ const source = "ram_role_arn"
 
 /**
  * The options with the file cache turned on (see `SessionCache`).
+ *
+ * @example
+ * ```ts
+ * import { Environment, RamRoleArn } from "@effect-alicloud/credentials"
+ *
+ * // A short-lived process: 50 runs, one AssumeRole
+ * const options: RamRoleArn.CachedOptions<never> = { source: Environment.make(), roleArn: "acs:ram::1234567890123456:role/deployer", cache: {} }
+ * const source = RamRoleArn.make(options) // needs a FileSystem too
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -58,6 +80,17 @@ export interface CachedOptions<R> extends Options<R> {
  * the time budget (`timeBudget`, default 15 s), each try signed anew; a 4xx (bad key, no
  * permission, no such role) is not. With `cache` (see `SessionCache`), a session another process
  * stored is used while it is valid, and the source needs a `FileSystem`.
+ *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials, HttpTransport, RamRoleArn } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * const role = RamRoleArn.make({ source: AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), roleArn: "acs:ram::1234567890123456:role/deployer" })
+ * // Chained: a role assumed with another role's session
+ * const chained = RamRoleArn.make({ source: role, roleArn: "acs:ram::6543210987654321:role/auditor" })
+ * const layer = Credentials.layer(chained).pipe(Layer.provide(HttpTransport.layer()))
+ * ```
  *
  * @since 0.1.0
  * @category constructors

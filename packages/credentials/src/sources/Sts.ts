@@ -11,6 +11,21 @@ import { requiredSecret, requiredString } from "../internal/validate.js"
 import type { Source } from "../Source.js"
 
 /**
+ * @example
+ * ```ts
+ * import { Sts } from "@effect-alicloud/credentials"
+ * import { DateTime } from "effect"
+ *
+ * // What an AssumeRole answered elsewhere
+ * const options: Sts.Options = {
+ *   accessKeyId: "STS.NExampleKeyId",
+ *   accessKeySecret: "s3cr3t-value",
+ *   securityToken: "t0ken-value",
+ *   expiration: DateTime.unsafeMake("2030-01-01T00:00:00Z")
+ * }
+ * const source = Sts.make(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -27,6 +42,18 @@ const fix = "pass the AccessKeyId, AccessKeySecret and SecurityToken that STS As
 
 /**
  * A source that hands out the given STS token (provider name `static_sts`).
+ *
+ * @example
+ * ```ts
+ * import { Sts } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const credential = Effect.runSync(
+ *   Sts.make({ accessKeyId: "STS.NExampleKeyId", accessKeySecret: "s3cr3t-value", securityToken: "t0ken-value" })
+ * )
+ * assert.strictEqual(credential.type, "sts")
+ * assert.strictEqual(credential.providerName, "static_sts")
+ * ```
  *
  * @since 0.1.0
  * @category constructors

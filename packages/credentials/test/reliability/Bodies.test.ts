@@ -246,7 +246,7 @@ const endpoints: ReadonlyArray<readonly [Endpoint, string, Run]> = [
           cloud_sso_access_token_expire: Math.floor(T0 / 1000) + 12 * 3600
         })
         return yield* CliProfile.make({ path })
-      }).pipe(Effect.provide(HttpTransport.layerNodePlatform()))
+      }).pipe(Effect.provide(HttpTransport.layerNode()))
   ],
   [
     "oauth-token",
@@ -262,7 +262,7 @@ const endpoints: ReadonlyArray<readonly [Endpoint, string, Run]> = [
           oauth_access_token_expire: 0
         })
         return yield* CliProfile.make({ path, oauthBaseUrl: e.oauthBaseUrl })
-      }).pipe(Effect.provide(HttpTransport.layerNodePlatform()))
+      }).pipe(Effect.provide(HttpTransport.layerNode()))
   ]
 ]
 
@@ -353,7 +353,7 @@ describe("bodies through the real HTTP path: a credential or a typed error, neve
       const home = yield* fs.makeTempDirectoryScoped()
       const resolve = Effect.flatMap(Credentials, (c) => c.get).pipe(
         Effect.provide(DefaultChain.layer({ metadataUrl: e.metadataUrl, stsEndpoint: e.stsUrl })),
-        Effect.provide(HttpTransport.layerNodePlatform()),
+        Effect.provide(HttpTransport.layerNode()),
         withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: e.credentialsUri })
       )
       for (

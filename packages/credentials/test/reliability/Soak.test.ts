@@ -186,7 +186,7 @@ const finalizerCount = (scope: Scope.Scope): number => {
 // ---------------------------------------------------------------------------------------------
 
 // The loop refreshes at most `lead` = staleWindow × (1 + jitter) = 18 minutes before expiry, and
-// retries on `Refresh.defaults.retrySchedule` (1 s, 2 s, 4 s ... jittered ×0.8..1.2, at most
+// retries on the engine's default `retrySchedule` (1 s, 2 s, 4 s ... jittered ×0.8..1.2, at most
 // 1 minute apart) until the credential expires: at most 6 quick retries (≥ 0.8 × 63 s = 50.4 s) and
 // then one a minute for the rest: 1 + 6 + ceil((18 min − 50.4 s) / 1 min) = 25 requests.
 const BACKGROUND_BOUND = 1 + 6 + Math.ceil((18 * MINUTE - 50_400) / MINUTE)
