@@ -1,9 +1,9 @@
 // One start-up run, in a fresh `node --import ../guard.mjs` process, on the BUILT packages
 // (no tsx, no source condition). argv: <impl> <what>
-//   impl: official | ours-esm | ours-cjs | ours-bundled | ours-index-esm | none
+//   impl: official | ours-esm | ours-cjs | ours-index-esm | none
 //   what: import | access_key | ram_role_arn
 // Prints one JSON line: milliseconds since the process started (performance.now()) at the end of
-// the import and at the first credential.
+// the import and at the first credential, and the peak RSS (KiB) at the end.
 import { createRequire } from "node:module"
 
 const [impl, what] = process.argv.slice(2)
@@ -31,10 +31,6 @@ switch (impl) {
   case "ours-cjs":
     Credential = require("@effect-alicloud/credentials/promise").default
     break
-  case "ours-bundled":
-    // the facade bundled into one CommonJS file by esbuild (see startup.ts)
-    Credential = require(env.BENCH_BUNDLE).default
-    break
   case "ours-index-esm":
     await import("@effect-alicloud/credentials")
     break
@@ -52,5 +48,5 @@ if (what !== "import") {
   credentialAt = performance.now()
   if (typeof client.close === "function") await client.close()
 }
-process.stdout.write(`${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt })}\n`)
+process.stdout.write(`${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt, maxRssKiB: process.resourceUsage().maxRSS })}\n`)
 process.exit(0)

@@ -2,11 +2,13 @@
 // dist/promise.cjs, with Effect inside it, tree-shaken and minified: a process that only needs
 // an access key loads one file instead of hundreds of modules. The network engine and its
 // modules (the Node platform, Schema, the refresh engine) stay in the file but are evaluated only
-// when a network source is first used; undici stays a dependency, required at that moment.
+// when a network source is first used; undici's dispatchers are a second file, dist/undici.cjs,
+// required at that moment.
 // dist/promise.mjs re-exports the same file for ES modules: one instance of the facade per process
 // whichever way it is loaded. Run after `tsc` (it reads dist/promiseEntry.js).
 import * as esbuild from "esbuild"
 import * as Fs from "node:fs"
+import { createRequire } from "node:module"
 import * as Path from "node:path"
 
 const dist = Path.resolve(import.meta.dirname, "../dist")
@@ -21,17 +23,42 @@ await esbuild.build({
   minify: true,
   // Class names read in errors and by `util.inspect` (e.g. `UpstreamError`, `Credential`).
   keepNames: true,
+  banner: { js: "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside" },
   sourcemap: "linked",
   sourcesContent: false,
-  external: ["undici"],
+  // `undici` is ./undici.cjs (below), required when a network source is first used
+  plugins: [{
+    name: "undici-core",
+    setup: (build) => build.onResolve({ filter: /^undici$/ }, () => ({ path: "./undici.cjs", external: true }))
+  }],
   logLevel: "warning"
 })
 
+// undici's dispatchers, connector and errors (see undici-core.cjs), in a file of their own.
+await esbuild.build({
+  entryPoints: [Path.resolve(import.meta.dirname, "undici-core.cjs")],
+  outfile: Path.join(dist, "undici.cjs"),
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  minify: true,
+  keepNames: true,
+  banner: { js: "// undici (MIT, https://github.com/nodejs/undici): its dispatchers, for @effect-alicloud/credentials/promise" },
+  logLevel: "warning"
+})
+
+// The ES module entry requires the bundle and names its exports itself: Node's import of a
+// CommonJS file would scan the whole bundle for its export names at every start.
+const names = Object.keys(createRequire(import.meta.url)(Path.join(dist, "promise.cjs"))).filter((name) =>
+  name !== "default"
+)
 Fs.writeFileSync(
   Path.join(dist, "promise.mjs"),
   `// The facade for ES modules: the CommonJS bundle's exports (one instance per process).
-import facade from "./promise.cjs"
-export * from "./promise.cjs"
+import { createRequire } from "node:module"
+const facade = createRequire(import.meta.url)("./promise.cjs")
 export default facade.default
+export const { ${names.join(", ")} } = facade
 `
 )
