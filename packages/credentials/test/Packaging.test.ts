@@ -45,6 +45,22 @@ describe("packaging", { timeout: 60_000 }, () => {
     expect(out).toBe("function static_ak")
   })
 
+  it("the facade is one bundle: import and require in one process give the same classes, and its errors are told apart by _tag", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `
+      import { createRequire } from "node:module"
+      import Credential, { Config } from "@effect-alicloud/credentials/promise"
+      const required = createRequire(import.meta.url)("@effect-alicloud/credentials/promise")
+      const client = new Credential(new Config({ type: "credentials_uri" }))
+      const tag = await client.getCredential().then(() => "none", (e) => e.cause._tag)
+      await client.close()
+      console.log(Credential === required.default, Config === required.Config, tag)`
+    ])
+    expect(out).toBe("true true NotConfigured")
+  })
+
   it("the facade loads the network sources on first use, under require and import alike", () => {
     // nothing listens on the loopback discard port: the rejection proves the lazy module loaded and ran
     const config = `{ type: "credentials_uri", credentialsURI: "http://127.0.0.1:9/credentials", timeout: 2000 }`
