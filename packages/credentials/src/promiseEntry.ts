@@ -23,6 +23,20 @@
 import Base, * as Facade from "./promise.js"
 
 /**
+ * Every named export of the facade (`Config`, the providers, the types), for the style of the
+ * official documentation.
+ *
+ * @example
+ * ```ts
+ * import Credential, { Config } from "@effect-alicloud/credentials/promise"
+ *
+ * const client = new Credential(
+ *   new Config({ type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })
+ * )
+ * assert.strictEqual((await client.getCredential()).accessKeyId, "LTAI5tExampleKeyId")
+ * await client.close()
+ * ```
+ *
  * @since 0.1.0
  */
 export * from "./promise.js"
@@ -39,6 +53,18 @@ for (const [name, value] of Object.entries(Facade)) {
  * The facade's `Credential` class (`new Credential(config?)`), which also carries the module's
  * exports as properties: `Credential.default`, `Credential.Config`, ...
  *
+ * @example
+ * ```ts
+ * import C from "@effect-alicloud/credentials/promise"
+ *
+ * // The namespace style of the official package's ES-module users: `C.default`, `C.Config`
+ * const client = new C.default(
+ *   new C.Config({ type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })
+ * )
+ * assert.strictEqual((await client.getCredential()).accessKeyId, "LTAI5tExampleKeyId")
+ * await client.close()
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
@@ -46,6 +72,17 @@ for (const [name, value] of Object.entries(Facade)) {
 const Credential = Base as typeof Base & typeof Facade
 
 /**
+ * The client's type, under the default export's name.
+ *
+ * @example
+ * ```ts
+ * import type Credential from "@effect-alicloud/credentials/promise"
+ *
+ * // Close every client at shutdown
+ * const closeAll = (clients: ReadonlyArray<Credential>): Promise<Array<void>> =>
+ *   Promise.all(clients.map((client) => client.close()))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
