@@ -1,25 +1,27 @@
 // The Promise facade's network sources and default chain: loaded with the network engine
 // (`./facadeEngine.ts`) when a client or provider that needs them is first used, so that the
-// static types start without them.
+// static types start without them. Each source's own module is loaded when that source first
+// runs: a ram_role_arn client does not evaluate the CLI profile's or the default chain's modules.
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Chain from "../Chain.js"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
 import type { Source } from "../Source.js"
-import * as CliProfile from "../sources/CliProfile.js"
-import * as CredentialsUri from "../sources/CredentialsUri.js"
-import * as EcsRamRole from "../sources/EcsRamRole.js"
-import * as IniProfile from "../sources/IniProfile.js"
-import * as OidcRoleArn from "../sources/OidcRoleArn.js"
-import * as RamRoleArn from "../sources/RamRoleArn.js"
-import * as DefaultChain from "./defaultChain.js"
+import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
+import type * as DefaultChain from "./defaultChain.js"
 import type { ConfigOptions } from "./facadeModel.js"
 import { signerOf } from "./facadeStatic.js"
 import * as Upstream from "./upstream.js"
+
+// A source whose module is loaded when it first runs, then made once and kept (a source may keep
+// state between its fetches: the CLI profile's OAuth tokens, say).
+const loaded = <M, R>(load: () => Promise<M>, make: (module: M) => Source<R>): Source<R> => {
+  let made: Promise<Source<R>> | undefined
+  return Effect.flatten(Effect.promise(() => made ??= load().then(make)))
+}
 
 // The official options are milliseconds; 0 or less means the default.
 const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
@@ -83,42 +85,46 @@ export const sourceOf = (
 ): Source<DefaultChain.Requirements> => {
   switch (config.type) {
     case "ram_role_arn":
-      return RamRoleArn.make({
-        ...stsOptions(config),
-        externalId: config.externalId,
-        source: signer ?? signerOf(config)
-      })
+      return loaded(() => import("../sources/RamRoleArn.js"), (RamRoleArn) =>
+        RamRoleArn.make({
+          ...stsOptions(config),
+          externalId: config.externalId,
+          source: signer ?? signerOf(config)
+        }))
     case "oidc_role_arn":
-      return OidcRoleArn.make({
-        ...stsOptions(config),
-        oidcProviderArn: config.oidcProviderArn,
-        oidcTokenFilePath: config.oidcTokenFilePath,
-        oidcToken: oidcTokenOf(config)
-      })
+      return loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
+        OidcRoleArn.make({
+          ...stsOptions(config),
+          oidcProviderArn: config.oidcProviderArn,
+          oidcTokenFilePath: config.oidcTokenFilePath,
+          oidcToken: oidcTokenOf(config)
+        }))
     case "ecs_ram_role":
-      return EcsRamRole.make({
-        ...upstreamOptions(config, Upstream.metadataDefaults),
-        roleName: config.roleName,
-        disableIMDSv1: config.disableIMDSv1,
-        metadataUrl: config.metadataUrl,
-        tokenTtl: seconds(config.metadataTokenDuration)
-      })
+      return loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
+        EcsRamRole.make({
+          ...upstreamOptions(config, Upstream.metadataDefaults),
+          roleName: config.roleName,
+          disableIMDSv1: config.disableIMDSv1,
+          metadataUrl: config.metadataUrl,
+          tokenTtl: seconds(config.metadataTokenDuration)
+        }))
     default: // credentials_uri: the constructor admits only the supported types
-      return CredentialsUri.make({
-        ...upstreamOptions(config, Upstream.serviceDefaults),
-        ...proxied(config),
-        credentialsUri: config.credentialsURI
-      })
+      return loaded(() => import("../sources/CredentialsUri.js"), (CredentialsUri) =>
+        CredentialsUri.make({
+          ...upstreamOptions(config, Upstream.serviceDefaults),
+          ...proxied(config),
+          credentialsUri: config.credentialsURI
+        }))
   }
 }
 
 /** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
 export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  CliProfile.make({ profile })
+  loaded(() => import("../sources/CliProfile.js"), (CliProfile) => CliProfile.make({ profile }))
 
 /** The official `ProfileCredentialsProvider`: a section of the ini credentials file. */
 export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  IniProfile.make({ profile })
+  loaded(() => import("../sources/IniProfile.js"), (IniProfile) => IniProfile.make({ profile }))
 
 // ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
 // tool (a profile or a chain may end in ECS: read by provider name).
@@ -134,8 +140,15 @@ export const layerOf = (
 /** The default chain (the platform comes from the runtime). */
 export const layerDefaultChain = (
   options: DefaultChain.Options | undefined
-): Layer.Layer<Credentials, never, DefaultChain.Requirements> => DefaultChain.layer(options)
+): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
+  Layer.unwrapEffect(Effect.promise(() => import("./defaultChain.js")).pipe(Effect.map((m) => m.layer(options))))
 
 /** The default chain as one source (the signer of a role): walked anew on each call. */
 export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
-  Effect.flatten(Chain.make(DefaultChain.entries(options).map(([, source]) => source), { name: "default" }))
+  loaded(
+    () => Promise.all([import("../Chain.js"), import("./defaultChain.js")]),
+    ([Chain, DefaultChain]) => {
+      const sources = DefaultChain.entries(options).map(([, source]) => source)
+      return Effect.flatten(Chain.make(sources, { name: "default" }))
+    }
+  )
