@@ -6,11 +6,11 @@
  *
  * @since 0.1.0
  */
-import * as NodeCommandExecutor from "@effect/platform-node/NodeCommandExecutor"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as NodePath from "@effect/platform-node/NodePath"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Path from "@effect/platform/Path"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -282,7 +282,39 @@ export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient>
  * @since 0.1.0
  * @category layers
  */
-export const layerNode = (options: Options = {}) =>
-  Layer.mergeAll(layer(options), NodeCommandExecutor.layer, NodePath.layer).pipe(
-    Layer.provideMerge(NodeFileSystem.layer)
+export const layerNode = (
+  options: Options = {}
+): Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor | Path.Path> =>
+  Layer.merge(layer(options), layerNodeSystem)
+
+/**
+ * The file system, child processes and paths on Node, without an HTTP client: what the file
+ * sources (`CliProfile`, `IniProfile`, an OIDC token file) and the CLI's External helpers need.
+ * Node's modules for them are loaded when the layer is first built, not when this module is
+ * imported, so that a program whose sources only speak HTTP does not load them.
+ *
+ * @example
+ * ```ts
+ * import { HttpTransport, IniProfile, Credentials } from "@effect-alicloud/credentials"
+ * import { Layer } from "effect"
+ *
+ * // An ini-file profile needs the file system, not an HTTP client (unless it names a role)
+ * const layer = Credentials.layer(IniProfile.make({ profile: "default" })).pipe(
+ *   Layer.provide(Layer.merge(HttpTransport.layer(), HttpTransport.layerNodeSystem))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerNodeSystem: Layer.Layer<FileSystem.FileSystem | CommandExecutor.CommandExecutor | Path.Path> = Layer
+  .unwrapEffect(
+    Effect.promise(async () => {
+      const [NodeFileSystem, NodeCommandExecutor, NodePath] = await Promise.all([
+        import("@effect/platform-node/NodeFileSystem"),
+        import("@effect/platform-node/NodeCommandExecutor"),
+        import("@effect/platform-node/NodePath")
+      ])
+      return Layer.merge(NodeCommandExecutor.layer, NodePath.layer).pipe(Layer.provideMerge(NodeFileSystem.layer))
+    })
   )

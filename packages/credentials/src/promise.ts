@@ -35,6 +35,7 @@ import {
   DefaultCredentialsProvider,
   ECSRAMRoleCredentialsProvider,
   EnvironmentVariableCredentialsProvider,
+  network,
   OIDCRoleArnCredentialsProvider,
   ProfileCredentialsProvider,
   RAMRoleARNCredentialsProvider,
@@ -496,7 +497,7 @@ const recipeOfConfig = (config: ConfigOptions): Recipe => {
   const source = staticSource(config)
   return source !== undefined
     ? { _tag: "Static", source, cached: true }
-    : { _tag: "Network", source: (layers) => layers.sourceOf(config) }
+    : network(config)
 }
 
 /**

@@ -1,10 +1,11 @@
 // The Promise facade's network engine, loaded by the first call of a client or provider whose
 // source needs the network (see `lazyEngine` in `./facadeRuntime.ts`).
 //
-// One Effect runtime serves every facade client of the process: the Node platform (one HTTP
-// dispatcher, the file system, child processes) and a clock whose timers do not hold the process.
-// Each client builds its own `Credentials` service (the refresh engine) in a scope of its own,
-// closed by `close()`.
+// One Effect runtime serves every facade client of the process: the HTTP transport (one
+// dispatcher) and a clock whose timers do not hold the process. Each client builds its own
+// `Credentials` service (the refresh engine) in a scope of its own, closed by `close()`; a client
+// whose source may read files or run the CLI's helpers adds Node's file system and child processes
+// to its own layer (loaded then, not by a client that only speaks HTTP).
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -21,9 +22,7 @@ import { unrefClock } from "./unrefClock.js"
 
 // Built on the first network call, never disposed: it holds no fiber and no timer of its own (a
 // client's refresh fiber lives in the client's scope, on the unref'd clock).
-const platform = ManagedRuntime.make(
-  Layer.merge(HttpTransport.layerNode(), Layer.setClock(unrefClock))
-)
+const platform = ManagedRuntime.make(Layer.merge(HttpTransport.layer(), Layer.setClock(unrefClock)))
 
 // How long a client answers from its own memory before it looks at its engine again (which may
 // have refreshed in the background): the hot path stays out of the runtime, and a rotation is
@@ -42,8 +41,12 @@ const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
 }
 
 /** A network recipe's engine: its `Credentials` service, built on the shared runtime at the first call. */
-export const networkEngine = (recipe: Extract<Recipe, { _tag: "Network" }>, what: string): Engine => {
-  const layer = recipe.layer !== undefined ? recipe.layer(Layers) : Layers.layerOf(recipe.source(Layers))
+export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): Engine => {
+  const layer = recipe._tag === "Http"
+    ? Layers.layerOf(recipe.source(Layers))
+    : (recipe.layer !== undefined ? recipe.layer(Layers) : Layers.layerOf(recipe.source(Layers))).pipe(
+      Layer.provide(HttpTransport.layerNodeSystem)
+    )
   let built:
     | Promise<Exit.Exit<{ readonly scope: Scope.CloseableScope; readonly service: Credentials["Type"] }>>
     | undefined

@@ -2,6 +2,7 @@
 // (`./facadeEngine.ts`) when a client or provider that needs them is first used, so that the
 // static types start without them. Each source's own module is loaded when that source first
 // runs: a ram_role_arn client does not evaluate the CLI profile's or the default chain's modules.
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -75,30 +76,23 @@ const stsOptions = (config: ConfigOptions) => ({
   enableVpc: config.enableVpc
 })
 
+// `ram_role_arn`: the role assumed with `signer`'s credentials.
+const ramRoleArn = <R>(config: ConfigOptions, signer: Source<R>): Source<R | HttpClient.HttpClient> =>
+  loaded(() => import("../sources/RamRoleArn.js"), (RamRoleArn) =>
+    RamRoleArn.make({
+      ...stsOptions(config),
+      externalId: config.externalId,
+      source: signer
+    }))
+
 /**
- * The network source of the official options (`ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`,
- * `credentials_uri`). `signer` assumes the role of `ram_role_arn`; by default, the options' keys.
+ * The network source of the official options that only speaks HTTP: `ram_role_arn` signed by a
+ * static `signer` (by default, the options' keys), `ecs_ram_role`, `credentials_uri`.
  */
-export const sourceOf = (
-  config: ConfigOptions,
-  signer?: Source<DefaultChain.Requirements>
-): Source<DefaultChain.Requirements> => {
+export const httpSourceOf = (config: ConfigOptions, signer?: Source): Source<HttpClient.HttpClient> => {
   switch (config.type) {
     case "ram_role_arn":
-      return loaded(() => import("../sources/RamRoleArn.js"), (RamRoleArn) =>
-        RamRoleArn.make({
-          ...stsOptions(config),
-          externalId: config.externalId,
-          source: signer ?? signerOf(config)
-        }))
-    case "oidc_role_arn":
-      return loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
-        OidcRoleArn.make({
-          ...stsOptions(config),
-          oidcProviderArn: config.oidcProviderArn,
-          oidcTokenFilePath: config.oidcTokenFilePath,
-          oidcToken: oidcTokenOf(config)
-        }))
+      return ramRoleArn(config, signer ?? signerOf(config))
     case "ecs_ram_role":
       return loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
         EcsRamRole.make({
@@ -118,6 +112,26 @@ export const sourceOf = (
   }
 }
 
+/**
+ * The network source of the official options (`ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`,
+ * `credentials_uri`). `signer` assumes the role of `ram_role_arn`; by default, the options' keys.
+ */
+export const sourceOf = (
+  config: ConfigOptions,
+  signer?: Source<DefaultChain.Requirements>
+): Source<DefaultChain.Requirements> => {
+  if (config.type === "oidc_role_arn") {
+    return loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
+      OidcRoleArn.make({
+        ...stsOptions(config),
+        oidcProviderArn: config.oidcProviderArn,
+        oidcTokenFilePath: config.oidcTokenFilePath,
+        oidcToken: oidcTokenOf(config)
+      }))
+  }
+  return config.type === "ram_role_arn" && signer !== undefined ? ramRoleArn(config, signer) : httpSourceOf(config)
+}
+
 /** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
 export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
   loaded(() => import("../sources/CliProfile.js"), (CliProfile) => CliProfile.make({ profile }))
@@ -132,9 +146,7 @@ const officialPrefetch = (credential: Credential.Credential): Duration.Duration 
   credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
 
 /** A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime). */
-export const layerOf = (
-  source: Source<DefaultChain.Requirements>
-): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
+export const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
   Credentials.layer(source, { prefetchWindow: officialPrefetch })
 
 /** The default chain (the platform comes from the runtime). */

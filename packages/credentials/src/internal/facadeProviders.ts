@@ -26,10 +26,22 @@ export const recipeOf = (provider: object): Recipe | undefined => recipes.get(pr
 const anyRecipe = (provider: CredentialsProvider): Recipe =>
   recipeOf(provider) ?? { _tag: "Static", source: providerSource(provider), cached: true }
 
-const network = (config: ConfigOptions, signer?: CredentialsProvider): Recipe => ({
-  _tag: "Network",
-  source: (layers) => layers.sourceOf(config, signer === undefined ? undefined : sourceIn(anyRecipe(signer), layers))
-})
+/**
+ * The recipe of a network type of the official options, signed (`ram_role_arn`) by `signer` or
+ * else by the options' keys. Only OIDC (a token file) and a signer that is not static (a profile,
+ * the default chain...) may need more than HTTP.
+ */
+export const network = (config: ConfigOptions, signer?: CredentialsProvider): Recipe => {
+  const signedBy = signer === undefined ? undefined : anyRecipe(signer)
+  if (config.type === "oidc_role_arn" || (signedBy !== undefined && signedBy._tag !== "Static")) {
+    return {
+      _tag: "Network",
+      source: (layers) => layers.sourceOf(config, signedBy === undefined ? undefined : sourceIn(signedBy, layers))
+    }
+  }
+  const staticSigner = signedBy?._tag === "Static" ? signedBy.source : undefined
+  return { _tag: "Http", source: (layers) => layers.httpSourceOf(config, staticSigner) }
+}
 
 const credentialsOf = (answer: Answer): Credentials => {
   const builder = Credentials.builder().withAccessKeyId(answer.accessKeyId).withAccessKeySecret(answer.accessKeySecret)

@@ -2,6 +2,7 @@
 // the network engine (`./facadeEngine.ts`, loaded on first use), and custom providers asked as the
 // official tool asks them. With `./facadeEngine.ts`, the only place the facade runs Effects.
 // Imported by the facade at start-up: nothing here may load the network modules.
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -22,12 +23,16 @@ import { fromKeys } from "./facadeStatic.js"
 export type Layers = typeof FacadeLayers
 
 /**
- * How a provider gets its credentials: a static source (no network, no platform), or a source
- * built from the network module once it is loaded. `cached: false` runs the source on every call
- * (the official environment provider reads the variables on every call).
+ * How a provider gets its credentials: a static source (no network, no platform); a source that
+ * only speaks HTTP (a role signed by keys, the metadata service, a credentials URI); or one that may
+ * also read files or run the CLI's helpers (OIDC, profiles, the default chain, a role signed by a
+ * provider). The last two are built from the network module once it is loaded. `cached: false`
+ * runs a static source on every call (the official environment provider reads the variables on
+ * every call).
  */
 export type Recipe =
   | { readonly _tag: "Static"; readonly source: Source; readonly cached: boolean }
+  | { readonly _tag: "Http"; readonly source: (layers: Layers) => Source<HttpClient.HttpClient> }
   | {
     readonly _tag: "Network"
     readonly source: (layers: Layers) => Source<DefaultChain.Requirements>
@@ -144,7 +149,7 @@ const staticEngine = (recipe: Extract<Recipe, { _tag: "Static" }>, what: string)
 
 // A network source: the network engine and its modules (the Node platform, undici, Schema, the
 // refresh engine) are loaded by the first call, not by the import of the facade.
-const lazyEngine = (recipe: Extract<Recipe, { _tag: "Network" }>, what: string): Engine => {
+const lazyEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): Engine => {
   let engine: Engine | undefined
   let loading: Promise<Engine> | undefined
   let closed = false
