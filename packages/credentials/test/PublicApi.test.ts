@@ -86,6 +86,7 @@ const expected = [
   "Environment.make",
   "HttpTransport.layer",
   "HttpTransport.layerNode",
+  "HttpTransport.layerNodeSystem",
   "IniProfile.CREDENTIALS_FILE",
   "IniProfile.make",
   "OidcRoleArn.OIDC_PROVIDER_ARN",
@@ -352,6 +353,9 @@ describe("public API", () => {
     >()
     expectTypeOf(HttpTransport.layerNode).returns.toEqualTypeOf<
       Layer.Layer<HttpClient.HttpClient | CommandExecutor.CommandExecutor | Path.Path | FileSystem.FileSystem>
+    >()
+    expectTypeOf(HttpTransport.layerNodeSystem).toEqualTypeOf<
+      Layer.Layer<CommandExecutor.CommandExecutor | Path.Path | FileSystem.FileSystem>
     >()
   })
 })
