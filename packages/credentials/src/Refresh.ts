@@ -191,11 +191,10 @@ export const make = <R>(
     const context = yield* Effect.context<R>()
     const scope = yield* Effect.scope
     const current = yield* SubscriptionRef.make(Option.none<Credential.Credential>())
-    let latest: Credential.Credential | undefined = undefined
-    // `latest` as an Effect and its expiry in epoch milliseconds, set once per credential: the hot
-    // path allocates nothing and compares two numbers.
-    let latestEffect: Effect.Effect<Credential.Credential> = Effect.never
-    let latestValidUntil = 0
+    // What the hot path serves: the latest cached credential as an Effect, with its expiry in epoch
+    // milliseconds, set once per credential (the hot path allocates nothing and compares two
+    // numbers); `undefined` when there is none (not fetched yet, uncached, or invalidated).
+    let hot: { readonly effect: Effect.Effect<Credential.Credential>; readonly validUntil: number } | undefined
     const inFlight = yield* SynchronizedRef.make<InFlight>(Option.none())
     const minInterval = Duration.toMillis(options.minRefreshInterval ?? defaults.minRefreshInterval)
     // Each retry of a failed background refresh waits at least the floor after the failure.
@@ -225,14 +224,13 @@ export const make = <R>(
         })
       }
       if (Credential.isCacheable(credential)) {
+        // The hot path first, in one step; then `changes` and the background fiber.
+        hot = { effect: Effect.succeed(credential), validUntil: Credential.remainingMillis(credential, 0) }
         yield* SubscriptionRef.set(current, Option.some(credential))
         yield* rescheduleAhead(credential)
-        latest = credential
-        latestEffect = Effect.succeed(credential)
-        latestValidUntil = Credential.remainingMillis(credential, 0)
       } else {
         // Not kept: the hot path misses and the next `get` fetches. Published only when new.
-        latest = undefined
+        hot = undefined
         const previous = yield* SubscriptionRef.get(current)
         if (Option.isNone(previous) || !sameCredential(previous.value, credential)) {
           yield* SubscriptionRef.set(current, Option.some(credential))
@@ -276,9 +274,8 @@ export const make = <R>(
           )
       })).pipe(Effect.flatMap(Fiber.join))
 
-    // The hot path: one primitive that reads the fiber's clock and tracer, then the latest
-    // credential (mirrored from the SubscriptionRef, which `fetchOnce` alone writes; `undefined`
-    // after an uncached one). A span costs ~10 µs, ten times a cached get: spans are made when a
+    // The hot path: one primitive that reads the fiber's clock and tracer, then `hot` (which
+    // `fetchOnce` alone sets, and `invalidate` clears). A span costs ~10 µs, ten times a cached get: spans are made when a
     // tracer is installed (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which
     // exports nowhere. The fiber's clock is looked up again only when the fiber's services change
     // (a TestClock): measured, the lookup is a tenth of a cached get.
@@ -289,7 +286,7 @@ export const make = <R>(
         services = fiber.currentDefaultServices
         clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       }
-      return latest !== undefined && clock.unsafeCurrentTimeMillis() < latestValidUntil ? latestEffect : refresh
+      return hot !== undefined && clock.unsafeCurrentTimeMillis() < hot.validUntil ? hot.effect : refresh
     }
     const tracedGet = Effect.withFiberRuntime(cachedOrFetch).pipe(
       annotateOutcome,
@@ -344,7 +341,7 @@ export const make = <R>(
 
     // Dropped (`invalidate`): nothing to refresh ahead of until the next fetch publishes.
     const invalidate = Effect.suspend(() => {
-      latest = undefined
+      hot = undefined
       return Effect.zipRight(SubscriptionRef.set(current, Option.none()), rescheduleAhead(undefined))
     })
 

@@ -17,7 +17,16 @@ import { Credentials } from "../Credentials.js"
 import type { CredentialsError } from "../CredentialsError.js"
 import * as HttpTransport from "../HttpTransport.js"
 import * as Layers from "./facadeLayers.js"
-import { type Answer, closedError, type Engine, keep, type Kept, type Recipe, settle } from "./facadeRuntime.js"
+import {
+  type Answer,
+  closedError,
+  type Engine,
+  keep,
+  type Kept,
+  type Recipe,
+  settle,
+  toError
+} from "./facadeRuntime.js"
 import { unrefClock } from "./unrefClock.js"
 
 // Built on the first network call, never disposed: it holds no fiber and no timer of its own (a
@@ -54,13 +63,15 @@ export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what:
   let lookAt = 0
   let closed = false
 
+  // The client's service, built once. The layer cannot fail: a failure is a defect (a module that
+  // did not load, say), whose scope is closed at once and whose cause every call reports.
   const build = () =>
     built ??= platform.runPromiseExit(
       Effect.flatMap(Scope.make(), (scope) =>
-        Effect.map(Layer.buildWithScope(layer, scope), (context) => ({
-          scope,
-          service: Context.get(context, Credentials)
-        })))
+        Layer.buildWithScope(layer, scope).pipe(
+          Effect.map((context) => ({ scope, service: Context.get(context, Credentials) })),
+          Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
+        ))
     )
 
   const run = (
@@ -69,8 +80,7 @@ export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what:
     if (closed) return Promise.reject(closedError(what))
     return keepAlive(async () => {
       const service = await build()
-      // The layer cannot fail: a failure here is a defect.
-      if (Exit.isFailure(service)) throw new Error("unexpected failure in @effect-alicloud/credentials")
+      if (Exit.isFailure(service)) throw toError(service.cause, what)
       const exit = await platform.runPromiseExit(operation(service.value.service))
       if (closed) throw closedError(what)
       const credential = settle(exit, what)

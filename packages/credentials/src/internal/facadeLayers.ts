@@ -87,9 +87,13 @@ const ramRoleArn = <R>(config: ConfigOptions, signer: Source<R>): Source<R | Htt
 
 /**
  * The network source of the official options that only speaks HTTP: `ram_role_arn` signed by a
- * static `signer` (by default, the options' keys), `ecs_ram_role`, `credentials_uri`.
+ * `signer` that only speaks HTTP too (by default, the options' keys), `ecs_ram_role`,
+ * `credentials_uri`.
  */
-export const httpSourceOf = (config: ConfigOptions, signer?: Source): Source<HttpClient.HttpClient> => {
+export const httpSourceOf = (
+  config: ConfigOptions,
+  signer?: Source<HttpClient.HttpClient>
+): Source<HttpClient.HttpClient> => {
   switch (config.type) {
     case "ram_role_arn":
       return ramRoleArn(config, signer ?? signerOf(config))

@@ -14,7 +14,15 @@ import {
   type ProviderCredentials,
   Session
 } from "./facadeModel.js"
-import { type Answer, effectEngine, type Engine, providerSource, type Recipe, sourceIn } from "./facadeRuntime.js"
+import {
+  type Answer,
+  effectEngine,
+  type Engine,
+  httpSourceIn,
+  providerSource,
+  type Recipe,
+  sourceIn
+} from "./facadeRuntime.js"
 import { staticSource } from "./facadeStatic.js"
 
 const recipes = new WeakMap<object, Recipe>()
@@ -28,19 +36,21 @@ const anyRecipe = (provider: CredentialsProvider): Recipe =>
 
 /**
  * The recipe of a network type of the official options, signed (`ram_role_arn`) by `signer` or
- * else by the options' keys. Only OIDC (a token file) and a signer that is not static (a profile,
- * the default chain...) may need more than HTTP.
+ * else by the options' keys. Only OIDC (a token file) and a signer that may read files or run the
+ * CLI's helpers (a profile, the default chain...) need more than HTTP.
  */
 export const network = (config: ConfigOptions, signer?: CredentialsProvider): Recipe => {
   const signedBy = signer === undefined ? undefined : anyRecipe(signer)
-  if (config.type === "oidc_role_arn" || (signedBy !== undefined && signedBy._tag !== "Static")) {
+  if (config.type === "oidc_role_arn" || signedBy?._tag === "Network") {
     return {
       _tag: "Network",
       source: (layers) => layers.sourceOf(config, signedBy === undefined ? undefined : sourceIn(signedBy, layers))
     }
   }
-  const staticSigner = signedBy?._tag === "Static" ? signedBy.source : undefined
-  return { _tag: "Http", source: (layers) => layers.httpSourceOf(config, staticSigner) }
+  return {
+    _tag: "Http",
+    source: (layers) => layers.httpSourceOf(config, signedBy === undefined ? undefined : httpSourceIn(signedBy, layers))
+  }
 }
 
 const credentialsOf = (answer: Answer): Credentials => {

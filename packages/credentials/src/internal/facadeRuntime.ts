@@ -44,6 +44,12 @@ export type Recipe =
 export const sourceIn = (recipe: Recipe, layers: Layers): Source<DefaultChain.Requirements> =>
   recipe._tag === "Static" ? recipe.source : recipe.source(layers)
 
+/** The source of a recipe that needs no more than HTTP, inside the network module. */
+export const httpSourceIn = (
+  recipe: Exclude<Recipe, { _tag: "Network" }>,
+  layers: Layers
+): Source<HttpClient.HttpClient> => recipe._tag === "Static" ? recipe.source : recipe.source(layers)
+
 /** A credential as the facade hands it out: plain strings. */
 export interface Answer {
   readonly accessKeyId: string
@@ -153,8 +159,12 @@ const lazyEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): 
   let engine: Engine | undefined
   let loading: Promise<Engine> | undefined
   let closed = false
+  // A failed load (a defect) is reported as the facade's unexpected failure, its cause kept.
   const load = (): Promise<Engine> =>
-    loading ??= import("./facadeEngine.js").then((module) => (engine = module.networkEngine(recipe, what)))
+    loading ??= import("./facadeEngine.js").then(
+      (module) => (engine = module.networkEngine(recipe, what)),
+      (cause: unknown) => Promise.reject(new Error("unexpected failure in @effect-alicloud/credentials", { cause }))
+    )
   const call = (operation: (engine: Engine) => Promise<Answer>): Promise<Answer> => {
     if (closed) return Promise.reject(closedError(what))
     return engine !== undefined ? operation(engine) : load().then(operation)
@@ -164,7 +174,8 @@ const lazyEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): 
     refresh: () => call((e) => e.refresh()),
     close: async () => {
       closed = true
-      if (loading !== undefined) await (await loading).close()
+      // Nothing to close if the engine never loaded.
+      if (loading !== undefined) await loading.then((e) => e.close(), () => undefined)
     }
   }
 }
