@@ -3,10 +3,11 @@
  * modelled as a scoped resource.
  *
  * - The current credential lives in a `SubscriptionRef` (it feeds `changes`).
- * - `get` returns it while it is valid: one clock read and one ref read, no lock.
+ * - `get` returns it while it is valid: one primitive that reads the fiber's clock, no ref, no lock.
  * - When there is none, or it has expired, `get` waits for a fetch. Concurrent callers share one
  *   fetch in flight (single flight): N callers, one upstream request.
- * - A background fiber, forked in the resource's scope, refreshes ahead of expiry: at
+ * - A background fiber, forked in the resource's scope (and replaced at each new credential),
+ *   refreshes ahead of expiry: at
  *   `expiration - max(staleWindow, prefetchWindow)`, a random `jitter` fraction of that lead
  *   earlier still (so a fleet that got its credentials at the same moment does not refresh at the
  *   same moment). A failed refresh is retried on `retrySchedule` for as long as the current
@@ -275,18 +276,18 @@ export const make = <R>(
       })).pipe(Effect.flatMap(Fiber.join))
 
     // The hot path: one primitive that reads the fiber's clock and tracer, then `hot` (which
-    // `fetchOnce` alone sets, and `invalidate` clears). A span costs ~10 µs, ten times a cached get: spans are made when a
-    // tracer is installed (e.g. @effect/opentelemetry's), not for Effect's built-in tracer, which
-    // exports nowhere. The fiber's clock is looked up again only when the fiber's services change
-    // (a TestClock): measured, the lookup is a tenth of a cached get.
-    let services: Context.Context<DefaultServices.DefaultServices> | undefined
-    let clock: Clock.Clock = Clock.make()
+    // `fetchOnce` alone sets, and `invalidate` clears). A span costs ~10 µs, ten times a cached
+    // get: spans are made when a tracer is installed (e.g. @effect/opentelemetry's), not for
+    // Effect's built-in tracer, which exports nowhere. The fiber's clock is looked up again only
+    // when the fiber's services change (a TestClock): measured, the lookup is a tenth of a get.
+    let clockOf:
+      | { readonly services: Context.Context<DefaultServices.DefaultServices>; readonly clock: Clock.Clock }
+      | undefined
     const cachedOrFetch = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => {
-      if (fiber.currentDefaultServices !== services) {
-        services = fiber.currentDefaultServices
-        clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-      }
-      return hot !== undefined && clock.unsafeCurrentTimeMillis() < hot.validUntil ? hot.effect : refresh
+      if (hot === undefined) return refresh
+      const services = fiber.currentDefaultServices
+      if (clockOf?.services !== services) clockOf = { services, clock: Context.get(services, Clock.Clock) }
+      return clockOf.clock.unsafeCurrentTimeMillis() < hot.validUntil ? hot.effect : refresh
     }
     const tracedGet = Effect.withFiberRuntime(cachedOrFetch).pipe(
       annotateOutcome,

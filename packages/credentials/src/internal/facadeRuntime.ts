@@ -83,6 +83,10 @@ export const answerOf = (credential: EffectCredential): Answer => ({
   kind: credential.type
 })
 
+/** The rejection of a defect (a bug, a module that did not load): its cause kept. */
+export const unexpectedFailure = (cause: unknown): Error =>
+  new Error("unexpected failure in @effect-alicloud/credentials", { cause })
+
 export const toError = (cause: Cause.Cause<CredentialsError>, what: string): Error => {
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure) && isCredentialsError(failure.value)) {
@@ -90,7 +94,7 @@ export const toError = (cause: Cause.Cause<CredentialsError>, what: string): Err
   }
   return Cause.isInterruptedOnly(cause)
     ? closedError(what)
-    : new Error("unexpected failure in @effect-alicloud/credentials", { cause: Cause.squash(cause) })
+    : unexpectedFailure(Cause.squash(cause))
 }
 
 /**
@@ -163,7 +167,7 @@ const lazyEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): 
   const load = (): Promise<Engine> =>
     loading ??= import("./facadeEngine.js").then(
       (module) => (engine = module.networkEngine(recipe, what)),
-      (cause: unknown) => Promise.reject(new Error("unexpected failure in @effect-alicloud/credentials", { cause }))
+      (cause: unknown) => Promise.reject(unexpectedFailure(cause))
     )
   const call = (operation: (engine: Engine) => Promise<Answer>): Promise<Answer> => {
     if (closed) return Promise.reject(closedError(what))
