@@ -13,16 +13,22 @@ import * as Path from "node:path"
 
 const dist = Path.resolve(import.meta.dirname, "../dist")
 
-await esbuild.build({
-  entryPoints: [Path.join(dist, "promiseEntry.js")],
-  outfile: Path.join(dist, "promise.cjs"),
+// What both files are: one minified CommonJS file for Node 20, class names kept (read in errors
+// and by `util.inspect`: `UpstreamError`, `Credential`).
+const common = {
   bundle: true,
   platform: "node",
   format: "cjs",
   target: "node20",
   minify: true,
-  // Class names read in errors and by `util.inspect` (e.g. `UpstreamError`, `Credential`).
   keepNames: true,
+  logLevel: "warning"
+}
+
+await esbuild.build({
+  ...common,
+  entryPoints: [Path.join(dist, "promiseEntry.js")],
+  outfile: Path.join(dist, "promise.cjs"),
   banner: { js: "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside" },
   sourcemap: "linked",
   sourcesContent: false,
@@ -30,22 +36,15 @@ await esbuild.build({
   plugins: [{
     name: "undici-core",
     setup: (build) => build.onResolve({ filter: /^undici$/ }, () => ({ path: "./undici.cjs", external: true }))
-  }],
-  logLevel: "warning"
+  }]
 })
 
 // undici's dispatchers, connector and errors (see undici-core.cjs), in a file of their own.
 await esbuild.build({
+  ...common,
   entryPoints: [Path.resolve(import.meta.dirname, "undici-core.cjs")],
   outfile: Path.join(dist, "undici.cjs"),
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  minify: true,
-  keepNames: true,
-  banner: { js: "// undici (MIT, https://github.com/nodejs/undici): its dispatchers, for @effect-alicloud/credentials/promise" },
-  logLevel: "warning"
+  banner: { js: "// undici (MIT, https://github.com/nodejs/undici): its dispatchers, for @effect-alicloud/credentials/promise" }
 })
 
 // The ES module entry requires the bundle and names its exports itself: Node's import of a
