@@ -13,7 +13,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Clock, ConfigProvider, Console, Effect, Fiber, Layer, Ref, Schedule, Stream } from "effect"
 import { createRequire } from "node:module"
 import { Credential, Credentials, DefaultChain, HttpTransport } from "../src/index.js"
-import FacadeCredential, { Config } from "../src/promise.js"
+import FacadeCredential, { Config } from "../src/promise/promise.js"
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")

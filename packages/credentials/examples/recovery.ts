@@ -8,7 +8,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Clock, Console, Data, Effect, Redacted, Schema } from "effect"
 import { createRequire } from "node:module"
 import { AccessKey, Credentials, HttpTransport, RamRoleArn } from "../src/index.js"
-import FacadeCredential, { Config } from "../src/promise.js"
+import FacadeCredential, { Config } from "../src/promise/promise.js"
 
 const require = createRequire(import.meta.url)
 const Sts20150401 = require("@alicloud/sts20150401") as typeof import("@alicloud/sts20150401")

@@ -5,7 +5,7 @@
 // when a network source is first used; undici's dispatchers are a second file, dist/undici.cjs,
 // required at that moment.
 // dist/promise.mjs re-exports the same file for ES modules: one instance of the facade per process
-// whichever way it is loaded. Run after `tsc` (it reads dist/promiseEntry.js).
+// whichever way it is loaded. Run after `tsc` (it reads dist/promise/entry.js).
 import * as esbuild from "esbuild"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
@@ -27,7 +27,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: [Path.join(dist, "promiseEntry.js")],
+  entryPoints: [Path.join(dist, "promise", "entry.js")],
   outfile: Path.join(dist, "promise.cjs"),
   banner: { js: "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside" },
   sourcemap: "linked",

@@ -11,7 +11,7 @@
 import * as DateTime from "effect/DateTime"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
-import { maskAccessKeyId } from "./internal/maskAccessKeyId.js"
+import { maskAccessKeyId } from "./internal/credential/maskAccessKeyId.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).

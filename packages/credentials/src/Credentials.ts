@@ -24,7 +24,7 @@ import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
 import type * as DefaultChain from "./DefaultChain.js"
-import * as recovery from "./internal/recovery.js"
+import * as recovery from "./internal/refresh/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
 
@@ -144,7 +144,7 @@ export class Credentials
    */
   static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
     return Layer.unwrapEffect(
-      Effect.map(Effect.promise(() => import("./internal/credentialsLive.js")), (live) => live.layer(options))
+      Effect.map(Effect.promise(() => import("./internal/chain/credentialsLive.js")), (live) => live.layer(options))
     )
   }
 

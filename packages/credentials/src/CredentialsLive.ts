@@ -11,7 +11,7 @@
  */
 import type * as Layer from "effect/Layer"
 import type { Credentials } from "./Credentials.js"
-import * as internal from "./internal/credentialsLive.js"
+import * as internal from "./internal/chain/credentialsLive.js"
 
 /**
  * The default chain on Node, with the official defaults.

@@ -17,7 +17,7 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Chain from "./Chain.js"
 import type { Credentials } from "./Credentials.js"
-import * as internal from "./internal/defaultChain.js"
+import * as internal from "./internal/chain/defaultChain.js"
 import type * as Refresh from "./Refresh.js"
 import type * as CliProfile from "./sources/CliProfile.js"
 

@@ -17,7 +17,7 @@ import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Undici from "undici"
-import { currentRequestOptions, type RequestOptions } from "./internal/upstream.js"
+import { currentRequestOptions, type RequestOptions } from "./internal/upstream/pipeline.js"
 
 /**
  * @example

@@ -21,7 +21,7 @@
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
-import * as internal from "./internal/sessionCache.js"
+import * as internal from "./internal/files/sessionCache.js"
 
 /**
  * @example

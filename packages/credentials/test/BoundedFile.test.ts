@@ -14,7 +14,7 @@ import {
   readRequiredTextFile,
   readTextFile,
   readTextFileOption
-} from "../src/internal/boundedFile.js"
+} from "../src/internal/files/boundedFile.js"
 
 type Body = (dir: string) => Effect.Effect<void, unknown, FileSystem.FileSystem | Scope.Scope>
 

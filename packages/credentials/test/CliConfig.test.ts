@@ -15,7 +15,7 @@ import {
   sourceProfileChain,
   updateProfile,
   writeFileAtomic
-} from "../src/internal/cliConfig.js"
+} from "../src/internal/files/cliConfig.js"
 
 const SECRET = "SECRET-sk-0123456789"
 const TOKEN = "SECRET-token-abcdef"

@@ -5,7 +5,7 @@ import { Clock, DateTime, Duration, Effect, Either, Fiber, Redacted, Schedule } 
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
-import { decodeOutput, maxOutputBytes, runExternal, splitCommand } from "../src/internal/external.js"
+import { decodeOutput, maxOutputBytes, runExternal, splitCommand } from "../src/internal/process/external.js"
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/external/${name}`, import.meta.url))
 const node = process.execPath

@@ -5,7 +5,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted, type Scope } from "effect"
 import { inspect } from "node:util"
-import { defaultIniFilePath, type IniProfile, parseIni, readIniProfile } from "../src/internal/iniFile.js"
+import { defaultIniFilePath, type IniProfile, parseIni, readIniProfile } from "../src/internal/files/iniFile.js"
 
 const SECRET = "SECRET-ini-0123456789"
 

@@ -14,7 +14,7 @@ import {
   TestClock
 } from "effect"
 import * as Credential from "../src/Credential.js"
-import { refreshDelayMillis } from "../src/internal/refreshTiming.js"
+import { refreshDelayMillis } from "../src/internal/refresh/timing.js"
 import * as Refresh from "../src/Refresh.js"
 import type { Source } from "../src/Source.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"

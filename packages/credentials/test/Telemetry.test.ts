@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Metric, MetricState, Tracer } from "effect"
-import * as Telemetry from "../src/internal/telemetry.js"
+import * as Telemetry from "../src/internal/refresh/telemetry.js"
 import * as Refresh from "../src/Refresh.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
 

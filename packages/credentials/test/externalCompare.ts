@@ -7,7 +7,7 @@ import { NodeContext } from "@effect/platform-node"
 import { DateTime, Duration, Effect, Either, Redacted } from "effect"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
-import { runExternal } from "../src/internal/external.js"
+import { runExternal } from "../src/internal/process/external.js"
 
 interface OfficialCredentials {
   readonly accessKeyId: unknown

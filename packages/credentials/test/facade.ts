@@ -1,7 +1,7 @@
 // The Promise facade as it ships: the bundle `dist/promise.mjs` (built by `pnpm build`, which the
 // root test script runs first), typed by its sources. The facade's tests import it from here, so
 // they test what users load.
-import type * as Shipped from "../src/promiseEntry.js"
+import type * as Shipped from "../src/promise/entry.js"
 
 // A path TypeScript does not resolve: the types are the sources', the code is the bundle's.
 const bundle = "../dist/promise.mjs"
@@ -37,4 +37,4 @@ export type RAMRoleARNCredentialsProvider = Shipped.RAMRoleARNCredentialsProvide
 export type StaticAKCredentialsProvider = Shipped.StaticAKCredentialsProvider
 export type StaticSTSCredentialsProvider = Shipped.StaticSTSCredentialsProvider
 export type URICredentialsProvider = Shipped.URICredentialsProvider
-export type * from "../src/promiseEntry.js"
+export type * from "../src/promise/entry.js"

@@ -8,7 +8,7 @@ import type { Credential } from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
 import * as HttpTransport from "../src/HttpTransport.js"
-import { defaults } from "../src/internal/refreshTiming.js"
+import { defaults } from "../src/internal/refresh/timing.js"
 
 export const accessKey = { accessKeyId: "LTAI5tTestAccessKey01", accessKeySecret: "test-secret-0001" } as const
 export const roleArn = "acs:ram::1234567890123456:role/test-role"

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
-import { requiredSecret } from "../internal/validate.js"
+import { requiredSecret } from "../internal/config/validate.js"
 import type { Source } from "../Source.js"
 
 /**

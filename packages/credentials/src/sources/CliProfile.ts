@@ -40,21 +40,21 @@ import {
   selectProfile,
   sourceProfileChain,
   updateProfile
-} from "../internal/cliConfig.js"
-import { metadataSource } from "../internal/composite.js"
-import { envFlag, envString } from "../internal/env.js"
-import { runExternal } from "../internal/external.js"
-import { homeDirectory } from "../internal/home.js"
-import { cached } from "../internal/sessionCache.js"
+} from "../internal/files/cliConfig.js"
+import { metadataSource } from "../internal/chain/composite.js"
+import { envFlag, envString } from "../internal/config/env.js"
+import { runExternal } from "../internal/process/external.js"
+import { homeDirectory } from "../internal/files/home.js"
+import { cached } from "../internal/files/sessionCache.js"
 import {
   cloudSsoCredentials,
   exchangeOAuthToken,
   oauthSites,
   type OAuthTokens,
   refreshOAuthToken
-} from "../internal/signIn.js"
-import * as Upstream from "../internal/upstream.js"
-import { decodeDuration } from "../internal/validate.js"
+} from "../internal/protocols/signIn.js"
+import * as Upstream from "../internal/upstream/pipeline.js"
+import { decodeDuration } from "../internal/config/validate.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"

@@ -1,0 +1,97 @@
+// Choosing the profile of ~/.aliyun/config.json (the name given, else the file's `current`) and
+// walking the `source_profile` links of ChainableRamRoleArn profiles.
+import * as Effect from "effect/Effect"
+import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
+import { type CliConfig, findRaw, listNames, notConfiguredFix, source } from "./file.js"
+import { type CliProfile, decodeProfile, invalidField } from "./profiles.js"
+
+/**
+ * The profile named `name` (given in code or by ALIBABA_CLOUD_PROFILE; the caller decides), else
+ * the file's `current`, decoded for its mode.
+ *
+ * No profiles at all, or a requested name that is not in the file: `NotConfigured` (the name is
+ * shared with the ini file's section, which may be where that profile lives). A `current` that
+ * names no profile, an unknown mode or a bad field: `InvalidConfiguration`.
+ */
+export const selectProfile = (
+  config: CliConfig,
+  name: string | undefined
+): Effect.Effect<CliProfile, InvalidConfiguration | NotConfigured> => {
+  if (config.profiles.length === 0) {
+    return Effect.fail(new NotConfigured({ source, reason: `${config.path} has no profiles`, fix: notConfiguredFix }))
+  }
+  const requested = name === undefined || name === "" ? undefined : name
+  const chosen = requested ?? config.current
+  if (chosen === undefined) {
+    return Effect.fail(
+      new InvalidConfiguration({
+        source,
+        field: "current",
+        reason: `is not set in ${config.path}, and no profile name was given`,
+        fix: `set ALIBABA_CLOUD_PROFILE to one of ${listNames(config)}, or run \`aliyun configure\``
+      })
+    )
+  }
+  const raw = findRaw(config, chosen)
+  if (raw === undefined) {
+    const reason = `there is no profile ${JSON.stringify(chosen)} in ${config.path}; profiles: ${listNames(config)}`
+    return requested !== undefined
+      ? Effect.fail(
+        new NotConfigured({
+          source,
+          reason,
+          fix: `choose one of those names (ALIBABA_CLOUD_PROFILE), or run \`aliyun configure --profile ${chosen}\``
+        })
+      )
+      : Effect.fail(
+        new InvalidConfiguration({
+          source,
+          field: "current",
+          reason: `names ${JSON.stringify(chosen)}, but ${reason}`,
+          fix: "run `aliyun configure` to set the current profile"
+        })
+      )
+  }
+  return decodeProfile(config, raw, chosen)
+}
+
+/**
+ * The profiles behind `profile`, root first and `profile` last: for a `ChainableRamRoleArn`, its
+ * `source_profile`, that one's source, and so on to a profile of another mode. A missing source
+ * profile or a cycle (`a -> b -> a`) is an `InvalidConfiguration`; the walk never loops.
+ */
+export const sourceProfileChain = (
+  config: CliConfig,
+  profile: CliProfile
+): Effect.Effect<readonly [CliProfile, ...Array<CliProfile>], InvalidConfiguration> =>
+  Effect.gen(function*() {
+    const walk: Array<CliProfile> = [profile]
+    let current = profile
+    while (current._tag === "ChainableRamRoleArn") {
+      const next = current.sourceProfile
+      const seen = walk.findIndex((p) => p.name === next)
+      if (seen !== -1) {
+        const cycle = [...walk.slice(seen).map((p) => p.name), next].join(" -> ")
+        return yield* invalidField(
+          config.path,
+          current.name,
+          "source_profile",
+          `makes a cycle of source profiles: ${cycle}`,
+          "make the last profile of the chain use another mode (AK, EcsRamRole, ...)"
+        )
+      }
+      const raw = findRaw(config, next)
+      if (raw === undefined) {
+        return yield* invalidField(
+          config.path,
+          current.name,
+          "source_profile",
+          `names ${JSON.stringify(next)}, which is not a profile; profiles: ${listNames(config)}`
+        )
+      }
+      current = yield* decodeProfile(config, raw, next)
+      walk.push(current)
+    }
+    const [root, ...rest] = walk.reverse()
+    return [root!, ...rest] as const
+  })
