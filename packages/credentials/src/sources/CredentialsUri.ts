@@ -10,10 +10,10 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { NotConfigured } from "../CredentialsError.js"
-import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
 import { envString } from "../internal/config/env.js"
-import * as Upstream from "../internal/upstream/pipeline.js"
 import { optionalString } from "../internal/config/validate.js"
+import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
+import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 
 /**

@@ -19,13 +19,13 @@ import {
   Timeout,
   UpstreamError
 } from "../CredentialsError.js"
-import { readRequiredTextFile } from "../internal/files/boundedFile.js"
 import { envString } from "../internal/config/env.js"
+import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
+import { optionalString } from "../internal/config/validate.js"
+import { readRequiredTextFile } from "../internal/files/boundedFile.js"
 import { cached } from "../internal/files/sessionCache.js"
 import { assumeRoleWithOidc } from "../internal/protocols/sts.js"
-import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { optionalString } from "../internal/config/validate.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 

@@ -63,8 +63,7 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 /** Whether `text` is well-formed Unicode (no lone surrogate). */
 export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
 
-const typeError = (expected: string) => (actual: unknown) =>
-  `must be ${expected}, got ${describeValue(actual)}`
+const typeError = (expected: string) => (actual: unknown) => `must be ${expected}, got ${describeValue(actual)}`
 
 /** Empty or only whitespace: the official tools' "not set". */
 export const isBlank = (value: unknown): boolean =>
@@ -153,7 +152,10 @@ const invalid = (spec: Pick<FieldSpec<unknown>, "source" | "origin" | "fix">, re
   new InvalidConfiguration({ source: spec.source, field: describeOrigin(spec.origin), reason, fix: spec.fix })
 
 /** A field that may be unset: blank is `undefined`, anything else is decoded by the schema. */
-export const decodeOptional = <A>(spec: FieldSpec<A>, value: unknown): Effect.Effect<A | undefined, InvalidConfiguration> =>
+export const decodeOptional = <A>(
+  spec: FieldSpec<A>,
+  value: unknown
+): Effect.Effect<A | undefined, InvalidConfiguration> =>
   isBlank(value)
     ? Effect.succeed(undefined)
     : Effect.mapError(

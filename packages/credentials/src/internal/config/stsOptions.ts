@@ -5,9 +5,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidConfiguration } from "../../CredentialsError.js"
-import { envFlag, envString } from "./env.js"
 import { stsUrl } from "../protocols/sts.js"
 import * as Upstream from "../upstream/pipeline.js"
+import { envFlag, envString } from "./env.js"
 import { decodeDuration, optionalString } from "./validate.js"
 
 export interface StsOptions extends Upstream.Options {
