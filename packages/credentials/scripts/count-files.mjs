@@ -122,7 +122,9 @@ const driver = async () => {
   try {
     const emulator = await Effect.runPromise(Scope.extend(Emulator.make({ accessKeys: [key] }), scope))
     console.log("count-files: the files of packages/credentials/src that a cold `get` enters, in order of first entry")
-    console.log(`(emulator on ${emulator.baseUrl}; set: V8 precise coverage; order: breakpoints, see docs/testing.md)`)
+    console.log(`against the emulator on ${emulator.baseUrl}. Which files: V8 precise coverage over the get. Order:`)
+    console.log("a breakpoint on the first statement of every src function, no sampling: calls into a file are seen,")
+    console.log("returns into it are not (how to read this: docs/testing.md)")
     for (const [index, scenario] of scenarios.entries()) {
       const home = Fs.mkdtempSync(Path.join(tempRoot, `${scenario.name}-`))
       scenario.prepare(home, emulator)
@@ -175,7 +177,9 @@ const print = (report, stsAnswers) => {
   for (const file of report.unordered) console.log(`   ${"?".padStart(width)}. ${file} (ran, entry not seen)`)
   const total = report.files.length + report.unordered.length
   console.log(`   total: ${total} files`)
-  console.log(`   got: ${report.providerName} (${stsAnswers} STS answer${stsAnswers === 1 ? "" : "s"} from the emulator)`)
+  console.log(
+    `   got: ${report.providerName} (${stsAnswers} STS answer${stsAnswers === 1 ? "" : "s"} from the emulator)`
+  )
   const visits = report.visits.map((file) => number.get(file))
   const again = report.files.filter((file) => report.visits.filter((visit) => visit === file).length > 1)
   console.log(`   entries, by the numbers above (${visits.length - 1} cross-file): ${visits.join(" ")}`)
@@ -217,10 +221,10 @@ const loopbackOnly = () => {
 
 // The window's markers: the tracer records the entries between their two `debugger` pauses.
 function countFilesStart() {
-  debugger // eslint-disable-line no-debugger
+  debugger
 }
 function countFilesEnd() {
-  debugger // eslint-disable-line no-debugger
+  debugger
 }
 
 const scenarioChild = async (name, emulator) => {
@@ -278,7 +282,10 @@ const summarize = (coverage, trace, providerName) => {
     const ranges = script.functions.map(({ functionName, ranges: [range] }) => ({ functionName, ...range }))
     const innermost = (offset) =>
       ranges.filter((range) => range.startOffset <= offset && offset < range.endOffset)
-        .reduce((inner, range) => (inner === undefined || range.startOffset >= inner.startOffset ? range : inner), undefined)
+        .reduce(
+          (inner, range) => (inner === undefined || range.startOffset >= inner.startOffset ? range : inner),
+          undefined
+        )
     const seen = new Set(trace.seen.filter(([url]) => url === script.url).map(([, offset]) => innermost(offset)))
     for (const range of ranges) {
       if (range.count === 0) continue
@@ -286,31 +293,43 @@ const summarize = (coverage, trace, providerName) => {
       if (range.functionName === "__name") continue // esbuild's helper, called by its own file only
       if (range.startOffset > 0 && range.functionName !== "<static_initializer>") called.add(srcPath(script.url))
       ranFunctions++
-      if (!seen.has(range)) missed.push(`${srcPath(script.url)}:${range.functionName || `(anonymous at ${range.startOffset})`}`)
+      if (!seen.has(range)) {
+        missed.push(`${srcPath(script.url)}:${range.functionName || `(anonymous at ${range.startOffset})`}`)
+      }
     }
   }
   const visits = trace.entries.map(srcPath).filter((file, index, all) => index === 0 || all[index - 1] !== file)
   const files = [...new Set(visits)].filter((file) => ran.has(file))
   const unordered = [...ran].filter((file) => !files.includes(file)).sort()
   const moduleOnly = [...ran].filter((file) => !called.has(file))
-  return { files, unordered, moduleOnly, visits: visits.filter((file) => ran.has(file)), missed, ranFunctions, providerName }
+  return {
+    files,
+    unordered,
+    moduleOnly,
+    visits: visits.filter((file) => ran.has(file)),
+    missed,
+    ranFunctions,
+    providerName
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The tracer (a worker of the child)
 
 const tracerWorker = async () => {
-  const { default: ts } = await import("typescript")
+  const typescript = import("typescript") // loads while the main thread builds the layer
   const session = new Session()
   session.connectToMainThread()
   const post = (method, params) =>
-    new Promise((resolve, reject) => session.post(method, params, (error, result) => error ? reject(error) : resolve(result)))
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => error ? reject(error) : resolve(result))
+    )
 
   const pending = [] // src scripts parsed and not yet instrumented
   const scripts = new Map() // scriptId -> { url, lineStarts }
   const entryLocations = new Set() // "scriptId:line:column" of every function's first statement
   const entries = [] // the url of each function entry, in order
-  const seen = new Map() // "url@offset" -> [url, offset]: the functions seen entering (their start as the debugger gives it)
+  const seen = new Map() // "url@offset" -> [url, offset]: the functions seen entering, by their start
   let armed = false
   let recording = false
   let instrumenting = Promise.resolve()
@@ -322,13 +341,16 @@ const tracerWorker = async () => {
     onPause(params).finally(() => session.post("Debugger.resume"))
   })
 
-  const instrumentPending = () =>
-    (instrumenting = instrumenting.then(() => Promise.all(pending.splice(0).map(instrument))))
+  const instrumentPending =
+    () => (instrumenting = instrumenting.then(() => Promise.all(pending.splice(0).map(instrument))))
 
   // One breakpoint per function, on its first break location as V8 itself assigns locations to
   // functions (asked from a position inside the function and outside any nested one).
   const instrument = async ({ scriptId, url }) => {
-    const { scriptSource } = await post("Debugger.getScriptSource", { scriptId })
+    const [{ default: ts }, { scriptSource }] = await Promise.all([
+      typescript,
+      post("Debugger.getScriptSource", { scriptId })
+    ])
     const lineStarts = lineStartsOf(scriptSource)
     scripts.set(scriptId, { url, lineStarts })
     const firsts = await Promise.all(
