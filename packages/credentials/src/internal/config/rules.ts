@@ -258,20 +258,17 @@ export type FallbackSpec<A> = Omit<FieldSpec<A>, "origin"> & { readonly field: s
 export const setting = <A>(
   spec: FallbackSpec<A>,
   value: unknown
-): Effect.Effect<Setting<A> | undefined, InvalidConfiguration> =>
-  isBlank(value)
+): Effect.Effect<Setting<A> | undefined, InvalidConfiguration> => {
+  const decodeAt = (origin: Origin, input: unknown) =>
+    Effect.map(decodeGiven({ ...spec, origin }, input), (a): Setting<A> => ({ value: a, origin }))
+  return isBlank(value)
     ? Effect.flatMap(env(spec.variable), (fromEnv) =>
       Option.match(fromEnv, {
         onNone: () => Effect.succeed(undefined),
-        onSome: (text) => {
-          const origin = variable(spec.variable)
-          return Effect.map(decodeGiven({ ...spec, origin }, text), (a) => ({ value: a, origin }))
-        }
+        onSome: (text) => decodeAt(variable(spec.variable), text)
       }))
-    : Effect.map(
-      decodeGiven({ ...spec, origin: option(spec.field) }, value),
-      (a) => ({ value: a, origin: option(spec.field) })
-    )
+    : decodeAt(option(spec.field), value)
+}
 
 /** `setting`, the value only. */
 export const optionOrEnv = <A>(
