@@ -39,6 +39,8 @@ export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect
       fetchOnce(Effect.provide(source, context), current, floor.fetchEnded),
       yield* Effect.scope
     )
+    // Forked here, as the resource is built: it keeps the resource's fiber refs (logger, tracer,
+    // parent span), never those of the caller whose fetch published.
     yield* Effect.forkScoped(Ahead.run(current.published, refresh, floor, options))
     return { get: current.get(refresh), refresh, invalidate: current.invalidate, changes: current.changes }
   })
