@@ -1,7 +1,8 @@
-// Proxies, run for real on this host only: the emulator plays STS and the credentials URI, the test
-// suite's CONNECT proxy (test/loopbackProxy.ts, targets on this host only) plays the corporate proxy.
-// Loopback targets are never proxied, so the emulator is named 0.0.0.0 (this host, not loopback)
-// where a request should go through the proxy (`LoopbackProxy.proxied`).
+// Proxies, run for real on 127.0.0.1 only: the emulator plays STS and the credentials URI, the test
+// suite's CONNECT proxy (test/loopbackProxy.ts) plays the corporate proxy. Loopback targets are never
+// proxied, so the emulator is addressed as 192.0.2.1 (TEST-NET-1, never routed) where a request
+// should go through the proxy, which dials 127.0.0.1 for it; the test suite's network guard, loaded
+// with test/proxiedUpstream.ts, refuses any other connection or DNS look-up outside loopback.
 //
 //   cd packages/credentials && npx tsx --conditions=@effect-alicloud/source examples/proxy.ts
 import { Emulator } from "@effect-alicloud/emulator"
@@ -9,6 +10,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { ConfigProvider, Console, Effect } from "effect"
 import { AccessKey, CredentialsUri, HttpTransport, RamRoleArn } from "../src/index.js"
 import * as LoopbackProxy from "../test/loopbackProxy.js"
+import * as ProxiedUpstream from "../test/proxiedUpstream.js"
 
 const key = { accessKeyId: "LTAI5tDemoAccessKey0001", accessKeySecret: "demo-secret-never-printed" }
 const roleArn = "acs:ram::1234567890123456:role/demo-role"
@@ -21,17 +23,18 @@ const main = Effect.gen(function*() {
   const emulator = yield* Emulator.make({ accessKeys: [key] })
   const proxy = yield* LoopbackProxy.make
 
-  const stsUrl = LoopbackProxy.proxied(emulator.stsUrl)
-  const credentialsUri = LoopbackProxy.proxied(emulator.credentialsUri)
+  const stsUrl = ProxiedUpstream.proxied(emulator.stsUrl)
+  const credentialsUri = ProxiedUpstream.proxied(emulator.credentialsUri)
 
   // 1. HTTP_PROXY / HTTPS_PROXY from the environment (the emulator is plain http: HTTP_PROXY).
   const role = RamRoleArn.make({ source: AccessKey.make(key), roleArn, stsEndpoint: stsUrl })
   const viaEnv = yield* role.pipe(withEnv({ HTTP_PROXY: proxy.url }))
   yield* Console.log(`ram_role_arn via HTTP_PROXY: ${viaEnv.accessKeyId}; tunnels so far: ${yield* proxy.tunnels}`)
 
-  // 2. NO_PROXY: the same request goes direct.
-  yield* role.pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: "0.0.0.0" }))
-  yield* Console.log(`with NO_PROXY=0.0.0.0: tunnels still ${yield* proxy.tunnels}`)
+  // 2. NO_PROXY: the same request goes direct (the guard sends 192.0.2.1 to the emulator).
+  yield* ProxiedUpstream.direct(emulator.port)
+  yield* role.pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: "192.0.2.1" }))
+  yield* Console.log(`with NO_PROXY=192.0.2.1: tunnels still ${yield* proxy.tunnels}`)
 
   // 3. A sidecar on 127.0.0.1 is never proxied: a dead proxy in the environment does not break it.
   const dead = `http://127.0.0.1:${yield* LoopbackProxy.closedPort}`

@@ -2,7 +2,8 @@
 // function answering a Promise of the OIDC token, mapped onto `OidcRoleArn.make({ oidcToken })`;
 // `proxy`, mapped onto the network sources' `proxy` option. Against the emulator and the test
 // suite's loopback CONNECT proxy, on the live clock (the facade's runtime runs on it); the
-// emulator is named 0.0.0.0 where a request should go through the proxy (loopback targets never do).
+// emulator is addressed as 192.0.2.1 where a request should go through the proxy (loopback targets
+// never do: test/proxiedUpstream.ts).
 import { Emulator } from "@effect-alicloud/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
@@ -15,6 +16,7 @@ import Credential, {
   URICredentialsProvider
 } from "./facade.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
+import * as ProxiedUpstream from "./proxiedUpstream.js"
 
 const key = { accessKeyId: "LTAI5tTokenProxyKey001", accessKeySecret: "token-proxy-secret-01" } as const
 const roleArn = "acs:ram::1234567890123456:role/test-role"
@@ -93,7 +95,7 @@ describe("Promise facade: proxy", () => {
             type: "ram_role_arn",
             ...key,
             roleArn,
-            stsEndpoint: LoopbackProxy.proxied(emulator.stsUrl),
+            stsEndpoint: ProxiedUpstream.proxied(emulator.stsUrl),
             proxy: proxy.url
           })
         )
@@ -104,18 +106,19 @@ describe("Promise facade: proxy", () => {
         new Credential(
           new Config({
             type: "credentials_uri",
-            credentialsURI: LoopbackProxy.proxied(emulator.credentialsUri),
+            credentialsURI: ProxiedUpstream.proxied(emulator.credentialsUri),
             proxy: proxy.url
           })
         )
       )
       yield* promise(() => uri.getCredential())
       expect(yield* proxy.tunnels).toBe(2)
+      yield* ProxiedUpstream.direct(emulator.port)
       const direct = yield* closing(() =>
         new Credential(
           new Config({
             type: "credentials_uri",
-            credentialsURI: LoopbackProxy.proxied(emulator.credentialsUri),
+            credentialsURI: ProxiedUpstream.proxied(emulator.credentialsUri),
             proxy: false
           })
         )
@@ -135,7 +138,7 @@ describe("Promise facade: proxy", () => {
             type: "ram_role_arn",
             ...key,
             roleArn,
-            stsEndpoint: LoopbackProxy.proxied(emulator.stsUrl),
+            stsEndpoint: ProxiedUpstream.proxied(emulator.stsUrl),
             proxy: `http://me:wrong-password-x@127.0.0.1:${proxy.port}`
           })
         )
@@ -162,7 +165,7 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
             .withRoleArn(roleArn)
             .withOIDCProviderArn(oidcProviderArn)
             .withOIDCToken(async () => "from-builder")
-            .withStsEndpoint(LoopbackProxy.proxied(emulator.stsUrl))
+            .withStsEndpoint(ProxiedUpstream.proxied(emulator.stsUrl))
             .withProxy(proxy)
             .build(),
         (proxy) =>
@@ -173,13 +176,14 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
               ).build()
             )
             .withRoleArn(roleArn)
-            .withStsEndpoint(LoopbackProxy.proxied(emulator.stsUrl))
+            .withStsEndpoint(ProxiedUpstream.proxied(emulator.stsUrl))
             .withProxy(proxy)
             .build(),
         (proxy) =>
-          URICredentialsProvider.builder().withCredentialsURI(LoopbackProxy.proxied(emulator.credentialsUri)).withProxy(
-            proxy
-          )
+          URICredentialsProvider.builder().withCredentialsURI(ProxiedUpstream.proxied(emulator.credentialsUri))
+            .withProxy(
+              proxy
+            )
             .build()
       ]
       for (const make of proxied) {

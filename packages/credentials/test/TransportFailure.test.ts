@@ -10,6 +10,7 @@ import * as HttpTransport from "../src/HttpTransport.js"
 import { currentRequestOptions, TransportFailure } from "../src/internal/upstream/transport.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
+import * as ProxiedUpstream from "./proxiedUpstream.js"
 import { retryNow, withEnv } from "./withEmulator.js"
 
 /** The cause of the HttpClientError `effect` fails with. */
@@ -51,7 +52,7 @@ describe("TransportFailure: the Node transport", () => {
       const emulator = yield* Emulator.make()
       const proxy = yield* LoopbackProxy.make
       yield* proxy.setMode({ _tag: "refuse", status: 407 })
-      const { cause } = yield* causeOf(getAll(LoopbackProxy.proxied(emulator.credentialsUri))).pipe(
+      const { cause } = yield* causeOf(getAll(ProxiedUpstream.proxied(emulator.credentialsUri))).pipe(
         Effect.locally(currentRequestOptions, {
           connectTimeout: Duration.seconds(5),
           readTimeout: Duration.seconds(5),

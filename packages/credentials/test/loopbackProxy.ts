@@ -1,14 +1,9 @@
 // A small HTTP proxy on 127.0.0.1 for tests: CONNECT tunnels (what undici's ProxyAgent sends, for
-// http and https targets alike), to this host only: a target of 127.0.0.1 or 0.0.0.0 is dialled at
-// 127.0.0.1; anything else is refused with 403 and never dialled (no DNS either: the target host
-// must be one of those literals). Absolute-form requests (`GET http://...`) are answered 501: the
-// transport under test never sends them. It counts tunnels and records the Proxy-Authorization it
-// saw; `mode` makes it refuse.
-//
-// The library never proxies a loopback target (127.0.0.0/8, ::1, localhost): a test that wants an
-// upstream reached through the proxy names it `0.0.0.0` (`proxied`). 0.0.0.0 is this host, but not
-// a loopback address, so the library proxies it; and a request that went direct by mistake would
-// still stay on this machine (the kernel connects 0.0.0.0 to 127.0.0.1), never a DNS lookup.
+// http and https targets alike), to 127.0.0.1 targets, and to 192.0.2.0/24 targets (TEST-NET-1, for
+// documentation only: test/proxiedUpstream.ts) dialled at 127.0.0.1; anything else is refused with
+// 403 and never dialled (no DNS either: the target host must be one of those literals).
+// Absolute-form requests (`GET http://...`) are answered 501: the transport under test never sends
+// them. It counts tunnels and records the Proxy-Authorization it saw; `mode` makes it refuse.
 import { Effect, type Scope } from "effect"
 import * as Net from "node:net"
 
@@ -69,8 +64,8 @@ export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen
       const [method, target] = (lines[0] ?? "").split(" ")
       if (method !== "CONNECT" || target === undefined) return void answer(client, 501)
       targets.push(target)
-      const match = /^(?:127\.0\.0\.1|0\.0\.0\.0):(\d{1,5})$/.exec(target)
-      if (match === null) return void answer(client, 403) // loopback targets only, never dialled otherwise
+      const match = /^(?:127\.0\.0\.1|192\.0\.2\.\d{1,3}):(\d{1,5})$/.exec(target)
+      if (match === null) return void answer(client, 403) // never dialled
       if (current._tag === "refuse") return void answer(client, current.status)
       if (current._tag === "hang") return
       if (current._tag === "auth") {
@@ -115,12 +110,6 @@ export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen
       })
   }
 })
-
-/**
- * The URL of an upstream on 127.0.0.1 (an emulator's), named so that the library proxies it:
- * `http://127.0.0.1:PORT/x` becomes `http://0.0.0.0:PORT/x`.
- */
-export const proxied = (url: string): string => url.replace(/^(https?:\/\/)127\.0\.0\.1(?=[:/])/, "$10.0.0.0")
 
 /** A loopback port nothing listens on: bound, then closed. */
 export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {

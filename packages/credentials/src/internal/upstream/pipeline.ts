@@ -32,7 +32,6 @@ export {
   pick,
   type Policy,
   policy,
-  regionId,
   serviceDefaults
 } from "./policy.js"
 export { scrubber } from "./scrub.js"

@@ -1,11 +1,11 @@
 // The option block of a network source (how it talks to its upstream), its defaults, and its
-// decoding into a Policy; and the checks of what shapes a request (an http(s) URL, a region).
+// decoding into a Policy; and the check of the URL a request goes to (an http(s) URL).
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import { type CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
-import { decodeDuration } from "../config/validate.js"
+import { decodeDuration } from "../config/rules.js"
 import * as Proxy from "./proxy.js"
 
 /**
@@ -143,18 +143,3 @@ export const httpUrl = (source: string, field: string, value: string, example: s
       new InvalidConfiguration({ source, field, reason: "is not an http(s) URL", fix: `use e.g. ${example}` })
     )
 }
-
-const regionPattern = /^[a-z0-9-]+$/
-
-/** A region ID as it goes into a host name: `[a-z0-9-]+`. */
-export const regionId = (source: string, field: string, value: string | undefined) =>
-  value === undefined || regionPattern.test(value)
-    ? Effect.succeed(value)
-    : Effect.fail(
-      new InvalidConfiguration({
-        source,
-        field,
-        reason: "is not a region ID (lower-case letters, digits and -)",
-        fix: "use e.g. cn-hangzhou"
-      })
-    )

@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration } from "../../CredentialsError.js"
-import { env } from "../config/rules.js"
+import { envSecret } from "../config/rules.js"
 
 /** The proxies of one fetch, decoded. */
 export interface Proxies {
@@ -57,8 +57,8 @@ const envNames = {
 const firstEnv = (names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     for (const name of names) {
-      const value = yield* env(name)
-      if (Option.isSome(value)) return { name, value: value.value.trim() }
+      const value = yield* envSecret(name)
+      if (Option.isSome(value)) return { name, value: Redacted.value(value.value).trim() }
     }
     return undefined
   })
