@@ -263,8 +263,10 @@ const makeClients = (defaultConnect: Duration.Duration) => {
  * An `HttpClient` on private undici agents, closed with the layer: each request of the sources'
  * pipeline gets its own connect and read timeouts, and goes through the proxy the pipeline chose
  * for it (the source's `proxy` option, else `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`; never for
- * the metadata service), through an undici `ProxyAgent` (a CONNECT tunnel). Requests made outside
- * the pipeline go direct. To use a transport of your own (another proxy library, a custom agent),
+ * the metadata service nor a loopback or link-local target), through an undici `ProxyAgent` (a
+ * CONNECT tunnel). Its failures reach the pipeline typed: a connect or read timeout, an unreachable
+ * host or proxy, a connection closed early, the proxy's refusal to open a tunnel. Requests made
+ * outside the pipeline go direct. To use a transport of your own (another proxy library, a custom agent),
  * provide your own `HttpClient.HttpClient` instead of this layer: the sources take it from context,
  * and the proxy settings then do not apply.
  *

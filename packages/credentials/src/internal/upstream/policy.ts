@@ -41,7 +41,9 @@ export interface Options {
    * the environment. Default: the environment, read once per fetch: `HTTPS_PROXY` for https targets
    * (else `HTTP_PROXY`), `HTTP_PROXY` for http targets (lower-case forms first), and `NO_PROXY`
    * (`*`, `example.com`, `.example.com`, `host:port`, IPs, `10.0.0.0/8`), which applies to this
-   * option too. The ECS metadata service is never proxied and ignores this option. The URL's
+   * option too. The ECS metadata service is never proxied and ignores this option, and so is a
+   * loopback or link-local target (`localhost`, 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10),
+   * whatever this option and the environment say. The URL's
    * credentials never appear in an error or a log: messages name the proxy by scheme, host and port.
    * Applies to the transport of `HttpTransport.layer`; an `HttpClient` of your own is not affected.
    * A `Redacted` URL (e.g. from `Config.redacted`) is taken as it is.

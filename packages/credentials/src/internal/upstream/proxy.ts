@@ -2,8 +2,8 @@
 //
 // - The `proxy` option of a network source (`Upstream.Options.proxy`): a URL used for every
 //   request of the source, `false` for none; `NO_PROXY` still applies to it.
-// - Otherwise the environment, read through Effect `Config` once per fetch of a source (when the
-//   source decodes its options, `Upstream.policy`): `https_proxy` / `HTTPS_PROXY` for https targets
+// - Otherwise the environment, read through Effect `Config` (rules.ts's `envSecret`: blank is
+//   unset) once per fetch of a source (when the source decodes its options, `Upstream.policy`): `https_proxy` / `HTTPS_PROXY` for https targets
 //   (falling back to the http variables, as undici and most tools do), `http_proxy` / `HTTP_PROXY`
 //   for http targets, lower case first; `no_proxy` / `NO_PROXY` for the exceptions.
 // - The metadata service is never proxied (`Upstream.metadataDefaults`): a proxy cannot reach the
@@ -11,7 +11,7 @@
 // - Nor is any loopback or link-local target, whatever the option and the variables say
 //   (`isLocalTarget`): a sidecar on 127.0.0.1 answers secrets in clear text, which must not cross a
 //   proxy, and a proxy cannot reach the caller's loopback anyway (Go's http.ProxyFromEnvironment
-//   has the same rule).
+//   does the same for loopback).
 //
 // A proxy URL may carry credentials (`http://user:pass@host:port`): it is held as `Redacted` from
 // decode on (the option, Config.redacted), in the policy and the per-request FiberRef, opened only
