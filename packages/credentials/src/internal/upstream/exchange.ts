@@ -4,11 +4,13 @@
 // the request's secrets scrubbed out of whatever comes back.
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type CredentialsError, MalformedResponse, Timeout, UpstreamError } from "../../CredentialsError.js"
@@ -130,10 +132,17 @@ export const exchange = <A>(
   const scrub = scrubber(spec.secrets ?? [])
   const deadline = Duration.sum(policy.connect, policy.read)
   return Effect.gen(function*() {
-    // Upstream requests carry no trace headers unless asked (`tracePropagation`): the user's trace
-    // IDs are not Alibaba Cloud's business.
-    const client = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, policy.tracePropagation)
-    const response = yield* client.execute(spec.request)
+    // The platform's client span would record the whole URL, query included (a signer's
+    // SecurityToken and Signature, a credentials URI's token): it is off, and the exchange has a
+    // span of its own that names the endpoint only. Trace headers go out only when asked
+    // (`tracePropagation`): the user's trace IDs are not Alibaba Cloud's business.
+    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    const span = policy.tracePropagation ? yield* Effect.option(Effect.currentSpan) : Option.none()
+    const request = Option.match(span, {
+      onNone: () => spec.request,
+      onSome: (span) => HttpClientRequest.setHeaders(spec.request, HttpTraceContext.toHeaders(span))
+    })
+    const response = yield* client.execute(request)
     const length = Number(response.headers["content-length"])
     const body = Number.isFinite(length) && length > policy.maxBodyBytes
       ? yield* Effect.fail(new BodyTooLarge())
@@ -152,6 +161,10 @@ export const exchange = <A>(
           : transportError(source, endpoint, policy, error, proxy)
       )
     ),
+    Effect.withSpan("Credentials.upstream", {
+      kind: "client",
+      attributes: { "credentials.source": source, "http.request.method": spec.request.method, "url.full": endpoint }
+    }),
     Effect.locally(currentRequestOptions, {
       connectTimeout: policy.connect,
       readTimeout: policy.read,
