@@ -46,7 +46,8 @@ describe("spans of upstream exchanges", () => {
           stsEndpoint: emulator.stsUrl
         }).pipe(Effect.withTracer(tracer))
         const [, request] = yield* emulator.requests("sts")
-        const signature = new URL(request!.url, "http://x").searchParams.get("Signature")!
+        const signature = request!.query["Signature"]!
+        expect(signature.length).toBeGreaterThan(10)
         const recorded = attributesOf(spans)
         expect(recorded).toContain("Credentials.upstream")
         expect(recorded).toContain(`${new URL(emulator.stsUrl).host}`)
