@@ -1,7 +1,8 @@
 // The aliyun CLI profile file, `~/.aliyun/config.json`, one module per concern:
 //
 // - cliConfig/file.ts      where it is, reading it (bounded), its JSON, its top-level shape
-// - cliConfig/profiles.ts  the profile model and a Schema per mode
+// - cliConfig/model.ts     the profile model, one member per mode
+// - cliConfig/profiles.ts  a Schema per mode
 // - cliConfig/select.ts    choosing a profile, walking `source_profile` chains
 // - cliConfig/writeBack.ts writing refreshed tokens back, atomically
 export {
@@ -9,7 +10,6 @@ export {
   CliConfigFile,
   defaultCliConfigPath,
   jsonErrorOffset,
-  MAX_JSON_DEPTH,
   type RawProfile,
   readCliConfig,
   readText,
@@ -28,7 +28,7 @@ export {
   type RamRoleArnProfile,
   type StsTokenProfile,
   supportedModes
-} from "./cliConfig/profiles.js"
+} from "./cliConfig/model.js"
 export { selectProfile, sourceProfileChain } from "./cliConfig/select.js"
 export {
   type ProfilePatch,

@@ -3,7 +3,8 @@
 import * as Effect from "effect/Effect"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
 import { type CliConfig, findRaw, listNames, notConfiguredFix, source } from "./file.js"
-import { type CliProfile, decodeProfile, invalidField } from "./profiles.js"
+import type { CliProfile } from "./model.js"
+import { decodeProfile, invalidField } from "./profiles.js"
 
 /**
  * The profile named `name` (given in code or by ALIBABA_CLOUD_PROFILE; the caller decides), else
