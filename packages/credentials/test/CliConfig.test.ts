@@ -399,7 +399,13 @@ describe("bad fields", () => {
     ],
     [
       "fractional duration",
-      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", expired_seconds: 1800.5 },
+      {
+        mode: "RamRoleArn",
+        access_key_id: "id",
+        access_key_secret: SECRET,
+        ram_role_arn: "a",
+        expired_seconds: 1800.5
+      },
       "expired_seconds",
       "must be a whole number, got a number"
     ],

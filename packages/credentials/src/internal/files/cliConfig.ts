@@ -5,6 +5,10 @@
 // - cliConfig/profiles.ts  a Schema per mode
 // - cliConfig/select.ts    choosing a profile, walking `source_profile` chains
 // - cliConfig/writeBack.ts writing refreshed tokens back, atomically
+//
+// and the modes whose credential is not another source's: cliConfig/cloudSsoMode.ts,
+// cliConfig/oauthMode.ts (tokens kept in memory, renewed, written back), cliConfig/externalMode.ts.
+export { firstIssue } from "../decode/parseIssue.js"
 export {
   type CliConfig,
   CliConfigFile,
@@ -29,7 +33,8 @@ export {
   type StsTokenProfile,
   supportedModes
 } from "./cliConfig/model.js"
-export { selectProfile, sourceProfileChain } from "./cliConfig/select.js"
+export { decodeProfile } from "./cliConfig/profiles.js"
+export { type Choice, chooseProfile, selectProfile, sourceProfileChain } from "./cliConfig/select.js"
 export {
   type ProfilePatch,
   replaceFile,
@@ -38,4 +43,3 @@ export {
   writeFileAtomic,
   type WriteOptions
 } from "./cliConfig/writeBack.js"
-export { firstIssue } from "../decode/parseIssue.js"

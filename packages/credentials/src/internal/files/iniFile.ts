@@ -10,10 +10,10 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../CredentialsError.js"
-import { readTextFile } from "./boundedFile.js"
 import { type Fallbacks, optional, type RequiredField, requiredField, Secret, withFallbacks } from "../config/fields.js"
 import { isBlank, Text } from "../config/rules.js"
 import { firstIssue } from "../decode/parseIssue.js"
+import { readTextFile } from "./boundedFile.js"
 
 const source = "profile"
 

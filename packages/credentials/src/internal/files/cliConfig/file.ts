@@ -8,9 +8,9 @@ import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
-import { readTextFile } from "../boundedFile.js"
 import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
+import { readTextFile } from "../boundedFile.js"
 
 export const source = "cli_profile"
 
@@ -108,9 +108,7 @@ export const tooDeep = (value: unknown, limit = maxDepth): ReadonlyArray<Propert
 }
 
 export const deepReason = (where: ReadonlyArray<PropertyKey>) =>
-  `nests arrays or objects deeper than ${maxDepth} levels${
-    where.length === 0 ? "" : ` (under ${jsonPath(where)})`
-  }`
+  `nests arrays or objects deeper than ${maxDepth} levels${where.length === 0 ? "" : ` (under ${jsonPath(where)})`}`
 
 const decodeFile = (path: string, text: string) =>
   parseJsonText(path, text).pipe(

@@ -139,7 +139,8 @@ const SiteType = Text.pipe(
 
 type Runner<P> = (raw: RawProfile, ctx: Ctx) => Effect.Effect<P, InvalidConfiguration>
 
-const profileField = (name: string, key: string) => `profiles[${JSON.stringify(name)}].${key}`
+/** `profiles["<name>"].<key>`: how an error names a key of a profile. */
+export const profileField = (name: string, key: string) => `profiles[${JSON.stringify(name)}].${key}`
 
 /** An error on one key of one profile: names the key, the profile and the file. */
 export const invalidField = (path: string, name: string, key: string, reason: string, fix = configureFix(name)) =>
