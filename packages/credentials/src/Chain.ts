@@ -173,8 +173,10 @@ export type Step =
 
 /**
  * Asks every source in order, as a chain does, and says for each why it was skipped or that it was
- * picked; the sources after the winner are not asked. For diagnostics (`alicloud-credentials
- * explain`): nothing is cached or pinned. A Step holds no secret in its printable form.
+ * picked; the sources after the winner are not asked, nor those after an error that ends the chain
+ * (its `selection` says what the user selected; the step is `Skipped` with that error). For
+ * diagnostics (`alicloud-credentials explain`): nothing is cached or pinned. A Step holds no secret
+ * in its printable form.
  *
  * @example
  * ```ts
@@ -196,7 +198,8 @@ export const explain = <R>(
   Effect.gen(function*() {
     const steps: Array<Step> = []
     for (const [name, source] of sources) {
-      if (steps.some((step) => step._tag === "Picked")) {
+      const ended = steps.some((step) => step._tag === "Picked" || (step._tag === "Skipped" && endsChain(step.error)))
+      if (ended) {
         steps.push({ _tag: "NotTried", name })
         continue
       }
