@@ -17,16 +17,7 @@ import { Credentials } from "../Credentials.js"
 import type { CredentialsError } from "../CredentialsError.js"
 import * as HttpTransport from "../HttpTransport.js"
 import * as Layers from "./layers.js"
-import {
-  type Answer,
-  closedError,
-  type Engine,
-  keep,
-  type Kept,
-  type Recipe,
-  settle,
-  toError
-} from "./runtime.js"
+import { type Answer, closedError, type Engine, keep, type Kept, type Recipe, settle, toError } from "./runtime.js"
 import { unrefClock } from "./unrefClock.js"
 
 // Built on the first network call, never disposed: it holds no fiber and no timer of its own (a

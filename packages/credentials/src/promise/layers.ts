@@ -10,12 +10,12 @@ import * as Redacted from "effect/Redacted"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import type * as DefaultChain from "../internal/chain/defaultChain.js"
+import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
-import type * as DefaultChain from "../internal/chain/defaultChain.js"
 import type { ConfigOptions } from "./model.js"
 import { signerOf } from "./static.js"
-import * as Upstream from "../internal/upstream/pipeline.js"
 
 // A source whose module is loaded when it first runs, then made once and kept (a source may keep
 // state between its fetches: the CLI profile's OAuth tokens, say).
@@ -157,7 +157,9 @@ export const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R
 export const layerDefaultChain = (
   options: DefaultChain.Options | undefined
 ): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
-  Layer.unwrapEffect(Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(options))))
+  Layer.unwrapEffect(
+    Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(options)))
+  )
 
 /** The default chain as one source (the signer of a role): walked anew on each call. */
 export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>

@@ -2,11 +2,11 @@
 // official options: they need neither the network nor the file system, so they are built without
 // loading the other sources and the Node platform (most of the import cost).
 import * as Effect from "effect/Effect"
+import { orEnv } from "../internal/config/env.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "../sources/AccessKey.js"
 import * as Bearer from "../sources/Bearer.js"
 import * as Sts from "../sources/Sts.js"
-import { orEnv } from "../internal/config/env.js"
 import type { ConfigOptions } from "./model.js"
 
 // The sources validate their options at run time (missing, empty, mistyped): the casts only carry

@@ -34,8 +34,7 @@ import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
 import * as Composite from "../internal/chain/composite.js"
 import { selected, selectedError } from "../internal/chain/selection.js"
-import { variableIsTrue } from "../internal/config/fields.js"
-import { env } from "../internal/config/rules.js"
+import { env, envFlag, isBlank } from "../internal/config/rules.js"
 import {
   type Choice,
   chooseProfile,
@@ -259,7 +258,7 @@ export const make = (options: Options = {}): Source<Requirements> => {
   // Made once per source, not per fetch: the OAuth tokens this source got outlive each fetch.
   const oauth = OAuthMode.makeMemory()
   return Effect.gen(function*() {
-    if (yield* variableIsTrue(CLI_PROFILE_DISABLED)) {
+    if (yield* envFlag(source, CLI_PROFILE_DISABLED)) {
       return yield* new NotConfigured({
         source,
         reason: `${CLI_PROFILE_DISABLED} is true`,
@@ -283,7 +282,7 @@ export const make = (options: Options = {}): Source<Requirements> => {
           Effect.fail(selectedError(`${path}, which cannot be read (so the profile it selects is unknown)`)(error))
       )
     )
-    const requested = options.profile !== undefined && options.profile !== ""
+    const requested = !isBlank(options.profile)
       ? { name: options.profile, by: "the profile option" }
       : Option.getOrUndefined(Option.map(yield* env(PROFILE), (name) => ({ name, by: PROFILE })))
     const choice = yield* chooseProfile(config, requested?.name)

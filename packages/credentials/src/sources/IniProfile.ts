@@ -13,7 +13,7 @@ import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
 import { metadataSource, type NetworkOptions } from "../internal/chain/composite.js"
 import { selected, selectedError } from "../internal/chain/selection.js"
-import { env } from "../internal/config/rules.js"
+import { env, isBlank } from "../internal/config/rules.js"
 import { homeDirectory } from "../internal/files/home.js"
 import { defaultIniFilePath, type IniProfile, readIniProfile } from "../internal/files/iniFile.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
@@ -108,7 +108,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient | File
         fix: `set HOME or ${CREDENTIALS_FILE}`
       })
     }
-    const requested = options.profile !== undefined && options.profile !== ""
+    const requested = !isBlank(options.profile)
       ? { section: options.profile, by: "the profile option" }
       : Option.getOrUndefined(Option.map(yield* env(PROFILE), (section) => ({ section, by: PROFILE })))
     const section = requested?.section ?? "default"

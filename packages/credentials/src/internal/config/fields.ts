@@ -5,14 +5,13 @@
 // Messages say what is wrong with a key, never what it holds (see parseIssue.ts for how they are
 // read).
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { describeValue } from "../decode/parseIssue.js"
-import { env, Flag, isBlank, Text } from "./rules.js"
+import { env, isBlank, Text } from "./rules.js"
 
 /** A message for a value of the wrong type: "must be a string, got a number". */
 export const got = (expected: string) => (issue: ParseResult.ParseIssue): string =>
@@ -83,15 +82,4 @@ export const withFallbacks = <V>(
       !isBlank(Object.hasOwn(out, key) ? out[key] : undefined)
         ? Effect.succeed(out)
         : Effect.map(env(variable), Option.match({ onNone: () => out, onSome: (value) => ({ ...out, [key]: value }) }))
-  )
-
-/**
- * Whether a switch variable (ALIBABA_CLOUD_CLI_PROFILE_DISABLED) is on: `true` in any case, by the
- * rule of every flag (rules.ts `Flag`). Anything else is off, as in the official tool, which
- * ignores what it cannot read there.
- */
-export const variableIsTrue = (name: string): Effect.Effect<boolean> =>
-  Effect.map(
-    env(name),
-    Option.exists((value) => Either.getOrElse(Schema.decodeUnknownEither(Flag)(value), () => false))
   )

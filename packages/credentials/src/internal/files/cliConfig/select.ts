@@ -2,6 +2,7 @@
 // walking the `source_profile` links of ChainableRamRoleArn profiles.
 import * as Effect from "effect/Effect"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
+import { isBlank } from "../../config/rules.js"
 import { type CliConfig, findRaw, listNames, notConfiguredFix, type RawProfile, source } from "./file.js"
 import type { CliProfile } from "./model.js"
 import { decodeProfile, invalidField } from "./profiles.js"
@@ -29,7 +30,7 @@ export const chooseProfile = (
   if (config.profiles.length === 0) {
     return Effect.fail(new NotConfigured({ source, reason: `${config.path} has no profiles`, fix: notConfiguredFix }))
   }
-  const requested = name === undefined || name === "" ? undefined : name
+  const requested = isBlank(name) ? undefined : name
   const chosen = requested ?? config.current
   if (chosen === undefined) {
     return Effect.fail(
