@@ -157,9 +157,7 @@ export const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R
 export const layerDefaultChain = (
   options: DefaultChain.Options | undefined
 ): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
-  Layer.unwrapEffect(
-    Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(options)))
-  )
+  Layer.unwrapEffect(Effect.promise(() => import("../DefaultChain.js")).pipe(Effect.map((m) => m.layer(options))))
 
 /** The default chain as one source (the signer of a role): walked anew on each call. */
 export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
