@@ -8,7 +8,7 @@ import type * as Credential from "../../../Credential.js"
 import type { CredentialsError } from "../../../CredentialsError.js"
 import { cloudSsoCredentials } from "../../protocols/signIn.js"
 import * as Upstream from "../../upstream/pipeline.js"
-import { cached } from "../sessionCache.js"
+import { cached, type Options as CacheOptions } from "../sessionCache.js"
 import { source } from "./file.js"
 import type { CloudSsoProfile } from "./model.js"
 
@@ -17,7 +17,7 @@ export interface Context {
   readonly path: string
   readonly policy: Upstream.Policy
   /** The session cache's options; none: not cached. */
-  readonly cache: Parameters<typeof cached>[0] | undefined
+  readonly cache: CacheOptions | undefined
 }
 
 /** The CloudSSO profile's credential. */
