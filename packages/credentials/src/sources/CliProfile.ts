@@ -53,6 +53,7 @@ import * as Upstream from "../internal/upstream/pipeline.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
+import * as EcsRamRole from "./EcsRamRole.js"
 import * as OidcRoleArn from "./OidcRoleArn.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 import * as Sts from "./Sts.js"
@@ -177,7 +178,7 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
         enableVpc: profile.enableVpc
       })
     case "EcsRamRole":
-      return Composite.metadataSource(ctx.options, profile.roleName)
+      return EcsRamRole.make(Composite.metadataOptions(ctx.options, profile.roleName))
     case "OIDC":
       return OidcRoleArn.make({
         ...roleOptions(ctx),

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
-import { metadataSource, type NetworkOptions } from "../internal/chain/composite.js"
+import { metadataOptions, type NetworkOptions } from "../internal/chain/composite.js"
 import { selected, selectedError } from "../internal/chain/selection.js"
 import { env, isBlank } from "../internal/config/rules.js"
 import { homeDirectory } from "../internal/files/home.js"
@@ -20,6 +20,7 @@ import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
 import { PROFILE } from "./CliProfile.js"
+import * as EcsRamRole from "./EcsRamRole.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 
 /**
@@ -64,7 +65,7 @@ const sourceOf = (options: Options, profile: IniProfile): Source<HttpClient.Http
     case "access_key":
       return AccessKey.make(profile)
     case "ecs_ram_role":
-      return metadataSource(options, profile.roleName)
+      return EcsRamRole.make(metadataOptions(options, profile.roleName))
     case "ram_role_arn":
       return RamRoleArn.make({
         ...Upstream.pick(options),

@@ -1,6 +1,6 @@
 // What the composite sources (the default chain, the CLI profile, the ini file) share: their
-// network options and the ECS source built from them.
-import * as EcsRamRole from "../../sources/EcsRamRole.js"
+// network options, and the ECS source's options drawn from them (each builds that source itself:
+// this module stays below the sources).
 import * as Upstream from "../upstream/pipeline.js"
 
 /**
@@ -20,10 +20,10 @@ export interface NetworkOptions extends Upstream.Options {
   readonly oauthBaseUrl?: string | undefined
 }
 
-export const metadataSource = (options: NetworkOptions, roleName?: string) =>
-  EcsRamRole.make({
-    ...Upstream.pick(options.metadata),
-    roleName,
-    metadataUrl: options.metadataUrl,
-    disableIMDSv1: options.disableIMDSv1
-  })
+/** The ECS source's options (`EcsRamRole.make`) from a composite source's: the metadata service's own block. */
+export const metadataOptions = (options: NetworkOptions, roleName?: string) => ({
+  ...Upstream.pick(options.metadata),
+  roleName,
+  metadataUrl: options.metadataUrl,
+  disableIMDSv1: options.disableIMDSv1
+})
