@@ -45,6 +45,15 @@ const makeHome = Effect.gen(function*() {
 
 const keys = { access_key_id: accessKey.accessKeyId, access_key_secret: accessKey.accessKeySecret }
 
+/** A RamRoleArn profile named "role" signed with the emulator's key; `extra` adds or overrides keys. */
+const roleProfile = (extra: Record<string, unknown>) => ({
+  name: "role",
+  mode: "RamRoleArn",
+  ...keys,
+  ram_role_arn: roleArn,
+  ...extra
+})
+
 const cli = (emulator: Emulator.EmulatorShape, path: string, options: CliProfile.Options = {}) =>
   CliProfile.make({
     path,
@@ -86,13 +95,7 @@ describe("string-typed profile fields, as the official client reads them", () =>
     run((emulator) =>
       Effect.gen(function*() {
         const home = yield* makeHome
-        yield* home.config([{
-          name: "role",
-          mode: "RamRoleArn",
-          ...keys,
-          ram_role_arn: roleArn,
-          expired_seconds: "1800"
-        }])
+        yield* home.config([roleProfile({ expired_seconds: "1800" })])
         const credential = yield* cli(emulator, home.configPath)
         expect(credential.providerName).toBe("cli_profile/ram_role_arn/static_ak")
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
@@ -125,14 +128,7 @@ describe("string-typed profile fields, as the official client reads them", () =>
       Effect.gen(function*() {
         const home = yield* makeHome
         const proxy = yield* LoopbackProxy.make
-        yield* home.config([{
-          name: "vpc",
-          mode: "RamRoleArn",
-          ...keys,
-          ram_role_arn: roleArn,
-          sts_region: "CN-Hangzhou",
-          enable_vpc: "true"
-        }])
+        yield* home.config([roleProfile({ name: "vpc", sts_region: "CN-Hangzhou", enable_vpc: "true" })])
         // no stsEndpoint: the host comes from the profile; the proxy refuses any target but 127.0.0.1
         const error = yield* Effect.flip(
           CliProfile.make({ path: home.configPath, proxy: proxy.url, retrySchedule: retryNow(0) })
@@ -141,14 +137,7 @@ describe("string-typed profile fields, as the official client reads them", () =>
         expect(yield* proxy.targets).toEqual(["sts-vpc.cn-hangzhou.aliyuncs.com:443"])
         expect(yield* proxy.tunnels).toBe(0)
         // "false" in its string form: the public endpoint of the region
-        yield* home.config([{
-          name: "vpc",
-          mode: "RamRoleArn",
-          ...keys,
-          ram_role_arn: roleArn,
-          sts_region: "cn-hangzhou",
-          enable_vpc: "false"
-        }])
+        yield* home.config([roleProfile({ name: "vpc", sts_region: "cn-hangzhou", enable_vpc: "false" })])
         yield* Effect.flip(CliProfile.make({ path: home.configPath, proxy: proxy.url, retrySchedule: retryNow(0) }))
         expect((yield* proxy.targets).at(-1)).toBe("sts.cn-hangzhou.aliyuncs.com:443")
       })
@@ -207,18 +196,16 @@ describe("string-typed profile fields, as the official client reads them", () =>
     run((emulator) =>
       Effect.gen(function*() {
         const home = yield* makeHome
-        yield* home.config([{
-          name: "role",
-          mode: "RamRoleArn",
-          ...keys,
-          ram_role_arn: roleArn,
-          ram_session_name: "",
-          policy: "  ",
-          external_id: "",
-          sts_region: "",
-          expired_seconds: "",
-          enable_vpc: ""
-        }])
+        yield* home.config([
+          roleProfile({
+            ram_session_name: "",
+            policy: "  ",
+            external_id: "",
+            sts_region: "",
+            expired_seconds: "",
+            enable_vpc: ""
+          })
+        ])
         yield* cli(emulator, home.configPath)
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.params).not.toHaveProperty("Policy")
@@ -251,13 +238,7 @@ describe("string-typed profile fields, as the official client reads them", () =>
     run((emulator) =>
       Effect.gen(function*() {
         const home = yield* makeHome
-        yield* home.config([{
-          name: "role",
-          mode: "RamRoleArn",
-          ...keys,
-          ram_role_arn: roleArn,
-          expired_seconds: "1h"
-        }])
+        yield* home.config([roleProfile({ expired_seconds: "1h" })])
         const error = yield* Effect.flip(cli(emulator, home.configPath))
         expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "profiles[\"role\"].expired_seconds" })
         expect(error.message).toContain("must be a whole number")
@@ -269,7 +250,7 @@ describe("string-typed profile fields, as the official client reads them", () =>
 })
 
 describe("a selected profile that cannot be used ends the chain", () => {
-  const broken = { name: "broken", mode: "RamRoleArn", ...keys, ram_role_arn: roleArn, expired_seconds: "soon" }
+  const broken = roleProfile({ name: "broken", expired_seconds: "soon" })
   const working = { name: "ok", mode: "AK", ...keys }
 
   it.scoped("selected by current: the default chain fails with the profile's error; ECS and the URI get no request", () =>
