@@ -7,6 +7,11 @@
  * does not change which credential a program gets. `{ onError: "stop" }` stops at the first source
  * that is configured but fails, for programs that prefer a loud error to another identity.
  *
+ * Whatever `onError` says, a chain ends at an error that names a `selection`: the configuration
+ * the user selected (a CLI profile by name, `ALIBABA_CLOUD_PROFILE` or `current`; an ini section)
+ * cannot be used, and the next source would give the program another identity. The chain then
+ * fails with that error itself, not a `ChainExhausted` (see `CredentialsError.Selection`).
+ *
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
@@ -14,6 +19,7 @@ import { dual } from "effect/Function"
 import * as Ref from "effect/Ref"
 import * as Credential from "./Credential.js"
 import { ChainExhausted, type CredentialsError } from "./CredentialsError.js"
+import { endsChain } from "./internal/chain/selection.js"
 import type { Source } from "./Source.js"
 
 /**
@@ -44,7 +50,8 @@ const exhausted = (source: string, failures: ReadonlyArray<Failure>) => new Chai
 /**
  * Tries `self`, then `that` if `self` failed. When both fail, the error is a `ChainExhausted`
  * listing both sources' errors (flattened, so `a.pipe(orElse(b), orElse(c))` lists three).
- * With `onError: "stop"`, only a `NotConfigured` error moves on.
+ * With `onError: "stop"`, only a `NotConfigured` error moves on. An error with a `selection` (a
+ * profile the user selected cannot be used) is never passed over: it is the result, as it is.
  *
  * @example
  * ```ts
@@ -69,10 +76,14 @@ export const orElse: {
   (args) => Effect.isEffect(args[0]) && Effect.isEffect(args[1]),
   <R, R2>(self: Source<R>, that: Source<R2>, options?: { readonly onError?: OnError | undefined }): Source<R | R2> =>
     Effect.catchAll(self, (first) => {
+      if (endsChain(first)) return Effect.fail(first)
       const before = failuresOf(first)
       const movesOn = options?.onError === "stop" ? before.every((e) => e._tag === "NotConfigured") : true
       return movesOn
-        ? Effect.catchAll(that, (second) => Effect.fail(exhausted("chain", [...before, ...failuresOf(second)])))
+        ? Effect.catchAll(
+          that,
+          (second) => Effect.fail(endsChain(second) ? second : exhausted("chain", [...before, ...failuresOf(second)]))
+        )
         : Effect.fail(exhausted("chain", before))
     })
 )
@@ -126,7 +137,7 @@ export const make = <R>(sources: ReadonlyArray<Source<R>>, options?: Options): E
     const walk: Source<R> = tried.reduce<Source<R>>(
       (chain, next) => orElse(chain, next, { onError: options?.onError }),
       Effect.fail(exhausted(chainName, []))
-    ).pipe(Effect.mapError((error) => exhausted(chainName, failuresOf(error))))
+    ).pipe(Effect.mapError((error) => endsChain(error) ? error : exhausted(chainName, failuresOf(error))))
     const rename = (credential: Credential.Credential) =>
       name === undefined
         ? credential
@@ -162,8 +173,10 @@ export type Step =
 
 /**
  * Asks every source in order, as a chain does, and says for each why it was skipped or that it was
- * picked; the sources after the winner are not asked. For diagnostics (`alicloud-credentials
- * explain`): nothing is cached or pinned. A Step holds no secret in its printable form.
+ * picked; the sources after the winner are not asked, nor those after an error that ends the chain
+ * (its `selection` says what the user selected; the step is `Skipped` with that error). For
+ * diagnostics (`alicloud-credentials explain`): nothing is cached or pinned. A Step holds no secret
+ * in its printable form.
  *
  * @example
  * ```ts
@@ -185,7 +198,8 @@ export const explain = <R>(
   Effect.gen(function*() {
     const steps: Array<Step> = []
     for (const [name, source] of sources) {
-      if (steps.some((step) => step._tag === "Picked")) {
+      const ended = steps.some((step) => step._tag === "Picked" || (step._tag === "Skipped" && endsChain(step.error)))
+      if (ended) {
         steps.push({ _tag: "NotTried", name })
         continue
       }

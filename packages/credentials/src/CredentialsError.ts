@@ -84,6 +84,38 @@ const withTried = (text: string, tried: Tried | undefined): string =>
 const formatSeconds = (duration: Duration.Duration) => `${(Duration.toMillis(duration) / 1000).toFixed(1)} s`
 
 /**
+ * The field that makes an error end a chain. A file source sets it once the user has selected a
+ * configuration in it (a CLI profile by name, `ALIBABA_CLOUD_PROFILE` or `current`; an ini section)
+ * that then cannot be used: a chain stops at such an error instead of trying its next source,
+ * which would give the program another identity (see `Chain.orElse`). Every error but
+ * `ChainExhausted` has it.
+ *
+ * @example
+ * ```ts
+ * import { CredentialsError } from "@effect-alicloud/credentials"
+ *
+ * const error = new CredentialsError.InvalidConfiguration({
+ *   source: "cli_profile",
+ *   field: "profiles[\"prod\"].ram_role_arn",
+ *   reason: "is missing in /home/me/.aliyun/config.json",
+ *   selection: "the profile \"prod\" of /home/me/.aliyun/config.json, selected by ALIBABA_CLOUD_PROFILE"
+ * })
+ * const endsTheChain = (e: CredentialsError.Selection): boolean => e.selection !== undefined
+ * assert.strictEqual(endsTheChain(error), true)
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Selection {
+  /**
+   * What the user selected that this error makes unusable, e.g. `the profile "prod" of
+   * /home/me/.aliyun/config.json, selected by ALIBABA_CLOUD_PROFILE`. Never a value of it.
+   */
+  readonly selection?: string | undefined
+}
+
+/**
  * The source has nothing to work with (no variable set, no file, no endpoint): a chain moves on.
  *
  * @example
@@ -110,6 +142,8 @@ export class NotConfigured extends TaggedError("NotConfigured")<{
   readonly reason: string
   /** How to configure the source. */
   readonly fix: string
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withFix(`${this.source}: not configured: ${this.reason}`, this.fix)
@@ -139,6 +173,8 @@ export class InvalidConfiguration extends TaggedError("InvalidConfiguration")<{
   /** What is wrong with it, e.g. "is empty". Never its value. */
   readonly reason: string
   readonly fix?: string | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withFix(`${this.source}: invalid configuration: ${this.field} ${this.reason}`, this.fix)
@@ -174,6 +210,8 @@ export class UpstreamError extends TaggedError("UpstreamError")<{
   readonly serviceMessage?: string | undefined
   readonly fix?: string | undefined
   readonly tried?: Tried | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     const parts = [`HTTP ${this.status}`]
@@ -212,6 +250,8 @@ export class MalformedResponse extends TaggedError("MalformedResponse")<{
   /** What is wrong, naming the field; never the body itself, which may hold secrets. */
   readonly detail: string
   readonly tried?: Tried | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withTried(`${this.source}: the response of ${this.endpoint} is malformed: ${this.detail}`, this.tried)
@@ -249,6 +289,8 @@ export class Timeout extends TaggedError("Timeout")<{
   readonly phase: "connect" | "read" | "total" | "budget" | "command"
   readonly after: Duration.Duration
   readonly tried?: Tried | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withTried(describeTimeout(this), this.tried)
@@ -294,6 +336,8 @@ export class NetworkError extends TaggedError("NetworkError")<{
   readonly endpoint: string
   readonly detail: string
   readonly tried?: Tried | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withTried(`${this.source}: cannot reach ${this.endpoint}: ${this.detail}`, this.tried)
@@ -326,6 +370,8 @@ export class CommandFailed extends TaggedError("CommandFailed")<{
   /** What went wrong: "exited with code 3", "was not found"... Never its output. */
   readonly detail: string
   readonly fix?: string | undefined
+  /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
+  readonly selection?: string | undefined
 }> {
   override get message(): string {
     return withFix(`${this.source}: the command ${this.command} ${this.detail}`, this.fix)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Ref } from "effect"
 import * as Chain from "../src/Chain.js"
-import { NotConfigured, UpstreamError } from "../src/CredentialsError.js"
+import { InvalidConfiguration, NotConfigured, UpstreamError } from "../src/CredentialsError.js"
 import type { Source } from "../src/Source.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as Environment from "../src/sources/Environment.js"
@@ -10,6 +10,16 @@ const notConfigured = (source: string): Source =>
   Effect.fail(new NotConfigured({ source, reason: `${source} has nothing`, fix: `configure ${source}` }))
 const broken = (source: string): Source =>
   Effect.fail(new UpstreamError({ source, endpoint: "http://127.0.0.1:1/", status: 403, code: "NoPermission" }))
+// A profile the user selected that cannot be used: its error names the selection.
+const selectedButBroken = (source: string): Source =>
+  Effect.fail(
+    new InvalidConfiguration({
+      source,
+      field: "profiles[\"prod\"].ram_role_arn",
+      reason: "is missing",
+      selection: "the profile \"prod\", selected by ALIBABA_CLOUD_PROFILE"
+    })
+  )
 const static_ = (id: string) => AccessKey.make({ accessKeyId: id, accessKeySecret: "s" })
 
 // Counts how often a source is asked.
@@ -45,6 +55,44 @@ describe("Chain.orElse", () => {
       expect(error._tag).toBe("ChainExhausted")
       if (error._tag !== "ChainExhausted") return
       expect(error.failures.map((e) => e.source)).toEqual(["a"])
+    }))
+})
+
+describe("an error with a selection ends the chain", () => {
+  it.effect("orElse: the error itself, the next source never asked", () =>
+    Effect.gen(function*() {
+      const next = yield* counted(static_("next"))
+      const error = yield* Effect.flip(selectedButBroken("cli_profile").pipe(Chain.orElse(next.source)))
+      expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile" })
+      expect(yield* next.calls).toBe(0)
+      // after sources that failed before it, too: the selection is the answer, not a ChainExhausted
+      const later = yield* Effect.flip(
+        notConfigured("env").pipe(Chain.orElse(selectedButBroken("cli_profile")), Chain.orElse(next.source))
+      )
+      expect(later._tag).toBe("InvalidConfiguration")
+      expect(yield* next.calls).toBe(0)
+    }))
+
+  it.effect("make, with either onError, and explain", () =>
+    Effect.gen(function*() {
+      for (const onError of ["continue", "stop"] as const) {
+        const next = yield* counted(static_("next"))
+        const chain = yield* Chain.make([notConfigured("env"), selectedButBroken("cli_profile"), next.source], {
+          name: "default",
+          onError
+        })
+        const error = yield* Effect.flip(chain)
+        expect(error).toMatchObject({ _tag: "InvalidConfiguration", source: "cli_profile" })
+        expect(yield* next.calls).toBe(0)
+      }
+      const steps = yield* Chain.explain([["env", notConfigured("env")], [
+        "cli_profile",
+        selectedButBroken("cli_profile")
+      ], [
+        "key",
+        static_("next")
+      ]])
+      expect(steps.map((step) => step._tag)).toEqual(["Skipped", "Skipped", "NotTried"])
     }))
 })
 

@@ -377,23 +377,37 @@ describe("bad fields", () => {
       "expired_seconds",
       "must be at least 900 seconds"
     ],
+    // "3600" and "true" are taken, as the official client takes them (ConfigModelFiles.test.ts);
+    // text that is not a number or a boolean is still refused
     [
-      "string duration",
+      "duration that is not a number",
       {
         mode: "RamRoleArn",
         access_key_id: "id",
         access_key_secret: SECRET,
         ram_role_arn: "a",
-        expired_seconds: "3600"
+        expired_seconds: "an hour"
       },
       "expired_seconds",
-      "must be a number, got a string"
+      "must be a whole number, got a string"
     ],
     [
-      "string enable_vpc",
-      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", enable_vpc: "true" },
+      "enable_vpc that is not a boolean",
+      { mode: "RamRoleArn", access_key_id: "id", access_key_secret: SECRET, ram_role_arn: "a", enable_vpc: "yes" },
       "enable_vpc",
-      "must be true or false, got a string"
+      "must be true or false"
+    ],
+    [
+      "fractional duration",
+      {
+        mode: "RamRoleArn",
+        access_key_id: "id",
+        access_key_secret: SECRET,
+        ram_role_arn: "a",
+        expired_seconds: 1800.5
+      },
+      "expired_seconds",
+      "must be a whole number, got a number"
     ],
     [
       "secret sts token",

@@ -15,6 +15,8 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
 import { createRequire } from "node:module"
+import { Credentials } from "../src/Credentials.js"
+import * as DefaultChain from "../src/DefaultChain.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import { accessKey, retryNow, withEnv } from "./withEmulator.js"
@@ -176,6 +178,44 @@ describe("role profiles: ours and the official client on the same config.json", 
       }
     }).pipe(withNode))
 
+  it.scopedLive("string forms as the aliyun CLI or a hand edit writes them (\"expired_seconds\": \"1800\", \"enable_vpc\": \"true\"): the same request", () =>
+    Effect.gen(function*() {
+      const emulator = yield* start
+      const h = yield* home([{
+        name: "role",
+        mode: "RamRoleArn",
+        ...ak,
+        ram_role_arn: "acs:ram::1234567890123456:role/deployer",
+        expired_seconds: "1800",
+        sts_region: "cn-shanghai",
+        enable_vpc: "true"
+      }])
+      const theirs = yield* official(emulator, h.dir, "role")
+      const mine = yield* ours(emulator, h.path, "role")
+      expect(theirs.sent).toHaveLength(1)
+      expect(stable(mine.sent)).toEqual(stable(theirs.sent))
+      expect(mine.sent[0]!.host).toBe("sts-vpc.cn-shanghai.aliyuncs.com")
+      expect(mine.sent[0]!.params["DurationSeconds"]).toBe("1800")
+    }).pipe(withNode))
+
+  it.scopedLive("the deliberate differences of the string forms: \"enable_vpc\": \"false\" is false (the official takes any non-empty string as true), an upper-case region is case-folded", () =>
+    Effect.gen(function*() {
+      const emulator = yield* start
+      const h = yield* home([{
+        name: "role",
+        mode: "RamRoleArn",
+        ...ak,
+        ram_role_arn: "acs:ram::1234567890123456:role/deployer",
+        sts_region: "CN-Shanghai",
+        enable_vpc: "false"
+      }])
+      const theirs = yield* official(emulator, h.dir, "role")
+      const mine = yield* ours(emulator, h.path, "role")
+      expect(theirs.sent.map((s) => s.host)).toEqual(["sts-vpc.CN-Shanghai.aliyuncs.com"])
+      expect(mine.sent.map((s) => s.host)).toEqual(["sts.cn-shanghai.aliyuncs.com"])
+      expect(stable(mine.sent).map((s) => s.params)).toEqual(stable(theirs.sent).map((s) => s.params))
+    }).pipe(withNode))
+
   it.scopedLive("ChainableRamRoleArn with enable_vpc: sts.<region>, not sts-vpc, unless ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", () =>
     Effect.gen(function*() {
       const emulator = yield* start
@@ -250,5 +290,34 @@ describe("role profiles: ours and the official client on the same config.json", 
       const [{ params: { ExternalId, Policy, ...rest }, ...mineRest }] = stable(mine.sent)
       expect({ Policy, ExternalId }).toEqual({ Policy: policy, ExternalId: "ext-1" })
       expect([{ ...mineRest, params: rest }]).toEqual(stable(theirs.sent))
+    }).pipe(withNode))
+
+  it.scopedLive("the deliberate difference of the chain: the official default chain moves on past a selected profile it cannot use (to the ini file's key); ours ends with that profile's error", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      // a RamRoleArn profile without its role: both clients refuse it before any request
+      const h = yield* home([{ name: "role", mode: "RamRoleArn", ...ak }])
+      yield* fs.makeDirectory(`${h.dir}/.alibabacloud`)
+      yield* fs.writeFileString(
+        `${h.dir}/.alibabacloud/credentials`,
+        "[default]\ntype = access_key\naccess_key_id = LTAI-ini-key\naccess_key_secret = s\n"
+      )
+      const env = { HOME: h.dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" }
+      yield* processEnv(env)
+      const theirs = yield* Effect.tryPromise(() => new Official.default().getCredential())
+      expect(theirs).toMatchObject({ accessKeyId: "LTAI-ini-key", providerName: "default/profile" })
+      const mine = yield* Effect.flip(
+        Effect.flatMap(Credentials, (c) => c.get).pipe(
+          Effect.provide(DefaultChain.layer({ retrySchedule: retryNow(0) })),
+          Effect.provide(HttpTransport.layer()),
+          withEnv(env)
+        )
+      )
+      expect(mine).toMatchObject({
+        _tag: "InvalidConfiguration",
+        source: "cli_profile",
+        field: "profiles[\"role\"].ram_role_arn"
+      })
+      expect(mine._tag !== "ChainExhausted" && mine.selection).toContain("selected by its current")
     }).pipe(withNode))
 })

@@ -5,7 +5,9 @@ import { Clock, DateTime, Duration, Effect, Either, Fiber, Redacted, Schedule } 
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
-import { decodeOutput, maxOutputBytes, runExternal, splitCommand } from "../src/internal/process/external.js"
+import { splitCommand } from "../src/internal/process/commandLine.js"
+import { maxOutputBytes, runExternal } from "../src/internal/process/external.js"
+import { decodeOutput } from "../src/internal/process/helperOutput.js"
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/external/${name}`, import.meta.url))
 const node = process.execPath

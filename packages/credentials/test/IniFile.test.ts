@@ -239,7 +239,7 @@ describe("readIniProfile: broken files", () => {
       "a boolean secret",
       ["type = access_key", "access_key_id = id", "access_key_secret = true"],
       "access_key_secret",
-      "must be text, got a boolean"
+      "must be a string, got a boolean"
     ],
     [
       "a role without its arn",

@@ -11,15 +11,16 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
-import { metadataSource } from "../internal/chain/composite.js"
-import { envString } from "../internal/config/env.js"
+import { metadataOptions, type NetworkOptions } from "../internal/chain/composite.js"
+import { selected, selectedError } from "../internal/chain/selection.js"
+import { env, isBlank } from "../internal/config/rules.js"
 import { homeDirectory } from "../internal/files/home.js"
-import { defaultIniFilePath, readIniProfile } from "../internal/files/iniFile.js"
+import { defaultIniFilePath, type IniProfile, readIniProfile } from "../internal/files/iniFile.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"
-import type { NetworkOptions } from "./CliProfile.js"
 import { PROFILE } from "./CliProfile.js"
+import * as EcsRamRole from "./EcsRamRole.js"
 import * as RamRoleArn from "./RamRoleArn.js"
 
 /**
@@ -58,8 +59,31 @@ export const CREDENTIALS_FILE = "ALIBABA_CLOUD_CREDENTIALS_FILE"
 
 const source = "profile"
 
+// The source of one section.
+const sourceOf = (options: Options, profile: IniProfile): Source<HttpClient.HttpClient | FileSystem.FileSystem> => {
+  switch (profile._tag) {
+    case "access_key":
+      return AccessKey.make(profile)
+    case "ecs_ram_role":
+      return EcsRamRole.make(metadataOptions(options, profile.roleName))
+    case "ram_role_arn":
+      return RamRoleArn.make({
+        ...Upstream.pick(options),
+        source: AccessKey.make(profile),
+        roleArn: profile.roleArn,
+        roleSessionName: profile.roleSessionName,
+        policy: profile.policy,
+        stsEndpoint: options.stsEndpoint
+      })
+  }
+}
+
 /**
- * The ini-file source (provider name `profile/<type's provider>`). No file: `NotConfigured`.
+ * The ini-file source (provider name `profile/<type's provider>`). No file, or no such section:
+ * `NotConfigured`, and a chain moves on. A file that cannot be read, a section without a supported
+ * `type`, a missing key, an upstream that refuses: an error naming the file, the section and the
+ * key, with a `selection` that ends a chain (the section the user selected, by the `profile`
+ * option, `ALIBABA_CLOUD_PROFILE` or as `default`, cannot be used).
  *
  * @example
  * ```ts
@@ -76,7 +100,7 @@ const source = "profile"
 export const make = (options: Options = {}): Source<HttpClient.HttpClient | FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const path = options.path ??
-      Option.getOrUndefined(yield* envString(CREDENTIALS_FILE)) ??
+      Option.getOrUndefined(yield* env(CREDENTIALS_FILE)) ??
       Option.getOrUndefined(Option.map(yield* homeDirectory, defaultIniFilePath))
     if (path === undefined) {
       return yield* new NotConfigured({
@@ -85,24 +109,18 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient | File
         fix: `set HOME or ${CREDENTIALS_FILE}`
       })
     }
-    const section = options.profile ?? Option.getOrElse(yield* envString(PROFILE), () => "default")
-    const profile = yield* readIniProfile(path, section)
-    const credential = yield* (() => {
-      switch (profile._tag) {
-        case "access_key":
-          return AccessKey.make(profile)
-        case "ecs_ram_role":
-          return metadataSource(options, profile.roleName)
-        case "ram_role_arn":
-          return RamRoleArn.make({
-            ...Upstream.pick(options),
-            source: AccessKey.make(profile),
-            roleArn: profile.roleArn,
-            roleSessionName: profile.roleSessionName,
-            policy: profile.policy,
-            stsEndpoint: options.stsEndpoint
-          })
-      }
-    })()
+    const requested = !isBlank(options.profile)
+      ? { section: options.profile, by: "the profile option" }
+      : Option.getOrUndefined(Option.map(yield* env(PROFILE), (section) => ({ section, by: PROFILE })))
+    const section = requested?.section ?? "default"
+    const selection = `the section [${section}] of ${path}, selected ${
+      requested === undefined ? "as the default" : `by ${requested.by}`
+    }`
+    // No file, no section: nothing is selected. A file that cannot be read or a section that
+    // cannot be used: the selection ends a chain.
+    const profile = yield* readIniProfile(path, section).pipe(
+      Effect.catchTag("InvalidConfiguration", (error) => Effect.fail(selectedError(selection)(error)))
+    )
+    const credential = yield* sourceOf(options, profile).pipe(selected(selection))
     return Credential.withProviderName(credential, `${source}/${credential.providerName}`)
   })

@@ -7,12 +7,13 @@ import type * as Effect from "effect/Effect"
 import type * as Chain from "../../Chain.js"
 import * as CliProfile from "../../sources/CliProfile.js"
 import * as CredentialsUri from "../../sources/CredentialsUri.js"
+import * as EcsRamRole from "../../sources/EcsRamRole.js"
 import * as Environment from "../../sources/Environment.js"
 import * as IniProfile from "../../sources/IniProfile.js"
 import * as OidcRoleArn from "../../sources/OidcRoleArn.js"
 import { askedPrefetchWindow, type Options as RefreshOptions } from "../refresh/timing.js"
 import * as Upstream from "../upstream/pipeline.js"
-import { metadataSource } from "./composite.js"
+import { metadataOptions } from "./composite.js"
 
 /** The default chain's options (`DefaultChain.Options`). */
 export interface Options extends CliProfile.NetworkOptions {
@@ -39,7 +40,7 @@ export const sources = (options: Options = {}) =>
     oidc_role_arn: OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint }),
     cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
     profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
-    ecs_ram_role: metadataSource(options),
+    ecs_ram_role: EcsRamRole.make(metadataOptions(options)),
     credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
   }) as const
 

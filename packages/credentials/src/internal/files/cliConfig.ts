@@ -1,16 +1,19 @@
 // The aliyun CLI profile file, `~/.aliyun/config.json`, one module per concern:
 //
 // - cliConfig/file.ts      where it is, reading it (bounded), its JSON, its top-level shape
-// - cliConfig/profiles.ts  the profile model and a Schema per mode
+// - cliConfig/model.ts     the profile model, one member per mode
+// - cliConfig/profiles.ts  a Schema per mode
 // - cliConfig/select.ts    choosing a profile, walking `source_profile` chains
 // - cliConfig/writeBack.ts writing refreshed tokens back, atomically
+//
+// and the modes whose credential is not another source's: cliConfig/cloudSsoMode.ts,
+// cliConfig/oauthMode.ts (tokens kept in memory, renewed, written back), cliConfig/externalMode.ts.
 export { firstIssue } from "../decode/parseIssue.js"
 export {
   type CliConfig,
   CliConfigFile,
   defaultCliConfigPath,
   jsonErrorOffset,
-  MAX_JSON_DEPTH,
   type RawProfile,
   readCliConfig,
   readText,
@@ -29,8 +32,9 @@ export {
   type RamRoleArnProfile,
   type StsTokenProfile,
   supportedModes
-} from "./cliConfig/profiles.js"
-export { selectProfile, sourceProfileChain } from "./cliConfig/select.js"
+} from "./cliConfig/model.js"
+export { decodeProfile } from "./cliConfig/profiles.js"
+export { type Choice, chooseProfile, selectProfile, sourceProfileChain } from "./cliConfig/select.js"
 export {
   type ProfilePatch,
   replaceFile,

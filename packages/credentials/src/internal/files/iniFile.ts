@@ -10,7 +10,8 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../CredentialsError.js"
-import { type Fallbacks, got, optional, type RequiredField, requiredField, withFallbacks } from "../config/fields.js"
+import { type Fallbacks, optional, type RequiredField, requiredField, Secret, withFallbacks } from "../config/fields.js"
+import { isBlank, Text } from "../config/rules.js"
 import { firstIssue } from "../decode/parseIssue.js"
 import { readTextFile } from "./boundedFile.js"
 
@@ -144,11 +145,8 @@ const invalid = (path: string, section: string, key: string, reason: string) =>
     fix: `correct the [${section}] section of the file`
   })
 
-// A value is text unless `ini` made it `true`, `false`, `null` (or a number, from a quoted JSON one).
-const Text = Schema.String.annotations({ message: got("text") })
-const Secret = Schema.Redacted(Schema.String)
-
-const optionalText = (key: string) => optional(key, Text, Schema.String, (s) => s !== "")
+// A value is text unless `ini` made it `true`, `false`, `null` (or a number, from a quoted JSON
+// one): those are refused, as the same values would be in the options.
 
 /** The section's `type`, as the model's `_tag`; the caller has checked it. */
 const tag = <T extends string>(type: T) => Schema.propertySignature(Schema.Literal(type)).pipe(Schema.fromKey("type"))
@@ -160,7 +158,7 @@ type Decoder<P> = (keys: ReadonlyMap<string, IniValue>, section: string) => Effe
  * official builders fall back to when a key is empty (as for config.json).
  */
 const sectionType = <F extends Schema.Struct.Fields>(fallbacks: Fallbacks, fields: (required: RequiredField) => F) => {
-  const schema = Schema.Struct(fields(requiredField(Text, fallbacks)))
+  const schema = Schema.Struct(fields(requiredField(fallbacks)))
   const decode = ParseResult.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })
   return (keys: ReadonlyMap<string, IniValue>, section: string) =>
     withFallbacks(Object.fromEntries(keys), fallbacks).pipe(
@@ -178,17 +176,17 @@ const accessKeyFallbacks = {
 const decoders: { readonly [T in IniProfile["_tag"]]: Decoder<Extract<IniProfile, { readonly _tag: T }>> } = {
   access_key: sectionType(accessKeyFallbacks, (required) => ({
     _tag: tag("access_key"),
-    accessKeyId: required("access_key_id", Schema.String),
+    accessKeyId: required("access_key_id", Text),
     accessKeySecret: required("access_key_secret", Secret)
   })),
-  ecs_ram_role: sectionType({}, () => ({ _tag: tag("ecs_ram_role"), roleName: optionalText("role_name") })),
+  ecs_ram_role: sectionType({}, () => ({ _tag: tag("ecs_ram_role"), roleName: optional("role_name", Text) })),
   ram_role_arn: sectionType({ ...accessKeyFallbacks, role_arn: "ALIBABA_CLOUD_ROLE_ARN" }, (required) => ({
     _tag: tag("ram_role_arn"),
-    accessKeyId: required("access_key_id", Schema.String),
+    accessKeyId: required("access_key_id", Text),
     accessKeySecret: required("access_key_secret", Secret),
-    roleArn: required("role_arn", Schema.String),
-    roleSessionName: optionalText("role_session_name"),
-    policy: optionalText("policy")
+    roleArn: required("role_arn", Text),
+    roleSessionName: optional("role_session_name", Text),
+    policy: optional("policy", Text)
   }))
 }
 
@@ -220,7 +218,7 @@ export const decodeSection = (
     )
   }
   const type = keys.get("type")
-  if (type === undefined || type === "" || type === false || type === null) {
+  if (type === undefined || isBlank(type) || type === false) {
     // The official tool reports this and a missing section alike: "Can not find credential type".
     return Effect.fail(
       invalid(

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
+import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
 import { readTextFile } from "../boundedFile.js"
 
@@ -84,14 +85,11 @@ export const shapeError = (path: string, error: ParseResult.ParseError): Invalid
   )
 }
 
-/** How deep JSON may nest before it is refused: aliyun-cli writes 3 levels. */
-export const MAX_JSON_DEPTH = 64
-
 /**
  * The key path (at most the first `keep` keys) to the first array or object nested deeper than
  * `limit` levels (the top value is level 1), or undefined. Iterative: any depth is safe.
  */
-export const tooDeep = (value: unknown, limit = MAX_JSON_DEPTH): ReadonlyArray<PropertyKey> | undefined => {
+export const tooDeep = (value: unknown, limit = maxDepth): ReadonlyArray<PropertyKey> | undefined => {
   const stack: Array<{ readonly value: object; readonly depth: number; readonly path: ReadonlyArray<PropertyKey> }> = []
   const visit = (v: unknown, depth: number, path: ReadonlyArray<PropertyKey>) => {
     if (typeof v === "object" && v !== null) stack.push({ value: v, depth, path })
@@ -110,9 +108,7 @@ export const tooDeep = (value: unknown, limit = MAX_JSON_DEPTH): ReadonlyArray<P
 }
 
 export const deepReason = (where: ReadonlyArray<PropertyKey>) =>
-  `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels${
-    where.length === 0 ? "" : ` (under ${jsonPath(where)})`
-  }`
+  `nests arrays or objects deeper than ${maxDepth} levels${where.length === 0 ? "" : ` (under ${jsonPath(where)})`}`
 
 const decodeFile = (path: string, text: string) =>
   parseJsonText(path, text).pipe(

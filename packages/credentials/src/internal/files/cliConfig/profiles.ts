@@ -1,162 +1,39 @@
-// The profiles of ~/.aliyun/config.json: the model (one member per mode) and a Schema per mode
-// that decodes a profile's JSON object into it, each field with its own message.
+// A Schema per mode of ~/.aliyun/config.json, decoding a profile's JSON object into the model
+// (model.ts), each key by the rules every configuration input shares (../../config/rules.ts): a
+// number or a boolean in its string form ("1800", "true") is taken as the official client takes
+// it, blank is "not set", a region is case-folded.
 //
 // Only the selected profile (and its source profiles) is decoded, as in the official tool: a broken
 // profile that nobody selects does not break the others. Messages name the file, the profile and
-// the JSON key, never a value: the schemas below use only String, Number, Boolean, our own filters
-// and transformations, and every message is ours (see ../parseIssue.ts).
+// the JSON key, never a value (see ../../decode/parseIssue.ts).
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration } from "../../../CredentialsError.js"
-import { type Fallbacks, got, optional, type RequiredField, requiredField, withFallbacks } from "../../config/fields.js"
+import {
+  type Fallbacks,
+  optional,
+  type RequiredField,
+  requiredField,
+  Secret,
+  withFallbacks
+} from "../../config/fields.js"
+import { Flag, isBlank, Region, Text, WholeNumber } from "../../config/rules.js"
+import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
-import { type CliConfig, MAX_JSON_DEPTH, type RawProfile, source, tooDeep } from "./file.js"
-
-// ---------------------------------------------------------------------------------------------
-// The model, one member per mode
-// ---------------------------------------------------------------------------------------------
-
-/** Static AccessKey (`static_ak`). */
-export interface AkProfile {
-  readonly _tag: "AK"
-  readonly name: string
-  readonly accessKeyId: string
-  readonly accessKeySecret: Redacted.Redacted<string>
-}
-
-/** Static STS token (`static_sts`), never refreshed. */
-export interface StsTokenProfile {
-  readonly _tag: "StsToken"
-  readonly name: string
-  readonly accessKeyId: string
-  readonly accessKeySecret: Redacted.Redacted<string>
-  readonly stsToken: Redacted.Redacted<string>
-}
-
-/** The role options shared by the AssumeRole modes; absent means "the STS source's default". */
-export interface AssumeRoleFields {
-  readonly roleArn: string
-  readonly roleSessionName?: string
-  /** From `expired_seconds`; 0 or absent means the default (3600). */
-  readonly durationSeconds?: number
-  readonly stsRegion?: string
-  /** Sent, as the Java tool does (the Node tool ignores it): see docs/config-files.md. */
-  readonly policy?: string
-  /** Sent, as the Java tool does (the Node tool ignores it). */
-  readonly externalId?: string
-}
-
-/**
- * AssumeRole with the profile's own AccessKey pair (`ram_role_arn`). A leftover `sts_token` is not
- * read, as in the official Node tool: the request is signed with the pair alone.
- */
-export interface RamRoleArnProfile extends AssumeRoleFields {
-  readonly _tag: "RamRoleArn"
-  readonly name: string
-  readonly accessKeyId: string
-  readonly accessKeySecret: Redacted.Redacted<string>
-  readonly stsEndpoint?: string
-  /** false and absent both leave it to ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED, as in the official tool. */
-  readonly enableVpc?: boolean
-}
-
-/** The instance's RAM role from the metadata service; no name means "ask the metadata service". */
-export interface EcsRamRoleProfile {
-  readonly _tag: "EcsRamRole"
-  readonly name: string
-  readonly roleName?: string
-}
-
-/** AssumeRoleWithOIDC (`oidc_role_arn`); the token file is re-read on every refresh. */
-export interface OidcProfile {
-  readonly _tag: "OIDC"
-  readonly name: string
-  readonly roleArn: string
-  readonly oidcProviderArn: string
-  readonly oidcTokenFile: string
-  readonly roleSessionName?: string
-  /** `duration_seconds` (what Node reads), else `expired_seconds` (what Java reads). */
-  readonly durationSeconds?: number
-  readonly stsRegion?: string
-  readonly enableVpc?: boolean
-}
-
-/**
- * AssumeRole with the credential of another profile (`sourceProfileChain` walks the links). As in
- * the official Node tool, `sts_endpoint` and `enable_vpc` are not read here: the endpoint follows
- * `sts_region` and ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED.
- */
-export interface ChainableRamRoleArnProfile extends AssumeRoleFields {
-  readonly _tag: "ChainableRamRoleArn"
-  readonly name: string
-  readonly sourceProfile: string
-}
-
-/** CloudSSO: the CLI's sign-in token buys STS credentials; the library never renews that token. */
-export interface CloudSsoProfile {
-  readonly _tag: "CloudSSO"
-  readonly name: string
-  readonly signInUrl: string
-  readonly accountId: string
-  readonly accessConfig: string
-  readonly accessToken: Redacted.Redacted<string>
-  readonly accessTokenExpire: DateTime.Utc
-}
-
-/** OAuth: a refresh token renews the access token, which is exchanged for STS credentials. */
-export interface OAuthProfile {
-  readonly _tag: "OAuth"
-  readonly name: string
-  readonly siteType: "CN" | "INTL"
-  readonly refreshToken?: Redacted.Redacted<string>
-  readonly accessToken?: Redacted.Redacted<string>
-  readonly accessTokenExpire?: DateTime.Utc
-}
-
-/** A command whose standard output is a credential (JSON, mode AK or StsToken). */
-export interface ExternalProfile {
-  readonly _tag: "External"
-  readonly name: string
-  readonly processCommand: string
-}
-
-export type CliProfile =
-  | AkProfile
-  | StsTokenProfile
-  | RamRoleArnProfile
-  | EcsRamRoleProfile
-  | OidcProfile
-  | ChainableRamRoleArnProfile
-  | CloudSsoProfile
-  | OAuthProfile
-  | ExternalProfile
-
-export const supportedModes: ReadonlyArray<CliProfile["_tag"]> = [
-  "AK",
-  "StsToken",
-  "RamRoleArn",
-  "EcsRamRole",
-  "OIDC",
-  "ChainableRamRoleArn",
-  "CloudSSO",
-  "OAuth",
-  "External"
-]
+import { type CliConfig, type RawProfile, source, tooDeep } from "./file.js"
+import { type CliProfile, supportedModes } from "./model.js"
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas: each message says what is wrong with the key, never what the key holds
 // ---------------------------------------------------------------------------------------------
 
-const Text = Schema.String.annotations({ message: got("a string") })
-
-/** A whole number of seconds (0 included). */
-const Seconds = Schema.Number.annotations({ message: got("a number") }).pipe(
-  Schema.filter((n) => Number.isSafeInteger(n) && n >= 0, { message: () => "must be a whole number of seconds" })
+/** A whole number of seconds (0 included), or its string form. */
+const Seconds = WholeNumber.pipe(
+  Schema.filter((n) => n >= 0, { message: () => "must be a whole number of seconds" })
 )
 
 /** A session duration: 0 is the default (3600); below 900 s the official builders refuse it. */
@@ -176,20 +53,9 @@ const UnixTime = Seconds.pipe(
   })
 )
 
-const Flag = Schema.Boolean.annotations({ message: got("true or false") })
-
-const Secret = Schema.Redacted(Schema.String)
-
-// aliyun-cli writes every key, unused ones as "" (numbers as 0): empty and absent both mean unset.
-const optionalText = (key: string) => optional(key, Text, Schema.String, (s) => s !== "")
-const optionalSecret = (key: string) => optional(key, Text, Secret, (s) => s !== "")
-const optionalDuration = (key: string) => optional(key, DurationSeconds, Schema.Number, (n) => n !== 0)
-const optionalUnixTime = (key: string) =>
-  optional(key, UnixTime, Schema.DateTimeUtcFromSelf, (t) => DateTime.toEpochMillis(t) !== 0)
-const optionalFlag = (key: string) => optional(key, Flag, Schema.Boolean, () => true)
-
-/** The required keys of a mode, with the variables the official tool falls back to. */
-const required = (fallbacks: Fallbacks) => requiredField(Text, fallbacks)
+// aliyun-cli writes every key, unused ones as "" (numbers as 0): blank, 0 and absent all mean unset.
+const optionalDuration = (key: string) => optional(key, DurationSeconds, (n) => n !== 0)
+const optionalUnixTime = (key: string) => optional(key, UnixTime, (t) => DateTime.toEpochMillis(t) !== 0)
 
 /** The mode's own key, `mode`, as the model's `_tag`; the caller has checked it. */
 const tag = <M extends string>(mode: M) => Schema.propertySignature(Schema.Literal(mode)).pipe(Schema.fromKey("mode"))
@@ -225,7 +91,7 @@ const mode = <F extends Schema.Struct.Fields>(
   fallbacks: Fallbacks,
   fields: (required: RequiredField) => F
 ) => {
-  const schema = Schema.Struct(fields(required(fallbacks)))
+  const schema = Schema.Struct(fields(requiredField(fallbacks)))
   return {
     fallbacks,
     decode: (raw: RawProfile) => ParseResult.decodeUnknown(schema, { errors: "first", onExcessProperty: "ignore" })(raw)
@@ -244,12 +110,12 @@ const mapped = <A, B>(
 const accessKeyFallbacks = { access_key_id: ACCESS_KEY_ID, access_key_secret: ACCESS_KEY_SECRET }
 
 const assumeRole = (required: RequiredField) => ({
-  roleArn: required("ram_role_arn", Schema.String),
-  roleSessionName: optionalText("ram_session_name"),
+  roleArn: required("ram_role_arn", Text),
+  roleSessionName: optional("ram_session_name", Text),
   durationSeconds: optionalDuration("expired_seconds"),
-  stsRegion: optionalText("sts_region"),
-  policy: optionalText("policy"),
-  externalId: optionalText("external_id")
+  stsRegion: optional("sts_region", Region),
+  policy: optional("policy", Text),
+  externalId: optional("external_id", Text)
 })
 
 const configureFix = (name: string) => `correct it in the file, or run \`aliyun configure --profile ${name}\``
@@ -260,22 +126,21 @@ const siteTypes = "it must be CN or INTL"
 
 /** `oauth_site_type`, in any case, as CN or INTL. */
 const SiteType = Text.pipe(
-  Schema.filter((s) => s !== "", { message: () => `is missing; ${siteTypes}` }),
-  Schema.filter((s) => s.toUpperCase() === "CN" || s.toUpperCase() === "INTL", {
-    message: () => `is not supported; ${siteTypes}`
-  }),
+  Schema.filter((s) => !isBlank(s), { message: () => `is missing; ${siteTypes}` }),
   Schema.compose(
-    Schema.transform(Schema.String, Schema.Literal("CN", "INTL"), {
-      strict: false,
-      decode: (s) => s.toUpperCase(),
+    Schema.transform(Schema.String, Schema.String, {
+      strict: true,
+      decode: (s) => s.trim().toUpperCase(),
       encode: (s) => s
     })
-  )
+  ),
+  Schema.compose(Schema.Literal("CN", "INTL").annotations({ message: () => `is not supported; ${siteTypes}` }))
 )
 
 type Runner<P> = (raw: RawProfile, ctx: Ctx) => Effect.Effect<P, InvalidConfiguration>
 
-const profileField = (name: string, key: string) => `profiles[${JSON.stringify(name)}].${key}`
+/** `profiles["<name>"].<key>`: how an error names a key of a profile. */
+export const profileField = (name: string, key: string) => `profiles[${JSON.stringify(name)}].${key}`
 
 /** An error on one key of one profile: names the key, the profile and the file. */
 export const invalidField = (path: string, name: string, key: string, reason: string, fix = configureFix(name)) =>
@@ -298,7 +163,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     ...mode(accessKeyFallbacks, (required) => ({
       _tag: tag("AK"),
       name: Name,
-      accessKeyId: required("access_key_id", Schema.String),
+      accessKeyId: required("access_key_id", Text),
       accessKeySecret: required("access_key_secret", Secret)
     })),
     check: accept
@@ -307,7 +172,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     ...mode({ ...accessKeyFallbacks, sts_token: SECURITY_TOKEN }, (required) => ({
       _tag: tag("StsToken"),
       name: Name,
-      accessKeyId: required("access_key_id", Schema.String),
+      accessKeyId: required("access_key_id", Text),
       accessKeySecret: required("access_key_secret", Secret),
       stsToken: required("sts_token", Secret)
     })),
@@ -317,16 +182,16 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     ...mode({ ...accessKeyFallbacks, ram_role_arn: ROLE_ARN }, (required) => ({
       _tag: tag("RamRoleArn"),
       name: Name,
-      accessKeyId: required("access_key_id", Schema.String),
+      accessKeyId: required("access_key_id", Text),
       accessKeySecret: required("access_key_secret", Secret),
       ...assumeRole(required),
-      stsEndpoint: optionalText("sts_endpoint"),
-      enableVpc: optionalFlag("enable_vpc")
+      stsEndpoint: optional("sts_endpoint", Text),
+      enableVpc: optional("enable_vpc", Flag)
     })),
     check: accept
   }),
   EcsRamRole: define({
-    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optionalText("ram_role_name") })),
+    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optional("ram_role_name", Text) })),
     check: accept
   }),
   OIDC: define({
@@ -338,15 +203,15 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
       }, (required) => ({
         _tag: tag("OIDC"),
         name: Name,
-        roleArn: required("ram_role_arn", Schema.String),
-        oidcProviderArn: required("oidc_provider_arn", Schema.String),
-        oidcTokenFile: required("oidc_token_file", Schema.String),
-        roleSessionName: optionalText("ram_session_name"),
+        roleArn: required("ram_role_arn", Text),
+        oidcProviderArn: required("oidc_provider_arn", Text),
+        oidcTokenFile: required("oidc_token_file", Text),
+        roleSessionName: optional("ram_session_name", Text),
         // `duration_seconds` is what Node reads, `expired_seconds` what Java reads: the first wins.
         durationSeconds: optionalDuration("duration_seconds"),
         expiredSeconds: optionalDuration("expired_seconds"),
-        stsRegion: optionalText("sts_region"),
-        enableVpc: optionalFlag("enable_vpc")
+        stsRegion: optional("sts_region", Region),
+        enableVpc: optional("enable_vpc", Flag)
       })),
       ({ expiredSeconds, ...profile }) =>
         profile.durationSeconds !== undefined || expiredSeconds === undefined
@@ -359,7 +224,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     ...mode({ ram_role_arn: ROLE_ARN }, (required) => ({
       _tag: tag("ChainableRamRoleArn"),
       name: Name,
-      sourceProfile: required("source_profile", Schema.String),
+      sourceProfile: required("source_profile", Text),
       ...assumeRole(required)
     })),
     check: accept
@@ -371,15 +236,16 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
       _tag: tag("CloudSSO"),
       name: Name,
       accessToken: required("access_token", Secret),
-      accessTokenExpire: Schema.propertySignature(
+      accessTokenExpire: required(
+        "cloud_sso_access_token_expire",
         UnixTime.pipe(Schema.filter((t) => DateTime.toEpochMillis(t) !== 0, { message: () => "is missing" }))
-      ).annotations({ missingMessage: () => "is missing" }).pipe(Schema.fromKey("cloud_sso_access_token_expire")),
+      ),
       signInUrl: required(
         "cloud_sso_sign_in_url",
-        Schema.String.pipe(Schema.filter((u) => URL.canParse(u), { message: () => "is not a URL" }))
+        Text.pipe(Schema.filter((u) => URL.canParse(u), { message: () => "is not a URL" }))
       ),
-      accountId: required("cloud_sso_account_id", Schema.String),
-      accessConfig: required("cloud_sso_access_config", Schema.String)
+      accountId: required("cloud_sso_account_id", Text),
+      accessConfig: required("cloud_sso_access_config", Text)
     })),
     fixes: { access_token: cloudSsoFix, cloud_sso_access_token_expire: cloudSsoFix },
     check: (profile, ctx) =>
@@ -402,8 +268,8 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
       name: Name,
       siteType: Schema.propertySignature(SiteType).annotations({ missingMessage: () => `is missing; ${siteTypes}` })
         .pipe(Schema.fromKey("oauth_site_type")),
-      refreshToken: optionalSecret("oauth_refresh_token"),
-      accessToken: optionalSecret("oauth_access_token"),
+      refreshToken: optional("oauth_refresh_token", Secret),
+      accessToken: optional("oauth_access_token", Secret),
       accessTokenExpire: optionalUnixTime("oauth_access_token_expire")
     })),
     fixes: { oauth_refresh_token: oauthFix },
@@ -424,7 +290,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
   External: define({
     ...mode(
       {},
-      (required) => ({ _tag: tag("External"), name: Name, processCommand: required("process_command", Schema.String) })
+      (required) => ({ _tag: tag("External"), name: Name, processCommand: required("process_command", Text) })
     ),
     check: accept
   })
@@ -442,7 +308,7 @@ const supported = `supported modes: ${supportedModes.join(", ")}`
 const ModeKey = Schema.Struct({
   mode: Schema.propertySignature(
     Text.pipe(
-      Schema.filter((s) => s !== "", { message: () => `is empty; ${supported}` }),
+      Schema.filter((s) => !isBlank(s), { message: () => `is empty; ${supported}` }),
       Schema.filter(isMode, {
         message: (issue) => `is ${JSON.stringify(issue.actual)}, which is not supported; ${supported}`
       })
@@ -462,7 +328,7 @@ export const decodeProfile = (
 ): Effect.Effect<CliProfile, InvalidConfiguration> => {
   const ctx: Ctx = { path: config.path, name }
   // The profile sits at level 3 of the file (top, profiles, the profile).
-  const deep = tooDeep(raw, MAX_JSON_DEPTH - 2)
+  const deep = tooDeep(raw, maxDepth - 2)
   if (deep !== undefined) {
     const [key, ...rest] = deep
     const under = rest.length === 0 ? "" : ` (under ${jsonPath(rest)})`
@@ -471,7 +337,7 @@ export const decodeProfile = (
         ctx.path,
         name,
         String(key),
-        `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels in the file${under}`
+        `nests arrays or objects deeper than ${maxDepth} levels in the file${under}`
       )
     )
   }

@@ -2,25 +2,35 @@
 // walking the `source_profile` links of ChainableRamRoleArn profiles.
 import * as Effect from "effect/Effect"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
-import { type CliConfig, findRaw, listNames, notConfiguredFix, source } from "./file.js"
-import { type CliProfile, decodeProfile, invalidField } from "./profiles.js"
+import { isBlank } from "../../config/rules.js"
+import { type CliConfig, findRaw, listNames, notConfiguredFix, type RawProfile, source } from "./file.js"
+import type { CliProfile } from "./model.js"
+import { decodeProfile, invalidField } from "./profiles.js"
+
+/** The profile chosen in the file, undecoded: its name and its JSON object. */
+export interface Choice {
+  readonly name: string
+  readonly raw: RawProfile
+}
 
 /**
  * The profile named `name` (given in code or by ALIBABA_CLOUD_PROFILE; the caller decides), else
- * the file's `current`, decoded for its mode.
+ * the file's `current`.
  *
  * No profiles at all, or a requested name that is not in the file: `NotConfigured` (the name is
- * shared with the ini file's section, which may be where that profile lives). A `current` that
- * names no profile, an unknown mode or a bad field: `InvalidConfiguration`.
+ * shared with the ini file's section, which may be where that profile lives). No name and no
+ * `current`: `InvalidConfiguration` (nothing is selected). A `current` that names no profile:
+ * `InvalidConfiguration` with a `selection`, which ends a chain (the file selects a profile that
+ * cannot be used).
  */
-export const selectProfile = (
+export const chooseProfile = (
   config: CliConfig,
   name: string | undefined
-): Effect.Effect<CliProfile, InvalidConfiguration | NotConfigured> => {
+): Effect.Effect<Choice, InvalidConfiguration | NotConfigured> => {
   if (config.profiles.length === 0) {
     return Effect.fail(new NotConfigured({ source, reason: `${config.path} has no profiles`, fix: notConfiguredFix }))
   }
-  const requested = name === undefined || name === "" ? undefined : name
+  const requested = isBlank(name) ? undefined : name
   const chosen = requested ?? config.current
   if (chosen === undefined) {
     return Effect.fail(
@@ -48,12 +58,20 @@ export const selectProfile = (
           source,
           field: "current",
           reason: `names ${JSON.stringify(chosen)}, but ${reason}`,
-          fix: "run `aliyun configure` to set the current profile"
+          fix: "run `aliyun configure` to set the current profile",
+          selection: `the profile ${JSON.stringify(chosen)} that current names in ${config.path}`
         })
       )
   }
-  return decodeProfile(config, raw, chosen)
+  return Effect.succeed({ name: chosen, raw })
 }
+
+/** `chooseProfile`, then the profile decoded for its mode. */
+export const selectProfile = (
+  config: CliConfig,
+  name: string | undefined
+): Effect.Effect<CliProfile, InvalidConfiguration | NotConfigured> =>
+  Effect.flatMap(chooseProfile(config, name), (choice) => decodeProfile(config, choice.raw, choice.name))
 
 /**
  * The profiles behind `profile`, root first and `profile` last: for a `ChainableRamRoleArn`, its

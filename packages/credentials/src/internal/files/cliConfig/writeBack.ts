@@ -11,7 +11,8 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
+import type * as Credential from "../../../Credential.js"
+import { type CredentialsError, InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
 import { describePlatformError, errnoCode, readTextFile } from "../boundedFile.js"
 import {
   CliConfigFile,
@@ -157,6 +158,14 @@ export interface ProfilePatch {
   readonly oauthAccessTokenExpire?: DateTime.Utc
 }
 
+/** The keys of a credential, as the official tool writes them after an OAuth exchange or an External run. */
+export const credentialPatch = (credential: Credential.Credential): ProfilePatch => ({
+  accessKeyId: credential.accessKeyId,
+  accessKeySecret: credential.accessKeySecret,
+  ...(credential.securityToken === undefined ? {} : { stsToken: credential.securityToken }),
+  stsExpiration: credential.expiration ?? null
+})
+
 const toUnixSeconds = (t: DateTime.Utc | null) => (t === null ? 0 : Math.floor(DateTime.toEpochMillis(t) / 1000))
 
 // Secrets leave their `Redacted` here only because the file is where the official tools keep them.
@@ -258,3 +267,21 @@ export const updateProfile = (
       )
     )
   })
+
+/**
+ * A failed write-back is a warning: the process goes on with what it holds in memory. Losing
+ * rotated OAuth tokens from the file means the next process must sign in again: it says so.
+ */
+export const warnIfNotWritten =
+  (path: string, what: "tokens" | "credential") =>
+  <A>(effect: Effect.Effect<A, CredentialsError, FileSystem.FileSystem>) =>
+    effect.pipe(
+      Effect.catchAll((error) =>
+        Effect.logWarning(
+          what === "tokens"
+            ? `could not write the renewed OAuth tokens back to ${path}: this process keeps using them from memory, ` +
+              "but the file still holds a refresh token the service has spent (another process must sign in again)"
+            : `could not write the refreshed credential back to ${path}`
+        ).pipe(Effect.annotateLogs({ source, error: error.message }))
+      )
+    )
