@@ -16,7 +16,7 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Chain from "./Chain.js"
 import { Credentials } from "./Credentials.js"
-import * as internal from "./internal/chain/defaultChain.js"
+import * as internal from "./sources/internal/defaultChain.js"
 
 /**
  * Where the default sources look and how they connect (the network options of `CliProfile`), the

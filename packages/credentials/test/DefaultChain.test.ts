@@ -10,8 +10,8 @@ import { Clock, Config, Duration, Effect, Fiber, TestClock } from "effect"
 import { createServer } from "node:net"
 import { Credentials } from "../src/Credentials.js"
 import * as DefaultChain from "../src/DefaultChain.js"
-import { layerOptions } from "../src/internal/chain/defaultChain.js"
 import { refreshDelayMillis } from "../src/internal/refresh/timing.js"
+import { layerOptions } from "../src/sources/internal/defaultChain.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
 const run = <A, E, R>(body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>) =>

@@ -10,9 +10,9 @@ import * as Redacted from "effect/Redacted"
 import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
-import type * as DefaultChain from "../internal/chain/defaultChain.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
+import type * as DefaultChain from "../sources/internal/defaultChain.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
 import type { ConfigOptions } from "./model.js"
 import { signerOf } from "./static.js"
@@ -162,7 +162,7 @@ export const layerDefaultChain = (
 /** The default chain as one source (the signer of a role): walked anew on each call. */
 export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
   loaded(
-    () => Promise.all([import("../Chain.js"), import("../internal/chain/defaultChain.js")]),
+    () => Promise.all([import("../Chain.js"), import("../sources/internal/defaultChain.js")]),
     ([Chain, DefaultChain]) => {
       const sources = DefaultChain.entries(options).map(([, source]) => source)
       return Effect.flatten(Chain.make(sources, { name: "default" }))
