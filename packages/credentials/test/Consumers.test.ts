@@ -262,7 +262,7 @@ describe("consumer projects install the packed tarball and compile and run the f
   it("installs the tarball itself, not a link to the workspace", () => {
     const installed = join(scratch, "node_modules", "@effect-alicloud", "credentials")
     expect(realpathSync(installed)).toBe(installed)
-    expect(existsSync(join(installed, "dist", "cjs", "promiseEntry.d.ts"))).toBe(true)
+    expect(existsSync(join(installed, "dist", "cjs", "promise", "entry.d.ts"))).toBe(true)
   })
 
   for (const consumer of consumers) {
