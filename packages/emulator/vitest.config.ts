@@ -6,6 +6,7 @@ export default defineProject({
   ssr: { resolve: { conditions: ["@effect-alicloud/source"] } },
   test: {
     name: "emulator",
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["test/setup/networkGuard.ts"]
   }
 })

@@ -47,8 +47,8 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Credential from "./Credential.js"
 import { type CredentialsError, MalformedResponse } from "./CredentialsError.js"
-import { defaults, refreshDelayMillis } from "./internal/refresh/timing.js"
 import * as Telemetry from "./internal/refresh/telemetry.js"
+import { defaults, refreshDelayMillis } from "./internal/refresh/timing.js"
 import type { Source } from "./Source.js"
 
 /**

@@ -14,7 +14,13 @@ import { inspect } from "node:util"
 import type { InvalidConfiguration, NotConfigured } from "../src/CredentialsError.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import { DEFAULT_MAX_BYTES } from "../src/internal/files/boundedFile.js"
-import { MAX_JSON_DEPTH, readCliConfig, selectProfile, tooDeep, updateProfile } from "../src/internal/files/cliConfig.js"
+import {
+  MAX_JSON_DEPTH,
+  readCliConfig,
+  selectProfile,
+  tooDeep,
+  updateProfile
+} from "../src/internal/files/cliConfig.js"
 import { readIniProfile } from "../src/internal/files/iniFile.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import { layerOneFile } from "./oneFile.js"

@@ -34,7 +34,7 @@ describe("AccessKey", () => {
     ["empty secret", { accessKeyId: "id", accessKeySecret: "" }, "accessKeySecret", "is empty"],
     ["empty redacted secret", { accessKeyId: "id", accessKeySecret: Redacted.make("") }, "accessKeySecret", "is empty"],
     ["null secret", { accessKeyId: "id", accessKeySecret: null }, "accessKeySecret", "must be a string, got null"],
-    ["object secret", { accessKeyId: "id", accessKeySecret: {} }, "accessKeySecret", "must be a string, got a object"],
+    ["object secret", { accessKeyId: "id", accessKeySecret: {} }, "accessKeySecret", "must be a string, got an object"],
     [
       "lone surrogate",
       { accessKeyId: "id\uD800", accessKeySecret: "s" },

@@ -411,14 +411,15 @@ describe("validation", () => {
       return error
     })
 
-  for (const region of ["cn-hangzhou/../x", "CN HANGZHOU", "cn-hangzhou.evil.example#", ""]) {
+  // An empty stsRegionId is "not set", as in the official tool (test/ConfigModel.test.ts).
+  for (const region of ["cn-hangzhou/../x", "CN HANGZHOU", "cn-hangzhou.evil.example#"]) {
     it.effect(`stsRegionId ${JSON.stringify(region)}: InvalidConfiguration naming the region, nothing sent`, () =>
       Effect.gen(function*() {
         const error = yield* guarded(
           RamRoleArn.make({ source: AccessKey.make(accessKey), roleArn, stsRegionId: region })
         )
         expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "stsRegionId" })
-        expect(error.message).not.toContain(region === "" ? "\u0000" : region)
+        expect(error.message).not.toContain(region)
       }))
   }
 

@@ -1,6 +1,12 @@
 // Known-answer vectors computed by running the official @alicloud/credentials 2.4.7 (spec/sts.md 1.5).
 import { describe, expect, it } from "@effect/vitest"
-import { canonicalize, formatTimestamp, percentEncode, sign, stringToSign } from "../src/internal/protocols/rpcSignature.js"
+import {
+  canonicalize,
+  formatTimestamp,
+  percentEncode,
+  sign,
+  stringToSign
+} from "../src/internal/protocols/rpcSignature.js"
 
 const common = {
   AccessKeyId: "testAccessKeyId",

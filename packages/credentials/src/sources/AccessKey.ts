@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
-import { requiredSecret, requiredString } from "../internal/config/validate.js"
+import * as Rules from "../internal/config/rules.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -35,6 +35,7 @@ export interface Options {
 
 const source = "access_key"
 const fix = "pass the AccessKey pair of a RAM user (RAM console > Users > AccessKey), e.g. from Config.redacted"
+const field = (name: string) => ({ source, origin: Rules.option(name), fix })
 
 /**
  * A source that hands out the given AccessKey pair (provider name `static_ak`). Missing, empty or
@@ -57,7 +58,10 @@ const fix = "pass the AccessKey pair of a RAM user (RAM console > Users > Access
  */
 export const make = (options: Options): Source =>
   Effect.gen(function*() {
-    const accessKeyId = yield* requiredString({ source, field: "accessKeyId", fix }, options?.accessKeyId)
-    const accessKeySecret = yield* requiredSecret({ source, field: "accessKeySecret", fix }, options?.accessKeySecret)
+    const accessKeyId = yield* Rules.decodeRequired(
+      { ...field("accessKeyId"), schema: Rules.Text },
+      options?.accessKeyId
+    )
+    const accessKeySecret = yield* Rules.decodeSecret(field("accessKeySecret"), options?.accessKeySecret)
     return Credential.make({ type: "access_key", accessKeyId, accessKeySecret, providerName: "static_ak" })
   })

@@ -6,7 +6,7 @@
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
-import { requiredSecret } from "../internal/config/validate.js"
+import * as Rules from "../internal/config/rules.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -28,6 +28,7 @@ export interface Options {
 
 const source = "bearer"
 const fix = "pass the bearer token that the product issued to you"
+const field = (name: string) => ({ source, origin: Rules.option(name), fix })
 
 /**
  * A source that hands out the given bearer token (provider name `bearer`). The AccessKey fields
@@ -48,7 +49,7 @@ const fix = "pass the bearer token that the product issued to you"
  */
 export const make = (options: Options): Source =>
   Effect.gen(function*() {
-    const bearerToken = yield* requiredSecret({ source, field: "bearerToken", fix }, options?.bearerToken)
+    const bearerToken = yield* Rules.decodeSecret(field("bearerToken"), options?.bearerToken)
     return Credential.make({
       type: "bearer",
       accessKeyId: "",

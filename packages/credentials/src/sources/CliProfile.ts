@@ -32,6 +32,9 @@ import type * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Credential from "../Credential.js"
 import { type CredentialsError, InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import { metadataSource } from "../internal/chain/composite.js"
+import { envFlag, envString } from "../internal/config/env.js"
+import { decodeDuration } from "../internal/config/validate.js"
 import {
   type CliProfile,
   defaultCliConfigPath,
@@ -41,11 +44,9 @@ import {
   sourceProfileChain,
   updateProfile
 } from "../internal/files/cliConfig.js"
-import { metadataSource } from "../internal/chain/composite.js"
-import { envFlag, envString } from "../internal/config/env.js"
-import { runExternal } from "../internal/process/external.js"
 import { homeDirectory } from "../internal/files/home.js"
 import { cached } from "../internal/files/sessionCache.js"
+import { runExternal } from "../internal/process/external.js"
 import {
   cloudSsoCredentials,
   exchangeOAuthToken,
@@ -54,7 +55,6 @@ import {
   refreshOAuthToken
 } from "../internal/protocols/signIn.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { decodeDuration } from "../internal/config/validate.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "./AccessKey.js"

@@ -8,12 +8,10 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { NotConfigured } from "../CredentialsError.js"
+import * as Rules from "../internal/config/rules.js"
 import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
-import { envString } from "../internal/config/env.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { optionalString } from "../internal/config/validate.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -36,7 +34,7 @@ import type { Source } from "../Source.js"
  * @category models
  */
 export interface Options extends Upstream.Options {
-  /** Else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
+  /** Else (unset or blank) `ALIBABA_CLOUD_CREDENTIALS_URI`. */
   readonly credentialsUri?: string | undefined
 }
 
@@ -79,20 +77,24 @@ const source = "credentials_uri"
  */
 export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const uri = (yield* optionalString(
-      { source, field: "credentialsUri", fix: `pass credentialsUri or set ${CREDENTIALS_URI}` },
-      options.credentialsUri
-    )) ?? Option.getOrUndefined(yield* envString(CREDENTIALS_URI))
-    if (uri === undefined) {
+    const setting = yield* Rules.setting({
+      source,
+      field: "credentialsUri",
+      variable: CREDENTIALS_URI,
+      schema: Rules.Text,
+      fix: `pass credentialsUri or set ${CREDENTIALS_URI}`
+    }, options.credentialsUri)
+    if (setting === undefined) {
       return yield* new NotConfigured({
         source,
         reason: `${CREDENTIALS_URI} is not set`,
         fix: `set ${CREDENTIALS_URI} to the URL of a credentials server`
       })
     }
+    const uri = setting.value
     const url = yield* Upstream.httpUrl(
       source,
-      options.credentialsUri === undefined ? CREDENTIALS_URI : "credentialsUri",
+      Rules.describeOrigin(setting.origin),
       uri,
       "http://127.0.0.1:8080/credentials"
     )

@@ -20,10 +20,9 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type CredentialsError, MalformedResponse, NotConfigured } from "../CredentialsError.js"
+import * as Rules from "../internal/config/rules.js"
 import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
-import { envFlag, envString } from "../internal/config/env.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { decodeDuration, optionalString } from "../internal/config/validate.js"
 import type * as Refresh from "../Refresh.js"
 import type { Source } from "../Source.js"
 
@@ -48,9 +47,12 @@ import type { Source } from "../Source.js"
  * @category models
  */
 export interface Options extends Upstream.Options {
-  /** The instance's RAM role; else `ALIBABA_CLOUD_ECS_METADATA`; else asked of the metadata service. */
+  /** The instance's RAM role; else (unset or blank) `ALIBABA_CLOUD_ECS_METADATA`; else asked of the metadata service. */
   readonly roleName?: string | undefined
-  /** Never fall back to IMDSv1 (forced on by `ALIBABA_CLOUD_IMDSV1_DISABLED=true`). Default false. */
+  /**
+   * Never fall back to IMDSv1 (forced on by `ALIBABA_CLOUD_IMDSV1_DISABLED=true`). Default false.
+   * From JavaScript, the strings "true" and "false" (any case) are read as the booleans.
+   */
   readonly disableIMDSv1?: boolean | undefined
   /** The metadata service. Default `http://100.100.100.200`. */
   readonly metadataUrl?: string | undefined
@@ -180,7 +182,9 @@ const get = <A>(
 
 /**
  * A source of the instance's RAM role credential (provider name `ecs_ram_role`).
- * `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` makes it `NotConfigured`.
+ * `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true` makes it `NotConfigured`. The flag variables
+ * (`ALIBABA_CLOUD_ECS_METADATA_DISABLED`, `ALIBABA_CLOUD_IMDSV1_DISABLED`) are `true` or `false` in
+ * any case; another value ("1", "yes") is an `InvalidConfiguration` naming the variable.
  *
  * Off ECS (a laptop, CI, another cloud) the metadata address does not answer: a refused
  * connection, or a token request that times out, ends the source at once, without a retry or the
@@ -201,29 +205,36 @@ const get = <A>(
  */
 export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    if (yield* envFlag(ECS_METADATA_DISABLED)) {
+    if (yield* Rules.envFlag(source, ECS_METADATA_DISABLED)) {
       return yield* new NotConfigured({
         source,
         reason: `${ECS_METADATA_DISABLED} is true`,
         fix: `unset ${ECS_METADATA_DISABLED} to use the instance's RAM role`
       })
     }
-    const configuredRole = (yield* optionalString(
-      { source, field: "roleName", fix: `pass the role name, or leave it out to ask the metadata service` },
-      options.roleName
-    )) ?? Option.getOrUndefined(yield* envString(ECS_METADATA))
-    const base = (yield* Upstream.httpUrl(
+    const configuredRole = yield* Rules.optionOrEnv({
       source,
-      "metadataUrl",
-      options.metadataUrl ?? defaultMetadataUrl,
-      "http://100.100.100.200"
-    ))
+      field: "roleName",
+      variable: ECS_METADATA,
+      schema: Rules.Text,
+      fix: "pass the role name, or leave it out to ask the metadata service"
+    }, options.roleName)
+    const metadataUrl = yield* Rules.decodeOptional({
+      source,
+      origin: Rules.option("metadataUrl"),
+      schema: Rules.Text,
+      fix: `use e.g. ${defaultMetadataUrl}`
+    }, options.metadataUrl)
+    const base = (yield* Upstream.httpUrl(source, "metadataUrl", metadataUrl ?? defaultMetadataUrl, defaultMetadataUrl))
       .href.replace(/\/+$/, "")
-    const ttl = yield* decodeDuration(source, "tokenTtl", options.tokenTtl ?? "6 hours")
+    const ttl = yield* Rules.decodeDuration(source, "tokenTtl", options.tokenTtl ?? "6 hours")
     const ctx: Context = {
       base,
       policy: yield* Upstream.policy(source, options, Upstream.metadataDefaults),
-      disableIMDSv1: options.disableIMDSv1 === true || (yield* envFlag(IMDSV1_DISABLED))
+      disableIMDSv1: yield* Rules.flagOrEnv(
+        { source, field: "disableIMDSv1", variable: IMDSV1_DISABLED },
+        options.disableIMDSv1
+      )
     }
     // Whether the service has answered at all during this fetch: until it has, there is no
     // metadata service to retry.

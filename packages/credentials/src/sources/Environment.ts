@@ -6,12 +6,11 @@
  *
  * @since 0.1.0
  */
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
+import * as Rules from "../internal/config/rules.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -74,26 +73,14 @@ export const SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 
 const name = "env"
 
-// An unset variable and an empty one mean the same: not given.
-// Unset, empty and only whitespace are all "not set": a key of spaces is no key.
-const nonEmpty = (name: string) =>
-  Config.option(Config.redacted(name)).pipe(
-    Config.map(Option.filter((value) => Redacted.value(value).trim().length > 0))
-  )
-
-const variables = Config.all({
-  accessKeyId: nonEmpty(ACCESS_KEY_ID),
-  accessKeySecret: nonEmpty(ACCESS_KEY_SECRET),
-  securityToken: nonEmpty(SECURITY_TOKEN)
-})
-
-// The variables are read at each run of the source, not when it is made.
+// The variables are read at each run of the source, not when it is made; unset, empty and only
+// whitespace are all "not set" (the one environment reader's rule): a key of spaces is no key.
 const source: Source = Effect.gen(function*() {
-  const env = yield* variables.pipe(
-    Effect.mapError((error) =>
-      new InvalidConfiguration({ source: name, field: "the environment", reason: `cannot be read (${error._op})` })
-    )
-  )
+  const env = yield* Effect.all({
+    accessKeyId: Rules.env(ACCESS_KEY_ID),
+    accessKeySecret: Rules.envSecret(ACCESS_KEY_SECRET),
+    securityToken: Rules.envSecret(SECURITY_TOKEN)
+  })
   if (Option.isNone(env.accessKeyId)) {
     return yield* new NotConfigured({
       source: name,
@@ -112,7 +99,7 @@ const source: Source = Effect.gen(function*() {
   const securityToken = Option.getOrUndefined(env.securityToken)
   return Credential.make({
     type: securityToken === undefined ? "access_key" : "sts",
-    accessKeyId: Redacted.value(env.accessKeyId.value),
+    accessKeyId: env.accessKeyId.value,
     accessKeySecret: env.accessKeySecret.value,
     securityToken,
     providerName: "env"

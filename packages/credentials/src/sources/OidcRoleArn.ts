@@ -8,7 +8,6 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import {
   type CredentialsError,
@@ -19,13 +18,12 @@ import {
   Timeout,
   UpstreamError
 } from "../CredentialsError.js"
+import * as Rules from "../internal/config/rules.js"
+import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
 import { readRequiredTextFile } from "../internal/files/boundedFile.js"
-import { envString } from "../internal/config/env.js"
 import { cached } from "../internal/files/sessionCache.js"
 import { assumeRoleWithOidc } from "../internal/protocols/sts.js"
-import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { optionalString } from "../internal/config/validate.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
@@ -123,20 +121,29 @@ export const OIDC_TOKEN_FILE = "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
 
 const source = "oidc_role_arn"
 
-const setting = (option: string, variable: string, value: unknown) =>
-  Effect.gen(function*() {
-    const given = yield* optionalString({ source, field: option, fix: `pass ${option} or set ${variable}` }, value)
-    return given ?? Option.getOrUndefined(yield* envString(variable))
-  })
+// The three settings, each an option (blank: not set) else its variable, as in the official tool.
+const settings = {
+  roleArn: ROLE_ARN,
+  oidcProviderArn: OIDC_PROVIDER_ARN,
+  oidcTokenFilePath: OIDC_TOKEN_FILE
+} as const
+
+const spec = (field: keyof typeof settings) => ({
+  source,
+  field,
+  variable: settings[field],
+  schema: Rules.Text,
+  fix: `pass ${field} or set ${settings[field]}`
+})
 
 // The token file goes through the bounded reader: a regular file of at most 1 MiB (a JWT is a
-// few KB), never a FIFO or a device.
-const readToken = (path: string) =>
+// few KB), never a FIFO or a device. Errors name where the path was written (option or variable).
+const readToken = ({ origin, value: path }: Rules.Setting<string>) =>
   Effect.gen(function*() {
     const fix = "check the path; on Kubernetes, that the service account token volume is mounted"
     const text = yield* readRequiredTextFile(path, {
       source,
-      field: "oidcTokenFilePath",
+      field: Rules.describeOrigin(origin),
       maxBytes: 1024 * 1024,
       fix,
       missingFix: fix
@@ -146,7 +153,7 @@ const readToken = (path: string) =>
     if (token.length === 0) {
       return yield* new InvalidConfiguration({
         source,
-        field: "oidcTokenFilePath",
+        field: Rules.describeOrigin(origin),
         reason: `names an empty file: ${path}`,
         fix: "write the OIDC token to it"
       })
@@ -250,10 +257,10 @@ export const make = <R = never>(
   options: Options<R> = {}
 ): Source<R | FileSystem.FileSystem | HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const roleArn = yield* setting("roleArn", ROLE_ARN, options.roleArn)
-    const oidcProviderArn = yield* setting("oidcProviderArn", OIDC_PROVIDER_ARN, options.oidcProviderArn)
+    const roleArn = yield* Rules.optionOrEnv(spec("roleArn"), options.roleArn)
+    const oidcProviderArn = yield* Rules.optionOrEnv(spec("oidcProviderArn"), options.oidcProviderArn)
     const fromCode = options.oidcToken
-    if (fromCode !== undefined && options.oidcTokenFilePath !== undefined) {
+    if (fromCode !== undefined && !Rules.isBlank(options.oidcTokenFilePath)) {
       return yield* new InvalidConfiguration({
         source,
         field: "oidcToken",
@@ -261,36 +268,30 @@ export const make = <R = never>(
         fix: "pass one of oidcToken and oidcTokenFilePath"
       })
     }
-    const oidcTokenFilePath = fromCode !== undefined
+    const tokenFile = fromCode !== undefined
       ? undefined
-      : yield* setting("oidcTokenFilePath", OIDC_TOKEN_FILE, options.oidcTokenFilePath)
-    if (
-      roleArn === undefined && oidcProviderArn === undefined && oidcTokenFilePath === undefined &&
-      fromCode === undefined
-    ) {
+      : yield* Rules.setting(spec("oidcTokenFilePath"), options.oidcTokenFilePath)
+    if (roleArn === undefined && oidcProviderArn === undefined && tokenFile === undefined && fromCode === undefined) {
       return yield* new NotConfigured({
         source,
         reason: `${ROLE_ARN}, ${OIDC_PROVIDER_ARN} and ${OIDC_TOKEN_FILE} are not set`,
         fix: "set all three (on ACK, enable RRSA for the pod's service account)"
       })
     }
-    const missing = (field: string, variable: string) =>
-      new InvalidConfiguration({
-        source,
-        field,
-        reason: `is missing and ${variable} is not set`,
-        fix: `pass ${field} or set ${variable}`
-      })
-    if (roleArn === undefined) return yield* missing("roleArn", ROLE_ARN)
-    if (oidcProviderArn === undefined) return yield* missing("oidcProviderArn", OIDC_PROVIDER_ARN)
+    if (roleArn === undefined) return yield* Rules.unsetWithVariable(spec("roleArn"), options.roleArn)
+    if (oidcProviderArn === undefined) {
+      return yield* Rules.unsetWithVariable(spec("oidcProviderArn"), options.oidcProviderArn)
+    }
     const readTokenNow:
       | Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem>
       | undefined = fromCode !== undefined
         ? runToken(fromCode)
-        : oidcTokenFilePath !== undefined
-        ? readToken(oidcTokenFilePath)
+        : tokenFile !== undefined
+        ? readToken(tokenFile)
         : undefined
-    if (readTokenNow === undefined) return yield* missing("oidcTokenFilePath", OIDC_TOKEN_FILE)
+    if (readTokenNow === undefined) {
+      return yield* Rules.unsetWithVariable(spec("oidcTokenFilePath"), options.oidcTokenFilePath)
+    }
     const resolved = yield* resolve(source, options)
     const fetch = Effect.flatMap(readTokenNow, (oidcToken) =>
       Upstream.run(

@@ -11,14 +11,11 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import { InvalidConfiguration } from "../CredentialsError.js"
-import { envString } from "../internal/config/env.js"
+import * as Rules from "../internal/config/rules.js"
+import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
 import { cached } from "../internal/files/sessionCache.js"
 import { assumeRole } from "../internal/protocols/sts.js"
-import { resolve, ROLE_ARN, type StsOptions } from "../internal/config/stsOptions.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
-import { optionalString } from "../internal/config/validate.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
@@ -42,9 +39,9 @@ import type { Source } from "../Source.js"
 export interface Options<R> extends StsOptions {
   /** The credential that assumes the role. */
   readonly source: Source<R>
-  /** The role to assume, `acs:ram::<account>:role/<name>`; else `ALIBABA_CLOUD_ROLE_ARN`. */
+  /** The role to assume, `acs:ram::<account>:role/<name>`; else (unset or blank) `ALIBABA_CLOUD_ROLE_ARN`. */
   readonly roleArn?: string | undefined
-  /** The external ID the role's trust policy asks for, if any. */
+  /** The external ID the role's trust policy asks for, if any (blank: none, as in the official tool). */
   readonly externalId?: string | undefined
 }
 
@@ -101,22 +98,19 @@ export function make<R>(
   options: Options<R> & { readonly cache?: SessionCache.Options | undefined }
 ): Source<R | HttpClient.HttpClient | FileSystem.FileSystem> {
   return Effect.gen(function*() {
-    const roleArn = (yield* optionalString(
-      { source, field: "roleArn", fix: `pass roleArn or set ${ROLE_ARN}` },
-      options.roleArn
-    )) ?? Option.getOrUndefined(yield* envString(ROLE_ARN))
-    if (roleArn === undefined) {
-      return yield* new InvalidConfiguration({
-        source,
-        field: "roleArn",
-        reason: `is missing and ${ROLE_ARN} is not set`,
-        fix: `pass roleArn (acs:ram::<account id>:role/<role name>) or set ${ROLE_ARN}`
-      })
-    }
-    const externalId = yield* optionalString(
-      { source, field: "externalId", fix: "pass the external ID of the role's trust policy, or leave it out" },
-      options.externalId
-    )
+    const roleArn = yield* Rules.requiredOrEnv({
+      source,
+      field: "roleArn",
+      variable: ROLE_ARN,
+      schema: Rules.Text,
+      fix: `pass roleArn (acs:ram::<account id>:role/<role name>) or set ${ROLE_ARN}`
+    }, options.roleArn)
+    const externalId = yield* Rules.decodeOptional({
+      source,
+      origin: Rules.option("externalId"),
+      schema: Rules.Text,
+      fix: "pass the external ID of the role's trust policy, or leave it out"
+    }, options.externalId)
     const resolved = yield* resolve(source, options)
     const signer = yield* options.source
     const fetch = Upstream.run(

@@ -7,7 +7,7 @@ import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
-import { requiredSecret, requiredString } from "../internal/config/validate.js"
+import * as Rules from "../internal/config/rules.js"
 import type { Source } from "../Source.js"
 
 /**
@@ -39,6 +39,7 @@ export interface Options {
 
 const source = "sts"
 const fix = "pass the AccessKeyId, AccessKeySecret and SecurityToken that STS AssumeRole returned"
+const field = (name: string) => ({ source, origin: Rules.option(name), fix })
 
 /**
  * A source that hands out the given STS token (provider name `static_sts`).
@@ -60,9 +61,12 @@ const fix = "pass the AccessKeyId, AccessKeySecret and SecurityToken that STS As
  */
 export const make = (options: Options): Source =>
   Effect.gen(function*() {
-    const accessKeyId = yield* requiredString({ source, field: "accessKeyId", fix }, options?.accessKeyId)
-    const accessKeySecret = yield* requiredSecret({ source, field: "accessKeySecret", fix }, options?.accessKeySecret)
-    const securityToken = yield* requiredSecret({ source, field: "securityToken", fix }, options?.securityToken)
+    const accessKeyId = yield* Rules.decodeRequired(
+      { ...field("accessKeyId"), schema: Rules.Text },
+      options?.accessKeyId
+    )
+    const accessKeySecret = yield* Rules.decodeSecret(field("accessKeySecret"), options?.accessKeySecret)
+    const securityToken = yield* Rules.decodeSecret(field("securityToken"), options?.securityToken)
     return Credential.make({
       type: "sts",
       accessKeyId,

@@ -10,8 +10,8 @@ import * as CredentialsUri from "../../sources/CredentialsUri.js"
 import * as Environment from "../../sources/Environment.js"
 import * as IniProfile from "../../sources/IniProfile.js"
 import * as OidcRoleArn from "../../sources/OidcRoleArn.js"
-import { metadataSource } from "./composite.js"
 import * as Upstream from "../upstream/pipeline.js"
+import { metadataSource } from "./composite.js"
 
 export type { Options, Requirements } from "../../DefaultChain.js"
 

@@ -1,19 +1,20 @@
-// Environment variables through Config, as the official tool reads them.
-import * as Config from "effect/Config"
+// The names the modules not yet moved to rules.ts import (CliProfile, IniProfile, files/home,
+// promise/static): each a thin use of rules.ts, the one environment reader. New code imports rules.ts.
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { InvalidConfiguration } from "../../CredentialsError.js"
+import * as Rules from "./rules.js"
 
-/** A variable that is unset, empty or only whitespace is absent. */
-export const envString = (name: string): Effect.Effect<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
-    Effect.map(Option.filter((value) => value.trim().length > 0)),
-    Effect.orElseSucceed(() => Option.none())
-  )
+/** A variable that is unset, empty or only whitespace is absent (`Rules.env`). */
+export const envString = Rules.env
 
-/** `true` (any case) is true, as in the official tool; anything else is false. */
-export const envFlag = (name: string): Effect.Effect<boolean> =>
-  Effect.map(envString(name), Option.exists((value) => value.toLowerCase() === "true"))
+/**
+ * A flag variable (`Rules.envFlag`): "true"/"false" in any case; anything else is an
+ * InvalidConfiguration naming the variable (its source: the environment).
+ */
+export const envFlag = (name: string): Effect.Effect<boolean, InvalidConfiguration> =>
+  Rules.envFlag("environment", name)
 
-/** `value` if given and non-empty, else the variable (the official options' fallback). */
+/** `value` if given and not blank, else the variable (the official options' fallback). */
 export const orEnv = (value: string | undefined, variable: string): Effect.Effect<string | undefined> =>
-  value !== undefined && value !== "" ? Effect.succeed(value) : Effect.map(envString(variable), Option.getOrUndefined)
+  Rules.isBlank(value) ? Effect.map(Rules.env(variable), Option.getOrUndefined) : Effect.succeed(value)

@@ -8,12 +8,17 @@
 //   a hand edit or a string-typed facade field produce; "yes", "1" or "on" are refused, where the
 //   official client takes any non-empty string as true (see docs/migration.md);
 // - a region is case-folded ("CN-Hangzhou" is cn-hangzhou) and must then be `[a-z0-9-]+`;
+// - the environment is read through one reader (`env`, `envSecret`), where unset, empty and only
+//   whitespace are all "not set"; a flag variable is "true" or "false" in any case, and anything
+//   else is refused naming the variable (the official client silently takes it as false);
 // - what is refused names the field and where it came from (`Origin`), never the value (it may be
 //   a secret).
 import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration } from "../../CredentialsError.js"
 import { describeValue } from "../decode/parseIssue.js"
@@ -45,7 +50,7 @@ export const describeOrigin = (origin: Origin): string => {
     case "Option":
       return origin.field
     case "Variable":
-      return `the variable ${origin.name}`
+      return origin.name
     case "Profile":
       return `${origin.key} (profile "${origin.profile}" of ${origin.path})`
     case "ConfigKey":
@@ -63,8 +68,7 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 /** Whether `text` is well-formed Unicode (no lone surrogate). */
 export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
 
-const typeError = (expected: string) => (actual: unknown) =>
-  `must be ${expected}, got ${describeValue(actual)}`
+const typeError = (expected: string) => (actual: unknown) => `must be ${expected}, got ${describeValue(actual)}`
 
 /** Empty or only whitespace: the official tools' "not set". */
 export const isBlank = (value: unknown): boolean =>
@@ -152,49 +156,151 @@ export interface FieldSpec<A> {
 const invalid = (spec: Pick<FieldSpec<unknown>, "source" | "origin" | "fix">, reason: string) =>
   new InvalidConfiguration({ source: spec.source, field: describeOrigin(spec.origin), reason, fix: spec.fix })
 
-/** A field that may be unset: blank is `undefined`, anything else is decoded by the schema. */
-export const decodeOptional = <A>(spec: FieldSpec<A>, value: unknown): Effect.Effect<A | undefined, InvalidConfiguration> =>
-  isBlank(value)
-    ? Effect.succeed(undefined)
-    : Effect.mapError(
-      Schema.decodeUnknown(spec.schema)(value),
-      (error) => invalid(spec, messageOf(error))
-    )
+const decodeGiven = <A>(spec: FieldSpec<A>, value: unknown): Effect.Effect<A, InvalidConfiguration> =>
+  Effect.mapError(Schema.decodeUnknown(spec.schema)(value), (error) => invalid(spec, messageOf(error)))
 
-/** A field that must be set: blank is an error that says it is missing or empty. */
+/** A field that may be unset: blank is `undefined`, anything else is decoded by the schema. */
+export const decodeOptional = <A>(
+  spec: FieldSpec<A>,
+  value: unknown
+): Effect.Effect<A | undefined, InvalidConfiguration> =>
+  isBlank(value) ? Effect.succeed(undefined) : decodeGiven(spec, value)
+
+/**
+ * A field that must be set: undefined "is missing", blank "is empty"; `null` is refused by the
+ * schema ("must be a string, got null"), which says more than "missing" to who wrote it.
+ */
 export const decodeRequired = <A>(
   spec: FieldSpec<A>,
   value: unknown,
-  unsetReason = value === undefined || value === null ? "is missing" : "is empty"
+  unsetReason = value === undefined ? "is missing" : "is empty"
 ): Effect.Effect<A, InvalidConfiguration> =>
-  Effect.flatMap(
-    decodeOptional(spec, value),
-    (a) => a === undefined ? Effect.fail(invalid(spec, unsetReason)) : Effect.succeed(a)
-  )
+  value === null
+    ? decodeGiven(spec, value)
+    : Effect.flatMap(
+      decodeOptional(spec, value),
+      (a) => a === undefined ? Effect.fail(invalid(spec, unsetReason)) : Effect.succeed(a)
+    )
+
+/**
+ * A secret that must be set, given as text or as a `Redacted` text: checked as `Text` (the error
+ * never holds it) and returned `Redacted`.
+ */
+export const decodeSecret = (
+  spec: Omit<FieldSpec<unknown>, "schema">,
+  value: unknown
+): Effect.Effect<Redacted.Redacted<string>, InvalidConfiguration> =>
+  Redacted.isRedacted(value)
+    ? Effect.as(decodeRequired({ ...spec, schema: Text }, Redacted.value(value)), value as Redacted.Redacted<string>)
+    : Effect.map(decodeRequired({ ...spec, schema: Text }, value), Redacted.make)
+
+/** A `Duration` option (a `DurationInput`); one Effect cannot read, or a negative one, is refused. */
+export const decodeDuration = (
+  source: string,
+  field: string,
+  input: Duration.DurationInput
+): Effect.Effect<Duration.Duration, InvalidConfiguration> =>
+  Option.match(Duration.decodeUnknown(input), {
+    onNone: () =>
+      Effect.fail(
+        new InvalidConfiguration({
+          source,
+          field,
+          reason: "is not a duration",
+          fix: "pass a Duration, e.g. Duration.seconds(5) or \"5 seconds\""
+        })
+      ),
+    onSome: Effect.succeed
+  })
 
 // ---------------------------------------------------------------------------------------------
 // The environment: one reader, one rule for blanks
 // ---------------------------------------------------------------------------------------------
 
-/** A variable through `Config`: unset, empty or only whitespace is absent. */
-export const env = (name: string): Effect.Effect<Option.Option<string>> =>
-  Config.option(Config.string(name)).pipe(
-    Effect.map(Option.filter((value) => !isBlank(value))),
+const readVariable = <A>(config: Config.Config<A>, text: (a: A) => string): Effect.Effect<Option.Option<A>> =>
+  Config.option(config).pipe(
+    Effect.map(Option.filter((value) => !isBlank(text(value)))),
     Effect.orElseSucceed(() => Option.none())
   )
 
+/** A variable through `Config`: unset, empty or only whitespace is absent. */
+export const env = (name: string): Effect.Effect<Option.Option<string>> => readVariable(Config.string(name), String)
+
+/** A secret variable (a key, a token) through `Config`, `Redacted` from the start; blank is absent. */
+export const envSecret = (name: string): Effect.Effect<Option.Option<Redacted.Redacted<string>>> =>
+  readVariable(Config.redacted(name), Redacted.value)
+
+/** A flag variable: unset or blank is false; "true"/"false" in any case; anything else is refused naming it. */
+export const envFlag = (source: string, name: string): Effect.Effect<boolean, InvalidConfiguration> =>
+  Effect.flatMap(env(name), (value) =>
+    Option.match(value, {
+      onNone: () => Effect.succeed(false),
+      onSome: (text) =>
+        decodeGiven(
+          { source, origin: variable(name), schema: Flag, fix: `write true or false, or unset ${name}` },
+          text
+        )
+    }))
+
+/** What a field given in code (or a file), else its variable, holds, and where it was written. */
+export interface Setting<A> {
+  readonly value: A
+  readonly origin: Origin
+}
+
+/** The fields of a setting that falls back to a variable. */
+export type FallbackSpec<A> = Omit<FieldSpec<A>, "origin"> & { readonly field: string; readonly variable: string }
+
 /**
  * A field given in code (or a file), else its variable, decoded by the same schema; the error
- * names whichever was used.
+ * names whichever was used. Blank in code is "not set", as in the official tools.
  */
-export const optionOrEnv = <A>(
-  spec: Omit<FieldSpec<A>, "origin"> & { readonly field: string; readonly variable: string },
+export const setting = <A>(
+  spec: FallbackSpec<A>,
   value: unknown
-): Effect.Effect<A | undefined, InvalidConfiguration> =>
-  isBlank(value)
+): Effect.Effect<Setting<A> | undefined, InvalidConfiguration> => {
+  const decodeAt = (origin: Origin, input: unknown) =>
+    Effect.map(decodeGiven({ ...spec, origin }, input), (a): Setting<A> => ({ value: a, origin }))
+  return isBlank(value)
     ? Effect.flatMap(env(spec.variable), (fromEnv) =>
       Option.match(fromEnv, {
         onNone: () => Effect.succeed(undefined),
-        onSome: (text) => decodeOptional({ ...spec, origin: variable(spec.variable) }, text)
+        onSome: (text) => decodeAt(variable(spec.variable), text)
       }))
-    : decodeOptional({ ...spec, origin: option(spec.field) }, value)
+    : decodeAt(option(spec.field), value)
+}
+
+/** `setting`, the value only. */
+export const optionOrEnv = <A>(
+  spec: FallbackSpec<A>,
+  value: unknown
+): Effect.Effect<A | undefined, InvalidConfiguration> => Effect.map(setting(spec, value), (found) => found?.value)
+
+/** A required field left unset in code and in its variable: the error names both. */
+export const unsetWithVariable = (spec: Omit<FallbackSpec<unknown>, "schema">, value: unknown): InvalidConfiguration =>
+  new InvalidConfiguration({
+    source: spec.source,
+    field: spec.field,
+    reason: `${value === undefined || value === null ? "is missing" : "is empty"} and ${spec.variable} is not set`,
+    fix: spec.fix
+  })
+
+/** `optionOrEnv` for a field that must be set somewhere. */
+export const requiredOrEnv = <A>(spec: FallbackSpec<A>, value: unknown): Effect.Effect<A, InvalidConfiguration> =>
+  Effect.flatMap(
+    optionOrEnv(spec, value),
+    (a) => a === undefined ? Effect.fail(unsetWithVariable(spec, value)) : Effect.succeed(a)
+  )
+
+/**
+ * A flag given in code, or-ed with its variable, as the official tools do: `true` in code wins,
+ * else the variable decides (so `false` in code does not turn off a variable set to true).
+ */
+export const flagOrEnv = (
+  spec: { readonly source: string; readonly field: string; readonly variable: string },
+  value: unknown
+): Effect.Effect<boolean, InvalidConfiguration> =>
+  Effect.flatMap(
+    decodeOptional({ source: spec.source, origin: option(spec.field), schema: Flag, fix: "pass true or false" }, value),
+    (given) => given === true ? Effect.succeed(true) : envFlag(spec.source, spec.variable)
+  )

@@ -1,14 +1,13 @@
 // The options that ram_role_arn and oidc_role_arn share, with the official tool's environment
-// fallbacks (read through Config) and validation.
+// fallbacks, decoded by the rules of rules.ts: blank is "not set" (then the variable is read), the
+// region is case-folded, `enableVpc` takes "true"/"false" too.
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { InvalidConfiguration } from "../../CredentialsError.js"
-import { envFlag, envString } from "./env.js"
 import { stsUrl } from "../protocols/sts.js"
 import * as Upstream from "../upstream/pipeline.js"
-import { decodeDuration, optionalString } from "./validate.js"
+import * as Rules from "./rules.js"
 
 export interface StsOptions extends Upstream.Options {
   /**
@@ -22,9 +21,15 @@ export interface StsOptions extends Upstream.Options {
   readonly policy?: string | undefined
   /** The STS host (`sts.cn-hangzhou.aliyuncs.com`, https) or a whole URL (`http://127.0.0.1:8080`). */
   readonly stsEndpoint?: string | undefined
-  /** Else `ALIBABA_CLOUD_STS_REGION`: the endpoint becomes `sts.<region>.aliyuncs.com`. */
+  /**
+   * Else `ALIBABA_CLOUD_STS_REGION`: the endpoint becomes `sts.<region>.aliyuncs.com` (the region in
+   * lower case: `CN-Hangzhou` is cn-hangzhou).
+   */
   readonly stsRegionId?: string | undefined
-  /** Else `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`: `sts-vpc.<region>.aliyuncs.com` (with a region only). */
+  /**
+   * Else `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true`: `sts-vpc.<region>.aliyuncs.com` (with a region
+   * only). From JavaScript, the strings "true" and "false" (any case) are read as the booleans.
+   */
   readonly enableVpc?: boolean | undefined
 }
 
@@ -35,6 +40,8 @@ export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"
 
 /** The default role session name is this prefix and the epoch milliseconds, as in the official Node tool. */
 export const defaultSessionNamePrefix = "credentials-nodejs-"
+
+const endpointExample = "sts.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080"
 
 const minSession = Duration.minutes(15)
 const maxSession = Duration.hours(12)
@@ -51,18 +58,28 @@ export interface Resolved {
 
 export const resolve = (source: string, options: StsOptions): Effect.Effect<Resolved, InvalidConfiguration> =>
   Effect.gen(function*() {
-    const field = (name: string, fix: string) => ({ source, field: name, fix })
-    const given = yield* optionalString(
-      field("roleSessionName", "use 2-64 letters, digits and . @ - _"),
-      options.roleSessionName
-    )
-    const givenName = given ?? Option.getOrUndefined(yield* envString(ROLE_SESSION_NAME))
+    const givenName = yield* Rules.optionOrEnv({
+      source,
+      field: "roleSessionName",
+      variable: ROLE_SESSION_NAME,
+      schema: Rules.Text,
+      fix: "use 2-64 letters, digits and . @ - _"
+    }, options.roleSessionName)
     const roleSessionName = givenName ?? `${defaultSessionNamePrefix}${yield* Clock.currentTimeMillis}`
-    const policy = yield* optionalString(
-      field("policy", "pass a JSON policy document, or leave it out"),
+    const policy = yield* Rules.decodeOptional(
+      {
+        source,
+        origin: Rules.option("policy"),
+        schema: Rules.Text,
+        fix: "pass a JSON policy document, or leave it out"
+      },
       options.policy
     )
-    const expiration = yield* decodeDuration(source, "roleSessionExpiration", options.roleSessionExpiration ?? "1 hour")
+    const expiration = yield* Rules.decodeDuration(
+      source,
+      "roleSessionExpiration",
+      options.roleSessionExpiration ?? "1 hour"
+    )
     if (Duration.lessThan(expiration, minSession) || Duration.greaterThan(expiration, maxSession)) {
       return yield* new InvalidConfiguration({
         source,
@@ -72,17 +89,23 @@ export const resolve = (source: string, options: StsOptions): Effect.Effect<Reso
           "pass a Duration such as \"1 hour\" (a number is read as milliseconds), at most the role's maximum session duration"
       })
     }
-    const stsRegionId = yield* Upstream.regionId(
-      source,
-      options.stsRegionId === undefined ? STS_REGION : "stsRegionId",
-      options.stsRegionId ?? Option.getOrUndefined(yield* envString(STS_REGION))
+    const stsRegionId = yield* Rules.optionOrEnv(
+      { source, field: "stsRegionId", variable: STS_REGION, schema: Rules.Region, fix: "use e.g. cn-hangzhou" },
+      options.stsRegionId
     )
-    const enableVpc = options.enableVpc === true || (yield* envFlag(VPC_ENDPOINT_ENABLED))
+    const enableVpc = yield* Rules.flagOrEnv(
+      { source, field: "enableVpc", variable: VPC_ENDPOINT_ENABLED },
+      options.enableVpc
+    )
+    const stsEndpoint = yield* Rules.decodeOptional(
+      { source, origin: Rules.option("stsEndpoint"), schema: Rules.Text, fix: `use e.g. ${endpointExample}` },
+      options.stsEndpoint
+    )
     const url = yield* Upstream.httpUrl(
       source,
       "stsEndpoint",
-      stsUrl({ stsEndpoint: options.stsEndpoint, stsRegionId, enableVpc }),
-      "sts.cn-hangzhou.aliyuncs.com or http://127.0.0.1:8080"
+      stsUrl({ stsEndpoint, stsRegionId, enableVpc }),
+      endpointExample
     )
     return {
       url: url.href,

@@ -4,6 +4,7 @@
 // - cliConfig/profiles.ts  the profile model and a Schema per mode
 // - cliConfig/select.ts    choosing a profile, walking `source_profile` chains
 // - cliConfig/writeBack.ts writing refreshed tokens back, atomically
+export { firstIssue } from "../decode/parseIssue.js"
 export {
   type CliConfig,
   CliConfigFile,
@@ -38,4 +39,3 @@ export {
   writeFileAtomic,
   type WriteOptions
 } from "./cliConfig/writeBack.js"
-export { firstIssue } from "../decode/parseIssue.js"

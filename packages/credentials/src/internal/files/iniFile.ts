@@ -10,9 +10,9 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../CredentialsError.js"
-import { readTextFile } from "./boundedFile.js"
 import { type Fallbacks, got, optional, type RequiredField, requiredField, withFallbacks } from "../config/fields.js"
 import { firstIssue } from "../decode/parseIssue.js"
+import { readTextFile } from "./boundedFile.js"
 
 const source = "profile"
 

@@ -13,11 +13,11 @@ import { createHash } from "node:crypto"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 import type { Options } from "../../SessionCache.js"
+import { decodeDuration, optionalString } from "../config/validate.js"
+import { defaults as refreshDefaults } from "../refresh/timing.js"
 import { describePlatformError, errnoCode, readTextFileOption } from "./boundedFile.js"
 import { replaceFile } from "./cliConfig/writeBack.js"
 import { homeDirectory } from "./home.js"
-import { defaults as refreshDefaults } from "../refresh/timing.js"
-import { decodeDuration, optionalString } from "../config/validate.js"
 
 export const DEFAULT_DIRECTORY = ".alibabacloud/cache"
 

@@ -41,11 +41,11 @@ import {
   type Tried,
   UpstreamError
 } from "../../CredentialsError.js"
-import { formatBytes } from "../files/boundedFile.js"
+import { decodeDuration } from "../config/validate.js"
 import { base64OfText, concatBytes } from "../decode/bytes.js"
 import { decodeJson } from "../decode/json.js"
+import { formatBytes } from "../files/boundedFile.js"
 import * as Proxy from "./proxy.js"
-import { decodeDuration } from "../config/validate.js"
 
 // ---------------------------------------------------------------------------------------------
 // The option block

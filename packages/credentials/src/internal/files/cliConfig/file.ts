@@ -8,8 +8,8 @@ import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
-import { readTextFile } from "../boundedFile.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
+import { readTextFile } from "../boundedFile.js"
 
 export const source = "cli_profile"
 
