@@ -45,10 +45,8 @@ const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
 /** A network recipe's engine: its `Credentials` service, built on the shared runtime at the first call. */
 export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): Engine => {
   const layer = recipe._tag === "Http"
-    ? Layers.layerOf(recipe.source(Layers))
-    : (recipe.layer !== undefined ? recipe.layer(Layers) : Layers.layerOf(recipe.source(Layers))).pipe(
-      Layer.provide(HttpTransport.layerNodeSystem)
-    )
+    ? Layers.httpLayer(recipe.network)
+    : Layers.systemLayer(recipe.network).pipe(Layer.provide(HttpTransport.layerNodeSystem))
   let built:
     | Promise<Exit.Exit<{ readonly scope: Scope.CloseableScope; readonly service: Credentials["Type"] }>>
     | undefined

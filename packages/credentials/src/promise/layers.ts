@@ -1,8 +1,8 @@
-// The Promise facade's network sources and default chain, from the decoded options of
-// `./config.ts`: loaded with the network engine (`./engine.ts`) when a client or provider that needs
-// them is first used, so that the static types start without them. Each source's own module is
-// loaded when that source first runs: a ram_role_arn client does not evaluate the CLI profile's or
-// the default chain's modules.
+// The Promise facade's network sources and default chain, built from the recipes of
+// `./recipe.ts` (their options decoded by `./config.ts`): loaded with the network engine
+// (`./engine.ts`) when a client or provider that needs them is first used, so that the static types
+// start without them. Each source's own module is loaded when that source first runs: a
+// ram_role_arn client does not evaluate the CLI profile's or the default chain's modules.
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -17,7 +17,7 @@ import type { Source } from "../Source.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
 import { ecsPrefetchMillis } from "./answer.js"
 import type { Options } from "./config.js"
-import { signerOf } from "./static.js"
+import type { HttpSource, Recipe, SystemSource } from "./recipe.js"
 
 // A source whose module is loaded when it first runs, then made once and kept (a source may keep
 // state between its fetches: the CLI profile's OAuth tokens, say).
@@ -78,20 +78,15 @@ const stsOptions = (options: Options<"ram_role_arn"> | Options<"oidc_role_arn">)
   enableVpc: options.enableVpc
 })
 
-/** `ram_role_arn`: the role assumed with `signer`'s credentials, by default the options' keys. */
-export const ramRoleArn = <R = never>(
-  options: Options<"ram_role_arn">,
-  signer?: Source<R>
-): Source<R | HttpClient.HttpClient> =>
-  loaded(() => import("../sources/RamRoleArn.js"), (RamRoleArn) =>
-    RamRoleArn.make<R>({
-      ...stsOptions(options),
-      externalId: options.externalId,
-      source: signer ?? signerOf(options)
-    }))
+// `ram_role_arn`: the role assumed with `signer`'s credentials.
+const ramRoleArn = <R>(options: Options<"ram_role_arn">, signer: Source<R>): Source<R | HttpClient.HttpClient> =>
+  loaded(
+    () => import("../sources/RamRoleArn.js"),
+    (RamRoleArn) => RamRoleArn.make<R>({ ...stsOptions(options), externalId: options.externalId, source: signer })
+  )
 
-/** `oidc_role_arn`: the role assumed with an OIDC token (a file, or ours: a function). */
-export const oidcRoleArn = (options: Options<"oidc_role_arn">): Source<DefaultChain.Requirements> =>
+// `oidc_role_arn`: the role assumed with an OIDC token (a file, or ours: a function).
+const oidcRoleArn = (options: Options<"oidc_role_arn">): Source<DefaultChain.Requirements> =>
   loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
     OidcRoleArn.make({
       ...stsOptions(options),
@@ -100,8 +95,8 @@ export const oidcRoleArn = (options: Options<"oidc_role_arn">): Source<DefaultCh
       oidcToken: oidcTokenOf(options.oidcToken)
     }))
 
-/** `ecs_ram_role`: the instance's RAM role, from the metadata service. */
-export const ecsRamRole = (options: Options<"ecs_ram_role">): Source<HttpClient.HttpClient> =>
+// `ecs_ram_role`: the instance's RAM role, from the metadata service.
+const ecsRamRole = (options: Options<"ecs_ram_role">): Source<HttpClient.HttpClient> =>
   loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
     EcsRamRole.make({
       ...upstreamOptions(options, Upstream.metadataDefaults),
@@ -111,8 +106,8 @@ export const ecsRamRole = (options: Options<"ecs_ram_role">): Source<HttpClient.
       tokenTtl: seconds(options.metadataTokenDuration)
     }))
 
-/** `credentials_uri`: a credentials URI. */
-export const credentialsUri = (options: Options<"credentials_uri">): Source<HttpClient.HttpClient> =>
+// `credentials_uri`: a credentials URI.
+const credentialsUri = (options: Options<"credentials_uri">): Source<HttpClient.HttpClient> =>
   loaded(() => import("../sources/CredentialsUri.js"), (CredentialsUri) =>
     CredentialsUri.make({
       ...upstreamOptions(options, Upstream.serviceDefaults),
@@ -120,33 +115,8 @@ export const credentialsUri = (options: Options<"credentials_uri">): Source<Http
       credentialsUri: options.credentialsURI
     }))
 
-/** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
-export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  loaded(() => import("../sources/CliProfile.js"), (CliProfile) => CliProfile.make({ profile }))
-
-/** The official `ProfileCredentialsProvider`: a section of the ini credentials file. */
-export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  loaded(() => import("../sources/IniProfile.js"), (IniProfile) => IniProfile.make({ profile }))
-
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
-// tool (a profile or a chain may end in ECS: read by provider name).
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.millis(ecsPrefetchMillis) : Duration.zero
-
-/** A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime). */
-export const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
-  Credentials.layer(source, { prefetchWindow: officialPrefetch })
-
-/** The default chain (the platform comes from the runtime). */
-export const layerDefaultChain = (
-  options: DefaultChain.Options | undefined
-): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
-  Layer.unwrapEffect(
-    Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(options)))
-  )
-
-/** The default chain as one source (the signer of a role): walked anew on each call. */
-export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
+// The default chain as one source (the signer of a role): walked anew on each call.
+const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
   loaded(
     () => Promise.all([import("../Chain.js"), import("../internal/chain/defaultChain.js")]),
     ([Chain, DefaultChain]) => {
@@ -154,3 +124,72 @@ export const defaultChainSource = (options: DefaultChain.Options | undefined): S
       return Effect.flatten(Chain.make(sources, { name: "default" }))
     }
   )
+
+// The source of a network recipe that only speaks HTTP.
+const httpSource = (network: HttpSource): Source<HttpClient.HttpClient> => {
+  switch (network.type) {
+    case "ram_role_arn":
+      return ramRoleArn(
+        network.options,
+        network.signer._tag === "Static" ? network.signer.source : httpSource(network.signer.network)
+      )
+    case "ecs_ram_role":
+      return ecsRamRole(network.options)
+    case "credentials_uri":
+      return credentialsUri(network.options)
+  }
+}
+
+// The source of a recipe, to sign a role with it.
+const sourceOfRecipe = (recipe: Recipe): Source<DefaultChain.Requirements> =>
+  recipe._tag === "Static"
+    ? recipe.source
+    : recipe._tag === "Http"
+    ? httpSource(recipe.network)
+    : systemSource(recipe.network)
+
+// The source of a network recipe that may also read files or run the CLI's helpers.
+const systemSource = (network: SystemSource): Source<DefaultChain.Requirements> => {
+  switch (network.type) {
+    case "ram_role_arn":
+      return ramRoleArn(network.options, sourceOfRecipe(network.signer))
+    case "oidc_role_arn":
+      return oidcRoleArn(network.options)
+    case "ecs_ram_role":
+    case "credentials_uri":
+      return httpSource(network)
+    case "profile":
+      return loaded(
+        () => import("../sources/IniProfile.js"),
+        (IniProfile) => IniProfile.make({ profile: network.profile })
+      )
+    case "cli_profile":
+      return loaded(
+        () => import("../sources/CliProfile.js"),
+        (CliProfile) => CliProfile.make({ profile: network.profile })
+      )
+    case "default":
+      return defaultChainSource(network.chain)
+  }
+}
+
+// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
+// tool (a profile or a chain may end in ECS: read by provider name).
+const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
+  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.millis(ecsPrefetchMillis) : Duration.zero
+
+// A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime).
+const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
+  Credentials.layer(source, { prefetchWindow: officialPrefetch })
+
+/** The `Credentials` layer of a network recipe that only speaks HTTP. */
+export const httpLayer = (network: HttpSource): Layer.Layer<Credentials, never, HttpClient.HttpClient> =>
+  layerOf(httpSource(network))
+
+/** The `Credentials` layer of a network recipe that may also read files or run helpers (the default chain's own). */
+export const systemLayer = (network: SystemSource): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
+  network.type === "default"
+    ? Layer.unwrapEffect(
+      Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(network.chain)))
+    )
+    : layerOf(systemSource(network))

@@ -140,7 +140,7 @@ const profile = describe({
   name: "profile",
   builder: "ProfileCredentialsProviderBuilder",
   setters: profileName,
-  source: (builder) => ({ _tag: "Network", source: (layers) => layers.iniProfile(builder.profileName) })
+  source: (builder) => Recipe.profile("profile", builder.profileName)
 })
 
 /**
@@ -151,7 +151,7 @@ const cliProfile = describe({
   name: "cli_profile",
   builder: "CLIProfileCredentialsProviderBuilder",
   setters: profileName,
-  source: (builder) => ({ _tag: "Network", source: (layers) => layers.cliProfile(builder.profileName) })
+  source: (builder) => Recipe.profile("cli_profile", builder.profileName)
 })
 
 /** `default`: environment, OIDC, CLI profile, ini profile, ECS metadata, credentials URI. */
