@@ -52,6 +52,25 @@ const withEnv = (vars: Record<string, string>) =>
     () => Effect.sync(() => Object.keys(vars).forEach((name) => delete process.env[name]))
   )
 
+// A ram_role_arn client signed by `key`, at the emulator's STS, closed with the test.
+const roleClient = (emulator: Emulator.EmulatorShape, options: Record<string, unknown>) =>
+  closing(() =>
+    new Credential(new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl, ...options }))
+  )
+
+// A RAMRoleARNCredentialsProvider signed by `key`, configured by `configure`, closed with the test.
+const roleProvider = (configure: (builder: ReturnType<typeof RAMRoleARNCredentialsProvider.builder>) => void) =>
+  closing(() => {
+    const builder = RAMRoleARNCredentialsProvider.builder()
+      .withCredentialsProvider(
+        StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(key.accessKeySecret)
+          .build()
+      )
+      .withRoleArn(roleArn)
+    configure(builder)
+    return builder.build()
+  })
+
 // The host a ram_role_arn client sends AssumeRole to: its one CONNECT through a fresh loopback
 // proxy, which refuses any target but 127.0.0.1 without dialling it (so the call fails).
 const stsHostOf = (options: ConfigOptions) =>
@@ -94,21 +113,14 @@ describe("Promise facade: the Config read by the configuration rules", () => {
   it.scopedLive("the builder's stsRegionId and enableVpc follow the same rules", () =>
     Effect.gen(function*() {
       const proxy = yield* LoopbackProxy.make
-      const provider = yield* closing(() =>
-        RAMRoleARNCredentialsProvider.builder()
-          .withCredentialsProvider(
-            StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
-              key.accessKeySecret
-            ).build()
-          )
-          .withRoleArn(roleArn)
+      const provider = yield* roleProvider((builder) =>
+        builder
           .withStsRegionId("CN-Beijing")
           // What plain JavaScript passes from a variable or a file: the string form
           .withEnableVpc("TRUE" as unknown as boolean)
           .withReadTimeout(1000)
           .withConnectTimeout(1000)
           .withProxy(proxy.url)
-          .build()
       )
       yield* Effect.flip(promise(() => provider.getCredentials()))
       expect(new Set(yield* proxy.targets)).toEqual(new Set(["sts-vpc.cn-beijing.aliyuncs.com:443"]))
@@ -123,21 +135,13 @@ describe("Promise facade: the Config read by the configuration rules", () => {
   it.scopedLive("empty optional strings are not set: no Policy, no ExternalId, the generated session name", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ accessKeys: [key] })
-      const client = yield* closing(() =>
-        new Credential(
-          new Config({
-            type: "ram_role_arn",
-            ...key,
-            roleArn,
-            stsEndpoint: emulator.stsUrl,
-            roleSessionName: "",
-            policy: "",
-            externalId: "  ",
-            stsRegionId: "",
-            enableVpc: ""
-          })
-        )
-      )
+      const client = yield* roleClient(emulator, {
+        roleSessionName: "",
+        policy: "",
+        externalId: "  ",
+        stsRegionId: "",
+        enableVpc: ""
+      })
       expect((yield* promise(() => client.getCredential())).accessKeyId).toMatch(/^STS\./)
       const sent = Option.getOrThrow(yield* emulator.lastRequest("sts")).params
       expect(sent.Action).toBe("AssumeRole")
@@ -151,11 +155,7 @@ describe("Promise facade: the Config read by the configuration rules", () => {
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ accessKeys: [key] })
       yield* withEnv({ ALIBABA_CLOUD_ROLE_ARN: roleArn, ALIBABA_CLOUD_ROLE_SESSION_NAME: "from-the-variable" })
-      const client = yield* closing(() =>
-        new Credential(
-          new Config({ type: "ram_role_arn", ...key, roleArn: "", roleSessionName: "", stsEndpoint: emulator.stsUrl })
-        )
-      )
+      const client = yield* roleClient(emulator, { roleArn: "", roleSessionName: "" })
       yield* promise(() => client.getCredential())
       const sent = Option.getOrThrow(yield* emulator.lastRequest("sts")).params
       expect(sent.RoleArn).toBe(roleArn)
@@ -165,19 +165,11 @@ describe("Promise facade: the Config read by the configuration rules", () => {
   it.scopedLive("numbers given as strings: roleSessionExpiration \"1800\" is sent as DurationSeconds 1800; string timeouts are read", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ accessKeys: [key] })
-      const role = yield* closing(() =>
-        new Credential(
-          new Config({
-            type: "ram_role_arn",
-            ...key,
-            roleArn,
-            stsEndpoint: emulator.stsUrl,
-            roleSessionExpiration: "1800",
-            timeout: "3000",
-            connectTimeout: "2000"
-          })
-        )
-      )
+      const role = yield* roleClient(emulator, {
+        roleSessionExpiration: "1800",
+        timeout: "3000",
+        connectTimeout: "2000"
+      })
       yield* promise(() => role.getCredential())
       expect(Option.getOrThrow(yield* emulator.lastRequest("sts")).params.DurationSeconds).toBe("1800")
       const uri = yield* closing(() =>
@@ -218,17 +210,8 @@ describe("Promise facade: the Config read by the configuration rules", () => {
         _tag: "InvalidConfiguration",
         field: "Config.accessKeySecret"
       })
-      const provider = yield* closing(() =>
-        RAMRoleARNCredentialsProvider.builder()
-          .withCredentialsProvider(
-            StaticAKCredentialsProvider.builder().withAccessKeyId(key.accessKeyId).withAccessKeySecret(
-              key.accessKeySecret
-            ).build()
-          )
-          .withRoleArn(roleArn)
-          .withStsEndpoint(emulator.stsUrl)
-          .withDurationSeconds("an hour" as unknown as number)
-          .build()
+      const provider = yield* roleProvider((builder) =>
+        builder.withStsEndpoint(emulator.stsUrl).withDurationSeconds("an hour" as unknown as number)
       )
       expect((yield* Effect.flip(promise(() => provider.getCredentials()))).cause).toMatchObject({
         _tag: "InvalidConfiguration",

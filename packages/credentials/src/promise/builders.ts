@@ -59,11 +59,10 @@ export const own = <Value>() => <Field extends string>(field: Field): Setter<Fie
 })
 
 /**
- * The builder class of `setters`, named `name`: made with the provider it builds, whose `build()`
- * runs `check` first (the official builders check what they must).
+ * The builder class of `setters`: made with the provider it builds, whose `build()` runs `check`
+ * first (the official builders check what they must).
  */
 export const builderClass = <S extends Setters>(
-  name: string,
   setters: S,
   check: ((builder: Fields<S>) => void) | undefined
 ): new<P>(make: (builder: Fields<S>) => P) => Builder<S, P> => {
@@ -80,7 +79,6 @@ export const builderClass = <S extends Setters>(
       return this.#make(builder)
     }
   }
-  Object.defineProperty(Class, "name", { value: name })
   for (const [method, { field, secret }] of Object.entries(setters)) {
     Object.defineProperty(Class.prototype, method, {
       value: function(this: object, value: unknown) {

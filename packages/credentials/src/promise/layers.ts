@@ -66,16 +66,15 @@ const oidcTokenOf = (produce: (() => Promise<string>) | undefined): OidcRoleArn.
       })
   })
 
+// The options that mean the same in the facade and in the source, as they are.
+const same = <O, K extends keyof O>(options: O, ...keys: ReadonlyArray<K>): Pick<O, K> =>
+  Object.fromEntries(keys.map((key) => [key, options[key]])) as Pick<O, K>
+
 const stsOptions = (options: Options<"ram_role_arn"> | Options<"oidc_role_arn">) => ({
   ...upstreamOptions(options, Upstream.serviceDefaults),
   ...proxied(options),
-  roleArn: options.roleArn,
-  roleSessionName: options.roleSessionName,
-  roleSessionExpiration: seconds(options.roleSessionExpiration),
-  policy: options.policy,
-  stsEndpoint: options.stsEndpoint,
-  stsRegionId: options.stsRegionId,
-  enableVpc: options.enableVpc
+  ...same(options, "roleArn", "roleSessionName", "policy", "stsEndpoint", "stsRegionId", "enableVpc"),
+  roleSessionExpiration: seconds(options.roleSessionExpiration)
 })
 
 // `ram_role_arn`: the role assumed with `signer`'s credentials.
@@ -90,8 +89,7 @@ const oidcRoleArn = (options: Options<"oidc_role_arn">): Source<DefaultChain.Req
   loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
     OidcRoleArn.make({
       ...stsOptions(options),
-      oidcProviderArn: options.oidcProviderArn,
-      oidcTokenFilePath: options.oidcTokenFilePath,
+      ...same(options, "oidcProviderArn", "oidcTokenFilePath"),
       oidcToken: oidcTokenOf(options.oidcToken)
     }))
 
@@ -100,9 +98,7 @@ const ecsRamRole = (options: Options<"ecs_ram_role">): Source<HttpClient.HttpCli
   loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
     EcsRamRole.make({
       ...upstreamOptions(options, Upstream.metadataDefaults),
-      roleName: options.roleName,
-      disableIMDSv1: options.disableIMDSv1,
-      metadataUrl: options.metadataUrl,
+      ...same(options, "roleName", "disableIMDSv1", "metadataUrl"),
       tokenTtl: seconds(options.metadataTokenDuration)
     }))
 

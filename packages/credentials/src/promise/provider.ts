@@ -24,8 +24,6 @@ const anyRecipe = (provider: CredentialsProvider): Recipe.Recipe =>
 export interface Description<S extends Setters> {
   /** What `getProviderName()` answers. */
   readonly name: string | ((builder: Fields<S>) => string)
-  /** The official name of its builder's class. */
-  readonly builder: string
   /** Its builder's setters, as the official declares them. */
   readonly setters: S
   /** The `Config` type its builder's options make (their errors name the builder's fields), or its own recipe. */
@@ -174,10 +172,12 @@ export function providerClass<S extends Setters>(
   description: Description<S>,
   base: typeof Provider
 ): ProviderClass<S, Provider> {
-  const OfficialBuilder = builderClass<S>(description.builder, description.setters, description.check)
+  const OfficialBuilder = builderClass<S>(description.setters, description.check)
   const { name } = description
   return class extends base {
     static builder<T>(this: new(builder: Fields<S>) => T): Builder<S, T> {
+      // Named as the official builders are: `StaticAKCredentialsProviderBuilder`...
+      Object.defineProperty(OfficialBuilder, "name", { value: `${this.name}Builder`, configurable: true })
       return new OfficialBuilder((builder) => new this(builder))
     }
 

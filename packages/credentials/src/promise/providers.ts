@@ -49,7 +49,6 @@ const profileName = { withProfileName: own<string>()("profileName") }
 /** `static_ak`: an AccessKey pair, else the environment's. */
 const staticAk = describe({
   name: "static_ak",
-  builder: "StaticAKCredentialsProviderBuilder",
   setters: accessKey,
   source: "access_key"
 })
@@ -57,7 +56,6 @@ const staticAk = describe({
 /** `static_sts`: an STS token and its keys, else the environment's. */
 const staticSts = describe({
   name: "static_sts",
-  builder: "StaticSTSCredentialsProviderBuilder",
   setters: { ...accessKey, withSecurityToken: secret("securityToken") },
   source: "sts"
 })
@@ -65,7 +63,6 @@ const staticSts = describe({
 /** `env`: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `..._SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`, read on every call. */
 const environment = describe({
   name: "env",
-  builder: "EnvironmentVariableCredentialsProviderBuilder",
   setters: {},
   source: () => ({ _tag: "Static", source: Environment.make(), cached: false })
 })
@@ -73,7 +70,6 @@ const environment = describe({
 /** `ram_role_arn/<signer's name>`: AssumeRole, signed by another provider (required, as in the official tool). */
 const ramRoleArn = describe({
   name: (builder) => `ram_role_arn/${builder.credentialsProvider.getProviderName()}`,
-  builder: "RAMRoleARNCredentialsProviderBuilder",
   setters: {
     withCredentialsProvider: own<CredentialsProvider>()("credentialsProvider"),
     ...role,
@@ -94,7 +90,6 @@ const ramRoleArn = describe({
  */
 const oidcRoleArn = describe({
   name: "oidc_role_arn",
-  builder: "OIDCRoleArnCredentialsProviderBuilder",
   setters: {
     withOIDCProviderArn: option<string>()("oidcProviderArn"),
     withOIDCTokenFilePath: option<string>()("oidcTokenFilePath"),
@@ -111,7 +106,6 @@ const oidcRoleArn = describe({
 /** `ecs_ram_role`: IMDSv2 first (an IMDSv1 fallback unless disabled), refreshed 1 hour ahead of expiry. */
 const ecsRamRole = describe({
   name: "ecs_ram_role",
-  builder: "ECSRAMRoleCredentialsProviderBuilder",
   setters: {
     withRoleName: option<string>()("roleName"),
     withDisableIMDSv1: option<boolean>()("disableIMDSv1"),
@@ -127,7 +121,6 @@ const ecsRamRole = describe({
 /** `credential_uri`: a credentials URI, else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
 const uri = describe({
   name: "credential_uri",
-  builder: "URICredentialsProviderBuilder",
   setters: { withCredentialsURI: option<string>()("credentialsURI"), ...proxied },
   source: "credentials_uri"
 })
@@ -138,7 +131,6 @@ const uri = describe({
  */
 const profile = describe({
   name: "profile",
-  builder: "ProfileCredentialsProviderBuilder",
   setters: profileName,
   source: (builder) => Recipe.profile("profile", builder.profileName)
 })
@@ -149,7 +141,6 @@ const profile = describe({
  */
 const cliProfile = describe({
   name: "cli_profile",
-  builder: "CLIProfileCredentialsProviderBuilder",
   setters: profileName,
   source: (builder) => Recipe.profile("cli_profile", builder.profileName)
 })
@@ -157,7 +148,6 @@ const cliProfile = describe({
 /** `default`: environment, OIDC, CLI profile, ini profile, ECS metadata, credentials URI. */
 const defaultChain = describe({
   name: "default",
-  builder: "DefaultCredentialsProviderBuilder",
   setters: {},
   source: () => Recipe.defaultChain(undefined)
 })
