@@ -14,6 +14,7 @@
 // Plain JavaScript, so that the start-up benchmark's children (plain `node`, no tsx) load it too.
 import dgram from "node:dgram"
 import dns from "node:dns"
+import { syncBuiltinESMExports } from "node:module"
 import net from "node:net"
 
 const state = {
@@ -107,6 +108,9 @@ dgram.Socket.prototype.send = function guardedSend(...args) {
   }
   return originalSend.apply(this, args)
 }
+
+// ES modules that import node:dns by name see the guarded functions too.
+syncBuiltinESMExports()
 
 /** Sends every connection to `host` (any port) to `target` on loopback instead. */
 export const redirect = (host, target) => {

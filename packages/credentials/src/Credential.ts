@@ -12,6 +12,7 @@ import * as DateTime from "effect/DateTime"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
 import { maskAccessKeyId } from "./internal/credential/maskAccessKeyId.js"
+import { carryPrefetchWindow } from "./internal/credential/prefetchWindow.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).
@@ -265,7 +266,7 @@ export const make = (fields: CredentialFields): Credential => new Credential(fie
  * @category combinators
  */
 export const withProviderName = (self: Credential, providerName: string): Credential =>
-  new Credential({ ...self, providerName })
+  carryPrefetchWindow(self, new Credential({ ...self, providerName }))
 
 /**
  * Returns the same credential marked `cache: "none"`: a refreshing layer hands it to the callers of
@@ -288,7 +289,8 @@ export const withProviderName = (self: Credential, providerName: string): Creden
  * @since 0.1.0
  * @category combinators
  */
-export const uncached = (self: Credential): Credential => new Credential({ ...self, cache: "none" })
+export const uncached = (self: Credential): Credential =>
+  carryPrefetchWindow(self, new Credential({ ...self, cache: "none" }))
 
 /**
  * Whether a refreshing layer may keep the credential (it is not marked `cache: "none"`).

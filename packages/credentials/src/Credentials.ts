@@ -23,7 +23,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
-import type * as DefaultChain from "./DefaultChain.js"
+import type * as DefaultChain from "./internal/chain/defaultChain.js"
 import * as recovery from "./internal/refresh/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
@@ -144,7 +144,13 @@ export class Credentials
    */
   static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
     return Layer.unwrapEffect(
-      Effect.map(Effect.promise(() => import("./internal/chain/credentialsLive.js")), (live) => live.layer(options))
+      Effect.map(
+        Effect.promise(() => Promise.all([import("./internal/chain/defaultChain.js"), import("./HttpTransport.js")])),
+        ([defaultChain, HttpTransport]) =>
+          Credentials.layerChain(defaultChain.inOrder(options), defaultChain.layerOptions(options)).pipe(
+            Layer.provide(HttpTransport.layerNode())
+          )
+      )
     )
   }
 

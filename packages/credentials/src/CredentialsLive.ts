@@ -10,11 +10,12 @@
  * @since 0.1.0
  */
 import type * as Layer from "effect/Layer"
-import type { Credentials } from "./Credentials.js"
-import * as internal from "./internal/chain/credentialsLive.js"
+import { Credentials } from "./Credentials.js"
 
 /**
- * The default chain on Node, with the official defaults.
+ * The default chain on Node, with the official defaults: `Credentials.layerDefault()`. Importing
+ * it loads nothing more than the service's module: the sources and the Node transport are loaded
+ * when the layer is first built.
  *
  * @example
  * ```ts
@@ -32,4 +33,4 @@ import * as internal from "./internal/chain/credentialsLive.js"
  * @since 0.1.0
  * @category layers
  */
-export const CredentialsLive: Layer.Layer<Credentials> = internal.layer()
+export const CredentialsLive: Layer.Layer<Credentials> = Credentials.layerDefault()

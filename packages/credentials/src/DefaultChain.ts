@@ -12,16 +12,17 @@
  *
  * @since 0.1.0
  */
-import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import type * as Chain from "./Chain.js"
-import type { Credentials } from "./Credentials.js"
+import * as Chain from "./Chain.js"
+import { Credentials } from "./Credentials.js"
 import * as internal from "./internal/chain/defaultChain.js"
-import type * as Refresh from "./Refresh.js"
-import type * as CliProfile from "./sources/CliProfile.js"
 
 /**
+ * Where the default sources look and how they connect (the network options of `CliProfile`), the
+ * profile, the files, the credentials URI, the chain's `onError` and the `refresh` windows. Each
+ * field's own documentation says more.
+ *
  * @example
  * ```ts
  * import { Credentials, type DefaultChain } from "@effect-alicloud/credentials"
@@ -39,22 +40,7 @@ import type * as CliProfile from "./sources/CliProfile.js"
  * @since 0.1.0
  * @category models
  */
-export interface Options extends CliProfile.NetworkOptions {
-  /** The CLI profile and ini section; else `ALIBABA_CLOUD_PROFILE`. */
-  readonly profile?: string | undefined
-  /** Else `<home>/.aliyun/config.json`. */
-  readonly cliConfigPath?: string | undefined
-  /** Else `ALIBABA_CLOUD_CREDENTIALS_FILE`, else `<home>/.alibabacloud/credentials`. */
-  readonly credentialsFilePath?: string | undefined
-  /** Else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
-  readonly credentialsUri?: string | undefined
-  /** How long an External `process_command` may run. Default 60 seconds. */
-  readonly commandTimeout?: Duration.DurationInput | undefined
-  /** See `Chain.OnError`; default `"continue"`, as the official tool. */
-  readonly onError?: Chain.OnError | undefined
-  /** The refresh windows; ECS credentials get the official 1-hour prefetch unless `prefetchWindow` is set. */
-  readonly refresh?: Refresh.Options | undefined
-}
+export type Options = internal.Options
 
 /**
  * The default sources by their official provider names, in chain order.
@@ -90,7 +76,7 @@ export const sources = internal.sources
  * @since 0.1.0
  * @category models
  */
-export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyof ReturnType<typeof sources>]>
+export type Requirements = internal.Requirements
 
 /**
  * The `Credentials` service over the default chain (named `default`: provider names read
@@ -110,7 +96,8 @@ export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyo
  * @since 0.1.0
  * @category layers
  */
-export const layer: (options?: Options) => Layer.Layer<Credentials, never, Requirements> = internal.layer
+export const layer = (options: Options = {}): Layer.Layer<Credentials, never, Requirements> =>
+  Credentials.layerChain(internal.inOrder(options), internal.layerOptions(options))
 
 /**
  * Explains the default chain: for each source, picked, skipped (and why) or not tried.
@@ -130,5 +117,5 @@ export const layer: (options?: Options) => Layer.Layer<Credentials, never, Requi
  * @since 0.1.0
  * @category diagnostics
  */
-export const explain: (options?: Options) => Effect.Effect<ReadonlyArray<Chain.Step>, never, Requirements> =
-  internal.explain
+export const explain = (options: Options = {}): Effect.Effect<ReadonlyArray<Chain.Step>, never, Requirements> =>
+  Chain.explain(internal.entries(options))

@@ -20,10 +20,13 @@
  *
  * @since 0.1.0
  */
-import type * as Duration from "effect/Duration"
 import * as internal from "./internal/files/sessionCache.js"
 
 /**
+ * Where the cache lives and how long its sessions and locks count: `directory` (default
+ * `~/.alibabacloud/cache`), `staleWindow` (default 15 minutes, the refresh engine's), `lockWait`
+ * (default 20 seconds), `staleLock` (default 60 seconds). Each field's own documentation says more.
+ *
  * @example
  * ```ts
  * import { AccessKey, RamRoleArn, type SessionCache } from "@effect-alicloud/credentials"
@@ -39,16 +42,7 @@ import * as internal from "./internal/files/sessionCache.js"
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** The folder of the cache files. Default `~/.alibabacloud/cache` (HOME, else USERPROFILE, through Config). */
-  readonly directory?: string | undefined
-  /** A cached session with less than this left is not used. Default 15 minutes (the refresh engine's `staleWindow`). */
-  readonly staleWindow?: Duration.DurationInput | undefined
-  /** How long a process waits for another one's fetch (the lock) before taking the lock over. Default 20 seconds. */
-  readonly lockWait?: Duration.DurationInput | undefined
-  /** A lock older than this is taken over at once (its process is gone). Default 60 seconds. */
-  readonly staleLock?: Duration.DurationInput | undefined
-}
+export type Options = internal.Options
 
 /**
  * The cache folder under the home directory: `.alibabacloud/cache`.

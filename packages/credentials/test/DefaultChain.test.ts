@@ -10,6 +10,8 @@ import { Clock, Config, Duration, Effect, Fiber, TestClock } from "effect"
 import { createServer } from "node:net"
 import { Credentials } from "../src/Credentials.js"
 import * as DefaultChain from "../src/DefaultChain.js"
+import { layerOptions } from "../src/internal/chain/defaultChain.js"
+import { refreshDelayMillis } from "../src/internal/refresh/timing.js"
 import { retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
 const run = <A, E, R>(body: (emulator: Emulator.EmulatorShape) => Effect.Effect<A, E, R>) =>
@@ -212,6 +214,69 @@ describe("DefaultChain", () => {
         )
         expect(error._tag).toBe("ConfigError")
         expect(String(error)).toContain("APP_CREDENTIALS_URI")
+      })
+    ))
+
+  // The official timing: ECS credentials refreshed 1 hour ahead, the others at the 15-minute stale
+  // window. That a credential is an ECS one is data the ECS source attaches, kept through the
+  // renames of the chain and the profile; a role assumed with it is not an ECS credential.
+  const writeProfiles = (dir: string, profiles: ReadonlyArray<Record<string, string>>) =>
+    Effect.flatMap(
+      FileSystem.FileSystem,
+      (fs) => fs.writeFileString(`${dir}/.aliyun/config.json`, JSON.stringify({ current: profiles[0]!.name, profiles }))
+    )
+
+  const ecsProfile = { name: "ecs", mode: "EcsRamRole", ram_role_name: "EcsRamRole" }
+
+  it.scoped("an ECS credential, from the chain or through a CLI profile, is refreshed 1 hour ahead", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setExpiry("metadata-credentials", "6 hours")
+        const home = yield* setUp
+        const refreshedAtFiveHours = (providerName: string) =>
+          Effect.gen(function*() {
+            const before = (yield* emulator.counters("metadata-credentials")).received
+            const credentials = yield* Credentials
+            expect((yield* credentials.get).providerName).toBe(providerName)
+            yield* TestClock.adjust("299 minutes")
+            expect((yield* emulator.counters("metadata-credentials")).received).toBe(before + 1)
+            yield* TestClock.adjust("1 minute")
+            yield* emulator.awaitRequests("metadata-credentials", before + 2)
+          }).pipe(
+            Effect.provide(DefaultChain.layer({ ...options(emulator), refresh: { jitter: 0 } })),
+            withEnv({ HOME: home.dir })
+          )
+        yield* refreshedAtFiveHours("default/ecs_ram_role")
+        yield* writeProfiles(home.dir, [ecsProfile])
+        yield* refreshedAtFiveHours("default/cli_profile/ecs_ram_role")
+      })
+    ))
+
+  it.scoped("the refresh lead by credential: ECS 1 hour, a role assumed with an ECS credential the stale window", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setExpiry("metadata-credentials", "2 hours")
+        const home = yield* setUp
+        const chainOptions = { ...options(emulator), refresh: { jitter: 0 } }
+        // When the default chain's refresh engine refreshes the credential it got, in minutes from now.
+        const dueInMinutes = Effect.gen(function*() {
+          const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
+            Effect.provide(DefaultChain.layer(chainOptions)),
+            withEnv({ HOME: home.dir })
+          )
+          const delay = refreshDelayMillis(credential, yield* Clock.currentTimeMillis, layerOptions(chainOptions), 0)
+          return [credential.providerName, delay! / 60_000] as const
+        })
+        expect(yield* dueInMinutes).toEqual(["default/ecs_ram_role", 60])
+        yield* writeProfiles(home.dir, [ecsProfile])
+        expect(yield* dueInMinutes).toEqual(["default/cli_profile/ecs_ram_role", 60])
+        // A 1-hour session: due 15 minutes before its end. Read from its provider name, whose last
+        // word is the signer's, it was due an hour ahead (halfway, at 30 minutes).
+        yield* writeProfiles(home.dir, [
+          { name: "role", mode: "ChainableRamRoleArn", source_profile: "ecs", ram_role_arn: roleArn },
+          ecsProfile
+        ])
+        expect(yield* dueInMinutes).toEqual(["default/cli_profile/ram_role_arn/ecs_ram_role", 45])
       })
     ))
 })

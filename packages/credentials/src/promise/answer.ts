@@ -29,12 +29,6 @@ export interface Engine {
   readonly close: () => Promise<void>
 }
 
-/** The official refresh rule: a session is refreshed when 15 minutes or less are left. */
-export const staleMillis = 15 * 60 * 1000
-
-/** The official rule for ECS credentials: refreshed 1 hour ahead of expiry. */
-export const ecsPrefetchMillis = 60 * 60 * 1000
-
 /** The rejection of a call on a closed client or provider. */
 export const closedError = (what: string): Error => new Error(`${what} was closed: create a new one to get credentials`)
 

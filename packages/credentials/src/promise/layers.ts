@@ -8,14 +8,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
 import type * as DefaultChain from "../internal/chain/defaultChain.js"
+import { askedPrefetchWindow } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
-import { ecsPrefetchMillis } from "./answer.js"
 import type { Options } from "./config.js"
 import type { HttpSource, Recipe, SystemSource } from "./recipe.js"
 
@@ -115,10 +114,7 @@ const credentialsUri = (options: Options<"credentials_uri">): Source<HttpClient.
 const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
   loaded(
     () => Promise.all([import("../Chain.js"), import("../internal/chain/defaultChain.js")]),
-    ([Chain, DefaultChain]) => {
-      const sources = DefaultChain.entries(options).map(([, source]) => source)
-      return Effect.flatten(Chain.make(sources, { name: "default" }))
-    }
+    ([Chain, DefaultChain]) => Effect.flatten(Chain.make(DefaultChain.inOrder(options), { name: "default" }))
   )
 
 // The source of a network recipe that only speaks HTTP.
@@ -169,14 +165,11 @@ const systemSource = (network: SystemSource): Source<DefaultChain.Requirements> 
   }
 }
 
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
-// tool (a profile or a chain may end in ECS: read by provider name).
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.millis(ecsPrefetchMillis) : Duration.zero
-
-// A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime).
+// A network source as a cached, refreshing `Credentials` layer (the platform comes from the
+// runtime), on the official timing: each credential refreshed as far ahead as its source asked (ECS
+// credentials, from the source or a profile: the official hour), the others at the stale window.
 const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
-  Credentials.layer(source, { prefetchWindow: officialPrefetch })
+  Credentials.layer(source, { prefetchWindow: askedPrefetchWindow })
 
 /** The `Credentials` layer of a network recipe that only speaks HTTP. */
 export const httpLayer = (network: HttpSource): Layer.Layer<Credentials, never, HttpClient.HttpClient> =>
@@ -186,6 +179,6 @@ export const httpLayer = (network: HttpSource): Layer.Layer<Credentials, never, 
 export const systemLayer = (network: SystemSource): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
   network.type === "default"
     ? Layer.unwrapEffect(
-      Effect.promise(() => import("../internal/chain/defaultChain.js")).pipe(Effect.map((m) => m.layer(network.chain)))
+      Effect.promise(() => import("../DefaultChain.js")).pipe(Effect.map((m) => m.layer(network.chain)))
     )
     : layerOf(systemSource(network))

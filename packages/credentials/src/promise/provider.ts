@@ -2,8 +2,10 @@
 // given its description (its official name, its builder's setters, how its Effect source is
 // built); the official `SessionCredentialProvider` members of the session providers; and the
 // recipe of any provider, to sign a role with it.
+import * as Duration from "effect/Duration"
 import * as Rules from "../internal/config/rules.js"
-import { type Answer, type Engine, staleMillis } from "./answer.js"
+import { STALE_WINDOW } from "../internal/refresh/timing.js"
+import { type Answer, type Engine } from "./answer.js"
 import { type Builder, builderClass, configOf, fieldOf, type Fields, type Setters } from "./builders.js"
 import type { Type } from "./config.js"
 import { type ConfigOptions, Credentials, type CredentialsProvider, Session } from "./model.js"
@@ -145,7 +147,7 @@ export class SessionProvider extends Provider {
   /** Whether the next call refreshes: no session yet, or 15 minutes or less left. */
   needUpdateCredential(): boolean {
     const expiration = this.last?.expiration
-    return expiration === undefined || Date.now() >= expiration - staleMillis
+    return expiration === undefined || Date.now() >= expiration - Duration.toMillis(STALE_WINDOW)
   }
 
   shouldPrefetchCredential(): boolean {

@@ -4,8 +4,9 @@
 // official members that are not the common ones follow in the class bodies. Options are decoded
 // when the provider is made (`./config.ts`), and a refused one rejects its calls; `build()` itself
 // throws only where the official builder does.
+import * as Duration from "effect/Duration"
+import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
 import * as Environment from "../sources/Environment.js"
-import { ecsPrefetchMillis } from "./answer.js"
 import type { Answer } from "./answer.js"
 import { type Fields, option, own, secret, type Setters } from "./builders.js"
 import type { CredentialsProvider, Session } from "./model.js"
@@ -213,7 +214,7 @@ export class ECSRAMRoleCredentialsProvider extends providerClass(ecsRamRole, Ses
 
   override shouldPrefetchCredential(): boolean {
     const expiration = this.last?.expiration
-    return expiration !== undefined && expiration - Date.now() <= ecsPrefetchMillis
+    return expiration !== undefined && expiration - Date.now() <= Duration.toMillis(ECS_PREFETCH_WINDOW)
   }
 }
 

@@ -2,18 +2,11 @@
 // network sources on the network engine (`./engine.ts`, loaded by their first call), and custom
 // providers asked as the official tool asks them. With `./engine.ts`, the only place the facade
 // runs Effects. Imported by the facade at start-up: nothing here may load the network modules.
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as CredentialModule from "../Credential.js"
-import {
-  type Answer,
-  closedError,
-  type Engine,
-  keep,
-  type Kept,
-  settle,
-  staleMillis,
-  unexpectedFailure
-} from "./answer.js"
+import { STALE_WINDOW } from "../internal/refresh/timing.js"
+import { type Answer, closedError, type Engine, keep, type Kept, settle, unexpectedFailure } from "./answer.js"
 import type { CredentialsProvider } from "./model.js"
 import type { Recipe } from "./recipe.js"
 
@@ -113,7 +106,7 @@ export const providerEngine = (provider: CredentialsProvider, what: string): Eng
     },
     get: async () => {
       if (closed) throw closedError(what)
-      if (kept?.expiration !== undefined && Date.now() < kept.expiration - staleMillis) return kept
+      if (kept?.expiration !== undefined && Date.now() < kept.expiration - Duration.toMillis(STALE_WINDOW)) return kept
       const answer: unknown = await provider.getCredentials()
       if (closed) throw closedError(what)
       if (typeof answer !== "object" || answer === null) {

@@ -21,7 +21,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { type CredentialsError, MalformedResponse, NotConfigured } from "../CredentialsError.js"
 import * as Rules from "../internal/config/rules.js"
+import { askPrefetchWindow } from "../internal/credential/prefetchWindow.js"
 import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
+import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import type * as Refresh from "../Refresh.js"
 import type { Source } from "../Source.js"
@@ -122,7 +124,7 @@ const defaultMetadataUrl = "http://100.100.100.200"
  * @since 0.1.0
  * @category constants
  */
-export const refreshOptions: Refresh.Options = { prefetchWindow: Duration.hours(1) }
+export const refreshOptions: Refresh.Options = { prefetchWindow: ECS_PREFETCH_WINDOW }
 
 const source = "ecs_ram_role"
 
@@ -268,7 +270,9 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
           fix: "the metadata service could not issue a credential for the role: check the role is attached"
         }))
     })
-    return yield* Upstream.run(source, base, ctx.policy, attempt, {
+    const credential = yield* Upstream.run(source, base, ctx.policy, attempt, {
       retryWhile: (error) => answered && Upstream.isTransient(error)
     })
+    // The official timing as data: a chain or a profile that passes this credential on refreshes it an hour ahead.
+    return askPrefetchWindow(credential, ECS_PREFETCH_WINDOW)
   })

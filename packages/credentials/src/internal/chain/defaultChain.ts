@@ -1,19 +1,36 @@
-// The default chain: its sources in the official order, its layer (platform-free) and `explain`.
-// `DefaultChain` is its public face; the Promise facade's network module uses `entries` too.
-import * as Duration from "effect/Duration"
-import * as Chain from "../../Chain.js"
-import type * as Credential from "../../Credential.js"
-import { Credentials } from "../../Credentials.js"
-import type { Options } from "../../DefaultChain.js"
+// The default chain as data: its options, its sources in the official order, and the options of
+// the chain and refresh engine over them. It builds no layer (it imports neither the service's
+// module nor `DefaultChain`): `DefaultChain.layer` and `Credentials.layerDefault` each hand these
+// to `Credentials.layerChain`, and the Promise facade walks `entries`.
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Chain from "../../Chain.js"
 import * as CliProfile from "../../sources/CliProfile.js"
 import * as CredentialsUri from "../../sources/CredentialsUri.js"
 import * as Environment from "../../sources/Environment.js"
 import * as IniProfile from "../../sources/IniProfile.js"
 import * as OidcRoleArn from "../../sources/OidcRoleArn.js"
+import { askedPrefetchWindow, type Options as RefreshOptions } from "../refresh/timing.js"
 import * as Upstream from "../upstream/pipeline.js"
 import { metadataSource } from "./composite.js"
 
-export type { Options, Requirements } from "../../DefaultChain.js"
+/** The default chain's options (`DefaultChain.Options`). */
+export interface Options extends CliProfile.NetworkOptions {
+  /** The CLI profile and ini section; else `ALIBABA_CLOUD_PROFILE`. */
+  readonly profile?: string | undefined
+  /** Else `<home>/.aliyun/config.json`. */
+  readonly cliConfigPath?: string | undefined
+  /** Else `ALIBABA_CLOUD_CREDENTIALS_FILE`, else `<home>/.alibabacloud/credentials`. */
+  readonly credentialsFilePath?: string | undefined
+  /** Else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
+  readonly credentialsUri?: string | undefined
+  /** How long an External `process_command` may run. Default 60 seconds. */
+  readonly commandTimeout?: Duration.DurationInput | undefined
+  /** See `Chain.OnError`; default `"continue"`, as the official tool. */
+  readonly onError?: Chain.OnError | undefined
+  /** The refresh windows; ECS credentials get the official 1-hour prefetch unless `prefetchWindow` is set. */
+  readonly refresh?: RefreshOptions | undefined
+}
 
 /** The default sources by their official provider names, in chain order. */
 export const sources = (options: Options = {}) =>
@@ -26,21 +43,23 @@ export const sources = (options: Options = {}) =>
     credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
   }) as const
 
+/** What the default sources need: what `CredentialsLive` provides on Node (`DefaultChain.Requirements`). */
+export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyof ReturnType<typeof sources>]>
+
 /** The default sources as `[name, source]` pairs, in chain order (for `Chain.explain`). */
 export const entries = (options: Options = {}) => Object.entries(sources(options))
 
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official tool.
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
+/** The default sources, in chain order. */
+export const inOrder = (options: Options = {}) => Object.values(sources(options))
 
-/** The `Credentials` service over the default chain, named `default`; needs the platform. */
-export const layer = (options: Options = {}) =>
-  Credentials.layerChain(entries(options).map(([, source]) => source), {
-    name: "default",
-    onError: options.onError,
-    prefetchWindow: officialPrefetch,
-    ...options.refresh
-  })
-
-/** Each default source: picked, skipped (and why) or not tried. */
-export const explain = (options: Options = {}) => Chain.explain(entries(options))
+/**
+ * The options of the chain and refresh engine over the default sources: named `default`, and each
+ * credential refreshed as far ahead as its source asked (ECS: the official hour), unless
+ * `refresh.prefetchWindow` says otherwise.
+ */
+export const layerOptions = (options: Options = {}): Chain.Options & RefreshOptions => ({
+  name: "default",
+  onError: options.onError,
+  prefetchWindow: askedPrefetchWindow,
+  ...options.refresh
+})

@@ -12,12 +12,23 @@ import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
-import type { Options } from "../../SessionCache.js"
 import { decodeDuration, optionalString } from "../config/validate.js"
-import { defaults as refreshDefaults } from "../refresh/timing.js"
+import { STALE_WINDOW } from "../refresh/timing.js"
 import { describePlatformError, errnoCode, readTextFileOption } from "./boundedFile.js"
 import { replaceFile } from "./cliConfig/writeBack.js"
 import { homeDirectory } from "./home.js"
+
+/** The session cache's options (`SessionCache.Options`). */
+export interface Options {
+  /** The folder of the cache files. Default `~/.alibabacloud/cache` (HOME, else USERPROFILE, through Config). */
+  readonly directory?: string | undefined
+  /** A cached session with less than this left is not used. Default 15 minutes (the refresh engine's `staleWindow`). */
+  readonly staleWindow?: Duration.DurationInput | undefined
+  /** How long a process waits for another one's fetch (the lock) before taking the lock over. Default 20 seconds. */
+  readonly lockWait?: Duration.DurationInput | undefined
+  /** A lock older than this is taken over at once (its process is gone). Default 60 seconds. */
+  readonly staleLock?: Duration.DurationInput | undefined
+}
 
 export const DEFAULT_DIRECTORY = ".alibabacloud/cache"
 
@@ -74,7 +85,7 @@ const settings = (source: string, options: Options): Effect.Effect<Settings, Inv
         },
         options.directory
       ),
-      staleMillis: yield* millis("staleWindow", options.staleWindow ?? refreshDefaults.staleWindow),
+      staleMillis: yield* millis("staleWindow", options.staleWindow ?? STALE_WINDOW),
       lockWaitMillis: yield* millis("lockWait", options.lockWait ?? "20 seconds"),
       staleLockMillis: yield* millis("staleLock", options.staleLock ?? "60 seconds")
     }

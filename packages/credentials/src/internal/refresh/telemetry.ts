@@ -5,9 +5,12 @@
 // knows the metrics by their names (docs/observability.md).
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
+import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Tracer from "effect/Tracer"
+import * as Credential from "../../Credential.js"
+import type { CredentialsError } from "../../CredentialsError.js"
 
 /**
  * Effect's built-in tracer, which keeps spans in memory only. With it, a cached `get` makes no
@@ -46,3 +49,51 @@ export const upstreamLatency = Metric.histogram(
 export const secondsToExpiry = Metric.gauge("alicloud_credentials_seconds_to_expiry", {
   description: "Seconds left before the current credential expires, when it was fetched"
 })
+
+const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, values: Record<string, string>) =>
+  Object.entries(values).reduce((metric, [key, value]) => Metric.tagged(metric, key, value), metric)
+
+/** The span attributes of an outcome: the source, the credential type, success or the error's tag. */
+export const annotateOutcome = <R>(
+  effect: Effect.Effect<Credential.Credential, CredentialsError, R>
+): Effect.Effect<Credential.Credential, CredentialsError, R> =>
+  Effect.tapBoth(effect, {
+    onSuccess: (credential) =>
+      Effect.annotateCurrentSpan({
+        "credentials.source": credential.providerName,
+        "credentials.type": credential.type,
+        "credentials.outcome": "success"
+      }),
+    onFailure: (error) =>
+      Effect.annotateCurrentSpan({ "credentials.source": error.source, "credentials.outcome": error._tag })
+  })
+
+/** What a fetch that got `credential` reports: how long it took, and how long the credential has left. */
+export const recordFetched = (credential: Credential.Credential, startedMillis: number, nowMillis: number) =>
+  Effect.zipRight(
+    Metric.update(tagged(upstreamLatency, { source: credential.providerName }), nowMillis - startedMillis),
+    credential.expiration === undefined
+      ? Effect.void
+      : Metric.set(
+        tagged(secondsToExpiry, { source: credential.providerName }),
+        Credential.remainingMillis(credential, nowMillis) / 1000
+      )
+  )
+
+/** An upstream fetch, counted by outcome and traced in a `Credentials.refresh` span. */
+export const traceFetch = <R>(
+  fetch: Effect.Effect<Credential.Credential, CredentialsError, R>
+): Effect.Effect<Credential.Credential, CredentialsError, R> =>
+  fetch.pipe(
+    Effect.tapBoth({
+      onSuccess: (credential) =>
+        Metric.increment(tagged(refreshes, { source: credential.providerName, outcome: "success" })),
+      onFailure: (error) =>
+        Effect.zipRight(
+          Metric.increment(tagged(refreshes, { source: error.source, outcome: error._tag })),
+          Metric.increment(tagged(refreshFailures, { source: error.source, reason: error._tag }))
+        )
+    }),
+    annotateOutcome,
+    Effect.withSpan("Credentials.refresh", { captureStackTrace: false })
+  )

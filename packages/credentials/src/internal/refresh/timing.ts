@@ -1,10 +1,57 @@
-// The refresh engine's timing, pure: its defaults, and when the background fiber refreshes a credential.
+// The refresh engine's timing, pure: its options, the official windows, the defaults, when the
+// background fiber refreshes a credential, and how it retries. `Refresh.Options` re-exports the
+// options; the Promise facade and the session cache read the official windows from here.
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
-import type { Options } from "../../Refresh.js"
+import { prefetchWindowOf } from "../credential/prefetchWindow.js"
+
+/** The refresh engine's options (`Refresh.Options`). */
+export interface Options {
+  /**
+   * The official tool's "stale time": a credential with less than this left must be refreshed.
+   * Default 15 minutes (`STALE_TIME` of `@alicloud/credentials` and `credentials-java`).
+   */
+  readonly staleWindow?: Duration.DurationInput | undefined
+  /**
+   * How long before expiry a refresh may start. Default 0 (the official tool prefetches only ECS
+   * credentials, 1 hour ahead: see `EcsRamRole.refreshOptions`). The refresh starts at the larger
+   * window. A function picks the window by credential: the default chain gives ECS credentials
+   * their hour.
+   */
+  readonly prefetchWindow?:
+    | Duration.DurationInput
+    | ((credential: Credential.Credential) => Duration.DurationInput)
+    | undefined
+  /**
+   * A refresh starts up to this fraction of the lead time earlier, at random. Default 0.2; 0 turns
+   * the jitter off (the official tool's behaviour).
+   */
+  readonly jitter?: number | undefined
+  /**
+   * How a failed background refresh is retried while the credential is valid. Each retry waits at
+   * least `minRefreshInterval`, whatever the schedule says.
+   */
+  readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
+  /**
+   * The least time between the end of one fetch and the start of a background refresh or retry.
+   * Default 5 seconds. A credential that always arrives with little time left (clock skew, a
+   * sidecar handing out nearly expired ones) would otherwise be refetched in a loop: the refresh
+   * falls due halfway through the time left, over and over (342 requests in 10 s, idle, with 50 ms
+   * credentials). If the credential has expired once the interval has passed, the background fiber
+   * stops and the next `get` fetches; a `get` of an expired credential always fetches at once.
+   * Real credentials (15 minutes and more) fall due long after 5 s, so it never delays them.
+   */
+  readonly minRefreshInterval?: Duration.DurationInput | undefined
+}
+
+/** The official stale window: a session with this or less left is refreshed (`STALE_TIME`). */
+export const STALE_WINDOW: Duration.Duration = Duration.minutes(15)
+
+/** The official prefetch of ECS credentials: refreshed when an hour or less is left. */
+export const ECS_PREFETCH_WINDOW: Duration.Duration = Duration.hours(1)
 
 /**
  * The defaults: official windows, 20% jitter, retries every 1 s, 2 s, 4 s... (jittered, at most
@@ -12,7 +59,7 @@ import type { Options } from "../../Refresh.js"
  * retries come 5 s apart).
  */
 export const defaults = {
-  staleWindow: Duration.minutes(15),
+  staleWindow: STALE_WINDOW,
   prefetchWindow: Duration.zero,
   jitter: 0.2,
   retrySchedule: Schedule.exponential("1 second").pipe(
@@ -23,11 +70,20 @@ export const defaults = {
 } as const
 
 /**
+ * The official timing of a chain, as a `prefetchWindow`: each credential is refreshed as far ahead
+ * as its source asked (the ECS source asks for `ECS_PREFETCH_WINDOW`, and a profile or a chain that
+ * passes its credential on keeps the ask), the others at the stale window.
+ */
+export const askedPrefetchWindow = (credential: Credential.Credential): Duration.Duration =>
+  prefetchWindowOf(credential) ?? Duration.zero
+
+/**
  * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
  * a credential that never expires or is not cached (`cache: "none"`: every `get` fetches).
- * `random` is uniform in [0, 1). Never earlier than halfway through the time left, so that a credential shorter-lived than the window is not refetched in a
- * loop (the official tool refetches such a credential on every call). The background fiber adds
- * `minRefreshInterval` on top: it never refreshes sooner than that after the previous fetch.
+ * `random` is uniform in [0, 1). Never earlier than halfway through the time left, so that a
+ * credential shorter-lived than the window is not refetched in a loop (the official tool refetches
+ * such a credential on every call). The background fiber adds `minRefreshInterval` on top: it
+ * never refreshes sooner than that after the previous fetch.
  */
 export const refreshDelayMillis = (
   credential: Credential.Credential,
@@ -48,4 +104,17 @@ export const refreshDelayMillis = (
   const due = expiresAt - lead - jitter
   const halfway = nowMillis + (expiresAt - nowMillis) / 2
   return Math.max(0, Math.max(due, halfway) - nowMillis)
+}
+
+/** The least time between the end of a fetch and a background refresh or retry, in milliseconds. */
+export const minRefreshIntervalMillis = (options: Options): number =>
+  Duration.toMillis(options.minRefreshInterval ?? defaults.minRefreshInterval)
+
+/** How a failed background refresh is retried: the schedule, each delay at least the minimum interval. */
+export const retrySchedule = (options: Options): Schedule.Schedule<unknown, CredentialsError> => {
+  const floor = Duration.millis(minRefreshIntervalMillis(options))
+  return Schedule.modifyDelay(
+    options.retrySchedule ?? defaults.retrySchedule,
+    (_, delay) => Duration.max(delay, floor)
+  )
 }
