@@ -219,4 +219,21 @@ describe("Promise facade: the Config read by the configuration rules", () => {
       })
       expect((yield* emulator.counters("sts")).received).toBe(0)
     }))
+
+  it.scopedLive("decoded when the client is made: the AccessKey variables are read then, as the official builders read them; keys the type does not read are not decoded", () =>
+    Effect.gen(function*() {
+      const fromEnv = {
+        ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI5tFromTheVariable1",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: "from-the-variable"
+      }
+      yield* withEnv(fromEnv)
+      // A stray key of another type (an official Config may carry any) is not looked at.
+      const client = yield* closing(() =>
+        new Credential(new Config({ type: "access_key", accessKeyId: "", stsRegionId: 42, enableVpc: "yes" }))
+      )
+      for (const name of Object.keys(fromEnv)) delete process.env[name]
+      const model = yield* promise(() => client.getCredential())
+      expect(model.accessKeyId).toBe(fromEnv.ALIBABA_CLOUD_ACCESS_KEY_ID)
+      expect(model.accessKeySecret).toBe(fromEnv.ALIBABA_CLOUD_ACCESS_KEY_SECRET)
+    }))
 })
