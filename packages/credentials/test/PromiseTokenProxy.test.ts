@@ -1,7 +1,9 @@
 // The Promise facade's options of issue 12 (ours, not the official client's): `oidcToken`, a
 // function answering a Promise of the OIDC token, mapped onto `OidcRoleArn.make({ oidcToken })`;
 // `proxy`, mapped onto the network sources' `proxy` option. Against the emulator and the test
-// suite's loopback CONNECT proxy, on the live clock (the facade's runtime runs on it).
+// suite's loopback CONNECT proxy, on the live clock (the facade's runtime runs on it); the
+// emulator is addressed as 192.0.2.1 where a request should go through the proxy (loopback targets
+// never do: test/proxiedUpstream.ts).
 import { Emulator } from "@effect-alicloud/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
@@ -14,6 +16,7 @@ import Credential, {
   URICredentialsProvider
 } from "./facade.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
+import * as ProxiedUpstream from "./proxiedUpstream.js"
 
 const key = { accessKeyId: "LTAI5tTokenProxyKey001", accessKeySecret: "token-proxy-secret-01" } as const
 const roleArn = "acs:ram::1234567890123456:role/test-role"
@@ -88,20 +91,37 @@ describe("Promise facade: proxy", () => {
       const proxy = yield* LoopbackProxy.make
       const role = yield* closing(() =>
         new Credential(
-          new Config({ type: "ram_role_arn", ...key, roleArn, stsEndpoint: emulator.stsUrl, proxy: proxy.url })
+          new Config({
+            type: "ram_role_arn",
+            ...key,
+            roleArn,
+            stsEndpoint: ProxiedUpstream.proxied(emulator.stsUrl),
+            proxy: proxy.url
+          })
         )
       )
       expect((yield* promise(() => role.getCredential())).accessKeyId).toMatch(/^STS\./)
       expect(yield* proxy.tunnels).toBe(1)
       const uri = yield* closing(() =>
         new Credential(
-          new Config({ type: "credentials_uri", credentialsURI: emulator.credentialsUri, proxy: proxy.url })
+          new Config({
+            type: "credentials_uri",
+            credentialsURI: ProxiedUpstream.proxied(emulator.credentialsUri),
+            proxy: proxy.url
+          })
         )
       )
       yield* promise(() => uri.getCredential())
       expect(yield* proxy.tunnels).toBe(2)
+      yield* ProxiedUpstream.direct(emulator.port)
       const direct = yield* closing(() =>
-        new Credential(new Config({ type: "credentials_uri", credentialsURI: emulator.credentialsUri, proxy: false }))
+        new Credential(
+          new Config({
+            type: "credentials_uri",
+            credentialsURI: ProxiedUpstream.proxied(emulator.credentialsUri),
+            proxy: false
+          })
+        )
       )
       yield* promise(() => direct.getCredential())
       expect(yield* proxy.tunnels).toBe(2)
@@ -118,7 +138,7 @@ describe("Promise facade: proxy", () => {
             type: "ram_role_arn",
             ...key,
             roleArn,
-            stsEndpoint: emulator.stsUrl,
+            stsEndpoint: ProxiedUpstream.proxied(emulator.stsUrl),
             proxy: `http://me:wrong-password-x@127.0.0.1:${proxy.port}`
           })
         )
@@ -145,7 +165,7 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
             .withRoleArn(roleArn)
             .withOIDCProviderArn(oidcProviderArn)
             .withOIDCToken(async () => "from-builder")
-            .withStsEndpoint(emulator.stsUrl)
+            .withStsEndpoint(ProxiedUpstream.proxied(emulator.stsUrl))
             .withProxy(proxy)
             .build(),
         (proxy) =>
@@ -156,10 +176,15 @@ describe("Promise facade: the builders' withOIDCToken and withProxy", () => {
               ).build()
             )
             .withRoleArn(roleArn)
-            .withStsEndpoint(emulator.stsUrl)
+            .withStsEndpoint(ProxiedUpstream.proxied(emulator.stsUrl))
             .withProxy(proxy)
             .build(),
-        (proxy) => URICredentialsProvider.builder().withCredentialsURI(emulator.credentialsUri).withProxy(proxy).build()
+        (proxy) =>
+          URICredentialsProvider.builder().withCredentialsURI(ProxiedUpstream.proxied(emulator.credentialsUri))
+            .withProxy(
+              proxy
+            )
+            .build()
       ]
       for (const make of proxied) {
         const proxy = yield* LoopbackProxy.make

@@ -1,6 +1,8 @@
 // Proxies: the network sources through a real CONNECT proxy on 127.0.0.1 (test/loopbackProxy.ts,
-// loopback targets only), chosen by the `proxy` option or HTTPS_PROXY / HTTP_PROXY / NO_PROXY; the
-// metadata service never through it. undici's ProxyAgent tunnels http targets too, so the plain
+// targets on this host only), chosen by the `proxy` option or HTTPS_PROXY / HTTP_PROXY / NO_PROXY;
+// the metadata service never through it. Loopback targets are never proxied
+// (test/LoopbackNoProxy.test.ts): the emulator is addressed as 192.0.2.1 here, which the library
+// proxies and the proxy dials at 127.0.0.1 (test/proxiedUpstream.ts). undici's ProxyAgent tunnels http targets too, so the plain
 // http emulator is reached through CONNECT: the proxy counts the tunnels, the emulator sees the
 // requests.
 import { Emulator, Fault } from "@effect-alicloud/emulator"
@@ -20,13 +22,14 @@ import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as LoopbackProxy from "./loopbackProxy.js"
+import * as ProxiedUpstream from "./proxiedUpstream.js"
 import { accessKey, retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
 
 const role = (stsEndpoint: string, extra: Partial<RamRoleArn.Options<never>> = {}) =>
   RamRoleArn.make({
     source: AccessKey.make(accessKey),
     roleArn,
-    stsEndpoint,
+    stsEndpoint: ProxiedUpstream.proxied(stsEndpoint),
     roleSessionName: "proxy-test",
     retrySchedule: retryNow(0),
     ...extra
@@ -55,7 +58,7 @@ describe("Proxy", () => {
         const credential = yield* role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: proxy.url }))
         expect(credential.accessKeyId).toMatch(/^STS\./)
         expect(yield* proxy.tunnels).toBe(1)
-        expect(yield* proxy.targets).toEqual([`127.0.0.1:${emulator.port}`])
+        expect(yield* proxy.targets).toEqual([`192.0.2.1:${emulator.port}`])
         const request = Option.getOrThrow(yield* emulator.lastRequest("sts"))
         expect(request.query).toMatchObject({ Action: "AssumeRole" })
       })
@@ -83,7 +86,7 @@ describe("Proxy", () => {
       Effect.gen(function*() {
         const proxy = yield* LoopbackProxy.make
         const credential = yield* CredentialsUri.make({
-          credentialsUri: emulator.credentialsUri,
+          credentialsUri: ProxiedUpstream.proxied(emulator.credentialsUri),
           retrySchedule: retryNow(0)
         })
           .pipe(withEnv({ http_proxy: proxy.url }))
@@ -107,7 +110,7 @@ describe("Proxy", () => {
             profiles: [{
               name: "sso",
               mode: "CloudSSO",
-              cloud_sso_sign_in_url: emulator.cloudSsoSignInUrl,
+              cloud_sso_sign_in_url: ProxiedUpstream.proxied(emulator.cloudSsoSignInUrl),
               cloud_sso_account_id: "123",
               cloud_sso_access_config: "ac-1",
               access_token: "sso-token",
@@ -136,10 +139,13 @@ describe("Proxy", () => {
             proxy: proxy.url,
             retrySchedule: retryNow(0)
           })),
-          withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri, HTTP_PROXY: proxy.url })
+          withEnv({
+            ALIBABA_CLOUD_CREDENTIALS_URI: ProxiedUpstream.proxied(emulator.credentialsUri),
+            HTTP_PROXY: proxy.url
+          })
         )
         expect(credential.providerName).toBe("default/credential_uri")
-        expect(yield* proxy.targets).toEqual([`127.0.0.1:${emulator.port}`])
+        expect(yield* proxy.targets).toEqual([`192.0.2.1:${emulator.port}`])
       })
     ).pipe(Effect.provide(NodeContext.layer)))
 
@@ -147,16 +153,17 @@ describe("Proxy", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const proxy = yield* LoopbackProxy.make
-        for (const noProxy of ["127.0.0.1", `127.0.0.1:${emulator.port}`, "*", "example.com, 127.0.0.0/8"]) {
+        yield* ProxiedUpstream.direct(emulator.port)
+        for (const noProxy of ["192.0.2.1", `192.0.2.1:${emulator.port}`, "*", "example.com, 192.0.2.0/24"]) {
           yield* role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: noProxy }))
         }
         yield* role(emulator.stsUrl, { proxy: false }).pipe(withEnv({ HTTP_PROXY: proxy.url }))
         // NO_PROXY applies to the option as well
-        yield* role(emulator.stsUrl, { proxy: proxy.url }).pipe(withEnv({ no_proxy: "127.0.0.1" }))
+        yield* role(emulator.stsUrl, { proxy: proxy.url }).pipe(withEnv({ no_proxy: "192.0.2.1" }))
         expect(yield* proxy.tunnels).toBe(0)
         expect((yield* emulator.counters("sts")).succeeded).toBe(6)
         // a rule for another port does not exempt this one
-        yield* role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: "127.0.0.1:1" }))
+        yield* role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: proxy.url, NO_PROXY: "192.0.2.1:1" }))
         expect(yield* proxy.tunnels).toBe(1)
       })
     ))
@@ -165,6 +172,7 @@ describe("Proxy", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const proxy = yield* LoopbackProxy.make
+        yield* ProxiedUpstream.direct(emulator.port)
         yield* role(emulator.stsUrl).pipe(withEnv({ HTTPS_PROXY: proxy.url }))
         expect(yield* proxy.tunnels).toBe(0)
       })
@@ -194,7 +202,7 @@ describe("Proxy", () => {
         const denied = yield* Effect.flip(role(emulator.stsUrl).pipe(withEnv({ HTTP_PROXY: url })))
         expect(denied).toMatchObject({ _tag: "UpstreamError", status: 407, code: "ProxyAuthenticationRequired" })
         expect(denied.message).toContain(
-          `the proxy http://127.0.0.1:${proxy.port} (tunnel to http://127.0.0.1:${emulator.port}/)`
+          `the proxy http://127.0.0.1:${proxy.port} (tunnel to http://192.0.2.1:${emulator.port}/)`
         )
         expect(denied.message).toContain("user:password")
         expectNoCredentials(denied)
@@ -231,8 +239,9 @@ describe("Proxy", () => {
       Effect.gen(function*() {
         const proxy = yield* LoopbackProxy.make
         yield* proxy.setMode({ _tag: "refuse", status: 502 })
+        yield* ProxiedUpstream.direct(emulator.port)
         const credential = yield* EcsRamRole.make({
-          metadataUrl: emulator.metadataUrl,
+          metadataUrl: ProxiedUpstream.proxied(emulator.metadataUrl),
           retrySchedule: retryNow(0),
           proxy: proxy.url
         }).pipe(withEnv({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, http_proxy: proxy.url }))

@@ -1,8 +1,9 @@
 // A small HTTP proxy on 127.0.0.1 for tests: CONNECT tunnels (what undici's ProxyAgent sends, for
-// http and https targets alike), to 127.0.0.1 targets only; anything else is refused with 403 and
-// never dialled (no DNS either: the target host must be the literal 127.0.0.1). Absolute-form
-// requests (`GET http://...`) are answered 501: the transport under test never sends them.
-// It counts tunnels and records the Proxy-Authorization it saw; `mode` makes it refuse.
+// http and https targets alike), to 127.0.0.1 targets, and to 192.0.2.0/24 targets (TEST-NET-1, for
+// documentation only: test/proxiedUpstream.ts) dialled at 127.0.0.1; anything else is refused with
+// 403 and never dialled (no DNS either: the target host must be one of those literals).
+// Absolute-form requests (`GET http://...`) are answered 501: the transport under test never sends
+// them. It counts tunnels and records the Proxy-Authorization it saw; `mode` makes it refuse.
 import { Effect, type Scope } from "effect"
 import * as Net from "node:net"
 
@@ -63,8 +64,8 @@ export const make: Effect.Effect<LoopbackProxy, never, Scope.Scope> = Effect.gen
       const [method, target] = (lines[0] ?? "").split(" ")
       if (method !== "CONNECT" || target === undefined) return void answer(client, 501)
       targets.push(target)
-      const match = /^127\.0\.0\.1:(\d{1,5})$/.exec(target)
-      if (match === null) return void answer(client, 403) // loopback targets only, never dialled otherwise
+      const match = /^(?:127\.0\.0\.1|192\.0\.2\.\d{1,3}):(\d{1,5})$/.exec(target)
+      if (match === null) return void answer(client, 403) // never dialled
       if (current._tag === "refuse") return void answer(client, current.status)
       if (current._tag === "hang") return
       if (current._tag === "auth") {

@@ -6,7 +6,11 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { describeParseError } from "./parseIssue.js"
 
-/** The deepest nesting of arrays and objects accepted: no credential needs more than three levels. */
+/**
+ * The deepest nesting of arrays and objects accepted in any JSON from outside (an upstream's
+ * answer, a helper's output, config.json): the one depth rule. No credential needs more than
+ * three levels.
+ */
 export const maxDepth = 64
 
 /** Whether `text` opens more than `limit` arrays or objects at once (brackets in strings do not count). */

@@ -2,21 +2,25 @@
 //
 // - The `proxy` option of a network source (`Upstream.Options.proxy`): a URL used for every
 //   request of the source, `false` for none; `NO_PROXY` still applies to it.
-// - Otherwise the environment, read through Effect `Config` once per fetch of a source (when the
-//   source decodes its options, `Upstream.policy`): `https_proxy` / `HTTPS_PROXY` for https targets
+// - Otherwise the environment, read through Effect `Config` (rules.ts's `envSecret`: blank is
+//   unset) once per fetch of a source (when the source decodes its options, `Upstream.policy`): `https_proxy` / `HTTPS_PROXY` for https targets
 //   (falling back to the http variables, as undici and most tools do), `http_proxy` / `HTTP_PROXY`
 //   for http targets, lower case first; `no_proxy` / `NO_PROXY` for the exceptions.
 // - The metadata service is never proxied (`Upstream.metadataDefaults`): a proxy cannot reach the
 //   instance's link-local address, and sending the role's credential through one would leak it.
+// - Nor is any loopback or link-local target, whatever the option and the variables say
+//   (`isLocalTarget`): a sidecar on 127.0.0.1 answers secrets in clear text, which must not cross a
+//   proxy, and a proxy cannot reach the caller's loopback anyway (Go's http.ProxyFromEnvironment
+//   does the same for loopback).
 //
 // A proxy URL may carry credentials (`http://user:pass@host:port`): it is held as `Redacted` from
 // decode on (the option, Config.redacted), in the policy and the per-request FiberRef, opened only
 // by the Node transport; messages show `displayProxy`, never the user info.
-import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { InvalidConfiguration } from "../../CredentialsError.js"
+import { envSecret } from "../config/rules.js"
 
 /** The proxies of one fetch, decoded. */
 export interface Proxies {
@@ -49,16 +53,12 @@ const envNames = {
   noProxy: ["no_proxy", "NO_PROXY"]
 } as const
 
-// The first of the variables set to a non-empty value, with its name.
+// The first of the variables set (not blank), with its name.
 const firstEnv = (names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     for (const name of names) {
-      const value = yield* Config.option(Config.redacted(name)).pipe(
-        Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>())
-      )
-      if (Option.isSome(value) && Redacted.value(value.value).trim() !== "") {
-        return { name, value: Redacted.value(value.value).trim() }
-      }
+      const value = yield* envSecret(name)
+      if (Option.isSome(value)) return { name, value: Redacted.value(value.value).trim() }
     }
     return undefined
   })
@@ -170,10 +170,39 @@ export const resolve = (
     return https === undefined && http === undefined ? undefined : { https, http, noProxy }
   })
 
-/** The proxy a request to `url` goes through, if any. */
+// An IPv4-mapped IPv6 address as the URL parser writes it (::ffff:7f00:1 for ::ffff:127.0.0.1).
+const mappedIpv4 = (host: string): number | undefined => {
+  const match = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host)
+  return match === null ? undefined : (parseInt(match[1]!, 16) * 65536 + parseInt(match[2]!, 16))
+}
+
+const metadataAddress = ipv4("100.100.100.200")
+
+// 127.0.0.0/8 (loopback), 169.254.0.0/16 (link-local), the ECS metadata address.
+const isLocalIpv4 = (ip: number): boolean =>
+  ip >>> 24 === 127 || ip >>> 16 === (169 << 8 | 254) || ip === metadataAddress
+
+/**
+ * Whether a URL's host is this machine or its link: `localhost`, 127.0.0.0/8, ::1, 169.254.0.0/16,
+ * fe80::/10 (IPv4 forms in IPv6 included), and the ECS metadata address. Such a target is never
+ * proxied.
+ */
+export const isLocalTarget = (url: URL): boolean => {
+  // The URL parser has already normalised the forms of an address (127.1, 0x7f.0.0.1, [0:0::1]).
+  const host = stripBrackets(url.hostname.toLowerCase()).replace(/\.$/, "")
+  const v4 = ipv4(host) ?? mappedIpv4(host)
+  if (v4 !== undefined) return isLocalIpv4(v4)
+  return host === "localhost" || host === "::1" || /^fe[89ab][0-9a-f]:/.test(host)
+}
+
+/**
+ * The proxy a request to `url` goes through, if any: its scheme's, unless NO_PROXY exempts the
+ * host or the host is local (`isLocalTarget`).
+ */
 export const forUrl = (proxies: Proxies | undefined, url: string): Redacted.Redacted<string> | undefined => {
   if (proxies === undefined || !URL.canParse(url)) return undefined
   const parsed = new URL(url)
+  if (isLocalTarget(parsed)) return undefined
   const proxy = parsed.protocol === "https:" ? proxies.https : parsed.protocol === "http:" ? proxies.http : undefined
   return proxy === undefined || bypasses(proxies.noProxy, parsed) ? undefined : proxy
 }

@@ -1,0 +1,201 @@
+// One exchange with an upstream: send the request, read the answer under the body cap within the
+// timeouts, and make it a value or a typed error (the answer's decoder for a 200, the one error
+// schema of every service otherwise; the transport's failure through transportError.ts), with
+// the request's secrets scrubbed out of whatever comes back.
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { type CredentialsError, MalformedResponse, Timeout, UpstreamError } from "../../CredentialsError.js"
+import { concatBytes } from "../decode/bytes.js"
+import { decodeJson } from "../decode/json.js"
+import { formatBytes } from "../files/boundedFile.js"
+import type { Policy } from "./policy.js"
+import * as Proxy from "./proxy.js"
+import { sanitize, scrubber } from "./scrub.js"
+import { currentRequestOptions } from "./transport.js"
+import { transportError } from "./transportError.js"
+
+/** A `decode` for JSON answers (nesting bounded, never a throw: see decode/json.ts). */
+export const json = <A, I>(schema: Schema.Schema<A, I>) => (body: string) => decodeJson(schema, body)
+
+/** A 200 answer whose body says the service refused (e.g. `Code: "Failed"`): an UpstreamError. */
+export class Refused {
+  constructor(readonly code: string, readonly fix?: string) {}
+}
+
+/** One request of a source, and how to read its answer. */
+export interface Exchange<A> {
+  readonly request: HttpClientRequest.HttpClientRequest
+  /** Every secret the request carries (signing secret, token, OIDC token, the URI's query values). */
+  readonly secrets?: ReadonlyArray<string> | undefined
+  /** Reads a successful (200) answer: a value, a description of what is wrong with the body, or a refusal. */
+  readonly decode: (body: string) => Either.Either<A, string | Refused>
+  /** What to do about an error answer, by status and service code. */
+  readonly fix?: ((status: number, code: string | undefined) => string | undefined) | undefined
+}
+
+/** The URL as messages show it: never its query string or user info, which may carry secrets. */
+export const displayUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+  } catch {
+    return "(an invalid URL)"
+  }
+}
+
+class BodyTooLarge {
+  readonly _tag = "BodyTooLarge"
+}
+
+const readBody = (
+  response: { readonly stream: Stream.Stream<Uint8Array, HttpClientError.ResponseError> },
+  max: number
+) =>
+  response.stream.pipe(
+    Stream.mapAccumEffect(0, (size, bytes): Effect.Effect<readonly [number, Uint8Array], BodyTooLarge> =>
+      size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])),
+    Stream.runCollect,
+    // Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
+    Effect.map((chunks) => {
+      const list = Chunk.toArray(chunks)
+      return new TextDecoder("utf-8").decode(concatBytes(
+        list,
+        list.reduce((size, chunk) =>
+          size + chunk.length, 0)
+      ))
+    })
+  )
+
+// Every service's error answer: STS and the metadata service (Code, Message, RequestId), the
+// credentials URI (Code, Message), OAuth (error, error_description), in either case of the keys.
+const ServiceError = Schema.Struct({
+  Code: Schema.optional(Schema.Unknown),
+  code: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Unknown),
+  Message: Schema.optional(Schema.Unknown),
+  message: Schema.optional(Schema.Unknown),
+  error_description: Schema.optional(Schema.Unknown),
+  RequestId: Schema.optional(Schema.Unknown),
+  requestId: Schema.optional(Schema.Unknown)
+})
+
+const firstText = (...values: ReadonlyArray<unknown>) =>
+  values.find((v): v is string => typeof v === "string" && v !== "")
+
+// STS echoes its string to sign, which holds the SecurityToken: keep only the first sentence.
+const signatureMismatchPrefix = "Specified signature is not matched with our calculation."
+
+/** An error answer as an UpstreamError: the service's code, message and request ID, scrubbed. */
+const upstreamError = (options: {
+  readonly source: string
+  readonly endpoint: string
+  readonly status: number
+  readonly body: string
+  readonly scrub: (text: string) => string
+  readonly fix?: ((status: number, code: string | undefined) => string | undefined) | undefined
+}): UpstreamError => {
+  const body = Either.getOrUndefined(decodeJson(ServiceError, options.body))
+  const clean = (text: string | undefined) => (text === undefined ? undefined : sanitize(options.scrub(text)))
+  const code = clean(firstText(body?.Code, body?.code, body?.error))
+  const message = firstText(body?.Message, body?.message, body?.error_description)
+  return new UpstreamError({
+    source: options.source,
+    endpoint: options.endpoint,
+    status: options.status,
+    code,
+    requestId: clean(firstText(body?.RequestId, body?.requestId)),
+    serviceMessage: message?.startsWith(signatureMismatchPrefix) ? signatureMismatchPrefix : clean(message),
+    fix: options.fix?.(options.status, code)
+  })
+}
+
+/**
+ * Sends the request, reads the body under the cap within the timeouts, and reads it: `decode` for
+ * a 200, the service error schema for anything else. Never a defect.
+ */
+export const exchange = <A>(
+  source: string,
+  policy: Policy,
+  spec: Exchange<A>
+): Effect.Effect<A, CredentialsError, HttpClient.HttpClient> => {
+  const endpoint = displayUrl(spec.request.url)
+  const proxy = Proxy.forUrl(policy.proxies, spec.request.url)
+  const scrub = scrubber(spec.secrets ?? [])
+  const deadline = Duration.sum(policy.connect, policy.read)
+  return Effect.gen(function*() {
+    // The platform's client span would record the whole URL, query included (a signer's
+    // SecurityToken and Signature, a credentials URI's token): it is off, and the exchange has a
+    // span of its own that names the endpoint only. Trace headers go out only when asked
+    // (`tracePropagation`): the user's trace IDs are not Alibaba Cloud's business.
+    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    const span = policy.tracePropagation ? yield* Effect.option(Effect.currentSpan) : Option.none()
+    const request = Option.match(span, {
+      onNone: () => spec.request,
+      onSome: (span) => HttpClientRequest.setHeaders(spec.request, HttpTraceContext.toHeaders(span))
+    })
+    const response = yield* client.execute(request)
+    const length = Number(response.headers["content-length"])
+    const body = Number.isFinite(length) && length > policy.maxBodyBytes
+      ? yield* Effect.fail(new BodyTooLarge())
+      : yield* readBody(response, policy.maxBodyBytes)
+    return { status: response.status, body }
+  }).pipe(
+    Effect.scoped,
+    Effect.catchAll((error): Effect.Effect<never, CredentialsError> =>
+      Effect.fail(
+        error instanceof BodyTooLarge
+          ? new MalformedResponse({
+            source,
+            endpoint,
+            detail: `the body is larger than ${formatBytes(policy.maxBodyBytes)} (maxBodyBytes)`
+          })
+          : transportError(source, endpoint, policy, error, proxy)
+      )
+    ),
+    Effect.withSpan("Credentials.upstream", {
+      kind: "client",
+      attributes: { "credentials.source": source, "http.request.method": spec.request.method, "url.full": endpoint }
+    }),
+    Effect.locally(currentRequestOptions, {
+      connectTimeout: policy.connect,
+      readTimeout: policy.read,
+      ...(proxy === undefined ? {} : { proxy })
+    }),
+    // The transport's own timeouts may not exist (another HttpClient) or not be driven by the
+    // Clock (tests): a Clock deadline bounds the exchange whatever the transport.
+    Effect.timeoutFail({
+      duration: deadline,
+      onTimeout: () => new Timeout({ source, endpoint, phase: "total", after: deadline })
+    }),
+    Effect.flatMap((answer): Effect.Effect<A, CredentialsError> =>
+      answer.status === 200
+        ? Either.match(spec.decode(answer.body), {
+          onLeft: (failure) =>
+            Effect.fail(
+              failure instanceof Refused
+                ? new UpstreamError({
+                  source,
+                  endpoint,
+                  status: 200,
+                  code: sanitize(scrub(failure.code)),
+                  fix: failure.fix
+                })
+                : new MalformedResponse({ source, endpoint, detail: sanitize(scrub(failure)) })
+            ),
+          onRight: Effect.succeed
+        })
+        : Effect.fail(
+          upstreamError({ source, endpoint, status: answer.status, body: answer.body, scrub, fix: spec.fix })
+        )
+    )
+  )
+}
