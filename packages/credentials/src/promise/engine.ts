@@ -1,5 +1,6 @@
 // The Promise facade's network engine, loaded by the first call of a client or provider whose
-// source needs the network (see `lazyEngine` in `./runtime.ts`).
+// source needs the network (see `lazyEngine` in `./runtime.ts`); it imports nothing of that
+// module, which loads it.
 //
 // One Effect runtime serves every facade client of the process: the HTTP transport (one
 // dispatcher) and a clock whose timers do not hold the process. Each client builds its own
@@ -16,8 +17,9 @@ import * as CredentialModule from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import type { CredentialsError } from "../CredentialsError.js"
 import * as HttpTransport from "../HttpTransport.js"
+import { type Answer, closedError, type Engine, keep, type Kept, settle, toError } from "./answer.js"
 import * as Layers from "./layers.js"
-import { type Answer, closedError, type Engine, keep, type Kept, type Recipe, settle, toError } from "./runtime.js"
+import type { Recipe } from "./recipe.js"
 import { unrefClock } from "./unrefClock.js"
 
 // Built on the first network call, never disposed: it holds no fiber and no timer of its own (a
@@ -43,10 +45,8 @@ const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
 /** A network recipe's engine: its `Credentials` service, built on the shared runtime at the first call. */
 export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): Engine => {
   const layer = recipe._tag === "Http"
-    ? Layers.layerOf(recipe.source(Layers))
-    : (recipe.layer !== undefined ? recipe.layer(Layers) : Layers.layerOf(recipe.source(Layers))).pipe(
-      Layer.provide(HttpTransport.layerNodeSystem)
-    )
+    ? Layers.httpLayer(recipe.network)
+    : Layers.systemLayer(recipe.network).pipe(Layer.provide(HttpTransport.layerNodeSystem))
   let built:
     | Promise<Exit.Exit<{ readonly scope: Scope.CloseableScope; readonly service: Credentials["Type"] }>>
     | undefined

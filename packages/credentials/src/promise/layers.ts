@@ -1,21 +1,22 @@
-// The Promise facade's network sources and default chain: loaded with the network engine
-// (`./engine.ts`) when a client or provider that needs them is first used, so that the
-// static types start without them. Each source's own module is loaded when that source first
-// runs: a ram_role_arn client does not evaluate the CLI profile's or the default chain's modules.
+// The Promise facade's network sources and default chain, built from the recipes of
+// `./recipe.ts` (their options decoded by `./config.ts`): loaded with the network engine
+// (`./engine.ts`) when a client or provider that needs them is first used, so that the static types
+// start without them. Each source's own module is loaded when that source first runs: a
+// ram_role_arn client does not evaluate the CLI profile's or the default chain's modules.
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Credential from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import { askedPrefetchWindow } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import type { Source } from "../Source.js"
 import type * as DefaultChain from "../sources/internal/defaultChain.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
-import type { ConfigOptions } from "./model.js"
-import { signerOf } from "./static.js"
+import type { Options } from "./config.js"
+import type { HttpSource, Recipe, SystemSource } from "./recipe.js"
 
 // A source whose module is loaded when it first runs, then made once and kept (a source may keep
 // state between its fetches: the CLI profile's OAuth tokens, say).
@@ -24,16 +25,19 @@ const loaded = <M, R>(load: () => Promise<M>, make: (module: M) => Source<R>): S
   return Effect.flatten(Effect.promise(() => made ??= load().then(make)))
 }
 
-// The official options are milliseconds; 0 or less means the default.
+// The official options are milliseconds and seconds; 0 or less means the default.
 const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
 
 const seconds = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.seconds(value))
 
 // The official `timeout` (read) and `connectTimeout` bound the whole getCredential() call: the
 // time budget is their sum, retries included.
-const upstreamOptions = (config: ConfigOptions, defaults: Upstream.Defaults): Upstream.Options => {
-  const connectTimeout = millis(config.connectTimeout)
-  const readTimeout = millis(config.timeout)
+const upstreamOptions = (
+  options: { readonly timeout?: number; readonly connectTimeout?: number },
+  defaults: Upstream.Defaults
+): Upstream.Options => {
+  const connectTimeout = millis(options.connectTimeout)
+  const readTimeout = millis(options.timeout)
   return {
     connectTimeout,
     readTimeout,
@@ -43,16 +47,14 @@ const upstreamOptions = (config: ConfigOptions, defaults: Upstream.Defaults): Up
 
 // Ours: the proxy of the upstreams other than the metadata service (which is never proxied); a
 // URL may hold credentials, so it is Redacted from here on.
-const proxied = (config: ConfigOptions) => ({
-  proxy: typeof config.proxy === "string" ? Redacted.make(config.proxy) : config.proxy
+const proxied = (options: { readonly proxy?: string | false }) => ({
+  proxy: typeof options.proxy === "string" ? Redacted.make(options.proxy) : options.proxy
 })
 
 // Ours: the OIDC token from a function, called at every fetch; a rejection or a throw is an
 // `InvalidConfiguration` of `oidcToken` (its message kept, as a custom provider's is).
-const oidcTokenOf = (config: ConfigOptions): OidcRoleArn.Options["oidcToken"] => {
-  const produce = config.oidcToken
-  if (produce === undefined) return undefined
-  return Effect.tryPromise({
+const oidcTokenOf = (produce: (() => Promise<string>) | undefined): OidcRoleArn.Options["oidcToken"] =>
+  produce === undefined ? undefined : Effect.tryPromise({
     try: async () => produce(),
     catch: (cause) =>
       new InvalidConfiguration({
@@ -62,109 +64,121 @@ const oidcTokenOf = (config: ConfigOptions): OidcRoleArn.Options["oidcToken"] =>
         fix: "check the function given as oidcToken"
       })
   })
-}
 
-const stsOptions = (config: ConfigOptions) => ({
-  ...upstreamOptions(config, Upstream.serviceDefaults),
-  ...proxied(config),
-  roleArn: config.roleArn,
-  roleSessionName: config.roleSessionName,
-  roleSessionExpiration: seconds(config.roleSessionExpiration),
-  policy: config.policy,
-  stsEndpoint: config.stsEndpoint,
-  stsRegionId: config.stsRegionId,
-  enableVpc: config.enableVpc
+// The options that mean the same in the facade and in the source, as they are.
+const same = <O, K extends keyof O>(options: O, ...keys: ReadonlyArray<K>): Pick<O, K> =>
+  Object.fromEntries(keys.map((key) => [key, options[key]])) as Pick<O, K>
+
+const stsOptions = (options: Options<"ram_role_arn"> | Options<"oidc_role_arn">) => ({
+  ...upstreamOptions(options, Upstream.serviceDefaults),
+  ...proxied(options),
+  ...same(options, "roleArn", "roleSessionName", "policy", "stsEndpoint", "stsRegionId", "enableVpc"),
+  roleSessionExpiration: seconds(options.roleSessionExpiration)
 })
 
 // `ram_role_arn`: the role assumed with `signer`'s credentials.
-const ramRoleArn = <R>(config: ConfigOptions, signer: Source<R>): Source<R | HttpClient.HttpClient> =>
-  loaded(() => import("../sources/RamRoleArn.js"), (RamRoleArn) =>
-    RamRoleArn.make({
-      ...stsOptions(config),
-      externalId: config.externalId,
-      source: signer
+const ramRoleArn = <R>(options: Options<"ram_role_arn">, signer: Source<R>): Source<R | HttpClient.HttpClient> =>
+  loaded(
+    () => import("../sources/RamRoleArn.js"),
+    (RamRoleArn) => RamRoleArn.make<R>({ ...stsOptions(options), externalId: options.externalId, source: signer })
+  )
+
+// `oidc_role_arn`: the role assumed with an OIDC token (a file, or ours: a function).
+const oidcRoleArn = (options: Options<"oidc_role_arn">): Source<DefaultChain.Requirements> =>
+  loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
+    OidcRoleArn.make({
+      ...stsOptions(options),
+      ...same(options, "oidcProviderArn", "oidcTokenFilePath"),
+      oidcToken: oidcTokenOf(options.oidcToken)
     }))
 
-/**
- * The network source of the official options that only speaks HTTP: `ram_role_arn` signed by a
- * `signer` that only speaks HTTP too (by default, the options' keys), `ecs_ram_role`,
- * `credentials_uri`.
- */
-export const httpSourceOf = (
-  config: ConfigOptions,
-  signer?: Source<HttpClient.HttpClient>
-): Source<HttpClient.HttpClient> => {
-  switch (config.type) {
-    case "ram_role_arn":
-      return ramRoleArn(config, signer ?? signerOf(config))
-    case "ecs_ram_role":
-      return loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
-        EcsRamRole.make({
-          ...upstreamOptions(config, Upstream.metadataDefaults),
-          roleName: config.roleName,
-          disableIMDSv1: config.disableIMDSv1,
-          metadataUrl: config.metadataUrl,
-          tokenTtl: seconds(config.metadataTokenDuration)
-        }))
-    default: // credentials_uri: the constructor admits only the supported types
-      return loaded(() => import("../sources/CredentialsUri.js"), (CredentialsUri) =>
-        CredentialsUri.make({
-          ...upstreamOptions(config, Upstream.serviceDefaults),
-          ...proxied(config),
-          credentialsUri: config.credentialsURI
-        }))
-  }
-}
+// `ecs_ram_role`: the instance's RAM role, from the metadata service.
+const ecsRamRole = (options: Options<"ecs_ram_role">): Source<HttpClient.HttpClient> =>
+  loaded(() => import("../sources/EcsRamRole.js"), (EcsRamRole) =>
+    EcsRamRole.make({
+      ...upstreamOptions(options, Upstream.metadataDefaults),
+      ...same(options, "roleName", "disableIMDSv1", "metadataUrl"),
+      tokenTtl: seconds(options.metadataTokenDuration)
+    }))
 
-/**
- * The network source of the official options (`ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`,
- * `credentials_uri`). `signer` assumes the role of `ram_role_arn`; by default, the options' keys.
- */
-export const sourceOf = (
-  config: ConfigOptions,
-  signer?: Source<DefaultChain.Requirements>
-): Source<DefaultChain.Requirements> => {
-  if (config.type === "oidc_role_arn") {
-    return loaded(() => import("../sources/OidcRoleArn.js"), (OidcRoleArn) =>
-      OidcRoleArn.make({
-        ...stsOptions(config),
-        oidcProviderArn: config.oidcProviderArn,
-        oidcTokenFilePath: config.oidcTokenFilePath,
-        oidcToken: oidcTokenOf(config)
-      }))
-  }
-  return config.type === "ram_role_arn" && signer !== undefined ? ramRoleArn(config, signer) : httpSourceOf(config)
-}
+// `credentials_uri`: a credentials URI.
+const credentialsUri = (options: Options<"credentials_uri">): Source<HttpClient.HttpClient> =>
+  loaded(() => import("../sources/CredentialsUri.js"), (CredentialsUri) =>
+    CredentialsUri.make({
+      ...upstreamOptions(options, Upstream.serviceDefaults),
+      ...proxied(options),
+      credentialsUri: options.credentialsURI
+    }))
 
-/** The official `CLIProfileCredentialsProvider`: a profile of the CLI's `config.json`. */
-export const cliProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  loaded(() => import("../sources/CliProfile.js"), (CliProfile) => CliProfile.make({ profile }))
-
-/** The official `ProfileCredentialsProvider`: a section of the ini credentials file. */
-export const iniProfile = (profile: string | undefined): Source<DefaultChain.Requirements> =>
-  loaded(() => import("../sources/IniProfile.js"), (IniProfile) => IniProfile.make({ profile }))
-
-// ECS credentials are refreshed 1 hour ahead, the others at the stale window, as in the official
-// tool (a profile or a chain may end in ECS: read by provider name).
-const officialPrefetch = (credential: Credential.Credential): Duration.Duration =>
-  credential.providerName.split("/").at(-1) === "ecs_ram_role" ? Duration.hours(1) : Duration.zero
-
-/** A network source as a cached, refreshing `Credentials` layer (the platform comes from the runtime). */
-export const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
-  Credentials.layer(source, { prefetchWindow: officialPrefetch })
-
-/** The default chain (the platform comes from the runtime). */
-export const layerDefaultChain = (
-  options: DefaultChain.Options | undefined
-): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
-  Layer.unwrapEffect(Effect.promise(() => import("../DefaultChain.js")).pipe(Effect.map((m) => m.layer(options))))
-
-/** The default chain as one source (the signer of a role): walked anew on each call. */
-export const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
+// The default chain as one source (the signer of a role): walked anew on each call.
+const defaultChainSource = (options: DefaultChain.Options | undefined): Source<DefaultChain.Requirements> =>
   loaded(
     () => Promise.all([import("../Chain.js"), import("../sources/internal/defaultChain.js")]),
-    ([Chain, DefaultChain]) => {
-      const sources = DefaultChain.entries(options).map(([, source]) => source)
-      return Effect.flatten(Chain.make(sources, { name: "default" }))
-    }
+    ([Chain, DefaultChain]) => Effect.flatten(Chain.make(DefaultChain.inOrder(options), { name: "default" }))
   )
+
+// The source of a network recipe that only speaks HTTP.
+const httpSource = (network: HttpSource): Source<HttpClient.HttpClient> => {
+  switch (network.type) {
+    case "ram_role_arn":
+      return ramRoleArn(
+        network.options,
+        network.signer._tag === "Static" ? network.signer.source : httpSource(network.signer.network)
+      )
+    case "ecs_ram_role":
+      return ecsRamRole(network.options)
+    case "credentials_uri":
+      return credentialsUri(network.options)
+  }
+}
+
+// The source of a recipe, to sign a role with it.
+const sourceOfRecipe = (recipe: Recipe): Source<DefaultChain.Requirements> =>
+  recipe._tag === "Static"
+    ? recipe.source
+    : recipe._tag === "Http"
+    ? httpSource(recipe.network)
+    : systemSource(recipe.network)
+
+// The source of a network recipe that may also read files or run the CLI's helpers.
+const systemSource = (network: SystemSource): Source<DefaultChain.Requirements> => {
+  switch (network.type) {
+    case "ram_role_arn":
+      return ramRoleArn(network.options, sourceOfRecipe(network.signer))
+    case "oidc_role_arn":
+      return oidcRoleArn(network.options)
+    case "ecs_ram_role":
+    case "credentials_uri":
+      return httpSource(network)
+    case "profile":
+      return loaded(
+        () => import("../sources/IniProfile.js"),
+        (IniProfile) => IniProfile.make({ profile: network.profile })
+      )
+    case "cli_profile":
+      return loaded(
+        () => import("../sources/CliProfile.js"),
+        (CliProfile) => CliProfile.make({ profile: network.profile })
+      )
+    case "default":
+      return defaultChainSource(network.chain)
+  }
+}
+
+// A network source as a cached, refreshing `Credentials` layer (the platform comes from the
+// runtime), on the official timing: each credential refreshed as far ahead as its source asked (ECS
+// credentials, from the source or a profile: the official hour), the others at the stale window.
+const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
+  Credentials.layer(source, { prefetchWindow: askedPrefetchWindow })
+
+/** The `Credentials` layer of a network recipe that only speaks HTTP. */
+export const httpLayer = (network: HttpSource): Layer.Layer<Credentials, never, HttpClient.HttpClient> =>
+  layerOf(httpSource(network))
+
+/** The `Credentials` layer of a network recipe that may also read files or run helpers (the default chain's own). */
+export const systemLayer = (network: SystemSource): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>
+  network.type === "default"
+    ? Layer.unwrapEffect(
+      Effect.promise(() => import("../DefaultChain.js")).pipe(Effect.map((m) => m.layer(network.chain)))
+    )
+    : layerOf(systemSource(network))

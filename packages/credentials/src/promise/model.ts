@@ -4,7 +4,9 @@
 //
 // The secret fields (`accessKeySecret`, `securityToken`, `bearerToken`) are plain string
 // properties, as the official clients read them, but not enumerable, and every rendering
-// (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them.
+// (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them, the AccessKey ID as
+// a Credential of the Effect API masks it.
+import { maskAccessKeyId } from "../internal/credential/maskAccessKeyId.js"
 
 /**
  * The official options (`@alicloud/credentials` `Config`), plus `metadataUrl` to move the ECS
@@ -27,7 +29,8 @@ export interface ConfigOptions {
   externalId?: string | undefined
   stsEndpoint?: string | undefined
   stsRegionId?: string | undefined
-  enableVpc?: boolean | undefined
+  /** `true` or `"true"` (the official package declares a string): `sts-vpc.<region>.aliyuncs.com`. */
+  enableVpc?: boolean | string | undefined
   oidcProviderArn?: string | undefined
   oidcTokenFilePath?: string | undefined
   /**
@@ -147,7 +150,8 @@ export class Config {
   declare externalId?: string
   declare stsEndpoint?: string
   declare stsRegionId?: string
-  declare enableVpc?: boolean
+  /** `true` or `"true"` (the official package declares a string). */
+  declare enableVpc?: boolean | string
   declare timeout?: number
   declare connectTimeout?: number
   declare metadataUrl?: string
@@ -174,17 +178,9 @@ export class Config {
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom")
 const redacted = "<redacted>"
 
-/** Masks an AccessKey ID for display: `LTAI****wxyz`; short ids are masked whole. */
-export const maskId = (accessKeyId: string | undefined): string | undefined =>
-  accessKeyId === undefined || accessKeyId.length === 0
-    ? accessKeyId
-    : accessKeyId.length < 12
-    ? "****"
-    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
-
 // A secret as a plain, writable, not enumerable property: read as `x.accessKeySecret`, skipped by
 // `Object.keys`, spreads and the default renderings.
-export const defineSecret = (self: object, name: string, value: string | undefined): void => {
+export const defineSecret = (self: object, name: string, value: unknown): void => {
   if (value === undefined) return
   Object.defineProperty(self, name, { value, writable: true, enumerable: false, configurable: true })
 }
@@ -200,7 +196,7 @@ const maskedView = (self: object, fields: ReadonlyArray<string>): { [key: string
     view[field] = (secretNames as ReadonlyArray<string>).includes(field)
       ? (value === "" ? "" : redacted)
       : field === "accessKeyId" && typeof value === "string"
-      ? maskId(value)
+      ? maskAccessKeyId(value)
       : value
   }
   return view

@@ -21,6 +21,9 @@
  * @since 0.1.0
  */
 import type * as DefaultChain from "../DefaultChain.js"
+import type { Engine } from "./answer.js"
+import { isType, types } from "./config.js"
+import { InnerCredentialsClient } from "./innerClient.js"
 import {
   Config,
   type ConfigOptions,
@@ -29,23 +32,21 @@ import {
   type ICredential,
   type ProviderCredentials
 } from "./model.js"
+import { recipeOf } from "./provider.js"
 import {
   CLIProfileCredentialsProvider,
-  defaultChainRecipe,
   DefaultCredentialsProvider,
   ECSRAMRoleCredentialsProvider,
   EnvironmentVariableCredentialsProvider,
-  network,
   OIDCRoleArnCredentialsProvider,
   ProfileCredentialsProvider,
   RAMRoleARNCredentialsProvider,
-  recipeOf,
   StaticAKCredentialsProvider,
   StaticSTSCredentialsProvider,
   URICredentialsProvider
 } from "./providers.js"
-import { type Answer, effectEngine, type Engine, providerEngine, type Recipe } from "./runtime.js"
-import { staticSource } from "./static.js"
+import * as Recipe from "./recipe.js"
+import { effectEngine, providerEngine } from "./runtime.js"
 
 export {
   /**
@@ -384,121 +385,12 @@ export type {
   ProviderCredentials
 }
 
-const supportedTypes = [
-  "access_key",
-  "sts",
-  "ecs_ram_role",
-  "ram_role_arn",
-  "oidc_role_arn",
-  "credentials_uri",
-  "bearer"
-]
-
 const clientName = "the credential client"
 
 const isProvider = (provider: unknown): provider is CredentialsProvider =>
   typeof provider === "object" && provider !== null &&
   typeof Reflect.get(provider, "getCredentials") === "function" &&
   typeof Reflect.get(provider, "getProviderName") === "function"
-
-// The official tool's inner client: what the public `credential` field holds, and what the
-// client's methods delegate to.
-class InnerCredentialsClient implements ICredential {
-  readonly #type: string
-  readonly #engine: Engine
-  readonly #bearerToken: string | undefined
-
-  constructor(type: string, engine: Engine, bearerToken: string | undefined) {
-    this.#type = type
-    this.#engine = engine
-    this.#bearerToken = bearerToken
-  }
-
-  async getAccessKeyId(): Promise<string> {
-    return (await this.#engine.get()).accessKeyId
-  }
-
-  async getAccessKeySecret(): Promise<string> {
-    return (await this.#engine.get()).accessKeySecret
-  }
-
-  // As the official declares it: `string`, `undefined` when there is no token.
-  async getSecurityToken(): Promise<string> {
-    return (await this.#engine.get()).securityToken as string
-  }
-
-  // As the official declares it: `string`, `undefined` except for a bearer client.
-  getBearerToken(): string {
-    return this.#bearerToken as string
-  }
-
-  getType(): string {
-    return this.#type
-  }
-
-  async getCredential(): Promise<CredentialModel> {
-    return this.#model(await this.#engine.get())
-  }
-
-  async refresh(): Promise<CredentialModel> {
-    return this.#model(await this.#engine.refresh())
-  }
-
-  // The model built from the last answer, kept while the answer is the same (the credential has
-  // not changed): its secrets are set once, which costs ~300 ns; each call then gets a fresh object
-  // (callers may change theirs) in front of it, with the official model's own enumerable fields.
-  #template: { readonly answer: Answer; readonly model: CredentialModel } | undefined
-
-  #model(answer: Answer): CredentialModel {
-    if (this.#template?.answer !== answer) this.#template = { answer, model: this.#build(answer) }
-    const template = this.#template.model
-    const model = Object.create(template) as CredentialModel
-    if (template.accessKeyId !== undefined) model.accessKeyId = template.accessKeyId
-    if (template.type !== undefined) model.type = template.type
-    if (template.providerName !== undefined) model.providerName = template.providerName
-    if (template.expiration !== undefined) model.expiration = template.expiration
-    return model
-  }
-
-  #build(answer: Answer): CredentialModel {
-    if (answer.kind === "bearer") {
-      return new CredentialModel({
-        accessKeyId: "",
-        accessKeySecret: "",
-        securityToken: "",
-        bearerToken: answer.bearerToken ?? "",
-        type: this.#type
-      })
-    }
-    return new CredentialModel({
-      accessKeyId: answer.accessKeyId,
-      accessKeySecret: answer.accessKeySecret,
-      securityToken: answer.securityToken,
-      type: this.#type,
-      providerName: answer.providerName,
-      expiration: answer.expiration
-    })
-  }
-
-  close(): Promise<void> {
-    return this.#engine.close()
-  }
-
-  toString(): string {
-    return `Credential(${this.#type})`
-  }
-
-  toJSON(): { readonly type: string } {
-    return { type: this.#type }
-  }
-}
-
-const recipeOfConfig = (config: ConfigOptions): Recipe => {
-  const source = staticSource(config)
-  return source !== undefined
-    ? { _tag: "Static", source, cached: true }
-    : network(config)
-}
 
 /**
  * The official client, backed by one Effect runtime (built on first use). `close()` (or
@@ -564,14 +456,12 @@ export class Credential implements ICredential {
       engine = recipe !== undefined ? effectEngine(recipe, clientName) : providerEngine(provider, clientName)
     } else if (config === undefined || config === null) {
       type = "default"
-      engine = effectEngine(defaultChainRecipe(chain), clientName)
+      engine = effectEngine(Recipe.defaultChain(chain), clientName)
     } else {
       if (!config.type) throw new Error("Missing required type option")
-      if (!supportedTypes.includes(config.type)) {
-        throw new Error(`Invalid type option, support: ${supportedTypes.join(", ")}`)
-      }
+      if (!isType(config.type)) throw new Error(`Invalid type option, support: ${types.join(", ")}`)
       type = config.type
-      engine = effectEngine(recipeOfConfig(config), clientName)
+      engine = effectEngine(Recipe.ofConfig({ ...config, type: config.type }), clientName)
       if (config.type === "bearer") bearerToken = config.bearerToken
     }
     this.#inner = new InnerCredentialsClient(type, engine, bearerToken)

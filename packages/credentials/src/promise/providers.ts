@@ -1,524 +1,179 @@
-// The official 2.4.7 provider classes and their builders, on our sources: each provider holds a
-// recipe (a static source, or a network source built when the network module is first loaded)
-// and an engine (one Effect runtime, built on the first `getCredentials()`). The builders' fields
-// and methods are the official declarations'. Options are checked when the provider is first
-// used (a rejected Promise), not in `build()`.
-import * as Effect from "effect/Effect"
-import type * as DefaultChain from "../DefaultChain.js"
+// The official 2.4.7 providers and their builders, on our sources: one description each (its
+// official name, its builder's setters, the `Config` type its options make or its own recipe),
+// from which `./provider.ts` makes the class, its `builder()` and the builder's class. The few
+// official members that are not the common ones follow in the class bodies. Options are decoded
+// when the provider is made (`./config.ts`), and a refused one rejects its calls; `build()` itself
+// throws only where the official builder does.
+import * as Duration from "effect/Duration"
+import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
 import * as Environment from "../sources/Environment.js"
-import {
-  type ConfigOptions,
-  Credentials,
-  type CredentialsProvider,
-  defineSecret,
-  type ProviderCredentials,
-  Session
-} from "./model.js"
-import {
-  type Answer,
-  effectEngine,
-  type Engine,
-  httpSourceIn,
-  providerSource,
-  type Recipe,
-  sourceIn
-} from "./runtime.js"
-import { staticSource } from "./static.js"
+import type { Answer } from "./answer.js"
+import { type Fields, option, own, secret, type Setters } from "./builders.js"
+import type { CredentialsProvider, Session } from "./model.js"
+import { type Description, Provider, providerClass, SessionProvider } from "./provider.js"
+import * as Recipe from "./recipe.js"
 
-const recipes = new WeakMap<object, Recipe>()
+const describe = <S extends Setters>(description: Description<S>): Description<S> => description
 
-/** The recipe of one of our providers; `undefined` for any other (a custom provider). */
-export const recipeOf = (provider: object): Recipe | undefined => recipes.get(provider)
-
-/** The recipe of any provider: ours as they are, a custom one asked on every call. */
-const anyRecipe = (provider: CredentialsProvider): Recipe =>
-  recipeOf(provider) ?? { _tag: "Static", source: providerSource(provider), cached: true }
-
-/**
- * The recipe of a network type of the official options, signed (`ram_role_arn`) by `signer` or
- * else by the options' keys. Only OIDC (a token file) and a signer that may read files or run the
- * CLI's helpers (a profile, the default chain...) need more than HTTP.
- */
-export const network = (config: ConfigOptions, signer?: CredentialsProvider): Recipe => {
-  const signedBy = signer === undefined ? undefined : anyRecipe(signer)
-  if (config.type === "oidc_role_arn" || signedBy?._tag === "Network") {
-    return {
-      _tag: "Network",
-      source: (layers) => layers.sourceOf(config, signedBy === undefined ? undefined : sourceIn(signedBy, layers))
-    }
-  }
-  return {
-    _tag: "Http",
-    source: (layers) => layers.httpSourceOf(config, signedBy === undefined ? undefined : httpSourceIn(signedBy, layers))
-  }
+// The setters several builders share.
+const timeouts = {
+  withReadTimeout: option<number, true>()("readTimeout", "timeout"),
+  withConnectTimeout: option<number, true>()("connectTimeout")
 }
 
-const credentialsOf = (answer: Answer): Credentials => {
-  const builder = Credentials.builder().withAccessKeyId(answer.accessKeyId).withAccessKeySecret(answer.accessKeySecret)
-  if (answer.securityToken !== undefined) builder.withSecurityToken(answer.securityToken)
-  if (answer.providerName !== undefined) builder.withProviderName(answer.providerName)
-  return builder.build()
-}
-
-// Copies the fields that are set (the official options read `undefined` as "not given").
-const options = (fields: { readonly [key: string]: unknown }): ConfigOptions => {
-  const config: { [key: string]: unknown } = {}
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined && value !== null) config[key] = value
-  return config
-}
-
-/** What our providers share: the recipe, the engine, `getCredentials()` and `close()`. */
-abstract class Provider implements CredentialsProvider {
-  readonly #engine: Engine
-  #last: Answer | undefined
-
-  constructor(recipe: Recipe) {
-    recipes.set(this, recipe)
-    this.#engine = effectEngine(recipe, "the credentials provider")
-  }
-
-  /** The answer itself (for the session methods). */
-  protected async answer(): Promise<Answer> {
-    const answer = await this.#engine.get()
-    this.#last = answer
-    return answer
-  }
-
-  protected get last(): Answer | undefined {
-    return this.#last
-  }
-
-  async getCredentials(): Promise<Credentials> {
-    return credentialsOf(await this.answer())
-  }
-
-  /**
-   * Ours: fetches new credentials now, whatever the state of the cached ones (calls made meanwhile
-   * share the one fetch), and answers them; later calls get them. For credentials the service
-   * refused before their time (a revoked session, a rotated key). A failure rejects and leaves the
-   * cached credentials as they were.
-   */
-  async refresh(): Promise<Credentials> {
-    return credentialsOf(await this.refreshed())
-  }
-
-  /** A forced fetch (for `refresh()` and the session methods). */
-  protected async refreshed(): Promise<Answer> {
-    const answer = await this.#engine.refresh()
-    this.#last = answer
-    return answer
-  }
-
-  abstract getProviderName(): string
-
-  /** Ours: stops the provider's background refresh (a forgotten `close()` does not hold the process). */
-  close(): Promise<void> {
-    return this.#engine.close()
-  }
-}
-
-const staleMillis = 15 * 60 * 1000
-
-/**
- * The public members of the official `SessionCredentialProvider`, for the providers that extend
- * it. The refresh itself is ours (in the background, ahead of expiry): these read its state.
- */
-abstract class SessionProvider extends Provider {
-  /** The official refresher: here, the current session. */
-  refresher: () => Promise<Session> = () => this.getSession()
-
-  async getSession(): Promise<Session> {
-    const answer = await this.answer()
-    return new Session(
-      answer.accessKeyId,
-      answer.accessKeySecret,
-      answer.securityToken ?? "",
-      answer.expiration === undefined ? "" : new Date(answer.expiration).toISOString().replace(/\.\d{3}Z$/, "Z")
-    )
-  }
-
-  /** The official method: fetches a new session now (as the official refresher does). */
-  async refreshSession(): Promise<void> {
-    await this.refreshed()
-  }
-
-  /** The official hook; our engine keeps its own timestamps. */
-  refreshTimestamp(): void {}
-
-  maxStaleFailureJitter(): number {
-    return 10
-  }
-
-  jitterTime(time: number, jitterStart: number, jitterEnd: number): number {
-    return time + jitterStart + Math.abs(Math.floor(Math.random() * (jitterEnd - jitterStart)))
-  }
-
-  /** Whether the next call refreshes: no session yet, or 15 minutes or less left. */
-  needUpdateCredential(): boolean {
-    const expiration = this.last?.expiration
-    return expiration === undefined || Date.now() >= expiration - staleMillis
-  }
-
-  shouldPrefetchCredential(): boolean {
-    return false
-  }
-}
-
-// --- static_ak -------------------------------------------------------------------------------
-
-/** The official `StaticAKCredentialsProviderBuilder`. */
-export class StaticAKCredentialsProviderBuilder {
-  declare accessKeyId: string
-  declare accessKeySecret: string
-
-  withAccessKeyId(accessKeyId: string): StaticAKCredentialsProviderBuilder {
-    this.accessKeyId = accessKeyId
-    return this
-  }
-
-  withAccessKeySecret(accessKeySecret: string): StaticAKCredentialsProviderBuilder {
-    defineSecret(this, "accessKeySecret", accessKeySecret)
-    return this
-  }
-
-  build(): StaticAKCredentialsProvider {
-    return new StaticAKCredentialsProvider(this)
-  }
-}
-
-/** The official `StaticAKCredentialsProvider` (provider name `static_ak`): an AccessKey pair, else the environment's. */
-export class StaticAKCredentialsProvider extends Provider {
-  static builder(): StaticAKCredentialsProviderBuilder {
-    return new StaticAKCredentialsProviderBuilder()
-  }
-
-  constructor(builder: StaticAKCredentialsProviderBuilder) {
-    const config = options({
-      type: "access_key",
-      accessKeyId: builder.accessKeyId,
-      accessKeySecret: builder.accessKeySecret
-    })
-    super({ _tag: "Static", source: staticSource(config) ?? Effect.die("access_key is static"), cached: true })
-  }
-
-  getProviderName(): string {
-    return "static_ak"
-  }
-}
-
-// --- static_sts ------------------------------------------------------------------------------
-
-/** The official `StaticSTSCredentialsProviderBuilder`. */
-export class StaticSTSCredentialsProviderBuilder {
-  declare accessKeyId: string
-  declare accessKeySecret: string
-  declare securityToken: string
-
-  withAccessKeyId(accessKeyId: string): StaticSTSCredentialsProviderBuilder {
-    this.accessKeyId = accessKeyId
-    return this
-  }
-
-  withAccessKeySecret(accessKeySecret: string): StaticSTSCredentialsProviderBuilder {
-    defineSecret(this, "accessKeySecret", accessKeySecret)
-    return this
-  }
-
-  withSecurityToken(securityToken: string): StaticSTSCredentialsProviderBuilder {
-    defineSecret(this, "securityToken", securityToken)
-    return this
-  }
-
-  build(): StaticSTSCredentialsProvider {
-    return new StaticSTSCredentialsProvider(this)
-  }
-}
-
-/** The official `StaticSTSCredentialsProvider` (provider name `static_sts`). */
-export class StaticSTSCredentialsProvider extends Provider {
-  static builder(): StaticSTSCredentialsProviderBuilder {
-    return new StaticSTSCredentialsProviderBuilder()
-  }
-
-  constructor(builder: StaticSTSCredentialsProviderBuilder) {
-    const config = options({
-      type: "sts",
-      accessKeyId: builder.accessKeyId,
-      accessKeySecret: builder.accessKeySecret,
-      securityToken: builder.securityToken
-    })
-    super({ _tag: "Static", source: staticSource(config) ?? Effect.die("sts is static"), cached: true })
-  }
-
-  getProviderName(): string {
-    return "static_sts"
-  }
-}
-
-// --- env -------------------------------------------------------------------------------------
-
-/** The official `EnvironmentVariableCredentialsProviderBuilder`. */
-export class EnvironmentVariableCredentialsProviderBuilder {
-  build(): EnvironmentVariableCredentialsProvider {
-    return new EnvironmentVariableCredentialsProvider(this)
-  }
-}
-
-/**
- * The official `EnvironmentVariableCredentialsProvider` (provider name `env`): reads
- * `ALIBABA_CLOUD_ACCESS_KEY_ID`, `..._SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN` on every call.
- */
-export class EnvironmentVariableCredentialsProvider extends Provider {
-  static builder(): EnvironmentVariableCredentialsProviderBuilder {
-    return new EnvironmentVariableCredentialsProviderBuilder()
-  }
-
-  constructor(_builder: EnvironmentVariableCredentialsProviderBuilder) {
-    super({ _tag: "Static", source: Environment.make(), cached: false })
-  }
-
-  getProviderName(): string {
-    return "env"
-  }
-}
-
-// --- ram_role_arn ----------------------------------------------------------------------------
-
-// The official builders' timeout and proxy setters, once: each returns the builder it is called on.
-class TimeoutsBuilder {
-  declare readTimeout?: number
-  declare connectTimeout?: number
-
-  withReadTimeout(readTimeout: number): this {
-    this.readTimeout = readTimeout
-    return this
-  }
-
-  withConnectTimeout(connectTimeout: number): this {
-    this.connectTimeout = connectTimeout
-    return this
-  }
-}
-
-class ProxiedBuilder extends TimeoutsBuilder {
-  /** Ours: see `withProxy`. */
-  declare proxy?: string | false
-
+const proxied = {
+  ...timeouts,
   /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
-  withProxy(proxy: string | false): this {
-    this.proxy = proxy
-    return this
-  }
+  withProxy: option<string | false, true>()("proxy")
 }
 
-/** The official `RAMRoleARNCredentialsProviderBuilder`. */
-export class RAMRoleARNCredentialsProviderBuilder extends ProxiedBuilder {
-  declare credentialsProvider: CredentialsProvider
-  declare roleArn: string
-  declare roleSessionName: string
-  declare durationSeconds: number
-  declare stsEndpoint: string
-  declare stsRegionId: string
-  declare policy: string
-  declare externalId: string
-  declare enableVpc?: boolean
+const role = {
+  withRoleArn: option<string>()("roleArn"),
+  withRoleSessionName: option<string>()("roleSessionName"),
+  withDurationSeconds: option<number>()("durationSeconds", "roleSessionExpiration"),
+  withStsEndpoint: option<string>()("stsEndpoint"),
+  withStsRegionId: option<string>()("stsRegionId"),
+  withPolicy: option<string>()("policy"),
+  withEnableVpc: option<boolean, true>()("enableVpc"),
+  ...proxied
+}
 
-  /** As in the official tool, a signer is required: `withCredentialsProvider(...)`. */
-  build(): RAMRoleARNCredentialsProvider {
-    if (this.credentialsProvider === undefined || this.credentialsProvider === null) {
+const accessKey = {
+  withAccessKeyId: option<string>()("accessKeyId"),
+  withAccessKeySecret: secret("accessKeySecret")
+}
+
+const profileName = { withProfileName: own<string>()("profileName") }
+
+// --- the descriptions ------------------------------------------------------------------------
+
+/** `static_ak`: an AccessKey pair, else the environment's. */
+const staticAk = describe({
+  name: "static_ak",
+  setters: accessKey,
+  source: "access_key"
+})
+
+/** `static_sts`: an STS token and its keys, else the environment's. */
+const staticSts = describe({
+  name: "static_sts",
+  setters: { ...accessKey, withSecurityToken: secret("securityToken") },
+  source: "sts"
+})
+
+/** `env`: `ALIBABA_CLOUD_ACCESS_KEY_ID`, `..._SECRET` and `ALIBABA_CLOUD_SECURITY_TOKEN`, read on every call. */
+const environment = describe({
+  name: "env",
+  setters: {},
+  source: () => ({ _tag: "Static", source: Environment.make(), cached: false })
+})
+
+/** `ram_role_arn/<signer's name>`: AssumeRole, signed by another provider (required, as in the official tool). */
+const ramRoleArn = describe({
+  name: (builder) => `ram_role_arn/${builder.credentialsProvider.getProviderName()}`,
+  setters: {
+    withCredentialsProvider: own<CredentialsProvider>()("credentialsProvider"),
+    ...role,
+    withExternalId: option<string>()("externalId")
+  },
+  source: "ram_role_arn",
+  signer: (builder) => builder.credentialsProvider,
+  check: (builder) => {
+    if (builder.credentialsProvider === undefined || builder.credentialsProvider === null) {
       throw new Error("must specify a previous credentials provider to asssume role")
     }
-    return new RAMRoleARNCredentialsProvider(this)
   }
-
-  withCredentialsProvider(credentialsProvider: CredentialsProvider): RAMRoleARNCredentialsProviderBuilder {
-    this.credentialsProvider = credentialsProvider
-    return this
-  }
-
-  withRoleArn(roleArn: string): RAMRoleARNCredentialsProviderBuilder {
-    this.roleArn = roleArn
-    return this
-  }
-
-  withStsRegionId(regionId: string): RAMRoleARNCredentialsProviderBuilder {
-    this.stsRegionId = regionId
-    return this
-  }
-
-  withStsEndpoint(endpoint: string): RAMRoleARNCredentialsProviderBuilder {
-    this.stsEndpoint = endpoint
-    return this
-  }
-
-  withRoleSessionName(roleSessionName: string): RAMRoleARNCredentialsProviderBuilder {
-    this.roleSessionName = roleSessionName
-    return this
-  }
-
-  withPolicy(policy: string): RAMRoleARNCredentialsProviderBuilder {
-    this.policy = policy
-    return this
-  }
-
-  withExternalId(externalId: string): RAMRoleARNCredentialsProviderBuilder {
-    this.externalId = externalId
-    return this
-  }
-
-  withDurationSeconds(durationSeconds: number): RAMRoleARNCredentialsProviderBuilder {
-    this.durationSeconds = durationSeconds
-    return this
-  }
-
-  withEnableVpc(enableVpc: boolean): RAMRoleARNCredentialsProviderBuilder {
-    this.enableVpc = enableVpc
-    return this
-  }
-}
+})
 
 /**
- * The official `RAMRoleARNCredentialsProvider` (provider name `ram_role_arn/<signer's>`): our
- * AssumeRole, signed by the given provider's credential (ours: its source; any other: asked on
- * every AssumeRole).
+ * `oidc_role_arn`: AssumeRoleWithOIDC; the ARNs and the token file fall back to
+ * `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and `ALIBABA_CLOUD_OIDC_TOKEN_FILE`.
  */
-export class RAMRoleARNCredentialsProvider extends SessionProvider {
-  readonly #signer: CredentialsProvider
+const oidcRoleArn = describe({
+  name: "oidc_role_arn",
+  setters: {
+    withOIDCProviderArn: option<string>()("oidcProviderArn"),
+    withOIDCTokenFilePath: option<string>()("oidcTokenFilePath"),
+    ...role,
+    /**
+     * Ours: the OIDC token from code instead of a file: a function answering a Promise of the token
+     * (e.g. a call to a CI's token endpoint), called at every fetch. Not with `withOIDCTokenFilePath`.
+     */
+    withOIDCToken: option<() => Promise<string>, true>()("oidcToken")
+  },
+  source: "oidc_role_arn"
+})
 
-  static builder(): RAMRoleARNCredentialsProviderBuilder {
-    return new RAMRoleARNCredentialsProviderBuilder()
-  }
+/** `ecs_ram_role`: IMDSv2 first (an IMDSv1 fallback unless disabled), refreshed 1 hour ahead of expiry. */
+const ecsRamRole = describe({
+  name: "ecs_ram_role",
+  setters: {
+    withRoleName: option<string>()("roleName"),
+    withDisableIMDSv1: option<boolean>()("disableIMDSv1"),
+    /** Accepted: the credential is always refreshed in the background. */
+    withAsyncCredentialUpdateEnabled: option<boolean, true>()("asyncCredentialUpdateEnabled"),
+    /** Ours: the metadata service's base URL (default http://100.100.100.200). */
+    withMetadataUrl: option<string, true>()("metadataUrl"),
+    ...timeouts
+  },
+  source: "ecs_ram_role"
+})
 
-  constructor(builder: RAMRoleARNCredentialsProviderBuilder) {
-    const config = options({
-      type: "ram_role_arn",
-      roleArn: builder.roleArn,
-      roleSessionName: builder.roleSessionName,
-      roleSessionExpiration: builder.durationSeconds,
-      policy: builder.policy,
-      externalId: builder.externalId,
-      stsEndpoint: builder.stsEndpoint,
-      stsRegionId: builder.stsRegionId,
-      enableVpc: builder.enableVpc,
-      timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout,
-      proxy: builder.proxy
-    })
-    super(network(config, builder.credentialsProvider))
-    this.#signer = builder.credentialsProvider
-  }
-
-  getProviderName(): string {
-    return `ram_role_arn/${this.#signer.getProviderName()}`
-  }
-}
-
-// --- oidc_role_arn ---------------------------------------------------------------------------
-
-/** The official `OIDCRoleArnCredentialsProviderBuilder`. */
-export class OIDCRoleArnCredentialsProviderBuilder extends ProxiedBuilder {
-  declare oidcProviderArn: string
-  declare oidcTokenFilePath: string
-  declare roleArn: string
-  declare roleSessionName: string
-  declare stsEndpoint: string
-  declare stsRegionId: string
-  declare policy: string
-  declare durationSeconds: number
-  declare enableVpc?: boolean
-  /** Ours: see `withOIDCToken`. */
-  declare oidcToken?: () => Promise<string>
-
-  /**
-   * Ours: the OIDC token from code instead of a file: a function answering a Promise of the token
-   * (e.g. a call to a CI's token endpoint), called at every fetch. Not with `withOIDCTokenFilePath`.
-   */
-  withOIDCToken(oidcToken: () => Promise<string>): OIDCRoleArnCredentialsProviderBuilder {
-    this.oidcToken = oidcToken
-    return this
-  }
-
-  withOIDCProviderArn(oidcProviderArn: string): this {
-    this.oidcProviderArn = oidcProviderArn
-    return this
-  }
-
-  withOIDCTokenFilePath(path: string): this {
-    this.oidcTokenFilePath = path
-    return this
-  }
-
-  withRoleArn(roleArn: string): this {
-    this.roleArn = roleArn
-    return this
-  }
-
-  withRoleSessionName(roleSessionName: string): this {
-    this.roleSessionName = roleSessionName
-    return this
-  }
-
-  withDurationSeconds(durationSeconds: number): this {
-    this.durationSeconds = durationSeconds
-    return this
-  }
-
-  withStsEndpoint(stsEndpoint: string): this {
-    this.stsEndpoint = stsEndpoint
-    return this
-  }
-
-  withStsRegionId(regionId: string): this {
-    this.stsRegionId = regionId
-    return this
-  }
-
-  withPolicy(policy: string): this {
-    this.policy = policy
-    return this
-  }
-
-  withEnableVpc(enableVpc: boolean): OIDCRoleArnCredentialsProviderBuilder {
-    this.enableVpc = enableVpc
-    return this
-  }
-
-  build(): OIDCRoleArnCredentialsProvider {
-    return new OIDCRoleArnCredentialsProvider(this)
-  }
-}
+/** `credential_uri`: a credentials URI, else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
+const uri = describe({
+  name: "credential_uri",
+  setters: { withCredentialsURI: option<string>()("credentialsURI"), ...proxied },
+  source: "credentials_uri"
+})
 
 /**
- * The official `OIDCRoleArnCredentialsProvider` (provider name `oidc_role_arn`); the ARNs and the
- * token file fall back to `ALIBABA_CLOUD_ROLE_ARN`, `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` and
- * `ALIBABA_CLOUD_OIDC_TOKEN_FILE`.
+ * `profile`: a section of the credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`, else
+ * `~/.alibabacloud/credentials`); the profile given, else `ALIBABA_CLOUD_PROFILE`, else `default`.
  */
-export class OIDCRoleArnCredentialsProvider extends SessionProvider {
+const profile = describe({
+  name: "profile",
+  setters: profileName,
+  source: (builder) => Recipe.profile("profile", builder.profileName)
+})
+
+/**
+ * `cli_profile`: a profile of the CLI's `~/.aliyun/config.json`, the one given, else
+ * `ALIBABA_CLOUD_PROFILE`, else the file's `current`.
+ */
+const cliProfile = describe({
+  name: "cli_profile",
+  setters: profileName,
+  source: (builder) => Recipe.profile("cli_profile", builder.profileName)
+})
+
+/** `default`: environment, OIDC, CLI profile, ini profile, ECS metadata, credentials URI. */
+const defaultChain = describe({
+  name: "default",
+  setters: {},
+  source: () => Recipe.defaultChain(undefined)
+})
+
+// --- the classes -----------------------------------------------------------------------------
+
+/** The official `StaticAKCredentialsProvider`. */
+export class StaticAKCredentialsProvider extends providerClass(staticAk, Provider) {}
+
+/** The official `StaticSTSCredentialsProvider`. */
+export class StaticSTSCredentialsProvider extends providerClass(staticSts, Provider) {}
+
+/** The official `EnvironmentVariableCredentialsProvider`. */
+export class EnvironmentVariableCredentialsProvider extends providerClass(environment, Provider) {}
+
+/**
+ * The official `RAMRoleARNCredentialsProvider`: our AssumeRole, signed by the given provider's
+ * credential (ours: its source; any other: asked on every AssumeRole).
+ */
+export class RAMRoleARNCredentialsProvider extends providerClass(ramRoleArn, SessionProvider) {}
+
+/** The official `OIDCRoleArnCredentialsProvider`. */
+export class OIDCRoleArnCredentialsProvider extends providerClass(oidcRoleArn, SessionProvider) {
   /** The official field (its HTTP options); not read. */
   runtime: { [key: string]: unknown } = {}
-
-  static builder(): OIDCRoleArnCredentialsProviderBuilder {
-    return new OIDCRoleArnCredentialsProviderBuilder()
-  }
-
-  constructor(builder: OIDCRoleArnCredentialsProviderBuilder) {
-    super(network(options({
-      type: "oidc_role_arn",
-      oidcProviderArn: builder.oidcProviderArn,
-      oidcTokenFilePath: builder.oidcTokenFilePath,
-      roleArn: builder.roleArn,
-      roleSessionName: builder.roleSessionName,
-      roleSessionExpiration: builder.durationSeconds,
-      policy: builder.policy,
-      stsEndpoint: builder.stsEndpoint,
-      stsRegionId: builder.stsRegionId,
-      enableVpc: builder.enableVpc,
-      timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout,
-      oidcToken: builder.oidcToken,
-      proxy: builder.proxy
-    })))
-  }
 
   /** The official field: when a new credential last came, epoch milliseconds (0 before). */
   lastUpdateTimestamp = 0
@@ -538,74 +193,15 @@ export class OIDCRoleArnCredentialsProvider extends SessionProvider {
     return answer
   }
 
-  getProviderName(): string {
-    return "oidc_role_arn"
-  }
-
   getCredentialsInternal(): Promise<Session> {
     return this.getSession()
   }
 }
 
-// --- ecs_ram_role ----------------------------------------------------------------------------
-
-/** The official `ECSRAMRoleCredentialsProviderBuilder`, plus `withMetadataUrl` (ours). */
-export class ECSRAMRoleCredentialsProviderBuilder extends TimeoutsBuilder {
-  declare roleName: string
-  declare disableIMDSv1: boolean
-  declare asyncCredentialUpdateEnabled?: boolean
-  /** Ours: the metadata service (default http://100.100.100.200). */
-  declare metadataUrl?: string
-
-  constructor() {
-    super()
-  }
-
-  withRoleName(roleName: string): ECSRAMRoleCredentialsProviderBuilder {
-    this.roleName = roleName
-    return this
-  }
-
-  withDisableIMDSv1(disableIMDSv1: boolean): ECSRAMRoleCredentialsProviderBuilder {
-    this.disableIMDSv1 = disableIMDSv1
-    return this
-  }
-
-  /** Accepted: the credential is always refreshed in the background. */
-  withAsyncCredentialUpdateEnabled(asyncCredentialUpdateEnabled: boolean): ECSRAMRoleCredentialsProviderBuilder {
-    this.asyncCredentialUpdateEnabled = asyncCredentialUpdateEnabled
-    return this
-  }
-
-  /** Ours: the metadata service's base URL. */
-  withMetadataUrl(metadataUrl: string): ECSRAMRoleCredentialsProviderBuilder {
-    this.metadataUrl = metadataUrl
-    return this
-  }
-
-  build(): ECSRAMRoleCredentialsProvider {
-    return new ECSRAMRoleCredentialsProvider(this)
-  }
-}
-
-/**
- * The official `ECSRAMRoleCredentialsProvider` (provider name `ecs_ram_role`): IMDSv2 first (an
- * IMDSv1 fallback unless disabled), refreshed 1 hour ahead of expiry, in the background.
- */
-export class ECSRAMRoleCredentialsProvider extends SessionProvider {
-  static builder(): ECSRAMRoleCredentialsProviderBuilder {
-    return new ECSRAMRoleCredentialsProviderBuilder()
-  }
-
-  constructor(builder: ECSRAMRoleCredentialsProviderBuilder) {
-    super(network(options({
-      type: "ecs_ram_role",
-      roleName: builder.roleName,
-      disableIMDSv1: builder.disableIMDSv1,
-      timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout,
-      metadataUrl: builder.metadataUrl
-    })))
+/** The official `ECSRAMRoleCredentialsProvider`, plus `withMetadataUrl` on its builder (ours). */
+export class ECSRAMRoleCredentialsProvider extends providerClass(ecsRamRole, SessionProvider) {
+  constructor(builder: Fields<typeof ecsRamRole.setters>) {
+    super(builder)
     if (builder.asyncCredentialUpdateEnabled === true) this.checkCredentialsUpdateAsynchronously()
   }
 
@@ -618,88 +214,25 @@ export class ECSRAMRoleCredentialsProvider extends SessionProvider {
 
   override shouldPrefetchCredential(): boolean {
     const expiration = this.last?.expiration
-    return expiration !== undefined && expiration - Date.now() <= 60 * 60 * 1000
-  }
-
-  getProviderName(): string {
-    return "ecs_ram_role"
+    return expiration !== undefined && expiration - Date.now() <= Duration.toMillis(ECS_PREFETCH_WINDOW)
   }
 }
 
-// --- credentials_uri -------------------------------------------------------------------------
-
-/** The official `URICredentialsProviderBuilder`. */
-export class URICredentialsProviderBuilder extends ProxiedBuilder {
-  declare credentialsURI: string
-
-  withCredentialsURI(credentialsURI: string): URICredentialsProviderBuilder {
-    this.credentialsURI = credentialsURI
-    return this
-  }
-
-  build(): URICredentialsProvider {
-    return new URICredentialsProvider(this)
-  }
-}
-
-/** The official `URICredentialsProvider` (provider name `credential_uri`); else `ALIBABA_CLOUD_CREDENTIALS_URI`. */
-export class URICredentialsProvider extends SessionProvider {
-  static builder(): URICredentialsProviderBuilder {
-    return new URICredentialsProviderBuilder()
-  }
-
-  constructor(builder: URICredentialsProviderBuilder) {
-    super(network(options({
-      type: "credentials_uri",
-      credentialsURI: builder.credentialsURI,
-      timeout: builder.readTimeout,
-      connectTimeout: builder.connectTimeout,
-      proxy: builder.proxy
-    })))
-  }
-
-  getProviderName(): string {
-    return "credential_uri"
-  }
-}
-
-// --- profile (ini) ---------------------------------------------------------------------------
-
-/** The official `ProfileCredentialsProviderBuilder`. */
-export class ProfileCredentialsProviderBuilder {
-  declare profileName: string
-
-  withProfileName(profileName: string): this {
-    this.profileName = profileName
-    return this
-  }
-
-  build(): ProfileCredentialsProvider {
-    return new ProfileCredentialsProvider(this)
-  }
-}
+/** The official `URICredentialsProvider`. */
+export class URICredentialsProvider extends providerClass(uri, SessionProvider) {}
 
 const iniField = (section: { readonly [key: string]: unknown }, key: string): string | undefined => {
   const value = section[key]
   return typeof value === "string" ? value : undefined
 }
 
-/**
- * The official `ProfileCredentialsProvider` (provider name `profile/<inner>`): a section of the
- * credentials file (`ALIBABA_CLOUD_CREDENTIALS_FILE`, else `~/.alibabacloud/credentials`); the
- * profile is the one given, else `ALIBABA_CLOUD_PROFILE`, else `default`.
- */
-export class ProfileCredentialsProvider extends Provider {
+/** The official `ProfileCredentialsProvider`. */
+export class ProfileCredentialsProvider extends providerClass(profile, Provider) {
   readonly #profileName: string | undefined
 
-  static builder(): ProfileCredentialsProviderBuilder {
-    return new ProfileCredentialsProviderBuilder()
-  }
-
-  constructor(builder: ProfileCredentialsProviderBuilder) {
-    const profileName = builder.profileName
-    super({ _tag: "Network", source: (layers) => layers.iniProfile(profileName) })
-    this.#profileName = profileName
+  constructor(builder: Fields<typeof profile.setters>) {
+    super(builder)
+    this.#profileName = builder.profileName
   }
 
   /** The official method: the provider of one section of a parsed ini file. */
@@ -707,13 +240,12 @@ export class ProfileCredentialsProvider extends Provider {
     const name = this.#profileName ?? "default"
     const found = ini[name]
     const section: { readonly [key: string]: unknown } = typeof found === "object" && found !== null ? { ...found } : {}
-    const type = iniField(section, "type")
     const key = () =>
       StaticAKCredentialsProvider.builder()
         .withAccessKeyId(iniField(section, "access_key_id") ?? "")
         .withAccessKeySecret(iniField(section, "access_key_secret") ?? "")
         .build()
-    switch (type) {
+    switch (iniField(section, "type")) {
       case undefined:
         throw new Error(`Can not find credential type for "${name}"`)
       case "access_key":
@@ -731,80 +263,10 @@ export class ProfileCredentialsProvider extends Provider {
         throw new Error("Invalid type option, support: access_key, ecs_ram_role, ram_role_arn")
     }
   }
-
-  getProviderName(): string {
-    return "profile"
-  }
 }
 
-// --- cli_profile -----------------------------------------------------------------------------
+/** The official `CLIProfileCredentialsProvider`. */
+export class CLIProfileCredentialsProvider extends providerClass(cliProfile, Provider) {}
 
-/** The official `CLIProfileCredentialsProviderBuilder`. */
-export class CLIProfileCredentialsProviderBuilder {
-  declare profileName: string
-
-  build(): CLIProfileCredentialsProvider {
-    return new CLIProfileCredentialsProvider(this)
-  }
-
-  withProfileName(profileName: string): this {
-    this.profileName = profileName
-    return this
-  }
-}
-
-/**
- * The official `CLIProfileCredentialsProvider` (provider name `cli_profile/<inner>`): a profile of
- * the CLI's `~/.aliyun/config.json`, the one given, else `ALIBABA_CLOUD_PROFILE`, else the file's
- * `current`.
- */
-export class CLIProfileCredentialsProvider extends Provider {
-  static builder(): CLIProfileCredentialsProviderBuilder {
-    return new CLIProfileCredentialsProviderBuilder()
-  }
-
-  constructor(builder: CLIProfileCredentialsProviderBuilder) {
-    const profileName = builder.profileName
-    super({ _tag: "Network", source: (layers) => layers.cliProfile(profileName) })
-  }
-
-  getProviderName(): string {
-    return "cli_profile"
-  }
-}
-
-// --- default ---------------------------------------------------------------------------------
-
-/** The official `DefaultCredentialsProviderBuilder`. */
-export class DefaultCredentialsProviderBuilder {
-  build(): DefaultCredentialsProvider {
-    return new DefaultCredentialsProvider(this)
-  }
-}
-
-/** The default chain (see `Credential.defaultChain` for one with options). */
-export const defaultChainRecipe = (chain: DefaultChain.Options | undefined): Recipe => ({
-  _tag: "Network",
-  source: (layers) => layers.defaultChainSource(chain),
-  layer: (layers) => layers.layerDefaultChain(chain)
-})
-
-/**
- * The official `DefaultCredentialsProvider` (provider name `default/<the source that answered>`):
- * environment, OIDC, CLI profile, ini profile, ECS metadata, credentials URI.
- */
-export class DefaultCredentialsProvider extends Provider {
-  static builder(): DefaultCredentialsProviderBuilder {
-    return new DefaultCredentialsProviderBuilder()
-  }
-
-  constructor(_builder: DefaultCredentialsProviderBuilder) {
-    super(defaultChainRecipe(undefined))
-  }
-
-  getProviderName(): string {
-    return "default"
-  }
-}
-
-export type { ProviderCredentials }
+/** The official `DefaultCredentialsProvider` (see `Credential.defaultChain` for one with options). */
+export class DefaultCredentialsProvider extends providerClass(defaultChain, Provider) {}

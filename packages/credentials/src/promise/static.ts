@@ -1,23 +1,19 @@
-// The Promise facade's static types (and the AccessKey pair of its ram_role_arn type), from the
-// official options: they need neither the network nor the file system, so they are built without
-// loading the other sources and the Node platform (most of the import cost).
+// The Promise facade's sources that need neither the network nor the file system: its static
+// types (access_key, sts, bearer), the AccessKey pair that signs its ram_role_arn type, and a custom
+// provider as a signer. Built without loading the other sources and the Node platform (most of the
+// import cost).
 import * as Effect from "effect/Effect"
-import { orEnv } from "../internal/config/env.js"
+import * as CredentialModule from "../Credential.js"
+import { CommandFailed } from "../CredentialsError.js"
 import type { Source } from "../Source.js"
 import * as AccessKey from "../sources/AccessKey.js"
 import * as Bearer from "../sources/Bearer.js"
 import * as Sts from "../sources/Sts.js"
-import type { ConfigOptions } from "./model.js"
+import type { Decoded, Options, StaticType } from "./config.js"
+import type { CredentialsProvider } from "./model.js"
 
-// The sources validate their options at run time (missing, empty, mistyped): the casts only carry
-// an unset value through to that check.
-const accessKeyPair = (config: ConfigOptions) =>
-  Effect.gen(function*() {
-    return {
-      accessKeyId: (yield* orEnv(config.accessKeyId, "ALIBABA_CLOUD_ACCESS_KEY_ID")) as string,
-      accessKeySecret: (yield* orEnv(config.accessKeySecret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET")) as string
-    }
-  })
+// A key left unset goes on to the source, whose own check names it ("securityToken is missing").
+const orUnset = (value: string | undefined): string => value as string
 
 /** A static STS credential when there is a security token, else a static AccessKey (the official rule). */
 export const fromKeys = (keys: {
@@ -29,27 +25,41 @@ export const fromKeys = (keys: {
     ? AccessKey.make(keys)
     : Sts.make({ ...keys, securityToken: keys.securityToken })
 
-/** The credential that signs ram_role_arn's AssumeRole. */
-export const signerOf = (config: ConfigOptions): Source =>
-  Effect.flatMap(accessKeyPair(config), (key) => fromKeys({ ...key, securityToken: config.securityToken }))
+const keysOf = (options: Options<"access_key">) => ({
+  accessKeyId: orUnset(options.accessKeyId),
+  accessKeySecret: orUnset(options.accessKeySecret)
+})
 
-/** The source of a static type (access_key, sts, bearer); `undefined` for the other types. */
-export const staticSource = (config: ConfigOptions): Source | undefined => {
-  switch (config.type) {
+/** The credential that signs ram_role_arn's AssumeRole: the options' keys. */
+export const signerOf = (options: Options<"ram_role_arn">): Source =>
+  fromKeys({ ...keysOf(options), securityToken: options.securityToken })
+
+/** The source of a static type. */
+export const staticSource = (decoded: Extract<Decoded, { readonly type: StaticType }>): Source => {
+  switch (decoded.type) {
     case "access_key":
-      return Effect.flatMap(accessKeyPair(config), AccessKey.make)
+      return AccessKey.make(keysOf(decoded.options))
     case "sts":
-      return Effect.flatMap(
-        accessKeyPair(config),
-        (key) =>
-          Effect.flatMap(
-            orEnv(config.securityToken, "ALIBABA_CLOUD_SECURITY_TOKEN"),
-            (securityToken) => Sts.make({ ...key, securityToken: securityToken as string })
-          )
-      )
+      return Sts.make({ ...keysOf(decoded.options), securityToken: orUnset(decoded.options.securityToken) })
     case "bearer":
-      return Bearer.make({ bearerToken: config.bearerToken as string })
-    default:
-      return undefined
+      return Bearer.make({ bearerToken: orUnset(decoded.options.bearerToken) })
   }
 }
+
+/**
+ * A custom provider as the signer of a role (the official `withCredentialsProvider`): asked on
+ * every AssumeRole; its error's own message is kept.
+ */
+export const providerSource = (provider: CredentialsProvider): Source =>
+  Effect.tryPromise({
+    try: () => provider.getCredentials(),
+    catch: (cause) =>
+      new CommandFailed({
+        source: provider.getProviderName(),
+        command: "getCredentials()",
+        detail: `failed: ${cause instanceof Error ? cause.message : String(cause)}`
+      })
+  }).pipe(
+    Effect.flatMap((answer) => fromKeys(answer)),
+    Effect.map((c) => CredentialModule.withProviderName(c, provider.getProviderName()))
+  )
