@@ -9,10 +9,9 @@
  * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
+import type * as Duration from "effect/Duration"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
-import { maskAccessKeyId } from "./internal/credential/maskAccessKeyId.js"
-import { carryPrefetchWindow } from "./internal/credential/prefetchWindow.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).
@@ -101,6 +100,12 @@ export interface CredentialFields {
   readonly providerName: string
   /** `"none"`: a refreshing layer asks the source again at every `get` (see `CachePolicy`). Absent: cached. */
   readonly cache?: CachePolicy | undefined
+  /**
+   * How far ahead of `expiration` the source asks to be refreshed (the ECS metadata service: 1 hour,
+   * as the official tool). Absent: the refresh engine's own windows. The default chain honours it;
+   * `Refresh.Options.prefetchWindow` decides for a layer of your own.
+   */
+  readonly prefetchWindow?: Duration.Duration | undefined
 }
 
 /**
@@ -144,6 +149,8 @@ export class Credential implements CredentialFields {
   readonly providerName: string
   /** @ignore */
   readonly cache: CachePolicy | undefined
+  /** @ignore */
+  readonly prefetchWindow: Duration.Duration | undefined
 
   constructor(fields: CredentialFields) {
     this.type = fields.type
@@ -154,6 +161,7 @@ export class Credential implements CredentialFields {
     this.expiration = fields.expiration
     this.providerName = fields.providerName
     this.cache = fields.cache
+    this.prefetchWindow = fields.prefetchWindow
   }
 
   /**
@@ -226,6 +234,29 @@ export class Credential implements CredentialFields {
 }
 
 /**
+ * How a credential prints its AccessKey ID (`toJSON`, `toString`, `inspect`, the Promise facade's
+ * models): the first and last four characters, `LTAI****wxyz`; an ID shorter than 12 characters is
+ * masked whole. Use it to log an ID the same way.
+ *
+ * @example
+ * ```ts
+ * import { Credential } from "@effect-alicloud/credentials"
+ *
+ * assert.strictEqual(Credential.maskAccessKeyId("LTAI5tExampleKeyId"), "LTAI****eyId")
+ * assert.strictEqual(Credential.maskAccessKeyId("short"), "****")
+ * ```
+ *
+ * @since 0.1.0
+ * @category printing
+ */
+export const maskAccessKeyId = (accessKeyId: string): string =>
+  accessKeyId.length === 0
+    ? ""
+    : accessKeyId.length < 12
+    ? "****"
+    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
+
+/**
  * @example
  * ```ts
  * import { Credential } from "@effect-alicloud/credentials"
@@ -266,7 +297,7 @@ export const make = (fields: CredentialFields): Credential => new Credential(fie
  * @category combinators
  */
 export const withProviderName = (self: Credential, providerName: string): Credential =>
-  carryPrefetchWindow(self, new Credential({ ...self, providerName }))
+  new Credential({ ...self, providerName })
 
 /**
  * Returns the same credential marked `cache: "none"`: a refreshing layer hands it to the callers of
@@ -289,8 +320,7 @@ export const withProviderName = (self: Credential, providerName: string): Creden
  * @since 0.1.0
  * @category combinators
  */
-export const uncached = (self: Credential): Credential =>
-  carryPrefetchWindow(self, new Credential({ ...self, cache: "none" }))
+export const uncached = (self: Credential): Credential => new Credential({ ...self, cache: "none" })
 
 /**
  * Whether a refreshing layer may keep the credential (it is not marked `cache: "none"`).

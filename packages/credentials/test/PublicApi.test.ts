@@ -46,6 +46,7 @@ const expected = [
   "Credential.isCacheable",
   "Credential.isValidAt",
   "Credential.make",
+  "Credential.maskAccessKeyId",
   "Credential.remainingMillis",
   "Credential.uncached",
   "Credential.withProviderName",

@@ -6,7 +6,7 @@
 // properties, as the official clients read them, but not enumerable, and every rendering
 // (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them, the AccessKey ID as
 // a Credential of the Effect API masks it.
-import { maskAccessKeyId } from "../internal/credential/maskAccessKeyId.js"
+import { maskAccessKeyId } from "../Credential.js"
 
 /**
  * The official options (`@alicloud/credentials` `Config`), plus `metadataUrl` to move the ECS

@@ -19,9 +19,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Credential from "../Credential.js"
 import { type CredentialsError, MalformedResponse, NotConfigured } from "../CredentialsError.js"
 import * as Rules from "../internal/config/rules.js"
-import { askPrefetchWindow } from "../internal/credential/prefetchWindow.js"
 import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
 import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
@@ -274,5 +274,5 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       retryWhile: (error) => answered && Upstream.isTransient(error)
     })
     // The official timing as data: a chain or a profile that passes this credential on refreshes it an hour ahead.
-    return askPrefetchWindow(credential, ECS_PREFETCH_WINDOW)
+    return Credential.make({ ...credential, prefetchWindow: ECS_PREFETCH_WINDOW })
   })

@@ -6,7 +6,6 @@ import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
-import { prefetchWindowOf } from "../credential/prefetchWindow.js"
 
 /** The refresh engine's options (`Refresh.Options`). */
 export interface Options {
@@ -75,7 +74,7 @@ export const defaults = {
  * passes its credential on keeps the ask), the others at the stale window.
  */
 export const askedPrefetchWindow = (credential: Credential.Credential): Duration.Duration =>
-  prefetchWindowOf(credential) ?? Duration.zero
+  credential.prefetchWindow ?? Duration.zero
 
 /**
  * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
