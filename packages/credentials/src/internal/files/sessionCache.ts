@@ -12,7 +12,7 @@ import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
-import { decodeDuration, optionalString } from "../config/validate.js"
+import * as Rules from "../config/rules.js"
 import { STALE_WINDOW } from "../refresh/timing.js"
 import { describePlatformError, errnoCode, readTextFileOption } from "./boundedFile.js"
 import { replaceFile } from "./cliConfig/writeBack.js"
@@ -75,16 +75,16 @@ interface Settings {
 const settings = (source: string, options: Options): Effect.Effect<Settings, InvalidConfiguration> =>
   Effect.gen(function*() {
     const millis = (field: string, input: Duration.DurationInput) =>
-      Effect.map(decodeDuration(source, `cache.${field}`, input), Duration.toMillis)
+      Effect.map(Rules.decodeDuration(source, `cache.${field}`, input), Duration.toMillis)
     return {
-      directory: yield* optionalString(
-        {
-          source,
-          field: "cache.directory",
-          fix: "pass the folder of the cache files, or leave it out for ~/.alibabacloud/cache"
-        },
-        options.directory
-      ),
+      // Left out: ~/.alibabacloud/cache; given, it must name a folder (a blank one is a mistake, not
+      // "not set": the option has no official counterpart whose blank users rely on).
+      directory: options.directory === undefined ? undefined : yield* Rules.decodeRequired({
+        source,
+        origin: Rules.option("cache.directory"),
+        schema: Rules.Text,
+        fix: "pass the folder of the cache files, or leave it out for ~/.alibabacloud/cache"
+      }, options.directory),
       staleMillis: yield* millis("staleWindow", options.staleWindow ?? STALE_WINDOW),
       lockWaitMillis: yield* millis("lockWait", options.lockWait ?? "20 seconds"),
       staleLockMillis: yield* millis("staleLock", options.staleLock ?? "60 seconds")
