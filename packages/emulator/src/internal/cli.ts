@@ -1,6 +1,6 @@
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
-import type { AccessKey, MetadataMode, Options } from "../Emulator.js"
+import type { AccessKey, MetadataMode, Options } from "./model.js"
 
 /** @internal */
 export class CliError extends Data.TaggedError("CliError")<{ readonly detail: string }> {

@@ -3,10 +3,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import { lifetimeMillis } from "./metadata.js"
 import * as Reply from "./reply.js"
-import type { State } from "./state.js"
-import type { RequestContext } from "./sts.js"
+import { bearerToken, type RequestContext } from "./request.js"
+import { lifetimeMillis, type State } from "./state.js"
 
 /** @internal */
 export const path = "/cloud-credentials"
@@ -14,12 +13,6 @@ export const path = "/cloud-credentials"
 /** The CloudSSO error body: `{RequestId, Code, Message}`. @internal */
 export const errorReply = (status: number, code: string, message: string): Reply.Reply =>
   Reply.json(status, { RequestId: Reply.requestId(), Code: code, Message: message })
-
-/** The token of an `Authorization: Bearer <token>` header, if that is what the request carries. @internal */
-export const bearerToken = (ctx: RequestContext): string | undefined => {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(ctx.headers["authorization"] ?? "")
-  return m === null ? undefined : m[1]
-}
 
 const Body = Schema.parseJson(Schema.Struct({
   AccountId: Schema.optional(Schema.String),

@@ -4,17 +4,16 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { EmulatorShape, Endpoint, RequestRecord } from "../Emulator.js"
 import * as Fault from "../Fault.js"
 import * as model from "./model.js"
 import * as Reply from "./reply.js"
-import type { RequestContext } from "./sts.js"
+import type { RequestContext } from "./request.js"
 
 /** @internal */
 export const prefix = "/__emulator"
 
 /** Where everything is: the command's start line and the control API's state. */
-export const urls = (emulator: EmulatorShape) => ({
+export const urls = (emulator: model.EmulatorShape) => ({
   baseUrl: emulator.baseUrl,
   stsEndpoint: emulator.stsEndpoint,
   stsUrl: emulator.stsUrl,
@@ -63,7 +62,7 @@ const redactRecord = (r: Readonly<Record<string, string>>, secret: ReadonlySet<s
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, secret.has(k) ? `<redacted ${v.length} chars>` : v]))
 
 /** The request history as the control API shows it: token values replaced by their length. @internal */
-export const redact = (r: RequestRecord): RequestRecord => ({
+export const redact = (r: model.RequestRecord): model.RequestRecord => ({
   ...r,
   query: redactRecord(r.query, secretParams),
   body: redactRecord(r.body, secretParams),
@@ -109,7 +108,7 @@ const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
  *
  * @internal
  */
-export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Effect<Reply.Reply> =>
+export const handle = (emulator: model.EmulatorShape, ctx: RequestContext): Effect.Effect<Reply.Reply> =>
   Effect.gen(function*() {
     const segments = ctx.path.slice(prefix.length).split("/").filter((s) => s !== "")
     const [resource, arg] = segments
@@ -142,7 +141,7 @@ export const handle = (emulator: EmulatorShape, ctx: RequestContext): Effect.Eff
         return yield* withBody(
           FaultRequest,
           ctx,
-          (r) => Effect.zipRight(emulator.setFault(endpoint as Endpoint, r.fault, { times: r.times }), ok())
+          (r) => Effect.zipRight(emulator.setFault(endpoint as model.Endpoint, r.fault, { times: r.times }), ok())
         )
       }
       case "access-keys": {

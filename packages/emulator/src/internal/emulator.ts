@@ -14,14 +14,14 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Http from "node:http"
 import * as Https from "node:https"
-import type { EmulatorShape, Endpoint, Options, RequestRecord } from "../Emulator.js"
 import type { Fault } from "../Fault.js"
 import * as CloudSso from "./cloudSso.js"
 import * as Control from "./control.js"
 import * as Metadata from "./metadata.js"
-import { EmulatorError } from "./model.js"
+import { EmulatorError, type EmulatorShape, type Endpoint, type Options, type RequestRecord } from "./model.js"
 import * as OAuth from "./oauth.js"
 import * as Reply from "./reply.js"
+import { type RequestContext, signatureAlgorithmOf } from "./request.js"
 import { makeState, type State, toAccessEntry, toKeyEntry, toRefreshEntry, toSsoEntry } from "./state.js"
 import * as Sts from "./sts.js"
 
@@ -53,7 +53,7 @@ const JsonObject = Schema.parseJson(Schema.Record({ key: Schema.String, value: S
  * The body as the request history records it: the form fields, or the top-level fields of a JSON
  * object (strings as sent, other values as their JSON text); `{}` for anything else.
  */
-const recordedBody = (ctx: Sts.RequestContext): Readonly<Record<string, string>> => {
+const recordedBody = (ctx: RequestContext): Readonly<Record<string, string>> => {
   if (Object.keys(ctx.body).length > 0) return ctx.body
   const contentType = (ctx.headers["content-type"] ?? "").toLowerCase()
   if (!contentType.includes("json") || ctx.rawBody === "") return {}
@@ -77,7 +77,7 @@ type Route =
   | { readonly _tag: "Endpoint"; readonly endpoint: Endpoint; readonly handler: Effect.Effect<Reply.Reply> }
   | { readonly _tag: "NotFound" }
 
-const route = (state: State, emulatorPath: string, ctx: Sts.RequestContext): Route => {
+const route = (state: State, emulatorPath: string, ctx: RequestContext): Route => {
   const path = ctx.path
   if (path === Control.prefix || path.startsWith(Control.prefix + "/")) return { _tag: "Control" }
   if (path === Metadata.tokenPath) {
@@ -161,13 +161,13 @@ const dripStream = (body: Uint8Array, chunk: number, everyMillis: number): Strea
         Option.some([body.subarray(offset, offset + chunk), offset + chunk] as const)
       ))
 
-const echoMessage = (ctx: Sts.RequestContext, url: string) =>
+const echoMessage = (ctx: RequestContext, url: string) =>
   `The request ${ctx.method} ${url} was not accepted (body: ${ctx.rawBody === "" ? "<empty>" : ctx.rawBody})`
 
 const serveEndpoint = (
   state: State,
   endpoint: Endpoint,
-  ctx: Sts.RequestContext,
+  ctx: RequestContext,
   handler: Effect.Effect<Reply.Reply>,
   request: HttpServerRequest.HttpServerRequest,
   fullUrl: string
@@ -181,7 +181,7 @@ const serveEndpoint = (
       params: ctx.params,
       headers: ctx.headers,
       receivedAt: yield* Clock.currentTimeMillis,
-      signatureAlgorithm: Sts.signatureAlgorithmOf(ctx)
+      signatureAlgorithm: signatureAlgorithmOf(ctx)
     }
     yield* state.record(endpoint, record)
     let fault: Option.Option<Fault> = yield* state.takeFault(endpoint)
@@ -285,7 +285,7 @@ const app = (state: State, emulator: EmulatorShape, scheme: string) =>
     const query = paramsOf(search)
     const isForm = (headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")
     const body = isForm ? paramsOf(rawBody) : {}
-    const ctx: Sts.RequestContext = {
+    const ctx: RequestContext = {
       method: request.method,
       path,
       host: headers["host"] ?? "",

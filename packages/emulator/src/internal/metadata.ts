@@ -1,12 +1,9 @@
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import type { ExpiringEndpoint } from "../Emulator.js"
 import * as Reply from "./reply.js"
-import { defaultAccountId, defaultLifetime, type State } from "./state.js"
-import type { RequestContext } from "./sts.js"
+import type { RequestContext } from "./request.js"
+import { defaultAccountId, lifetimeMillis, type State } from "./state.js"
 
 /** @internal */
 export const tokenPath = "/latest/api/token"
@@ -61,12 +58,6 @@ export const roleName = (state: State, ctx: RequestContext): Effect.Effect<Reply
     const role = yield* Ref.get(state.roleName)
     return role === undefined ? notFound : Reply.text(200, role)
   })
-
-/** @internal */
-export const lifetimeMillis = (state: State, endpoint: Exclude<ExpiringEndpoint, "sts">) =>
-  state.lifetime(endpoint).pipe(
-    Effect.map((o) => Duration.toMillis(Option.getOrElse(o, () => defaultLifetime[endpoint])))
-  )
 
 /** `GET /latest/meta-data/ram/security-credentials/<role>` @internal */
 export const credentials = (state: State, ctx: RequestContext, requestedRole: string): Effect.Effect<Reply.Reply> =>

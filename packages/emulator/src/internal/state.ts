@@ -5,21 +5,21 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import type {
-  AccessKey,
-  CallerIdentity,
-  CloudSsoToken,
-  Counters,
-  Endpoint,
-  ExpiringEndpoint,
-  MetadataMode,
-  OAuthAccessToken,
-  OAuthRefreshToken,
-  Options,
-  RequestRecord
-} from "../Emulator.js"
 import type { Fault } from "../Fault.js"
-import * as model from "./model.js"
+import {
+  type AccessKey,
+  type CallerIdentity,
+  type CloudSsoToken,
+  type Counters,
+  defaultIdentity,
+  Endpoint,
+  type ExpiringEndpoint,
+  type MetadataMode,
+  type OAuthAccessToken,
+  type OAuthRefreshToken,
+  type Options,
+  type RequestRecord
+} from "./model.js"
 import { formatUtcSeconds, randomHex, randomToken } from "./reply.js"
 
 /** The session of a credential the emulator issued, as `GetCallerIdentity` reports it. @internal */
@@ -83,7 +83,7 @@ const historyLimit = 1000
 
 const zeroCounters: Counters = { received: 0, succeeded: 0, failed: 0, faulted: 0 }
 
-const allEndpoints: ReadonlyArray<Endpoint> = model.Endpoint.literals
+const allEndpoints: ReadonlyArray<Endpoint> = Endpoint.literals
 
 const zeroAll = (): Readonly<Record<Endpoint, Counters>> =>
   Object.fromEntries(allEndpoints.map((e) => [e, zeroCounters])) as Record<Endpoint, Counters>
@@ -97,7 +97,7 @@ export const toKeyEntry = (key: AccessKey): KeyEntry => ({
   accessKeySecret: reveal(key.accessKeySecret),
   securityToken: key.securityToken === undefined ? undefined : reveal(key.securityToken),
   expiresAt: undefined,
-  identity: key.identity ?? model.defaultIdentity
+  identity: key.identity ?? defaultIdentity
 })
 
 /** @internal */
@@ -302,3 +302,14 @@ export const makeState = (options: Options) =>
 
 /** @internal */
 export type State = Effect.Effect.Success<ReturnType<typeof makeState>>
+
+/**
+ * How long what a non-STS endpoint hands out lives, in ms: the lifetime `setExpiry` set, else the
+ * endpoint's default (STS has its own rule: `DurationSeconds`).
+ *
+ * @internal
+ */
+export const lifetimeMillis = (state: State, endpoint: Exclude<ExpiringEndpoint, "sts">) =>
+  state.lifetime(endpoint).pipe(
+    Effect.map((o) => Duration.toMillis(Option.getOrElse(o, () => defaultLifetime[endpoint])))
+  )

@@ -7,20 +7,8 @@ import * as Ref from "effect/Ref"
 import * as AcsSignature from "../AcsSignature.js"
 import * as RpcSignature from "../RpcSignature.js"
 import * as Reply from "./reply.js"
+import { type RequestContext, signatureAlgorithmOf } from "./request.js"
 import { type AssumedRole, type Identity, type IssuedCredential, type KeyEntry, roleIdOf, type State } from "./state.js"
-
-/** What a handler sees of a request. @internal */
-export interface RequestContext {
-  readonly method: string
-  readonly path: string
-  readonly host: string
-  readonly query: Readonly<Record<string, string>>
-  readonly body: Readonly<Record<string, string>>
-  readonly params: Readonly<Record<string, string>>
-  readonly headers: Readonly<Record<string, string>>
-  /** The raw request body (the control API reads JSON from it). */
-  readonly rawBody: string
-}
 
 /** An STS error answer: status, `Code`, `Message`. @internal */
 export interface StsError {
@@ -261,25 +249,6 @@ const authenticateV3 = (state: State, ctx: RequestContext, now: number): Effect.
     )
     return Option.isSome(denied) ? Either.left(denied.value) : Either.right(key)
   })
-
-/**
- * How a request authenticates, read from it before any check (recorded in `RequestRecord`).
- *
- * @internal
- */
-export const signatureAlgorithmOf = (ctx: RequestContext): string => {
-  const authorization = ctx.headers["authorization"]
-  if (authorization !== undefined) {
-    const scheme = authorization.trim().split(/\s+/)[0] ?? ""
-    if (scheme.startsWith("ACS")) return scheme
-    if (scheme.toLowerCase() === "bearer") return "Bearer"
-  }
-  if (ctx.params["SignatureType"] === "BEARERTOKEN" || ctx.headers["x-acs-signature-type"] === "BEARERTOKEN") {
-    return "BEARERTOKEN"
-  }
-  if (ctx.params["Signature"] !== undefined) return ctx.params["SignatureMethod"] ?? "HMAC-SHA1"
-  return "none"
-}
 
 /** Picks the scheme: v3 with an `ACS…` Authorization header, else the RPC v1 parameters. */
 const authenticate = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> => {
