@@ -4,6 +4,7 @@
 // recipe of any provider, to sign a role with it.
 import * as Duration from "effect/Duration"
 import * as Rules from "../internal/config/rules.js"
+import { formatTimestamp } from "../internal/protocols/rpcSignature.js"
 import { STALE_WINDOW } from "../internal/refresh/timing.js"
 import { type Answer, type Engine } from "./answer.js"
 import { type Builder, builderClass, configOf, fieldOf, type Fields, type Setters } from "./builders.js"
@@ -124,7 +125,8 @@ export class SessionProvider extends Provider {
       answer.accessKeyId,
       answer.accessKeySecret,
       answer.securityToken ?? "",
-      answer.expiration === undefined ? "" : new Date(answer.expiration).toISOString().replace(/\.\d{3}Z$/, "Z")
+      // the official Session: the expiration as the RPC timestamp form (seconds, Z)
+      answer.expiration === undefined ? "" : formatTimestamp(answer.expiration)
     )
   }
 
