@@ -104,7 +104,11 @@ export const stepView = (step: Chain.Step, nowMillis: number) => {
     case "Picked":
       return { name: step.name, status: "picked", credential: credentialView(step.credential, nowMillis) } as const
     case "Skipped":
-      return { name: step.name, status: "skipped", error: errorView(step.error) } as const
+      return {
+        name: step.name,
+        status: "selection" in step.error && step.error.selection !== undefined ? "ended_chain" : "skipped",
+        error: errorView(step.error)
+      } as const
     case "NotTried":
       return { name: step.name, status: "not_tried" } as const
   }
@@ -126,10 +130,13 @@ export const stepsText = (steps: ReadonlyArray<Chain.Step>, nowMillis: number): 
         return `${head}picked: ${c.providerName}, ${c.type}, ${c.toJSON().accessKeyId || "(no id)"}, ` +
           `expires ${expiryText(c, nowMillis)}`
       }
-      case "Skipped":
-        return `${head}skipped: ${step.error.message.replace(/\n/g, `\n${" ".repeat(head.length)}`)}`
+      case "Skipped": {
+        // a configuration the user selected (a profile) that cannot be used ends the chain
+        const verb = "selection" in step.error && step.error.selection !== undefined ? "ended the chain" : "skipped"
+        return `${head}${verb}: ${step.error.message.replace(/\n/g, `\n${" ".repeat(head.length)}`)}`
+      }
       case "NotTried":
-        return `${head}not tried (a source before it was picked)`
+        return `${head}not tried (the chain ended before it)`
     }
   })
   return ["The default chain, in order:", ...lines].join("\n")

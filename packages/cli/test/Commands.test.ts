@@ -147,6 +147,31 @@ describe.concurrent("alicloud-credentials", () => {
       expect(text.stdout + json.stdout).not.toContain("profile-secret-1")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scopedLive("explain: a selected profile that cannot be used ends the chain; the sources after it are not tried", () =>
+    Effect.gen(function*() {
+      // `current` selects a RamRoleArn profile without its role: the chain ends there, even with a
+      // credentials URI configured after it
+      const broken = { name: "role", mode: "RamRoleArn", access_key_id: accessKey.accessKeyId, access_key_secret: "s" }
+      const home = yield* makeHome({ current: "role", profiles: [broken] })
+      const env = envFor(home, { ALIBABA_CLOUD_CREDENTIALS_URI: `http://127.0.0.1:${yield* closedPort}/creds` })
+      const json = yield* run(["explain", "--json"], env)
+      expect(json.code).not.toBe(0)
+      expect(json.stderr).toContain("ram_role_arn")
+      const explained = JSON.parse(json.stdout)
+      expect(explained.steps.map((s: { status: string }) => s.status)).toEqual([
+        "skipped",
+        "skipped",
+        "ended_chain",
+        "not_tried",
+        "not_tried",
+        "not_tried"
+      ])
+      const text = yield* run(["explain"], env)
+      const lines = text.stdout.trim().split("\n").slice(1)
+      expect(lines[2]).toContain("ended the chain: cli_profile")
+      expect(lines[5]).toContain("not tried (the chain ended before it)")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("explain: nothing configured lists each source's fix and exits 1", () =>
     Effect.gen(function*() {
       const home = yield* makeHome()

@@ -42,6 +42,13 @@ export const command = Command.make(
           : Output.stepsText(steps, now)
       )
       if (picked === undefined) {
+        // a selected profile that cannot be used ended the chain: its error is the answer
+        const ended = steps.find((step) =>
+          step._tag === "Skipped" && "selection" in step.error && step.error.selection !== undefined
+        )
+        if (ended?._tag === "Skipped") {
+          return yield* Failure.fromCredentialsError(ended.error, ChainOptions.failureContext(chain))
+        }
         const failures = steps.flatMap((step) =>
           step._tag === "Skipped" && step.error._tag !== "ChainExhausted" ? [step.error] : []
         )
