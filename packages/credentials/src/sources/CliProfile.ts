@@ -147,9 +147,12 @@ type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecu
 interface Context {
   readonly path: string
   readonly options: Options
-  readonly policy: Upstream.Policy
   readonly oauth: OAuthMode.Memory
 }
+
+// The option block, decoded by the modes that talk to an upstream themselves (CloudSSO, OAuth);
+// the role modes hand the options to their source, which decodes them once.
+const policyOf = (ctx: Context) => Upstream.policy(source, ctx.options)
 
 const roleOptions = (ctx: Context) => Upstream.pick(ctx.options)
 
@@ -194,12 +197,16 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
     case "ChainableRamRoleArn":
       return Effect.die("a ChainableRamRoleArn profile is resolved through its chain")
     case "CloudSSO":
-      return cloudSsoCredential({ path: ctx.path, policy: ctx.policy, cache: ctx.options.cache }, profile)
-    case "OAuth":
-      return OAuthMode.oauthCredential(
-        { path: ctx.path, policy: ctx.policy, baseUrl: ctx.options.oauthBaseUrl, memory: ctx.oauth },
-        profile
+      return Effect.flatMap(
+        policyOf(ctx),
+        (policy) => cloudSsoCredential({ path: ctx.path, policy, cache: ctx.options.cache }, profile)
       )
+    case "OAuth":
+      return Effect.flatMap(policyOf(ctx), (policy) =>
+        OAuthMode.oauthCredential(
+          { path: ctx.path, policy, baseUrl: ctx.options.oauthBaseUrl, memory: ctx.oauth },
+          profile
+        ))
     case "External":
       return externalCredential({ path: ctx.path, timeout: ctx.options.commandTimeout }, profile)
   }
@@ -274,7 +281,7 @@ export const make = (options: Options = {}): Source<Requirements> => {
         fix: "set HOME, or pass the file's path"
       })
     }
-    const ctx: Context = { path, options, policy: yield* Upstream.policy(source, options), oauth }
+    const ctx: Context = { path, options, oauth }
     // A file that is there but cannot be read selects a profile nobody can tell: that ends a chain too.
     const config = yield* readCliConfig(path).pipe(
       Effect.catchTag(
