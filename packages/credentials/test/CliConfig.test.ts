@@ -614,8 +614,12 @@ describe("source profile chains", () => {
     source_profile: source,
     ram_role_arn: `acs:ram::1:role/${name}`
   })
+  // the chain as a list, root first
   const chainOf = (config: CliConfig, name: string) =>
-    Effect.flatMap(selectProfile(config, name), (p) => sourceProfileChain(config, p))
+    Effect.flatMap(
+      selectProfile(config, name),
+      (p) => Effect.map(sourceProfileChain(config, p), (chain) => [chain.root, ...chain.links])
+    )
 
   it.effect("a profile of another mode is its own chain", () =>
     Effect.gen(function*() {

@@ -39,10 +39,10 @@ import {
   type Choice,
   chooseProfile,
   type CliConfig,
-  type CliProfile,
   decodeProfile,
   defaultCliConfigPath,
   readCliConfig,
+  type SourceProfileChain,
   sourceProfileChain
 } from "../internal/files/cliConfig.js"
 import { cloudSsoCredential } from "../internal/files/cliConfig/cloudSsoMode.js"
@@ -159,7 +159,7 @@ const roleOptions = (ctx: Context) => Upstream.pick(ctx.options)
 const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value))
 
 // The source of one profile, ChainableRamRoleArn excepted (it needs the whole file).
-const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
+const sourceOf = (ctx: Context, profile: SourceProfileChain["root"]): Source<Requirements> => {
   switch (profile._tag) {
     case "AK":
       return AccessKey.make(profile)
@@ -194,8 +194,6 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
         stsRegionId: profile.stsRegion,
         enableVpc: profile.enableVpc
       })
-    case "ChainableRamRoleArn":
-      return Effect.die("a ChainableRamRoleArn profile is resolved through its chain")
     case "CloudSSO":
       return Effect.flatMap(
         policyOf(ctx),
@@ -213,10 +211,10 @@ const sourceOf = (ctx: Context, profile: CliProfile): Source<Requirements> => {
 }
 
 // The root profile's credential assumes each role of the chain in turn.
-const chained = (ctx: Context, chain: readonly [CliProfile, ...Array<CliProfile>]): Source<Requirements> =>
-  chain.slice(1).reduce<Source<Requirements>>(
+const chained = (ctx: Context, chain: SourceProfileChain): Source<Requirements> =>
+  chain.links.reduce<Source<Requirements>>(
     (inner, link) =>
-      link._tag !== "ChainableRamRoleArn" ? inner : RamRoleArn.make({
+      RamRoleArn.make({
         ...roleOptions(ctx),
         source: inner,
         roleArn: link.roleArn,
@@ -229,7 +227,7 @@ const chained = (ctx: Context, chain: readonly [CliProfile, ...Array<CliProfile>
         stsEndpoint: ctx.options.stsEndpoint,
         stsRegionId: link.stsRegion
       }),
-    sourceOf(ctx, chain[0])
+    sourceOf(ctx, chain.root)
   )
 
 // The selected profile's credential, whatever its mode.

@@ -34,7 +34,13 @@ export {
   supportedModes
 } from "./cliConfig/model.js"
 export { decodeProfile } from "./cliConfig/profiles.js"
-export { type Choice, chooseProfile, selectProfile, sourceProfileChain } from "./cliConfig/select.js"
+export {
+  type Choice,
+  chooseProfile,
+  selectProfile,
+  type SourceProfileChain,
+  sourceProfileChain
+} from "./cliConfig/select.js"
 export {
   type ProfilePatch,
   replaceFile,

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import { InvalidConfiguration, NotConfigured } from "../../../CredentialsError.js"
 import { isBlank } from "../../config/rules.js"
 import { type CliConfig, findRaw, listNames, notConfiguredFix, type RawProfile, source } from "./file.js"
-import type { CliProfile } from "./model.js"
+import type { ChainableRamRoleArnProfile, CliProfile } from "./model.js"
 import { decodeProfile, invalidField } from "./profiles.js"
 
 /** The profile chosen in the file, undecoded: its name and its JSON object. */
@@ -74,22 +74,32 @@ export const selectProfile = (
   Effect.flatMap(chooseProfile(config, name), (choice) => decodeProfile(config, choice.raw, choice.name))
 
 /**
- * The profiles behind `profile`, root first and `profile` last: for a `ChainableRamRoleArn`, its
- * `source_profile`, that one's source, and so on to a profile of another mode. A missing source
+ * A `source_profile` chain, from its root (a profile of another mode, which gives the first
+ * credential) to the selected profile: each link assumes its role with the credential before it.
+ */
+export interface SourceProfileChain {
+  readonly root: Exclude<CliProfile, ChainableRamRoleArnProfile>
+  readonly links: ReadonlyArray<ChainableRamRoleArnProfile>
+}
+
+/**
+ * The profiles behind a `ChainableRamRoleArn` `profile`: its `source_profile`, that one's source,
+ * and so on to a profile of another mode (the root); the links root side first, `profile` last. A missing source
  * profile or a cycle (`a -> b -> a`) is an `InvalidConfiguration`; the walk never loops.
  */
 export const sourceProfileChain = (
   config: CliConfig,
   profile: CliProfile
-): Effect.Effect<readonly [CliProfile, ...Array<CliProfile>], InvalidConfiguration> =>
+): Effect.Effect<SourceProfileChain, InvalidConfiguration> =>
   Effect.gen(function*() {
-    const walk: Array<CliProfile> = [profile]
+    const links: Array<ChainableRamRoleArnProfile> = []
     let current = profile
     while (current._tag === "ChainableRamRoleArn") {
+      links.push(current)
       const next = current.sourceProfile
-      const seen = walk.findIndex((p) => p.name === next)
+      const seen = links.findIndex((p) => p.name === next)
       if (seen !== -1) {
-        const cycle = [...walk.slice(seen).map((p) => p.name), next].join(" -> ")
+        const cycle = [...links.slice(seen).map((p) => p.name), next].join(" -> ")
         return yield* invalidField(
           config.path,
           current.name,
@@ -108,8 +118,6 @@ export const sourceProfileChain = (
         )
       }
       current = yield* decodeProfile(config, raw, next)
-      walk.push(current)
     }
-    const [root, ...rest] = walk.reverse()
-    return [root!, ...rest] as const
+    return { root: current, links: links.reverse() }
   })
