@@ -11,6 +11,7 @@ import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
 import * as rpc from "../src/internal/protocols/rpcSignature.js"
+import type * as Refresh from "../src/Refresh.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import { makeFakeUpstream } from "./fakeUpstream.js"
@@ -54,7 +55,7 @@ const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
 const stsActions = (emulator: Emulator.EmulatorShape, action: string) =>
   Effect.map(emulator.requests("sts"), (requests) => requests.filter((r) => r.params.Action === action).length)
 
-const roleLayer = (emulator: Emulator.EmulatorShape) =>
+const roleLayer = (emulator: Emulator.EmulatorShape, options: Refresh.Options = {}) =>
   Credentials.layer(
     RamRoleArn.make({
       source: AccessKey.make(accessKey),
@@ -63,7 +64,7 @@ const roleLayer = (emulator: Emulator.EmulatorShape) =>
       roleSessionName: "recovery",
       retrySchedule: retryNow(0)
     }),
-    { jitter: 0 }
+    { jitter: 0, ...options }
   )
 
 describe("retryOnAuthError against the emulator (TestClock)", () => {
@@ -165,6 +166,109 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
         expect(custom).toMatchObject({ code: "Throttling.User" })
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(4)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+})
+
+/**
+ * A call to an API that refuses every session (as after a misconfiguration, or a policy that
+ * denies every session of the role): the session it gets is revoked in the emulator before the
+ * signed GetCallerIdentity, which the emulator then refuses with InvalidSecurityToken.Expired.
+ */
+const refusedCall = (emulator: Emulator.EmulatorShape) =>
+  Effect.gen(function*() {
+    const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+    yield* emulator.revoke(session.accessKeyId)
+    return yield* getCallerIdentity(emulator)
+  })
+
+/** `times` sequential recovering calls, each refused; the error of each. */
+const recoverInARow = <A, E, R>(call: Effect.Effect<A, E, R>, times: number) =>
+  Effect.forEach(Array.from({ length: times }), () => Effect.flip(Credentials.retryOnAuthError(call)))
+
+describe("the floor between forced refreshes (minForcedRefreshInterval)", () => {
+  it.scoped("100 sequential recoveries refused by the API make 2 AssumeRole within 5 s (the cold start's and one forced), then one more once 5 s have passed", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = refusedCall(emulator)
+        const errors = yield* recoverInARow(call, 100)
+        for (const error of errors) {
+          expect(error).toMatchObject({ _tag: "CallFailed", code: "InvalidSecurityToken.Expired" })
+        }
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        // each call and its one retry, with the session the floor handed back
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(200)
+
+        yield* TestClock.adjust("4999 millis")
+        yield* recoverInARow(call, 1)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        yield* TestClock.adjust("1 millis")
+        yield* recoverInARow(call, 10)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        // the new session was handed out: the retry after the refresh used it
+        const sessions = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity")
+          .map((r) => r.params.AccessKeyId)
+        expect(new Set(sessions).size).toBe(3)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("a refused refresh: its typed error is reused within the window, the upstream asked again after it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = getCallerIdentity(emulator)
+        const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+        yield* emulator.revoke(session.accessKeyId)
+        yield* emulator.revoke(accessKey.accessKeyId)
+        const errors = yield* recoverInARow(call, 100)
+        for (const error of errors) {
+          expect(error).toBeInstanceOf(UpstreamError)
+          expect(error).toMatchObject({ code: "InvalidAccessKeyId.NotFound" })
+        }
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(100)
+        yield* TestClock.adjust("5 seconds")
+        expect(yield* recoverInARow(call, 1)).toMatchObject([{ code: "InvalidAccessKeyId.NotFound" }])
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        // the refused session is still the current one
+        expect((yield* Effect.flatMap(Credentials, (c) => c.get)).accessKeyId).toBe(session.accessKeyId)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("configurable: 30 s holds for 30 s; 0 turns the floor off", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = refusedCall(emulator)
+        yield* Effect.gen(function*() {
+          yield* recoverInARow(call, 10)
+          expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+          yield* TestClock.adjust("29 seconds")
+          yield* recoverInARow(call, 10)
+          expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+          yield* TestClock.adjust("1 second")
+          yield* recoverInARow(call, 10)
+          expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "30 seconds" })))
+        yield* Effect.gen(function*() {
+          yield* recoverInARow(call, 10)
+          // a cold start, then one AssumeRole per recovery
+          expect(yield* stsActions(emulator, "AssumeRole")).toBe(3 + 11)
+        }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: 0 })))
+      })
+    ))
+
+  it.scoped("a plain refresh is not held back, but opens the window for the recoveries that follow", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        yield* credentials.get
+        const refreshed = yield* credentials.refresh
+        expect((yield* credentials.refresh).accessKeyId).not.toBe(refreshed.accessKeyId)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        yield* recoverInARow(refusedCall(emulator), 10)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        // and a plain refresh within the window still fetches
+        yield* credentials.refresh
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(4)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
 })
