@@ -11,11 +11,12 @@ import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
 import * as rpc from "../src/internal/protocols/rpcSignature.js"
-import type * as Refresh from "../src/Refresh.js"
+import * as Forced from "../src/internal/refresh/forced.js"
+import * as Refresh from "../src/Refresh.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import { makeFakeUpstream } from "./fakeUpstream.js"
-import { accessKey, retryNow, roleArn, withEmulator } from "./withEmulator.js"
+import { accessKey, nextCredential, retryNow, roleArn, withEmulator } from "./withEmulator.js"
 
 /** A refused call, as a typed error of the program's own (the service's `Code` in `code`). */
 class CallFailed extends Data.TaggedError("CallFailed")<{ readonly status: number; readonly code: string }> {}
@@ -271,6 +272,40 @@ describe("the floor between forced refreshes (minForcedRefreshInterval)", () => 
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(4)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
+  it.scoped("a background refresh inside the window does not reopen it: the recoveries after it stay held and retry with its credential", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        const call = refusedCall(emulator)
+        yield* recoverInARow(call, 10)
+        const forced = yield* credentials.get
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        // the 1-hour session falls due 15 minutes before expiry: the background fiber fetches
+        const background = yield* Effect.fork(nextCredential(credentials, forced))
+        yield* TestClock.adjust("45 minutes")
+        const renewed = yield* Fiber.join(background)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        yield* recoverInARow(call, 10)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        const last = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity").at(-1)
+        expect(last?.params.AccessKeyId).toBe(renewed.accessKeyId)
+      }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "2 hours" })))
+    ))
+
+  it.scoped("a remembered credential that has expired is not handed back: the recovery's refresh fetches", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, { jitter: 0, minForcedRefreshInterval: "2 hours" })
+      const recoveringRefresh = Effect.locally(refreshing.refresh, Forced.recovering, true)
+      yield* refreshing.get
+      expect((yield* refreshing.refresh).accessKeyId).toBe("STS.fake-2")
+      expect((yield* recoveringRefresh).accessKeyId).toBe("STS.fake-2")
+      // dropped, so no background refresh replaces it; an hour later it has expired
+      yield* refreshing.invalidate
+      yield* TestClock.adjust("61 minutes")
+      expect(yield* upstream.calls).toBe(2)
+      expect((yield* recoveringRefresh).accessKeyId).toBe("STS.fake-3")
+    }))
 })
 
 describe("refresh and invalidate on the service", () => {

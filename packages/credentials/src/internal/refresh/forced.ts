@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
-import type { Credential } from "../../Credential.js"
+import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
 import * as Timing from "./timing.js"
 
@@ -31,22 +31,24 @@ export const recovering: FiberRef.FiberRef<boolean> = globalValue(
 export interface Forced {
   /** Wraps the fetch: remembers each answer (a credential or a typed error) and when it came. */
   readonly remember: (
-    fetch: Effect.Effect<Credential, CredentialsError>
-  ) => Effect.Effect<Credential, CredentialsError>
+    fetch: Effect.Effect<Credential.Credential, CredentialsError>
+  ) => Effect.Effect<Credential.Credential, CredentialsError>
   /** The engine's `refresh` over the (single-flight) fetch. */
   readonly refresh: (
-    fetch: Effect.Effect<Credential, CredentialsError>
-  ) => Effect.Effect<Credential, CredentialsError>
+    fetch: Effect.Effect<Credential.Credential, CredentialsError>
+  ) => Effect.Effect<Credential.Credential, CredentialsError>
 }
 
 export const make = (options: Timing.Options): Forced => {
   const intervalMillis = Timing.minForcedRefreshIntervalMillis(options)
   // The latest answer of any fetch; interrupted fetches answered nothing.
-  let latest: { readonly endedAt: number; readonly answer: Exit.Exit<Credential, CredentialsError> } | undefined
+  let latest:
+    | { readonly endedAt: number; readonly answer: Exit.Exit<Credential.Credential, CredentialsError> }
+    | undefined
   // Until when a recovering refresh reuses `latest`: set when a forced fetch ends.
   let reuseUntil = -Infinity
 
-  const answered = (answer: Exit.Exit<Credential, CredentialsError>) =>
+  const answered = (answer: Exit.Exit<Credential.Credential, CredentialsError>) =>
     Effect.clockWith((clock) =>
       Effect.sync(() => {
         latest = { endedAt: clock.unsafeCurrentTimeMillis(), answer }
@@ -66,7 +68,10 @@ export const make = (options: Timing.Options): Forced => {
       Effect.gen(function*() {
         const last = latest
         const now = yield* Clock.currentTimeMillis
-        if (last !== undefined && now < reuseUntil && (yield* FiberRef.get(recovering))) {
+        // A credential that has expired since is not an answer any more (a long interval).
+        const reusable = last !== undefined && now < reuseUntil &&
+          (Exit.isFailure(last.answer) || Credential.isValidAt(last.answer.value, now))
+        if (last !== undefined && reusable && (yield* FiberRef.get(recovering))) {
           yield* Effect.annotateCurrentSpan("credentials.forced_refresh", "reused")
           return yield* last.answer
         }
