@@ -53,6 +53,15 @@ const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
     return Schema.decodeUnknownSync(Identity)(body).Arn
   })
 
+/** The current session and the role's signing key revoked: the session is refused, and so is its refresh. */
+const revokeSessionAndKey = (emulator: Emulator.EmulatorShape) =>
+  Effect.gen(function*() {
+    const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+    yield* emulator.revoke(session.accessKeyId)
+    yield* emulator.revoke(accessKey.accessKeyId)
+    return session
+  })
+
 const stsActions = (emulator: Emulator.EmulatorShape, action: string) =>
   Effect.map(emulator.requests("sts"), (requests) => requests.filter((r) => r.params.Action === action).length)
 
@@ -121,9 +130,7 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const call = getCallerIdentity(emulator)
-        const session = yield* Effect.flatMap(Credentials, (c) => c.get)
-        yield* emulator.revoke(session.accessKeyId)
-        yield* emulator.revoke(accessKey.accessKeyId)
+        const session = yield* revokeSessionAndKey(emulator)
         const error = yield* Effect.flip(Credentials.retryOnAuthError(call))
         expect(error).toBeInstanceOf(UpstreamError)
         expect(error).toMatchObject({ code: "InvalidAccessKeyId.NotFound" })
@@ -187,6 +194,10 @@ const refusedCall = (emulator: Emulator.EmulatorShape) =>
 const recoverInARow = <A, E, R>(call: Effect.Effect<A, E, R>, times: number) =>
   Effect.forEach(Array.from({ length: times }), () => Effect.flip(Credentials.retryOnAuthError(call)))
 
+/** The AssumeRole count after `times` more recoveries of `refusedCall`. */
+const assumeRolesAfter = (emulator: Emulator.EmulatorShape, times: number) =>
+  Effect.zipRight(recoverInARow(refusedCall(emulator), times), stsActions(emulator, "AssumeRole"))
+
 describe("the floor between forced refreshes (minForcedRefreshInterval)", () => {
   it.scoped("100 sequential recoveries refused by the API make 2 AssumeRole within 5 s (the cold start's and one forced), then one more once 5 s have passed", () =>
     withEmulator((emulator) =>
@@ -201,11 +212,9 @@ describe("the floor between forced refreshes (minForcedRefreshInterval)", () => 
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(200)
 
         yield* TestClock.adjust("4999 millis")
-        yield* recoverInARow(call, 1)
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        expect(yield* assumeRolesAfter(emulator, 1)).toBe(2)
         yield* TestClock.adjust("1 millis")
-        yield* recoverInARow(call, 10)
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
         // the new session was handed out: the retry after the refresh used it
         const sessions = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity")
           .map((r) => r.params.AccessKeyId)
@@ -216,44 +225,36 @@ describe("the floor between forced refreshes (minForcedRefreshInterval)", () => 
   it.scoped("a refused refresh: its typed error is reused within the window, the upstream asked again after it", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const call = getCallerIdentity(emulator)
-        const session = yield* Effect.flatMap(Credentials, (c) => c.get)
-        yield* emulator.revoke(session.accessKeyId)
-        yield* emulator.revoke(accessKey.accessKeyId)
-        const errors = yield* recoverInARow(call, 100)
-        for (const error of errors) {
-          expect(error).toBeInstanceOf(UpstreamError)
-          expect(error).toMatchObject({ code: "InvalidAccessKeyId.NotFound" })
-        }
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
-        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(100)
+        const session = yield* revokeSessionAndKey(emulator)
+        const errors = yield* recoverInARow(getCallerIdentity(emulator), 100)
+        // one refused AssumeRole; every call fails with its error, none is rerun
+        expect(errors.every((e) => e instanceof UpstreamError && e.code === "InvalidAccessKeyId.NotFound")).toBe(true)
+        expect([yield* stsActions(emulator, "AssumeRole"), yield* stsActions(emulator, "GetCallerIdentity")])
+          .toEqual([2, 100])
         yield* TestClock.adjust("5 seconds")
-        expect(yield* recoverInARow(call, 1)).toMatchObject([{ code: "InvalidAccessKeyId.NotFound" }])
+        yield* recoverInARow(getCallerIdentity(emulator), 1)
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
-        // the refused session is still the current one
-        expect((yield* Effect.flatMap(Credentials, (c) => c.get)).accessKeyId).toBe(session.accessKeyId)
+        const current = yield* Effect.flatMap(Credentials, (c) => c.get)
+        expect(current.accessKeyId).toBe(session.accessKeyId)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
 
   it.scoped("configurable: 30 s holds for 30 s; 0 turns the floor off", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const call = refusedCall(emulator)
         yield* Effect.gen(function*() {
-          yield* recoverInARow(call, 10)
-          expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
           yield* TestClock.adjust("29 seconds")
-          yield* recoverInARow(call, 10)
-          expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
           yield* TestClock.adjust("1 second")
-          yield* recoverInARow(call, 10)
-          expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
         }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "30 seconds" })))
-        yield* Effect.gen(function*() {
-          yield* recoverInARow(call, 10)
-          // a cold start, then one AssumeRole per recovery
-          expect(yield* stsActions(emulator, "AssumeRole")).toBe(3 + 11)
-        }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: 0 })))
+        // a cold start, then one AssumeRole per recovery
+        expect(
+          yield* assumeRolesAfter(emulator, 10).pipe(
+            Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: 0 }))
+          )
+        ).toBe(3 + 11)
       })
     ))
 
@@ -265,28 +266,25 @@ describe("the floor between forced refreshes (minForcedRefreshInterval)", () => 
         const refreshed = yield* credentials.refresh
         expect((yield* credentials.refresh).accessKeyId).not.toBe(refreshed.accessKeyId)
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
-        yield* recoverInARow(refusedCall(emulator), 10)
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
         // and a plain refresh within the window still fetches
         yield* credentials.refresh
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(4)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
+
   it.scoped("a background refresh inside the window does not reopen it: the recoveries after it stay held and retry with its credential", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const credentials = yield* Credentials
-        const call = refusedCall(emulator)
-        yield* recoverInARow(call, 10)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
         const forced = yield* credentials.get
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
         // the 1-hour session falls due 15 minutes before expiry: the background fiber fetches
         const background = yield* Effect.fork(nextCredential(credentials, forced))
         yield* TestClock.adjust("45 minutes")
         const renewed = yield* Fiber.join(background)
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
-        yield* recoverInARow(call, 10)
-        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
         const last = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity").at(-1)
         expect(last?.params.AccessKeyId).toBe(renewed.accessKeyId)
       }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "2 hours" })))
