@@ -266,7 +266,10 @@ export class Credentials
    * credential is refreshed once and `effect` runs once more, and that outcome is final: a second
    * authentication failure is returned, never retried. When another caller has already refreshed
    * since the refused credential was handed out, the new credential is used without another fetch.
-   * A failed refresh fails with its `CredentialsError`. Data-first or pipeable.
+   * A failed refresh fails with its `CredentialsError`. Within `minForcedRefreshInterval` (a
+   * `Refresh.Options` field, default 5 seconds) of the last forced fetch, the refresh reuses the
+   * latest answer (credential or error) instead of asking the upstream again, so that calls refused
+   * in a row cannot flood it (docs/recovery.md). Data-first or pipeable.
    *
    * @example
    * ```ts

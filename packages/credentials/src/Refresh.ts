@@ -24,6 +24,9 @@
  * - `refresh` fetches now, whatever the current credential's state (joining a fetch in flight),
  *   and publishes the answer; `invalidate` drops the current credential, so that the next `get`
  *   fetches and the background fiber waits for that fetch.
+ * - The refresh that `Credentials.retryOnAuthError` forces is held to `minForcedRefreshInterval`
+ *   (default 5 seconds): within it of the last forced fetch, it answers the latest fetch's answer
+ *   (credential or error) instead of asking the upstream again.
  * - Closing the scope interrupts the background fiber and any fetch in flight.
  *
  * @since 0.1.0
@@ -37,8 +40,8 @@ import type { Source } from "./Source.js"
 /**
  * The refresh windows and the retry policy, each optional: `staleWindow` (default 15 minutes, the
  * official stale time), `prefetchWindow` (default 0; a function picks it by credential), `jitter`
- * (default 0.2), `retrySchedule` and `minRefreshInterval` (default 5 seconds). Each field's own
- * documentation says more.
+ * (default 0.2), `retrySchedule`, `minRefreshInterval` (default 5 seconds) and
+ * `minForcedRefreshInterval` (default 5 seconds). Each field's own documentation says more.
  *
  * @example
  * ```ts

@@ -11,10 +11,12 @@ import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
 import * as rpc from "../src/internal/protocols/rpcSignature.js"
+import * as Forced from "../src/internal/refresh/forced.js"
+import * as Refresh from "../src/Refresh.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import { makeFakeUpstream } from "./fakeUpstream.js"
-import { accessKey, retryNow, roleArn, withEmulator } from "./withEmulator.js"
+import { accessKey, nextCredential, retryNow, roleArn, withEmulator } from "./withEmulator.js"
 
 /** A refused call, as a typed error of the program's own (the service's `Code` in `code`). */
 class CallFailed extends Data.TaggedError("CallFailed")<{ readonly status: number; readonly code: string }> {}
@@ -51,10 +53,19 @@ const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
     return Schema.decodeUnknownSync(Identity)(body).Arn
   })
 
+/** The current session and the role's signing key revoked: the session is refused, and so is its refresh. */
+const revokeSessionAndKey = (emulator: Emulator.EmulatorShape) =>
+  Effect.gen(function*() {
+    const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+    yield* emulator.revoke(session.accessKeyId)
+    yield* emulator.revoke(accessKey.accessKeyId)
+    return session
+  })
+
 const stsActions = (emulator: Emulator.EmulatorShape, action: string) =>
   Effect.map(emulator.requests("sts"), (requests) => requests.filter((r) => r.params.Action === action).length)
 
-const roleLayer = (emulator: Emulator.EmulatorShape) =>
+const roleLayer = (emulator: Emulator.EmulatorShape, options: Refresh.Options = {}) =>
   Credentials.layer(
     RamRoleArn.make({
       source: AccessKey.make(accessKey),
@@ -63,7 +74,7 @@ const roleLayer = (emulator: Emulator.EmulatorShape) =>
       roleSessionName: "recovery",
       retrySchedule: retryNow(0)
     }),
-    { jitter: 0 }
+    { jitter: 0, ...options }
   )
 
 describe("retryOnAuthError against the emulator (TestClock)", () => {
@@ -119,9 +130,7 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const call = getCallerIdentity(emulator)
-        const session = yield* Effect.flatMap(Credentials, (c) => c.get)
-        yield* emulator.revoke(session.accessKeyId)
-        yield* emulator.revoke(accessKey.accessKeyId)
+        const session = yield* revokeSessionAndKey(emulator)
         const error = yield* Effect.flip(Credentials.retryOnAuthError(call))
         expect(error).toBeInstanceOf(UpstreamError)
         expect(error).toMatchObject({ code: "InvalidAccessKeyId.NotFound" })
@@ -167,6 +176,134 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(4)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
+})
+
+/**
+ * A call to an API that refuses every session (as after a misconfiguration, or a policy that
+ * denies every session of the role): the session it gets is revoked in the emulator before the
+ * signed GetCallerIdentity, which the emulator then refuses with InvalidSecurityToken.Expired.
+ */
+const refusedCall = (emulator: Emulator.EmulatorShape) =>
+  Effect.gen(function*() {
+    const session = yield* Effect.flatMap(Credentials, (c) => c.get)
+    yield* emulator.revoke(session.accessKeyId)
+    return yield* getCallerIdentity(emulator)
+  })
+
+/** `times` sequential recovering calls, each refused; the error of each. */
+const recoverInARow = <A, E, R>(call: Effect.Effect<A, E, R>, times: number) =>
+  Effect.forEach(Array.from({ length: times }), () => Effect.flip(Credentials.retryOnAuthError(call)))
+
+/** The AssumeRole count after `times` more recoveries of `refusedCall`. */
+const assumeRolesAfter = (emulator: Emulator.EmulatorShape, times: number) =>
+  Effect.zipRight(recoverInARow(refusedCall(emulator), times), stsActions(emulator, "AssumeRole"))
+
+describe("the floor between forced refreshes (minForcedRefreshInterval)", () => {
+  it.scoped("100 sequential recoveries refused by the API make 2 AssumeRole within 5 s (the cold start's and one forced), then one more once 5 s have passed", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const call = refusedCall(emulator)
+        const errors = yield* recoverInARow(call, 100)
+        for (const error of errors) {
+          expect(error).toMatchObject({ _tag: "CallFailed", code: "InvalidSecurityToken.Expired" })
+        }
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
+        // each call and its one retry, with the session the floor handed back
+        expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(200)
+
+        yield* TestClock.adjust("4999 millis")
+        expect(yield* assumeRolesAfter(emulator, 1)).toBe(2)
+        yield* TestClock.adjust("1 millis")
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
+        // the new session was handed out: the retry after the refresh used it
+        const sessions = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity")
+          .map((r) => r.params.AccessKeyId)
+        expect(new Set(sessions).size).toBe(3)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("a refused refresh: its typed error is reused within the window, the upstream asked again after it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const session = yield* revokeSessionAndKey(emulator)
+        const errors = yield* recoverInARow(getCallerIdentity(emulator), 100)
+        // one refused AssumeRole; every call fails with its error, none is rerun
+        expect(errors.every((e) => e instanceof UpstreamError && e.code === "InvalidAccessKeyId.NotFound")).toBe(true)
+        expect([yield* stsActions(emulator, "AssumeRole"), yield* stsActions(emulator, "GetCallerIdentity")])
+          .toEqual([2, 100])
+        yield* TestClock.adjust("5 seconds")
+        yield* recoverInARow(getCallerIdentity(emulator), 1)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        const current = yield* Effect.flatMap(Credentials, (c) => c.get)
+        expect(current.accessKeyId).toBe(session.accessKeyId)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("configurable: 30 s holds for 30 s; 0 turns the floor off", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* Effect.gen(function*() {
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
+          yield* TestClock.adjust("29 seconds")
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
+          yield* TestClock.adjust("1 second")
+          expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
+        }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "30 seconds" })))
+        // a cold start, then one AssumeRole per recovery
+        expect(
+          yield* assumeRolesAfter(emulator, 10).pipe(
+            Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: 0 }))
+          )
+        ).toBe(3 + 11)
+      })
+    ))
+
+  it.scoped("a plain refresh is not held back, but opens the window for the recoveries that follow", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        yield* credentials.get
+        const refreshed = yield* credentials.refresh
+        expect((yield* credentials.refresh).accessKeyId).not.toBe(refreshed.accessKeyId)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
+        // and a plain refresh within the window still fetches
+        yield* credentials.refresh
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(4)
+      }).pipe(Effect.provide(roleLayer(emulator)))
+    ))
+
+  it.scoped("a background refresh inside the window does not reopen it: the recoveries after it stay held and retry with its credential", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credentials = yield* Credentials
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(2)
+        const forced = yield* credentials.get
+        // the 1-hour session falls due 15 minutes before expiry: the background fiber fetches
+        const background = yield* Effect.fork(nextCredential(credentials, forced))
+        yield* TestClock.adjust("45 minutes")
+        const renewed = yield* Fiber.join(background)
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(3)
+        expect(yield* assumeRolesAfter(emulator, 10)).toBe(3)
+        const last = (yield* emulator.requests("sts")).filter((r) => r.params.Action === "GetCallerIdentity").at(-1)
+        expect(last?.params.AccessKeyId).toBe(renewed.accessKeyId)
+      }).pipe(Effect.provide(roleLayer(emulator, { minForcedRefreshInterval: "2 hours" })))
+    ))
+
+  it.scoped("a remembered credential that has expired is not handed back: the recovery's refresh fetches", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      const refreshing = yield* Refresh.make(upstream.source, { jitter: 0, minForcedRefreshInterval: "2 hours" })
+      const recoveringRefresh = Effect.locally(refreshing.refresh, Forced.recovering, true)
+      yield* refreshing.get
+      expect((yield* refreshing.refresh).accessKeyId).toBe("STS.fake-2")
+      expect((yield* recoveringRefresh).accessKeyId).toBe("STS.fake-2")
+      // dropped, so no background refresh replaces it; an hour later it has expired
+      yield* refreshing.invalidate
+      yield* TestClock.adjust("61 minutes")
+      expect(yield* upstream.calls).toBe(2)
+      expect((yield* recoveringRefresh).accessKeyId).toBe("STS.fake-3")
+    }))
 })
 
 describe("refresh and invalidate on the service", () => {

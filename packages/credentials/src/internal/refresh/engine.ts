@@ -1,6 +1,7 @@
 // The refresh engine (`Refresh.make`), put together from its parts: the current credential and
 // its hot path (./current.ts), the single-flight fetch (./fetch.ts), the background refresh ahead
-// of expiry (./ahead.ts), its timing (./timing.ts) and what it reports (./telemetry.ts).
+// of expiry (./ahead.ts), the floor between forced refreshes (./forced.ts), its timing
+// (./timing.ts) and what it reports (./telemetry.ts).
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
@@ -10,6 +11,7 @@ import type { Source } from "../../Source.js"
 import * as Ahead from "./ahead.js"
 import * as Current from "./current.js"
 import { fetchOnce, singleFlight } from "./fetch.js"
+import * as Forced from "./forced.js"
 import type { Options } from "./timing.js"
 
 /** A refreshing source (`Refresh.Refreshing`). */
@@ -20,7 +22,9 @@ export interface Refreshing {
   readonly changes: Stream.Stream<Credential>
   /**
    * Fetches now (joining a fetch in flight), whatever the current credential's state, and
-   * publishes the answer on `changes`. A failure leaves the current credential as it was.
+   * publishes the answer on `changes`. A failure leaves the current credential as it was. Forced
+   * by `retryOnAuthError` within `minForcedRefreshInterval` of the last forced fetch, it answers
+   * the latest fetch's answer instead (./forced.ts).
    */
   readonly refresh: Effect.Effect<Credential, CredentialsError>
   /**
@@ -35,12 +39,18 @@ export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect
     const context = yield* Effect.context<R>()
     const current = yield* Current.make
     const floor = Ahead.makeFloor(options)
-    const refresh = yield* singleFlight(
-      fetchOnce(Effect.provide(source, context), current, floor.fetchEnded),
+    const forced = Forced.make(options)
+    const fetch = yield* singleFlight(
+      forced.remember(fetchOnce(Effect.provide(source, context), current, floor.fetchEnded)),
       yield* Effect.scope
     )
     // Forked here, as the resource is built: it keeps the resource's fiber refs (logger, tracer,
     // parent span), never those of the caller whose fetch published.
-    yield* Effect.forkScoped(Ahead.run(current.published, refresh, floor, options))
-    return { get: current.get(refresh), refresh, invalidate: current.invalidate, changes: current.changes }
+    yield* Effect.forkScoped(Ahead.run(current.published, fetch, floor, options))
+    return {
+      get: current.get(fetch),
+      refresh: forced.refresh(fetch),
+      invalidate: current.invalidate,
+      changes: current.changes
+    }
   })

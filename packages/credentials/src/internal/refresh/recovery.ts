@@ -6,6 +6,7 @@ import * as Equal from "effect/Equal"
 import * as Option from "effect/Option"
 import type { Credential } from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
+import { recovering } from "./forced.js"
 
 /** What `retryOnAuthError` takes. */
 export interface RetryOnAuthErrorOptions<E> {
@@ -58,7 +59,8 @@ const sameSession = (a: Credential, b: Credential): boolean =>
 /**
  * Runs `effect` with the service, watching which credential it gets. On an error `isAuthError`
  * accepts: refresh (unless the service already holds another credential than the one refused, as
- * when a concurrent caller has refreshed), then run `effect` once more; its outcome is final.
+ * when a concurrent caller has refreshed), then run `effect` once more; its outcome is final. The
+ * refresh is flagged as a recovery's: the refresh engine holds it to `minForcedRefreshInterval`.
  */
 export const retryOnAuthError = <I, S extends Service, A, E, R>(
   tag: Context.Tag<I, S>,
@@ -84,7 +86,9 @@ export const retryOnAuthError = <I, S extends Service, A, E, R>(
           "credentials.auth_error": authErrorCode(error) ?? "custom",
           "credentials.refreshed_by": renewed ? "another caller" : "this call"
         })
-        if (!renewed) yield* service.refresh
+        // Flagged as a recovery's: the engine reuses a forced fetch's answer for a few seconds
+        // (`minForcedRefreshInterval`), so that calls refused in a row do not each ask the upstream.
+        if (!renewed) yield* Effect.locally(service.refresh, recovering, true)
         return yield* effect
       }).pipe(Effect.withSpan("Credentials.retryOnAuthError", { captureStackTrace: false })))
   })

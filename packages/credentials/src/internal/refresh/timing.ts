@@ -44,6 +44,15 @@ export interface Options {
    * Real credentials (15 minutes and more) fall due long after 5 s, so it never delays them.
    */
   readonly minRefreshInterval?: Duration.DurationInput | undefined
+  /**
+   * How long after a forced refresh that went upstream (`refresh`, or the one of
+   * `Credentials.retryOnAuthError`) a refresh that `retryOnAuthError` forces reuses the latest
+   * answer (the credential, or the typed error) instead of asking the upstream again. Default 5
+   * seconds; 0 turns the floor off. Against an upstream that refuses every session, 100 sequential
+   * recovering calls made 100 AssumeRole in 1-2 s; with the floor they make one per interval. A
+   * plain `refresh` is never held back by it.
+   */
+  readonly minForcedRefreshInterval?: Duration.DurationInput | undefined
 }
 
 /** The official stale window: a session with this or less left is refreshed (`STALE_TIME`). */
@@ -54,8 +63,8 @@ export const ECS_PREFETCH_WINDOW: Duration.Duration = Duration.hours(1)
 
 /**
  * The defaults: official windows, 20% jitter, retries every 1 s, 2 s, 4 s... (jittered, at most
- * one a minute), and at least 5 s between a fetch and the next background one (so the first
- * retries come 5 s apart).
+ * one a minute), at least 5 s between a fetch and the next background one (so the first
+ * retries come 5 s apart), and 5 s during which a recovery reuses a forced fetch's answer.
  */
 export const defaults = {
   staleWindow: STALE_WINDOW,
@@ -65,7 +74,8 @@ export const defaults = {
     Schedule.jittered,
     Schedule.union(Schedule.spaced("1 minute"))
   ) as Schedule.Schedule<unknown, CredentialsError>,
-  minRefreshInterval: Duration.seconds(5)
+  minRefreshInterval: Duration.seconds(5),
+  minForcedRefreshInterval: Duration.seconds(5)
 } as const
 
 /**
@@ -108,6 +118,10 @@ export const refreshDelayMillis = (
 /** The least time between the end of a fetch and a background refresh or retry, in milliseconds. */
 export const minRefreshIntervalMillis = (options: Options): number =>
   Duration.toMillis(options.minRefreshInterval ?? defaults.minRefreshInterval)
+
+/** How long a refresh forced by a recovery reuses the latest answer after a forced fetch, in milliseconds. */
+export const minForcedRefreshIntervalMillis = (options: Options): number =>
+  Duration.toMillis(options.minForcedRefreshInterval ?? defaults.minForcedRefreshInterval)
 
 /** How a failed background refresh is retried: the schedule, each delay at least the minimum interval. */
 export const retrySchedule = (options: Options): Schedule.Schedule<unknown, CredentialsError> => {
