@@ -5,7 +5,8 @@
 // The secret fields (`accessKeySecret`, `securityToken`, `bearerToken`) are plain string
 // properties, as the official clients read them, but not enumerable, and every rendering
 // (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them, the AccessKey ID as
-// a Credential of the Effect API masks it.
+// a Credential of the Effect API masks it. A `Config` keeps its options as given, enumerable, but
+// renders them masked the same way, and a proxy URL without its user info.
 import { maskAccessKeyId } from "../Credential.js"
 
 /**
@@ -194,7 +195,7 @@ const secretNames = ["accessKeySecret", "securityToken", "bearerToken"] as const
  * cannot be told apart (not a URL, or an `@` the URL parser did not read as user info) is
  * `<redacted>` whole.
  */
-export const maskProxyUrl = (proxy: string): string => {
+const maskProxyUrl = (proxy: string): string => {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`
   if (!URL.canParse(withScheme)) return redacted
   const url = new URL(withScheme)
