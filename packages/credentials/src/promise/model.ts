@@ -5,7 +5,8 @@
 // The secret fields (`accessKeySecret`, `securityToken`, `bearerToken`) are plain string
 // properties, as the official clients read them, but not enumerable, and every rendering
 // (`util.inspect`, `JSON.stringify`, `String`, template literals) masks them, the AccessKey ID as
-// a Credential of the Effect API masks it.
+// a Credential of the Effect API masks it. A `Config` keeps its options as given, enumerable, but
+// renders them masked the same way, and a proxy URL without its user info.
 import { maskAccessKeyId } from "../Credential.js"
 
 /**
@@ -187,7 +188,24 @@ export const defineSecret = (self: object, name: string, value: unknown): void =
 
 const secretNames = ["accessKeySecret", "securityToken", "bearerToken"] as const
 
-// The printable view of a model: the id masked, each secret that is set replaced by `<redacted>`.
+/**
+ * A proxy URL as renderings show it: scheme, host and port, and `<redacted>@` where it has user
+ * info. The whole user info goes, not only the password: some proxies take a token as the user
+ * name, and what a reader needs is which proxy, and that it has credentials. Text whose user info
+ * cannot be told apart (not a URL, or an `@` the URL parser did not read as user info) is
+ * `<redacted>` whole.
+ */
+const maskProxyUrl = (proxy: string): string => {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`
+  if (!URL.canParse(withScheme)) return redacted
+  const url = new URL(withScheme)
+  const hasUserInfo = url.username !== "" || url.password !== ""
+  if (proxy.includes("@") && !hasUserInfo) return redacted
+  return `${url.protocol}//${hasUserInfo ? `${redacted}@` : ""}${url.host}`
+}
+
+// The printable view of a model: the id masked, each secret that is set replaced by `<redacted>`,
+// a proxy URL's user info too.
 const maskedView = (self: object, fields: ReadonlyArray<string>): { [key: string]: unknown } => {
   const view: { [key: string]: unknown } = {}
   for (const field of fields) {
@@ -197,6 +215,8 @@ const maskedView = (self: object, fields: ReadonlyArray<string>): { [key: string
       ? (value === "" ? "" : redacted)
       : field === "accessKeyId" && typeof value === "string"
       ? maskAccessKeyId(value)
+      : field === "proxy" && typeof value === "string"
+      ? maskProxyUrl(value)
       : value
   }
   return view
@@ -257,9 +277,10 @@ export class CredentialModel {
 
 // The renderings live on the prototype, outside the declared type, so that the class stays the
 // official declaration's shape both ways (the official model has no `toJSON`).
-const defineRenderings = (prototype: object, name: string, fields: ReadonlyArray<string>): void => {
+// `fields`: the fields shown, or those the instance has (a `Config` holds any key it is given).
+const defineRenderings = (prototype: object, name: string, fields?: ReadonlyArray<string>): void => {
   const view = function(this: object) {
-    return maskedView(this, fields)
+    return maskedView(this, fields ?? Object.keys(this))
   }
   Object.defineProperties(prototype, {
     toJSON: { value: view, writable: true, configurable: true },
@@ -275,6 +296,11 @@ const defineRenderings = (prototype: object, name: string, fields: ReadonlyArray
 }
 
 defineRenderings(CredentialModel.prototype, "CredentialModel", modelFields)
+
+// A `Config` keeps every option as given, as a plain property (`config.proxy` is the URL, and
+// `toMap()` answers the official keys as data); its renderings mask the secrets and the proxy's
+// user info as the model's do.
+defineRenderings(Config.prototype, "Config")
 
 /**
  * What a provider's `getCredentials()` answers (the official `Credentials`), masked as the model.

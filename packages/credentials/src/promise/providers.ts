@@ -23,8 +23,11 @@ const timeouts = {
 
 const proxied = {
   ...timeouts,
-  /** Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`). */
-  withProxy: option<string | false, true>()("proxy")
+  /**
+   * Ours: the HTTP proxy (`http://user:password@host:port`), or `false` for none (default: `HTTPS_PROXY` / `HTTP_PROXY`).
+   * Held as a secret (its URL may carry a password): not enumerable, out of the builder's renderings.
+   */
+  withProxy: { ...option<string | false, true>()("proxy"), secret: true }
 }
 
 const role = {

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type CredentialsError, MalformedResponse, Timeout, UpstreamError } from "../../CredentialsError.js"
@@ -50,6 +51,32 @@ export const displayUrl = (url: string): string => {
   } catch {
     return "(an invalid URL)"
   }
+}
+
+// User info as written in a URL, percent-decoded as undici decodes it; a malformed escape is kept.
+const decodeUserInfo = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * The secrets of the proxy a request goes through: its password and `user:password` (what
+ * undici's ProxyAgent puts, base64-encoded, in `Proxy-Authorization`), decoded and as written. A
+ * proxy that answers inside the tunnel, or an upstream behind it, may echo that header; the
+ * scrubber then cuts every form of these (raw, percent-encoded, base64). The user alone is not a
+ * secret (it names an account, as an AccessKey ID does), and undici sends nothing without a
+ * password.
+ */
+export const proxySecrets = (proxy: Redacted.Redacted<string> | undefined): ReadonlyArray<string> => {
+  const text = proxy === undefined ? undefined : Redacted.value(proxy)
+  const url = text !== undefined && URL.canParse(text) ? new URL(text) : undefined
+  if (url === undefined || url.password === "") return []
+  const user = decodeUserInfo(url.username)
+  const password = decodeUserInfo(url.password)
+  return [password, `${user}:${password}`, url.password, `${url.username}:${url.password}`]
 }
 
 class BodyTooLarge {
@@ -129,7 +156,7 @@ export const exchange = <A>(
 ): Effect.Effect<A, CredentialsError, HttpClient.HttpClient> => {
   const endpoint = displayUrl(spec.request.url)
   const proxy = Proxy.forUrl(policy.proxies, spec.request.url)
-  const scrub = scrubber(spec.secrets ?? [])
+  const scrub = scrubber([...(spec.secrets ?? []), ...proxySecrets(proxy)])
   const deadline = Duration.sum(policy.connect, policy.read)
   return Effect.gen(function*() {
     // The platform's client span would record the whole URL, query included (a signer's
