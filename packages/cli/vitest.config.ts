@@ -7,7 +7,7 @@ export default defineProject({
   test: {
     name: "cli",
     include: ["test/**/*.test.ts"],
-    setupFiles: ["test/setup/networkGuard.ts"],
+    setupFiles: ["test/setup/hermeticEnv.ts", "test/setup/networkGuard.ts"],
     // Each test spawns real processes (node + tsx, about a second each); every wait in them is bounded.
     testTimeout: 120_000
   }

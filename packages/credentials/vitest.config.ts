@@ -7,6 +7,6 @@ export default defineProject({
   test: {
     name: "credentials",
     include: ["test/**/*.test.ts"],
-    setupFiles: ["test/setup/networkGuard.ts", "test/setup/secretGuard.ts", "test/setup/noProxyEnv.ts"]
+    setupFiles: ["test/setup/hermeticEnv.ts", "test/setup/networkGuard.ts", "test/setup/secretGuard.ts"]
   }
 })

@@ -7,6 +7,6 @@ export default defineProject({
   test: {
     name: "emulator",
     include: ["test/**/*.test.ts"],
-    setupFiles: ["test/setup/networkGuard.ts"]
+    setupFiles: ["test/setup/hermeticEnv.ts", "test/setup/networkGuard.ts"]
   }
 })

@@ -283,6 +283,13 @@ describe("Proxy: the transport's timeouts through the tunnel", () => {
     }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
 })
 
+describe("the suite's environment", () => {
+  it("has no ALIBABA_CLOUD_* or proxy variable of the calling shell (test/setup/hermeticEnv.ts)", () => {
+    expect(Object.keys(process.env).filter((name) => /^(alibaba_cloud_|(https?|all|no)_proxy$)/i.test(name)))
+      .toEqual([])
+  })
+})
+
 describe("NO_PROXY matching", () => {
   const bypass = (noProxy: string, url: string) => Proxy.bypasses(Proxy.parseNoProxy(noProxy), new URL(url))
 

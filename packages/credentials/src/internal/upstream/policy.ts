@@ -40,8 +40,10 @@ export interface Options {
    * request of the source, https targets through a CONNECT tunnel; or `false` for no proxy, whatever
    * the environment. Default: the environment, read once per fetch: `HTTPS_PROXY` for https targets
    * (else `HTTP_PROXY`), `HTTP_PROXY` for http targets (lower-case forms first), and `NO_PROXY`
-   * (`*`, `example.com`, `.example.com`, `host:port`, IPs, `10.0.0.0/8`), which applies to this
-   * option too. The ECS metadata service is never proxied and ignores this option, and so is a
+   * (`*`, `example.com`, `.example.com`, `host:port`; IP addresses and ranges, `10.1.2.3`, `[::1]`,
+   * `10.0.0.0/8`, `fe80::/10`, which match an IP host as an address, never as text), which applies to
+   * this option too. A malformed URL (e.g. `socks5://...`) is an `InvalidConfiguration` naming the
+   * variable, which ends a chain. The ECS metadata service is never proxied and ignores this option, and so is a
    * loopback or link-local target (`localhost`, 127.0.0.0/8, ::1, 169.254.0.0/16, fe80::/10),
    * whatever this option and the environment say. The URL's
    * credentials never appear in an error or a log: messages name the proxy by scheme, host and port.

@@ -32,10 +32,21 @@ export interface Proxies {
   readonly noProxy: ReadonlyArray<NoProxyRule>
 }
 
+/**
+ * One NO_PROXY entry. An IP host is matched by `Address` rules only, a name by `Name` rules only:
+ * `1` or `.0.0.1` is a name, and never exempts 127.0.0.1 or 10.0.0.1 (curl's and Go's reading).
+ */
 export type NoProxyRule =
   | { readonly _tag: "All" }
-  | { readonly _tag: "Host"; readonly host: string; readonly port: string | undefined }
-  | { readonly _tag: "Cidr"; readonly base: number; readonly bits: number }
+  /** The name and every name under it, by whole labels (`example.com` matches `sts.example.com`). */
+  | { readonly _tag: "Name"; readonly name: string; readonly port: string | undefined }
+  /** An address (`bits`: its whole length) or a range, IPv4 (4 bytes) or IPv6 (16 bytes). */
+  | {
+    readonly _tag: "Address"
+    readonly bytes: ReadonlyArray<number>
+    readonly bits: number
+    readonly port: string | undefined
+  }
 
 /** The proxy as messages name it: scheme, host and port; never user info, path or query. */
 export const displayProxy = (proxy: string): string => {
@@ -63,10 +74,26 @@ const firstEnv = (names: ReadonlyArray<string>) =>
     return undefined
   })
 
+// What an invalid proxy URL is: its scheme may be named (`socks5`: letters only, no secret), never
+// the rest of the value.
+const proxyUrlReason = (value: string) => {
+  const scheme = /^([a-z][a-z0-9+.-]{0,15}):\/\//i.exec(value)?.[1]?.toLowerCase()
+  return scheme !== undefined && scheme !== "http" && scheme !== "https"
+    ? `is a ${scheme}:// URL: only an http:// or https:// proxy is supported`
+    : "is not an http:// or https:// proxy URL"
+}
+
+const proxyUrlExample =
+  "http://proxy.example.com:3128 (with credentials http://user:password@proxy.example.com:3128, : @ / of the password percent-encoded)"
+
 /**
  * A proxy URL as undici takes it: http(s), a host, nothing after the authority. A bare
  * `host:port` (as some tools accept) is read as `http://host:port`. The reason never repeats the
- * value (it may hold a password).
+ * value (it may hold a password). `field` is `proxy` (the option) or the variable's name.
+ *
+ * The error ends a chain (`selection`): the proxy is the same for every network source of the
+ * chain, so the next one would fail alike (reported once, not once per source), and the metadata
+ * source after it would hand out another identity in silence.
  */
 export const decodeProxyUrl = (
   source: string,
@@ -75,6 +102,7 @@ export const decodeProxyUrl = (
 ): Effect.Effect<Redacted.Redacted<string>, InvalidConfiguration> => {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
   const parsed = URL.canParse(withScheme) ? new URL(withScheme) : undefined
+  const fromOption = field === "proxy"
   return parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:") &&
       parsed.hostname !== "" && (parsed.pathname === "/" || parsed.pathname === "") && parsed.search === "" &&
       parsed.hash === ""
@@ -83,9 +111,13 @@ export const decodeProxyUrl = (
       new InvalidConfiguration({
         source,
         field,
-        reason: "is not an http(s) proxy URL",
-        fix:
-          "use e.g. http://proxy.example.com:3128 or http://user:password@proxy.example.com:3128 (percent-encode : @ / in the password)"
+        reason: proxyUrlReason(value),
+        fix: fromOption
+          ? `pass an http:// or https:// URL, e.g. ${proxyUrlExample}, or false for no proxy`
+          : `set ${field} to an http:// or https:// URL, e.g. ${proxyUrlExample}, or unset it`,
+        selection: fromOption
+          ? "the proxy option, used by every network source"
+          : `the proxy of ${field}, used by every network source`
       })
     )
 }
@@ -96,52 +128,107 @@ const ipv4 = (text: string): number | undefined => {
   return parts.reduce((n, p) => n * 256 + Number(p), 0)
 }
 
+// An IPv6 address (no zone) as 8 groups: `::` stands for the missing zero groups; the last group
+// pair may be written as IPv4 (`::ffff:10.0.0.1`).
+const ipv6Groups = (text: string): ReadonlyArray<number> | undefined => {
+  const halves = text.split("::")
+  if (halves.length > 2 || !/^[0-9a-f:.]+$/.test(text)) return undefined
+  const groupsOf = (part: string, last: boolean): Array<number> | undefined => {
+    if (part === "") return []
+    const pieces = part.split(":")
+    const groups: Array<number> = []
+    for (const [index, piece] of pieces.entries()) {
+      const v4 = last && index === pieces.length - 1 ? ipv4(piece) : undefined
+      if (v4 !== undefined) groups.push(v4 >>> 16, v4 & 0xffff)
+      else if (/^[0-9a-f]{1,4}$/.test(piece)) groups.push(parseInt(piece, 16))
+      else return undefined
+    }
+    return groups
+  }
+  const head = groupsOf(halves[0]!, halves.length === 1)
+  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : []
+  if (head === undefined || tail === undefined) return undefined
+  const zeros = 8 - head.length - tail.length
+  if (halves.length === 2 ? zeros < 1 : zeros !== 0) return undefined
+  return [...head, ...Array<number>(halves.length === 2 ? zeros : 0).fill(0), ...tail]
+}
+
+/** An IP address as its bytes (4 for IPv4, 16 for IPv6), or undefined for a name. */
+const ipBytes = (text: string): ReadonlyArray<number> | undefined => {
+  const v4 = ipv4(text)
+  if (v4 !== undefined) return [v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff]
+  return ipv6Groups(text)?.flatMap((group) => [group >>> 8, group & 0xff])
+}
+
+// Whether the first `bits` bits of two addresses of the same family are the same.
+const samePrefix = (address: ReadonlyArray<number>, base: ReadonlyArray<number>, bits: number) =>
+  address.length === base.length &&
+  address.every((byte, index) => {
+    const kept = Math.max(0, Math.min(8, bits - 8 * index))
+    const mask = (0xff << (8 - kept)) & 0xff
+    return (byte & mask) === (base[index]! & mask)
+  })
+
 const stripBrackets = (host: string) => host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host
 
+const address = (text: string, port: string | undefined): NoProxyRule | undefined => {
+  const bytes = ipBytes(text)
+  return bytes === undefined ? undefined : { _tag: "Address", bytes, bits: bytes.length * 8, port }
+}
+
+// One entry, lower-cased; undefined for one that can match nothing (`.`, `10.0.0.0/33`, `[name]`).
+const parseEntry = (entry: string): NoProxyRule | undefined => {
+  if (entry === "*") return { _tag: "All" }
+  const range = /^\[?([0-9a-f:.]+?)\]?\/(\d{1,3})$/.exec(entry)
+  if (range !== null) {
+    const bytes = ipBytes(range[1]!)
+    const bits = Number(range[2])
+    return bytes !== undefined && bits <= bytes.length * 8
+      ? { _tag: "Address", bytes, bits, port: undefined }
+      : undefined
+  }
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry)
+  if (bracketed !== null) return address(bracketed[1]!, bracketed[2])
+  const bare = address(entry, undefined) // an IPv4 address, or IPv6 unbracketed (`::1`, `fe80::1`)
+  if (bare !== undefined) return bare
+  const withPort = /^([^:]+):(\d+)$/.exec(entry)
+  const host = withPort?.[1] ?? entry
+  const port = withPort?.[2]
+  const name = host.replace(/^\*?\./, "").replace(/\.$/, "")
+  return address(host, port) ?? (name === "" || name.includes(":") ? undefined : { _tag: "Name", name, port })
+}
+
 /**
- * NO_PROXY as common tools read it (curl, Go, undici): entries separated by commas or spaces;
- * `*` matches everything; `example.com`, `.example.com` and `*.example.com` match the host and its
- * subdomains; `host:port` only that port; an IP matches itself, `10.0.0.0/8` a v4 range; IPv6 in
- * brackets or bare. Case-insensitive.
+ * NO_PROXY as curl and Go read it: entries separated by commas or spaces, case-insensitive; `*`
+ * matches everything; a name (`example.com`, `.example.com`, `*.example.com`) matches itself and
+ * every name under it, by whole labels; an IP address (`10.1.2.3`, `::1`, `[::1]`) matches that
+ * address only, a range (`10.0.0.0/8`, `fe80::/10`) the addresses in it; `:port` (`[v6]:port`)
+ * restricts an entry to that port. Names match names only and addresses addresses only: `1`,
+ * `0.1` or `.0.0.1` is a name and exempts no IP.
  */
 export const parseNoProxy = (text: string): ReadonlyArray<NoProxyRule> =>
-  text.split(/[\s,]+/).map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "").map(
-    (entry): NoProxyRule => {
-      if (entry === "*") return { _tag: "All" }
-      const cidr = /^([\d.]+)\/(\d{1,2})$/.exec(entry)
-      if (cidr !== null) {
-        const base = ipv4(cidr[1]!)
-        const bits = Number(cidr[2])
-        if (base !== undefined && bits <= 32) return { _tag: "Cidr", base, bits }
-      }
-      // host:port, [v6]:port, or a bare host / IPv6 address
-      const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry)
-      if (bracketed !== null) return { _tag: "Host", host: bracketed[1]!, port: bracketed[2] }
-      const withPort = /^([^:]+):(\d+)$/.exec(entry)
-      const host = withPort !== null ? withPort[1]! : entry
-      return { _tag: "Host", host: host.replace(/^\*?\./, ""), port: withPort?.[2] }
-    }
+  text.split(/[\s,]+/).map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "").flatMap(
+    (entry) => parseEntry(entry) ?? []
   )
 
 const defaultPort = (url: URL) => url.port !== "" ? url.port : url.protocol === "https:" ? "443" : "80"
 
 /** Whether NO_PROXY exempts the URL. */
 export const bypasses = (rules: ReadonlyArray<NoProxyRule>, url: URL): boolean => {
+  // The URL parser has normalised an address (127.1 is 127.0.0.1, [0:0::1] is [::1]).
   const host = stripBrackets(url.hostname.toLowerCase()).replace(/\.$/, "")
   const port = defaultPort(url)
-  const v4 = ipv4(host)
+  const bytes = ipBytes(host)
   return rules.some((rule) => {
     switch (rule._tag) {
       case "All":
         return true
-      case "Cidr": {
-        if (v4 === undefined) return false
-        const mask = rule.bits === 0 ? 0 : (~0 << (32 - rule.bits)) >>> 0
-        return ((v4 & mask) >>> 0) === ((rule.base & mask) >>> 0)
-      }
-      case "Host":
-        return (rule.port === undefined || rule.port === port) &&
-          (host === rule.host || host.endsWith(`.${rule.host}`))
+      case "Address":
+        return bytes !== undefined && (rule.port === undefined || rule.port === port) &&
+          samePrefix(bytes, rule.bytes, rule.bits)
+      case "Name":
+        return bytes === undefined && (rule.port === undefined || rule.port === port) &&
+          (host === rule.name || host.endsWith(`.${rule.name}`))
     }
   })
 }
