@@ -150,6 +150,18 @@ describe("DefaultChain", () => {
       })
     ))
 
+  it.scoped("on ECS, a socks5 HTTPS_PROXY exported for other tools does not stop the chain: the metadata service is never proxied", () =>
+    run((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const home = yield* fs.makeTempDirectoryScoped()
+        const credential = yield* resolve(options(emulator)).pipe(
+          withEnv({ HOME: home, HTTPS_PROXY: "socks5://127.0.0.1:1080", HTTP_PROXY: "socks5://127.0.0.1:1080" })
+        )
+        expect(credential.providerName).toBe("default/ecs_ram_role")
+      })
+    ))
+
   it.scoped("explain: each source with why it was skipped, the winner, and those not tried", () =>
     run((emulator) =>
       Effect.gen(function*() {
