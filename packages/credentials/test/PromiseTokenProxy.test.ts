@@ -33,6 +33,14 @@ const promise = <A>(f: () => Promise<A>) =>
     })
   )
 
+// An oidc_role_arn client against the emulator, closed with the test's scope.
+const oidcClient = (emulator: Emulator.EmulatorShape, extra: Record<string, unknown>) =>
+  closing(() =>
+    new Credential(
+      new Config({ type: "oidc_role_arn", roleArn, oidcProviderArn, stsEndpoint: emulator.stsUrl, ...extra })
+    )
+  )
+
 describe("Promise facade: oidcToken from a function", () => {
   it.scopedLive("the function is called at every fetch (refresh() included) and its token sent", () =>
     Effect.gen(function*() {
@@ -81,6 +89,33 @@ describe("Promise facade: oidcToken from a function", () => {
       const both = yield* client({ oidcToken: async () => "t", oidcTokenFilePath: "/nonexistent/token" })
       expect((yield* Effect.flip(promise(() => both.getCredential()))).message).toContain("oidcTokenFilePath")
       expect((yield* emulator.counters("sts")).received).toBe(0)
+    }))
+
+  it.scopedLive("a function whose Promise never settles rejects with a Timeout of oidcToken within timeout + connectTimeout", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const credential = yield* oidcClient(emulator, {
+        oidcToken: () => new Promise<string>(() => {}),
+        timeout: 1000,
+        connectTimeout: 1000
+      })
+      const error = yield* Effect.flip(promise(() => credential.getCredential()))
+      expect(error.cause).toMatchObject({ _tag: "Timeout", source: "oidc_role_arn (oidcToken)", phase: "budget" })
+      expect(error.message).toContain("2s")
+      expect((yield* emulator.counters("sts")).received).toBe(0)
+    }))
+
+  it.scopedLive("a rejection's text is escaped as outside text and wrapped once", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make()
+      const credential = yield* oidcClient(emulator, {
+        oidcToken: () => Promise.reject(new Error("answered 500\u001b[2J\u0007\r\nforged: line"))
+      })
+      const error = yield* Effect.flip(promise(() => credential.getCredential()))
+      expect(error.cause).toMatchObject({ _tag: "InvalidConfiguration", field: "oidcToken" })
+      expect(error.message).toContain("answered 500\\u001b[2J\\u0007\\u000d\\u000aforged: line")
+      expect(error.message).not.toMatch(/\p{Cc}/u)
+      expect(error.message.match(/Fix:/g)).toHaveLength(1)
     }))
 })
 

@@ -12,6 +12,7 @@ import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
 import { askedPrefetchWindow } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
+import { sanitize } from "../internal/upstream/scrub.js"
 import type { Source } from "../Source.js"
 import type * as DefaultChain from "../sources/internal/defaultChain.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
@@ -52,7 +53,8 @@ const proxied = (options: { readonly proxy?: string | false }) => ({
 })
 
 // Ours: the OIDC token from a function, called at every fetch; a rejection or a throw is an
-// `InvalidConfiguration` of `oidcToken` (its message kept, as a custom provider's is).
+// `InvalidConfiguration` of `oidcToken` (its message kept, as a custom provider's is, but escaped
+// and bounded as any outside text: no ESC, BEL or newline reaches a message).
 const oidcTokenOf = (produce: (() => Promise<string>) | undefined): OidcRoleArn.Options["oidcToken"] =>
   produce === undefined ? undefined : Effect.tryPromise({
     try: async () => produce(),
@@ -60,7 +62,7 @@ const oidcTokenOf = (produce: (() => Promise<string>) | undefined): OidcRoleArn.
       new InvalidConfiguration({
         source: "oidc_role_arn",
         field: "oidcToken",
-        reason: `rejected: ${cause instanceof Error ? cause.message : String(cause)}`,
+        reason: `rejected: ${sanitize(cause instanceof Error ? cause.message : String(cause))}`,
         fix: "check the function given as oidcToken"
       })
   })

@@ -7,6 +7,8 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import {
@@ -24,6 +26,7 @@ import { readRequiredTextFile } from "../internal/files/boundedFile.js"
 import { cached } from "../internal/files/sessionCache.js"
 import { assumeRoleWithOidc } from "../internal/protocols/sts.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
+import { sanitize } from "../internal/upstream/scrub.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
 
@@ -59,10 +62,14 @@ export interface Options<R = never> extends StsOptions {
   /**
    * The token from code instead of a file: an Effect run at every fetch (as the file is read at
    * every fetch), e.g. `Config.redacted("ACTIONS_ID_TOKEN")` mapped to `CredentialsError`, or a
-   * call to a CI's token endpoint. Its surrounding whitespace is trimmed; an empty token is an
-   * `InvalidConfiguration` naming `oidcToken`. When it fails, the error names `oidcToken`: a
+   * call to a CI's token endpoint. Its surrounding whitespace is trimmed; an empty token, one over
+   * 1 MiB (as the token file) or one holding a control character (CR, LF...) is an
+   * `InvalidConfiguration` naming `oidcToken`, and nothing is sent. It runs within the fetch's
+   * `timeBudget` (default 15 s), the STS request getting what is left: past it, a `Timeout` whose
+   * source reads `oidc_role_arn (oidcToken)`. When it fails, the error names `oidcToken`: a
    * network failure or a timeout keeps its tag (the source reads `oidc_role_arn (oidcToken)`), any
-   * other failure becomes an `InvalidConfiguration` of the field `oidcToken`. Given, it takes the
+   * other failure, and a defect (a die, a throw in `Effect.sync`), becomes an
+   * `InvalidConfiguration` of the field `oidcToken`. Given, it takes the
    * place of `ALIBABA_CLOUD_OIDC_TOKEN_FILE`; given with `oidcTokenFilePath`, it is an
    * `InvalidConfiguration`.
    */
@@ -136,6 +143,29 @@ const spec = (field: keyof typeof settings) => ({
   fix: `pass ${field} or set ${settings[field]}`
 })
 
+// A JWT is a few KB: a token, from the file or from code, is at most 1 MiB.
+const maxTokenBytes = 1024 * 1024
+
+// A token goes into the request body as it is: a control character (CR, LF, ESC...) is refused,
+// named by its code point and position, never by the token's text.
+const controlCharacters = /[\p{Cc}\u2028\u2029]/u
+
+const withoutControls = (token: string, field: string, fix: string) => {
+  const at = token.search(controlCharacters)
+  return at === -1
+    ? Effect.succeed(Redacted.make(token))
+    : Effect.fail(
+      new InvalidConfiguration({
+        source,
+        field,
+        reason: `holds a control character (U+${
+          token.charCodeAt(at).toString(16).toUpperCase().padStart(4, "0")
+        } at character ${at + 1}), which a token never does`,
+        fix
+      })
+    )
+}
+
 // The token file goes through the bounded reader: a regular file of at most 1 MiB (a JWT is a
 // few KB), never a FIFO or a device. Errors name where the path was written (option or variable).
 const readToken = ({ origin, value: path }: Rules.Setting<string>) =>
@@ -144,7 +174,7 @@ const readToken = ({ origin, value: path }: Rules.Setting<string>) =>
     const text = yield* readRequiredTextFile(path, {
       source,
       field: Rules.describeOrigin(origin),
-      maxBytes: 1024 * 1024,
+      maxBytes: maxTokenBytes,
       fix,
       missingFix: fix
     })
@@ -158,7 +188,7 @@ const readToken = ({ origin, value: path }: Rules.Setting<string>) =>
         fix: "write the OIDC token to it"
       })
     }
-    return Redacted.make(token)
+    return yield* withoutControls(token, Rules.describeOrigin(origin), `write the OIDC token alone to ${path}`)
   })
 
 const tokenSource = `${source} (oidcToken)`
@@ -199,21 +229,37 @@ const tokenFailed = (error: CredentialsError): CredentialsError => {
         source: tokenSource
       })
     default:
-      return new InvalidConfiguration({
-        source,
-        field: "oidcToken",
-        reason: `failed: ${error.message}`,
-        fix: "check the Effect given as oidcToken (the variable or the token endpoint it reads)"
-      })
+      // Already about oidcToken (the Promise facade's rejected function): kept as it is, not
+      // wrapped twice. Anything else: its message is outside text, escaped and bounded.
+      return error._tag === "InvalidConfiguration" && error.source === source && error.field === "oidcToken"
+        ? error
+        : new InvalidConfiguration({
+          source,
+          field: "oidcToken",
+          reason: `failed: ${sanitize(error.message)}`,
+          fix: "check the Effect given as oidcToken (the variable or the token endpoint it reads)"
+        })
   }
 }
+
+// A defect of the user's Effect (a die, a throw inside Effect.sync) is a typed error too: its
+// message escaped and bounded, never its stack.
+const tokenDied = (defect: unknown) =>
+  new InvalidConfiguration({
+    source,
+    field: "oidcToken",
+    reason: `died: ${
+      defect instanceof Error ? sanitize(`${defect.name}: ${defect.message}`) : "with a value that is not an Error"
+    }`,
+    fix: "make the Effect given as oidcToken fail with a CredentialsError instead of dying (check what it throws)"
+  })
 
 // The token from code: run at every fetch, its failure named after the option, a blank token refused.
 const runToken = <R>(
   oidcToken: Effect.Effect<Redacted.Redacted<string> | string, CredentialsError, R>
 ): Effect.Effect<Redacted.Redacted<string>, CredentialsError, R> =>
   Effect.gen(function*() {
-    const value = yield* Effect.mapError(oidcToken, tokenFailed)
+    const value = yield* oidcToken.pipe(Effect.mapError(tokenFailed), Effect.catchAllDefect(tokenDied))
     const text = typeof value === "string" ? value : Redacted.isRedacted(value) ? Redacted.value(value) : undefined
     if (typeof text !== "string") {
       return yield* new InvalidConfiguration({
@@ -221,6 +267,16 @@ const runToken = <R>(
         field: "oidcToken",
         reason: "produced neither a string nor a Redacted string",
         fix: "make the Effect succeed with the token (a string or Redacted)"
+      })
+    }
+    // As the file: at most 1 MiB of UTF-8 (a string longer in UTF-16 units is longer in bytes),
+    // refused before anything is copied or sent.
+    if (text.length > maxTokenBytes || new TextEncoder().encode(text).length > maxTokenBytes) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "oidcToken",
+        reason: `produced a token larger than ${maxTokenBytes} bytes (1 MiB); an OIDC token is a few KB`,
+        fix: "check what the Effect given as oidcToken returns: the token alone, not a document holding it"
       })
     }
     const token = text.trim()
@@ -232,7 +288,45 @@ const runToken = <R>(
         fix: "check that the CI gives this job an OIDC token (e.g. `permissions: id-token: write` on GitHub Actions)"
       })
     }
-    return Redacted.make(token)
+    return yield* withoutControls(token, "oidcToken", "make the Effect given as oidcToken return the token alone")
+  })
+
+// A Timeout of the budget, counted from the start of the fetch (the token's time included).
+const ofWholeFetch = (error: CredentialsError, budget: Duration.Duration, spent: Duration.Duration) =>
+  error._tag === "Timeout" && error.phase === "budget" && error.source === source
+    ? new Timeout({
+      ...error,
+      after: budget,
+      tried: error.tried && { ...error.tried, elapsed: Duration.sum(error.tried.elapsed, spent) }
+    })
+    : error
+
+// The token is read within the fetch's time budget and the STS exchange (retries included) gets
+// what is left of it: a token that never comes (`Effect.never`, a facade function whose Promise
+// never settles) is a Timeout naming where the token comes from, at the budget.
+const withinBudget = <A, R1, R2>(
+  policy: Upstream.Policy,
+  token: { readonly read: Effect.Effect<Redacted.Redacted<string>, CredentialsError, R1>; readonly from: string },
+  exchange: (token: Redacted.Redacted<string>, policy: Upstream.Policy) => Effect.Effect<A, CredentialsError, R2>
+): Effect.Effect<A, CredentialsError, R1 | R2> =>
+  Effect.gen(function*() {
+    const started = yield* Clock.currentTimeMillis
+    const oidcToken = yield* Effect.timeoutFail(token.read, {
+      duration: policy.budget,
+      onTimeout: () =>
+        new Timeout({
+          source: token.from === "oidcToken" ? tokenSource : source,
+          endpoint: `${token.from} (no token yet)`,
+          phase: "budget",
+          after: policy.budget
+        })
+    })
+    const spent = Duration.millis((yield* Clock.currentTimeMillis) - started)
+    const left = Duration.millis(Math.max(0, Duration.toMillis(policy.budget) - Duration.toMillis(spent)))
+    return yield* Effect.mapError(
+      exchange(oidcToken, { ...policy, budget: left }),
+      (error) => ofWholeFetch(error, policy.budget, spent)
+    )
   })
 
 /**
@@ -283,23 +377,26 @@ export const make = <R = never>(
       return yield* Rules.unsetWithVariable(spec("oidcProviderArn"), options.oidcProviderArn)
     }
     const readTokenNow:
-      | Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem>
+      | {
+        readonly read: Effect.Effect<Redacted.Redacted<string>, CredentialsError, R | FileSystem.FileSystem>
+        readonly from: string
+      }
       | undefined = fromCode !== undefined
-        ? runToken(fromCode)
+        ? { read: runToken(fromCode), from: "oidcToken" }
         : tokenFile !== undefined
-        ? readToken(tokenFile)
+        ? { read: readToken(tokenFile), from: `the token file ${tokenFile.value}` }
         : undefined
     if (readTokenNow === undefined) {
       return yield* Rules.unsetWithVariable(spec("oidcTokenFilePath"), options.oidcTokenFilePath)
     }
     const resolved = yield* resolve(source, options)
-    const fetch = Effect.flatMap(readTokenNow, (oidcToken) =>
+    const fetch = withinBudget(resolved.upstream, readTokenNow, (oidcToken, upstream) =>
       Upstream.run(
         source,
         Upstream.displayUrl(resolved.url),
-        resolved.upstream,
+        upstream,
         assumeRoleWithOidc(
-          { source, url: resolved.url, upstream: resolved.upstream, providerName: source },
+          { source, url: resolved.url, upstream, providerName: source },
           {
             roleArn,
             oidcProviderArn,
