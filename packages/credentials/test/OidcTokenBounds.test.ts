@@ -216,4 +216,37 @@ describe("a secret echoed JSON-escaped is scrubbed", () => {
         expect((yield* emulator.requests("sts")).map((r) => r.body.OIDCToken)).toEqual([token, token, token])
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a long token (200 KB, under the cap) echoed back: scrubbed, a typed error, not a defect", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        // Before: the scrubber's one regular expression of every form was "too large" past ~60 KB
+        // of secret, and scrubbing an error answer died.
+        const token = `eyJ${"a_b-c.D9/".repeat(20_000)}`
+        yield* emulator.setFault(
+          "sts",
+          Fault.RawBody.make({
+            status: 400,
+            body: JSON.stringify({
+              Code: "InvalidParameter.OIDCToken",
+              Message: `raw ${token} escaped ${JSON.stringify(token)} url ${encodeURIComponent(token)}`
+            }),
+            contentType: "application/json"
+          }),
+          { times: 1 }
+        )
+        const exit = yield* Effect.exit(OidcRoleArn.make({
+          roleArn,
+          oidcProviderArn,
+          stsEndpoint: emulator.stsUrl,
+          oidcToken: Effect.succeed(token),
+          retrySchedule: retryNow(0)
+        }))
+        expect(exit._tag === "Failure" && exit.cause._tag).toBe("Fail")
+        const error = yield* Effect.flip(exit)
+        expect(error).toMatchObject({ _tag: "UpstreamError", status: 400 })
+        expect(rendered(error)).not.toContain("a_b-c")
+        expect(error.message).toContain("raw <redacted> escaped \"<redacted>\" url <redacted>")
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
 })
