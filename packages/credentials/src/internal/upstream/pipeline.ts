@@ -10,7 +10,7 @@
 //   memory bounded), decoding that cannot die (decode/json.ts: JSON depth bounded before
 //   anything is parsed), one schema for every service's error answer;
 // - scrubbing (scrub.ts): the request's secrets cut out of whatever comes back, raw,
-//   percent-encoded or base64, and control characters escaped before text reaches a message;
+//   percent-encoded, base64 or JSON-escaped, and control characters escaped before text reaches a message;
 // - the typed errors, and how many attempts a failure took; a transport's failure read from the
 //   TransportFailure it gives (transportError.ts, transport.ts);
 // - the proxy of each request (proxy.ts: the `proxy` option, else HTTPS_PROXY / HTTP_PROXY /
