@@ -25,24 +25,6 @@ import { accessKey, retryNow, roleArn, withEmulator } from "./withEmulator.js"
 
 const MiB = 1024 * 1024
 
-/** The typed error of `effect`; a success or a defect fails the test. */
-const failure = <A, R>(effect: Effect.Effect<A, CredentialsError, R>) =>
-  Effect.map(Effect.exit(effect), (exit) => {
-    if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
-    const error = Cause.failureOption(exit.cause)
-    if (Option.isNone(error)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-    return error.value
-  })
-
-/** Every way an error is printed. */
-const renderings = (error: CredentialsError): ReadonlyArray<string> => [
-  error.message,
-  String(error),
-  JSON.stringify(error),
-  inspect(error, { depth: 20 }),
-  Cause.pretty(Cause.fail(error))
-]
-
 // ---------------------------------------------------------------------------------------------
 // 1. Scrubbing the base64 forms of a secret
 // ---------------------------------------------------------------------------------------------
@@ -72,7 +54,9 @@ const expectNoBase64Form = (error: CredentialsError, secret: string) => {
   // the echo reached the message, each form cut out
   expect(error.message).toContain("EchoedRequest")
   expect(error.message).toContain("padded <redacted> ; unpadded <redacted> ; url <redacted> .")
-  for (const text of renderings(error)) {
+  // every way an error is printed (a defect or a success would have failed the test at Effect.flip)
+  const printed = [error.message, String(error), JSON.stringify(error), inspect(error, { depth: 20 })]
+  for (const text of [...printed, Cause.pretty(Cause.fail(error))]) {
     for (const form of [secret, forms.padded, forms.unpadded, forms.url]) {
       expect(text.includes(form), `${form} in ${text}`).toBe(false)
     }
@@ -99,7 +83,7 @@ describe("scrubbing: the base64 forms of a secret", () => {
           accessKeySecret: "b64-sts-secret-0001",
           securityToken: token
         })
-        const error = yield* failure(
+        const error = yield* Effect.flip(
           RamRoleArn.make({ source: signer, roleArn, stsEndpoint: emulator.stsUrl, roleSessionName: "b64" })
         )
         expect(error).toMatchObject({ _tag: "UpstreamError", status: 400, code: "EchoedRequest" })
@@ -113,7 +97,7 @@ describe("scrubbing: the base64 forms of a secret", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         yield* emulator.setFault("sts", base64Echo(token))
-        const error = yield* failure(
+        const error = yield* Effect.flip(
           OidcRoleArn.make({
             roleArn,
             oidcProviderArn: "acs:ram::1234567890123456:oidc-provider/b64",
@@ -182,7 +166,7 @@ describe("metadata: a token request with no answer ends the source, no IMDSv1 re
         Effect.gen(function*() {
           yield* emulator.setFault("metadata-token", fault)
           const fiber = yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl, retrySchedule: retryNow(0) }).pipe(
-            failure,
+            Effect.flip,
             Effect.fork
           )
           yield* emulator.awaitRequests("metadata-token", 1)
@@ -286,7 +270,7 @@ describe("size: a finite chunked body, no Content-Length", () => {
     withEmulator(() =>
       Effect.gen(function*() {
         const server = yield* chunkedServer(answerOfSize(MiB + 1))
-        const error = yield* failure(CredentialsUri.make({ credentialsUri: server.url }))
+        const error = yield* Effect.flip(CredentialsUri.make({ credentialsUri: server.url }))
         expect(error._tag).toBe("MalformedResponse")
         expect(error.message).toContain("the body is larger than 1 MiB (maxBodyBytes)")
       })
@@ -296,7 +280,7 @@ describe("size: a finite chunked body, no Content-Length", () => {
     withEmulator(() =>
       Effect.gen(function*() {
         const server = yield* chunkedServer(answerOfSize(64 * MiB))
-        const error = yield* failure(CredentialsUri.make({ credentialsUri: server.url }))
+        const error = yield* Effect.flip(CredentialsUri.make({ credentialsUri: server.url }))
         expect(error._tag).toBe("MalformedResponse")
         expect(error.message).toContain("the body is larger than 1 MiB (maxBodyBytes)")
         // the client went away: the server could not write the whole body (at most the cap and
