@@ -4,6 +4,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext, NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Logger, LogLevel, Option, Redacted, Ref, TestClock } from "effect"
+import { execFileSync } from "node:child_process"
 import * as SessionCache from "../src/SessionCache.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
@@ -202,6 +203,36 @@ describe("SessionCache (the cache option) against the emulator", () => {
         expect((yield* emulator.counters("sts")).received).toBe(2)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped(
+    "a lock that is a FIFO or a link to /dev/zero: read as no lock (bounded), the wait stays within lockWait",
+    () =>
+      withEmulator((emulator) =>
+        Effect.gen(function*() {
+          const fs = yield* FileSystem.FileSystem
+          const dir = yield* cacheDir
+          yield* role(emulator.stsUrl, dir)
+          const [name] = yield* cacheFiles(dir)
+          for (const plant of ["fifo", "zero"] as const) {
+            yield* fs.remove(`${dir}/${name}`)
+            const lock = `${dir}/${name}.lock`
+            yield* Effect.ignore(fs.remove(lock))
+            if (plant === "fifo") execFileSync("mkfifo", [lock])
+            else yield* fs.symlink("/dev/zero", lock)
+            const before = (yield* emulator.counters("sts")).received
+            const fiber = yield* Effect.fork(role(emulator.stsUrl, dir, { lockWait: "1 second" }))
+            for (let i = 0; i < 1000 && Option.isNone(yield* Fiber.poll(fiber)); i++) {
+              if ((yield* emulator.counters("sts")).received === before) yield* TestClock.adjust("100 millis")
+              else yield* fs.exists(dir)
+            }
+            const credential = yield* Fiber.join(fiber)
+            expect(credential.providerName).toBe("ram_role_arn/static_ak")
+            expect((yield* emulator.counters("sts")).received).toBe(before + 1)
+          }
+        })
+      ).pipe(Effect.provide(NodeFileSystem.layer)),
+    30_000
+  )
 
   it.scoped("oidc_role_arn: a cached session is used without reading the token", () =>
     withEmulator((emulator) =>

@@ -52,6 +52,16 @@ const Entry = Schema.Struct({
 const EntryJson = Schema.parseJson(Entry)
 const LockJson = Schema.parseJson(Schema.Struct({ id: Schema.String, at: Schema.Number }))
 
+// A lock holds `{ id, at }`: a few dozen bytes. It is read through the bounded reader like every
+// file (regular files only, capped): a lock that is a FIFO, a device or a link to one, or a huge
+// file, reads as no lock, and the wait stays bounded by `lockWait`.
+const LOCK_MAX_BYTES = 1024
+
+const readLock = (env: Env, lockPath: string) =>
+  readTextFileOption(lockPath, { source: env.source, maxBytes: LOCK_MAX_BYTES }).pipe(
+    Effect.orElseSucceed(() => Option.none<string>())
+  )
+
 const warn = (message: string, fields: Record<string, string>) =>
   Effect.logWarning(message).pipe(Effect.annotateLogs(fields))
 
@@ -216,7 +226,7 @@ const acquireLock = (env: Env, set: Settings) =>
       return yield* env.fs.writeFileString(lockPath, JSON.stringify({ id, at: now }), { flag: "wx", mode: 0o600 })
     })
     const holderAge = Effect.gen(function*() {
-      const text = yield* Effect.option(env.fs.readFileString(lockPath))
+      const text = yield* readLock(env, lockPath)
       if (Option.isNone(text)) return Option.none<number>()
       const lock = yield* Effect.option(Schema.decodeUnknown(LockJson)(text.value))
       const now = yield* Clock.currentTimeMillis
@@ -256,7 +266,7 @@ const acquireLock = (env: Env, set: Settings) =>
     }
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
-        const text = yield* Effect.option(env.fs.readFileString(lockPath))
+        const text = yield* readLock(env, lockPath)
         if (Option.isSome(text) && text.value.includes(`"${id}"`)) yield* Effect.ignore(env.fs.remove(lockPath))
       })
     )
