@@ -21,7 +21,7 @@ import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as Sts from "../src/sources/Sts.js"
-import { accessKey, retryNow, roleArn, withEmulator } from "./withEmulator.js"
+import { accessKey, roleArn, withEmulator } from "./withEmulator.js"
 
 const MiB = 1024 * 1024
 
@@ -165,7 +165,8 @@ describe("metadata: a token request with no answer ends the source, no IMDSv1 re
       withEmulator((emulator) =>
         Effect.gen(function*() {
           yield* emulator.setFault("metadata-token", fault)
-          const fiber = yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl, retrySchedule: retryNow(0) }).pipe(
+          // defaults as shipped: the token request is the probe, never retried
+          const fiber = yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl }).pipe(
             Effect.flip,
             Effect.fork
           )
@@ -186,7 +187,7 @@ describe("metadata: a token request with no answer ends the source, no IMDSv1 re
     withEmulator((emulator) =>
       Effect.gen(function*() {
         yield* emulator.setFault("metadata-token", Fault.httpError(403, "Forbidden"))
-        const credential = yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl, retrySchedule: retryNow(0) })
+        const credential = yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl })
         expect(credential.providerName).toBe("ecs_ram_role")
         const request = Option.getOrThrow(yield* emulator.lastRequest("metadata-credentials"))
         expect(request.headers["x-aliyun-ecs-metadata-token"]).toBeUndefined()

@@ -2,24 +2,10 @@
 // The platform's own client span would put the whole URL in `url.full` and `url.query` (an STS
 // signer's SecurityToken and Signature, a credentials URI's token), so it is off.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted, Tracer } from "effect"
+import { Effect, Redacted, type Tracer } from "effect"
 import { AccessKey, CredentialsUri, RamRoleArn, Sts } from "../src/index.js"
+import { recording } from "./recordingTracer.js"
 import { accessKey, roleArn, withEmulator } from "./withEmulator.js"
-
-// Records every span the program starts, through the default tracer.
-const recording = Effect.gen(function*() {
-  const spans: Array<Tracer.Span> = []
-  const base = yield* Effect.tracer
-  const tracer = Tracer.make({
-    span: (...args) => {
-      const span = base.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: base.context
-  })
-  return { spans, tracer }
-})
 
 const attributesOf = (spans: ReadonlyArray<Tracer.Span>) =>
   JSON.stringify(spans.map((span) => ({ name: span.name, attributes: Object.fromEntries(span.attributes) })))

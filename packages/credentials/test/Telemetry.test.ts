@@ -1,23 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Metric, MetricState, Tracer } from "effect"
+import { Effect, Metric, MetricState } from "effect"
 import * as Telemetry from "../src/internal/refresh/telemetry.js"
 import * as Refresh from "../src/Refresh.js"
 import { makeFakeUpstream, upstreamDown } from "./fakeUpstream.js"
-
-// Records every span the program starts, through the default tracer.
-const recording = Effect.gen(function*() {
-  const spans: Array<Tracer.Span> = []
-  const base = yield* Effect.tracer
-  const tracer = Tracer.make({
-    span: (...args) => {
-      const span = base.span(...args)
-      spans.push(span)
-      return span
-    },
-    context: base.context
-  })
-  return { spans, tracer }
-})
+import { recording } from "./recordingTracer.js"
 
 const counterOf = (metric: Metric.Metric.Counter<number>, tags: Record<string, string>) =>
   Metric.value(Object.entries(tags).reduce((m, [k, v]) => Metric.tagged(m, k, v), metric)).pipe(
