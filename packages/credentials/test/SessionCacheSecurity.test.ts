@@ -5,7 +5,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Fiber, Option, Ref } from "effect"
+import { Chunk, Clock, Effect, Fiber, Option, Ref, TestClock } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import { hostname } from "node:os"
@@ -30,8 +30,15 @@ const seeded = (stsUrl: string) =>
     const genuine = yield* fs.readFileString(entry)
     const planted = genuine.replace(/"accessKeyId":"[^"]+"/, `"accessKeyId":"${PLANTED_ID}"`)
     expect(planted).toContain(PLANTED_ID)
-    return { dir, entry, planted }
+    const secrets = [...genuine.matchAll(/"(?:accessKeySecret|securityToken)":"([^"]+)"/g)].map((m) => m[1]!)
+    expect(secrets).toHaveLength(2)
+    return { dir, entry, planted, secrets }
   })
+
+/** No warning quotes a secret of the entry (the warnings name paths and reasons only). */
+const expectNoSecret = (lines: string, secrets: ReadonlyArray<string>) => {
+  for (const secret of secrets) expect(lines).not.toContain(secret)
+}
 
 /** After a refused plant: the fetch asked STS, got its own session, and stored it as a private file. */
 const expectFetchedAndStored = (entry: string, credential: { readonly accessKeyId: string }) => {
@@ -48,7 +55,7 @@ describe("SessionCache against another local user", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const { entry, planted } = yield* seeded(emulator.stsUrl)
+        const { entry, planted, secrets } = yield* seeded(emulator.stsUrl)
         const warnings = yield* captureWarnings
         // The target is a private, well-formed entry: followed, it would be used; written through,
         // it would receive the session.
@@ -64,7 +71,9 @@ describe("SessionCache against another local user", () => {
         expect(NodeFs.statSync(outside).mode & 0o777).toBe(0o600)
         // The link itself was replaced by the new entry (the rename never follows it).
         expectFetchedAndStored(entry, credential)
-        expect((yield* Ref.get(warnings.lines)).join("\n")).toContain("is a symbolic link")
+        const lines = (yield* Ref.get(warnings.lines)).join("\n")
+        expect(lines).toContain("is a symbolic link")
+        expectNoSecret(lines, secrets)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
@@ -84,7 +93,7 @@ describe("SessionCache against another local user", () => {
         withEmulator((emulator) =>
           Effect.gen(function*() {
             const fs = yield* FileSystem.FileSystem
-            const { dir, entry, planted } = yield* seeded(emulator.stsUrl)
+            const { dir, entry, planted, secrets } = yield* seeded(emulator.stsUrl)
             const warnings = yield* captureWarnings
             yield* fs.remove(entry)
             switch (plant.name) {
@@ -107,6 +116,7 @@ describe("SessionCache against another local user", () => {
             expect((yield* emulator.counters("sts")).received).toBe(2)
             const lines = (yield* Ref.get(warnings.lines)).join("\n")
             expect(lines).toContain("not private to this user was ignored")
+            expectNoSecret(lines, secrets)
             if (plant.name === "a directory") {
               // Nothing can be renamed over a folder: the store fails, the credential does not.
               expect(credential.accessKeyId).not.toBe(PLANTED_ID)
@@ -272,6 +282,23 @@ describe("SessionCache against another local user", () => {
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  /**
+   * Whether `fiber` ends without ever waiting on the clock for less than a second (the lock's poll
+   * is 100 ms; the fetch's own timeouts are seconds). The clock is never moved here: a process that
+   * waited for the lock would wait for ever, and this says so as soon as its poll is pending.
+   */
+  const endsWithoutWaiting = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, dir: string) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      for (let i = 0; i < 1_000_000; i++) {
+        if (Option.isSome(yield* Fiber.poll(fiber))) return true
+        const now = yield* Clock.currentTimeMillis
+        if (Chunk.some(yield* TestClock.sleeps(), (at) => at - now < 1000)) return false
+        yield* fs.exists(dir)
+      }
+      return false
+    })
+
   // A process that exited: its pid is free (not reused within the test).
   const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid
 
@@ -307,11 +334,9 @@ describe("SessionCache against another local user", () => {
           yield* fs.writeFileString(`${entry}.lock`, lock.content(start), { mode: 0o600 })
           if ("mode" in lock) yield* fs.chmod(`${entry}.lock`, lock.mode)
           const warnings = yield* captureWarnings
-          // The default lockWait (20 s). The clock is never moved: a process that waited on it would
-          // still be waiting when the loop below (real I/O only, bounded) ends.
+          // The default lockWait (20 s); the clock is never moved (see endsWithoutWaiting).
           const fiber = yield* Effect.fork(role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer)))
-          for (let i = 0; i < 20_000 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* fs.exists(dir)
-          expect(Option.isSome(yield* Fiber.poll(fiber))).toBe(true)
+          expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
           yield* Fiber.join(fiber)
           expect(yield* Clock.currentTimeMillis).toBe(start)
           expect((yield* emulator.counters("sts")).received).toBe(2)
@@ -339,8 +364,7 @@ describe("SessionCache against another local user", () => {
           })
           yield* fs.chown(lock, OTHER_UID, OTHER_UID)
           const fiber = yield* Effect.fork(role(emulator.stsUrl, dir))
-          for (let i = 0; i < 20_000 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* fs.exists(dir)
-          expect(Option.isSome(yield* Fiber.poll(fiber))).toBe(true)
+          expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
           expect(yield* Clock.currentTimeMillis).toBe(start)
           expect((yield* emulator.counters("sts")).received).toBe(2)
         })

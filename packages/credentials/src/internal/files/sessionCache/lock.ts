@@ -13,6 +13,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as NodeOs from "node:os"
@@ -51,7 +52,7 @@ const isRunning = (pid: number) =>
       process.kill(pid, 0)
       return true
     } catch (error) {
-      return (error as { readonly code?: unknown }).code === "EPERM"
+      return Predicate.hasProperty(error, "code") && error.code === "EPERM"
     }
   })
 
