@@ -50,6 +50,17 @@ const expectFetchedAndStored = (entry: string, credential: { readonly accessKeyI
   expect(NodeFs.readFileSync(entry, "utf8")).toContain(credential.accessKeyId)
 }
 
+/** A folder `name` with exactly `mode` (chmod: no umask) inside a scoped temp folder `base`. */
+const folderWithMode = (name: string, mode: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const base = yield* fs.makeTempDirectoryScoped()
+    const folder = `${base}/${name}`
+    yield* fs.makeDirectory(folder)
+    yield* fs.chmod(folder, mode)
+    return { base, folder }
+  })
+
 describe("SessionCache against another local user", () => {
   it.scoped("a planted symbolic link <hash>.json to a file outside: that file is neither read nor written", () =>
     withEmulator((emulator) =>
@@ -156,10 +167,7 @@ describe("SessionCache against another local user", () => {
   it.scoped("a folder inside a folder writable by others (not sticky) is refused", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const shared = `${yield* fs.makeTempDirectoryScoped()}/shared`
-        yield* fs.makeDirectory(shared)
-        yield* fs.chmod(shared, 0o777)
+        const { folder: shared } = yield* folderWithMode("shared", 0o777)
         const warnings = yield* captureWarnings
         yield* role(emulator.stsUrl, `${shared}/cache`).pipe(Effect.provide(warnings.layer))
         yield* role(emulator.stsUrl, `${shared}/cache`)
@@ -175,9 +183,7 @@ describe("SessionCache against another local user", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const shared = `${yield* fs.makeTempDirectoryScoped()}/tmp`
-        yield* fs.makeDirectory(shared)
-        yield* fs.chmod(shared, 0o1777)
+        const { folder: shared } = yield* folderWithMode("tmp", 0o1777)
         const first = yield* role(emulator.stsUrl, shared)
         const second = yield* role(emulator.stsUrl, shared)
         expect(second.accessKeyId).toBe(first.accessKeyId)
@@ -193,10 +199,7 @@ describe("SessionCache against another local user", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const base = yield* fs.makeTempDirectoryScoped()
-        const shared = `${base}/tmp`
-        yield* fs.makeDirectory(shared)
-        yield* fs.chmod(shared, 0o1777)
+        const { base, folder: shared } = yield* folderWithMode("tmp", 0o1777)
         const elsewhere = `${base}/elsewhere`
         yield* fs.makeDirectory(elsewhere, { mode: 0o700 })
         const own = `${shared}/alibabacloud-cache-${process.getuid?.()}`
@@ -321,53 +324,41 @@ describe("SessionCache against another local user", () => {
         content: (now: number) => JSON.stringify({ id: "x", pid: process.pid, host: hostname(), at: now }),
         reason: "is open to group or others",
         mode: 0o644
+      },
+      {
+        name: "of another uid (needs root for chown)",
+        content: (now: number) => JSON.stringify({ id: "x", pid: process.pid, host: hostname(), at: now }),
+        reason: `is owned by uid ${OTHER_UID}`,
+        chown: true
       }
     ] as const
   ) {
-    it.scoped(`a lock that is ${lock.name}: stale at once, the next process does not wait lockWait`, () =>
-      withEmulator((emulator) =>
-        Effect.gen(function*() {
-          const fs = yield* FileSystem.FileSystem
-          const { dir, entry } = yield* seeded(emulator.stsUrl)
-          yield* fs.remove(entry)
-          const start = yield* Clock.currentTimeMillis
-          yield* fs.writeFileString(`${entry}.lock`, lock.content(start), { mode: 0o600 })
-          if ("mode" in lock) yield* fs.chmod(`${entry}.lock`, lock.mode)
-          const warnings = yield* captureWarnings
-          // The default lockWait (20 s); the clock is never moved (see endsWithoutWaiting).
-          const fiber = yield* Effect.fork(role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer)))
-          expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
-          yield* Fiber.join(fiber)
-          expect(yield* Clock.currentTimeMillis).toBe(start)
-          expect((yield* emulator.counters("sts")).received).toBe(2)
-          const lines = (yield* Ref.get(warnings.lines)).join("\n")
-          expect(lines).toContain("a stale lock was removed")
-          expect(lines).toContain(lock.reason)
-          // Taken over and released: no lock nor temporary file left.
-          expect((yield* fs.readDirectory(dir)).sort()).toEqual([entry.slice(dir.length + 1)])
-        })
-      ).pipe(Effect.provide(NodeFileSystem.layer)))
-  }
-
-  it.scoped.skipIf(!isRoot)(
-    "a lock of another uid is stale at once (needs root for chown)",
-    () =>
-      withEmulator((emulator) =>
-        Effect.gen(function*() {
-          const fs = yield* FileSystem.FileSystem
-          const { dir, entry } = yield* seeded(emulator.stsUrl)
-          yield* fs.remove(entry)
-          const start = yield* Clock.currentTimeMillis
-          const lock = `${entry}.lock`
-          yield* fs.writeFileString(lock, JSON.stringify({ id: "x", pid: process.pid, host: hostname(), at: start }), {
-            mode: 0o600
+    it.scoped.skipIf("chown" in lock && !isRoot)(
+      `a lock that is ${lock.name}: stale at once, the next process does not wait lockWait`,
+      () =>
+        withEmulator((emulator) =>
+          Effect.gen(function*() {
+            const fs = yield* FileSystem.FileSystem
+            const { dir, entry } = yield* seeded(emulator.stsUrl)
+            yield* fs.remove(entry)
+            const start = yield* Clock.currentTimeMillis
+            yield* fs.writeFileString(`${entry}.lock`, lock.content(start), { mode: 0o600 })
+            if ("mode" in lock) yield* fs.chmod(`${entry}.lock`, lock.mode)
+            if ("chown" in lock) yield* fs.chown(`${entry}.lock`, OTHER_UID, OTHER_UID)
+            const warnings = yield* captureWarnings
+            // The default lockWait (20 s); the clock is never moved (see endsWithoutWaiting).
+            const fiber = yield* Effect.fork(role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer)))
+            expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
+            yield* Fiber.join(fiber)
+            expect(yield* Clock.currentTimeMillis).toBe(start)
+            expect((yield* emulator.counters("sts")).received).toBe(2)
+            const lines = (yield* Ref.get(warnings.lines)).join("\n")
+            expect(lines).toContain("a stale lock was removed")
+            expect(lines).toContain(lock.reason)
+            // Taken over and released: no lock nor temporary file left.
+            expect((yield* fs.readDirectory(dir)).sort()).toEqual([entry.slice(dir.length + 1)])
           })
-          yield* fs.chown(lock, OTHER_UID, OTHER_UID)
-          const fiber = yield* Effect.fork(role(emulator.stsUrl, dir))
-          expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
-          expect(yield* Clock.currentTimeMillis).toBe(start)
-          expect((yield* emulator.counters("sts")).received).toBe(2)
-        })
-      ).pipe(Effect.provide(NodeFileSystem.layer))
-  )
+        ).pipe(Effect.provide(NodeFileSystem.layer))
+    )
+  }
 })
