@@ -361,4 +361,28 @@ describe("SessionCache against another local user", () => {
         ).pipe(Effect.provide(NodeFileSystem.layer))
     )
   }
+
+  it.scoped("a lock that cannot be removed (a folder in its place): no wait, the fetch goes on without the lock", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dir, entry } = yield* seeded(emulator.stsUrl)
+        yield* fs.remove(entry)
+        yield* fs.makeDirectory(`${entry}.lock`, { mode: 0o700 })
+        const warnings = yield* captureWarnings
+        const start = yield* Clock.currentTimeMillis
+        const fiber = yield* Effect.fork(role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer)))
+        expect(yield* endsWithoutWaiting(fiber, dir)).toBe(true)
+        yield* Fiber.join(fiber)
+        expect(yield* Clock.currentTimeMillis).toBe(start)
+        expect((yield* emulator.counters("sts")).received).toBe(2)
+        // Said once, not once per try.
+        const lines = (yield* Ref.get(warnings.lines)).filter((line) => line.includes("lock"))
+        expect(lines).toHaveLength(1)
+        expect(lines[0]).toContain("a stale lock cannot be removed; fetching without it")
+        // The session was stored all the same: the next fetch reads it.
+        yield* role(emulator.stsUrl, dir)
+        expect((yield* emulator.counters("sts")).received).toBe(2)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
 })

@@ -98,9 +98,22 @@ export const acquireLock = (options: LockOptions) =>
       yield* createPrivateFile(temporary, new TextEncoder().encode(JSON.stringify({ id, pid: process.pid, host, at })))
       yield* Posix.link(temporary, lockPath).pipe(Effect.ensuring(Effect.ignore(Posix.unlink(temporary))))
     })
+    // Whether the stale lock is gone (removed here, or by another process meanwhile).
     const removeStale = (reason: string) =>
-      warn("session cache: a stale lock was removed", { source: options.source, reason }).pipe(
-        Effect.zipRight(Effect.ignore(Posix.unlink(lockPath)))
+      Posix.unlink(lockPath).pipe(
+        Effect.catchIf((error) => error.code === "ENOENT", () => Effect.void),
+        Effect.matchEffect({
+          onSuccess: () =>
+            Effect.as(warn("session cache: a stale lock was removed", { source: options.source, reason }), true),
+          onFailure: (error) =>
+            Effect.as(
+              warn("session cache: a stale lock cannot be removed; fetching without it", {
+                source: options.source,
+                reason: `${reason}; ${error.message}`
+              }),
+              false
+            )
+        })
       )
     let owned = false
     // At most `tries` waits of POLL: the whole wait stays within lockWait, whatever the lock holds.
@@ -119,7 +132,8 @@ export const acquireLock = (options: LockOptions) =>
       }
       const state = yield* lockState(lockPath, options.staleMillis)
       if (state._tag === "Stale") {
-        yield* removeStale(state.reason)
+        // A lock that cannot be removed (a folder planted in its place) would fail every try.
+        if (!(yield* removeStale(state.reason))) return
         continue
       }
       if (state._tag === "Free" || i === tries) continue
@@ -128,7 +142,7 @@ export const acquireLock = (options: LockOptions) =>
       if (yield* options.sessionReady) return
     }
     if (!owned) {
-      yield* removeStale("held longer than lockWait")
+      if (!(yield* removeStale("held longer than lockWait"))) return
       owned = (yield* Effect.either(take))._tag === "Right"
       if (!owned) return
     }
