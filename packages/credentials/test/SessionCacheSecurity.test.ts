@@ -9,6 +9,7 @@ import { Chunk, Clock, Effect, Fiber, Option, Ref, TestClock } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import { hostname } from "node:os"
+import { recording } from "./recordingTracer.js"
 import { cacheDir, cacheFiles, captureWarnings, role } from "./sessionCacheHelpers.js"
 import { withEmulator } from "./withEmulator.js"
 
@@ -383,6 +384,24 @@ describe("SessionCache against another local user", () => {
         // The session was stored all the same: the next fetch reads it.
         yield* role(emulator.stsUrl, dir)
         expect((yield* emulator.counters("sts")).received).toBe(2)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("the note of an ignored file is an event on the caller's span (annotations: file, reason), no secret", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dir, entry, planted, secrets } = yield* seeded(emulator.stsUrl)
+        yield* fs.writeFileString(entry, planted)
+        yield* fs.chmod(entry, 0o666)
+        const { spans, tracer } = yield* recording
+        yield* role(emulator.stsUrl, dir).pipe(Effect.withSpan("caller"), Effect.withTracer(tracer))
+        const caller = spans.find((span) => span.name === "caller") as unknown as {
+          readonly events: ReadonlyArray<readonly [string, bigint, Record<string, unknown>]>
+        }
+        const note = caller.events.find(([name]) => name.includes("not private to this user was ignored"))
+        expect(note?.[2]).toMatchObject({ file: entry, reason: "is open to group or others (mode 0666), not 0600" })
+        expectNoSecret(JSON.stringify(caller.events, (_, v) => typeof v === "bigint" ? String(v) : v), secrets)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 })
