@@ -73,9 +73,9 @@ const installAsDocumented = async (dir: string, tarballs: ReadonlyArray<string>)
   }
 }
 
-// Every folder `effect` is installed at (npm ls lists a deduplicated copy under the same path).
-const effectCopies = async (dir: string) => {
-  const listed = await run("npm", ["ls", "effect", "--all", "--parseable", ...offline], dir)
+// Every folder a package is installed at (npm ls lists a deduplicated copy under the same path).
+const copiesOf = async (dir: string, name: string) => {
+  const listed = await run("npm", ["ls", name, "--all", "--parseable", ...offline], dir)
   return [...new Set(listed.split("\n").filter((line) => line !== ""))]
 }
 
@@ -108,7 +108,7 @@ describe("installing the packed packages into a fresh project, as the docs say",
   beforeAll(async () => {
     if (!existsSync(cacheStamp) || readFileSync(cacheStamp, "utf8") !== JSON.stringify(cacheSpecs())) {
       throw new Error(
-        "the npm cache this test installs from (offline) is missing or does not hold the versions docs/getting-started.md names: run `node scripts/test-deps.mjs` from the repository root (`pnpm test` runs it before the tests)"
+        "the npm cache this test installs from (offline) is missing or does not hold the versions docs/getting-started.md names: run `pnpm test:deps` from the repository root (`pnpm test` runs it before the tests)"
       )
     }
     if (!existsSync(join(root, "packages", "credentials", "dist", "promise.cjs"))) {
@@ -136,8 +136,9 @@ describe("installing the packed packages into a fresh project, as the docs say",
     const dir = freshProject(folders)
     await installAsDocumented(dir, tarballs)
 
-    const copies = await effectCopies(dir)
+    const copies = await copiesOf(dir, "effect")
     expect(copies).toEqual([join(dir, "node_modules", "effect")])
+    expect(await copiesOf(dir, "@effect/platform")).toEqual([join(dir, "node_modules", "@effect", "platform")])
     const effectVersion = JSON.parse(readFileSync(join(copies[0]!, "package.json"), "utf8")).version as string
     expect(effectVersion).toMatch(/^3\./)
 
@@ -164,7 +165,7 @@ describe("installing the packed packages into a fresh project, as the docs say",
     const dir = freshProject(folders)
     await run("npm", ["install", tarballs[0]!, ...offline], dir)
     await run("npm", ["install", ...documentedInstalls()[1]!, ...offline], dir) // TypeScript, as documented
-    expect(await effectCopies(dir)).toEqual([])
+    expect(await copiesOf(dir, "effect")).toEqual([])
 
     writeFileSync(
       join(dir, "facade.ts"),
