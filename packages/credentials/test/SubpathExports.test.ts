@@ -4,26 +4,13 @@
 // node_modules links the package directory, so Node and TypeScript read package.json's `exports`
 // (and `typesVersions` under node10 resolution) and find the dependencies from the real path.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync
-} from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { makeScratch, packageDir, packageName as name, run } from "./scratchConsumer.js"
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url))
 const require = createRequire(import.meta.url)
 const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc")
-const name = "@effect-alicloud/credentials"
 
 const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as {
   readonly exports: Record<string, unknown>
@@ -36,30 +23,11 @@ const subpaths = Object.keys(manifest.exports)
 // The modules exported as one named value (the rest are namespaces of the barrel).
 const single = new Set(["Credentials", "CredentialsLive"])
 
-// The child processes see neither vitest's Node options nor a source condition.
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "NODE_OPTIONS"))
-
-const run = (file: string, args: ReadonlyArray<string>, cwd: string) =>
-  new Promise<{ readonly ok: boolean; readonly output: string }>((resolve) =>
-    execFile(
-      file,
-      args,
-      { cwd, env: childEnv, encoding: "utf8", timeout: 120_000 },
-      (error, stdout, stderr) => resolve({ ok: error === null, output: `${stdout}${stderr}`.trim() })
-    )
-  )
-
 let scratch = ""
 
 describe("subpath exports", { timeout: 150_000 }, () => {
   beforeAll(() => {
-    if (!existsSync(join(packageDir, "dist", "cjs", "package.json"))) {
-      throw new Error("no dist/: run `pnpm build` first (`pnpm test` does)")
-    }
-    scratch = mkdtempSync(join(tmpdir(), "credentials-subpaths-"))
-    mkdirSync(join(scratch, "node_modules", "@effect-alicloud"), { recursive: true })
-    symlinkSync(packageDir, join(scratch, "node_modules", "@effect-alicloud", "credentials"), "dir")
-    writeFileSync(join(scratch, "package.json"), JSON.stringify({ private: true }))
+    scratch = makeScratch("credentials-subpaths-")
   })
 
   afterAll(() => {
