@@ -19,7 +19,6 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import {
   accessKeyId,
@@ -28,6 +27,7 @@ import {
   certFile,
   type Env,
   median,
+  ramRoleArnProfileHome,
   repoDir,
   roleArn,
   round,
@@ -144,32 +144,13 @@ const blocked = (pairs: ReadonlyArray<Pair>) =>
     0
   )
 
-// A home whose CLI profile (~/.aliyun/config.json, the aliyun CLI's file) assumes the bench role
-// with the bench key, at the loopback STS emulator.
-const profileHome = (env: Env) => {
-  const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-startup-home-"))
-  Fs.mkdirSync(Path.join(home, ".aliyun"))
-  Fs.writeFileSync(
-    Path.join(home, ".aliyun", "config.json"),
-    JSON.stringify({
-      current: "bench",
-      profiles: [{
-        name: "bench",
-        mode: "RamRoleArn",
-        access_key_id: accessKeyId,
-        access_key_secret: accessKeySecret,
-        ram_role_arn: roleArn,
-        ram_session_name: "bench-startup",
-        region_id: "cn-hangzhou",
-        sts_endpoint: env.sts.stsEndpoint
-      }]
-    })
-  )
-  return home
-}
-
 export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
-  const home = profileHome(env)
+  // the CLI profile of the Effect app and the facade's default chain, at the loopback STS
+  const home = ramRoleArnProfileHome("bench-startup-home-", {
+    ram_session_name: "bench-startup",
+    region_id: "cn-hangzhou",
+    sts_endpoint: env.sts.stsEndpoint
+  })
   const fromProfile: ChildEnv = { HOME: home }
   const facade = (impl: string, what: string, childEnv?: ChildEnv) => () => once(env, child, [impl, what], childEnv)
   const app = (what: string, childEnv?: ChildEnv) => () => once(env, effectApp, [what], childEnv)
@@ -205,7 +186,12 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
       `ms from process start to the first credential (facade, CommonJS), median of ${PAIRS} pairs`,
       summary(pair, (r) => r.credentialMs!)
     )
-    ratioRow(`start-up ${name}`, `ms, the whole process: spawn, first credential, close(), exit`, summary(pair, wall), wallTarget)
+    ratioRow(
+      `start-up ${name}`,
+      `ms, the whole process: spawn, first credential, close(), exit`,
+      summary(pair, wall),
+      wallTarget
+    )
     ratioRow(`start-up ${name}`, `peak RSS MiB of that process`, summary(pair, rss), rssTarget)
   }
   facadeRows("access_key", accessKey, 1.2)
