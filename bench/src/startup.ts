@@ -64,6 +64,8 @@ interface Run {
   readonly importedMs?: number
   readonly credentialMs?: number
   readonly maxRssKiB: number
+  /** User + system CPU time of the process, to its last line: steadier than the wall on a shared machine. */
+  readonly cpuMs: number
   readonly guard?: { readonly blockedConnections: number; readonly blockedDns: number; readonly blockedUdp: number }
 }
 
@@ -165,6 +167,7 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
 
   const wall = (r: Run) => r.wallMs
   const rss = (r: Run) => r.maxRssKiB / 1024
+  const cpu = (r: Run) => r.cpuMs
   const rows: Array<Row> = []
   const ratioRow = (
     benchmark: string,
@@ -192,6 +195,7 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
       summary(pair, wall),
       wallTarget
     )
+    ratioRow(`start-up ${name}`, `CPU ms (user + system) of that process`, summary(pair, cpu))
     ratioRow(`start-up ${name}`, `peak RSS MiB of that process`, summary(pair, rss), rssTarget)
   }
   facadeRows("access_key", accessKey, 1.2)
@@ -207,6 +211,7 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
     summary(appEnv, wall),
     1.25
   )
+  ratioRow("start-up Effect app", `CPU ms (user + system) of those processes`, summary(appEnv, cpu))
   const appRss = summary(appEnv, rss)
   const addedMiB = round(median(appEnv.ours.map((r, i) => rss(r) - rss(appEnv.reference[i]!))), 1)
   rows.push({
@@ -224,6 +229,7 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
     summary(appProfile, wall),
     1.2
   )
+  ratioRow("start-up Effect app", `CPU ms (user + system) of those processes`, summary(appProfile, cpu))
   const base = median(empty.ours.map((r) => r.importedMs!))
   const importOurs = median(imports.ours.map((r) => r.importedMs!)) - base
   const importOfficial = median(imports.reference.map((r) => r.importedMs!)) - base
@@ -251,8 +257,12 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
         rss: summary(ramRoleArn, rss)
       },
       effectApp: {
-        env: { wall: summary(appEnv, wall), rss: appRss, addedRssMiB: addedMiB },
-        profileVsFacade: { wall: summary(appProfile, wall), rss: summary(appProfile, rss) }
+        env: { wall: summary(appEnv, wall), cpu: summary(appEnv, cpu), rss: appRss, addedRssMiB: addedMiB },
+        profileVsFacade: {
+          wall: summary(appProfile, wall),
+          cpu: summary(appProfile, cpu),
+          rss: summary(appProfile, rss)
+        }
       },
       import: { emptyNodeMs: base, oursMs: importOurs, officialMs: importOfficial },
       guardBlockedInChildren: blocked([accessKey, accessKeyEsm, ramRoleArn, appEnv, appProfile, imports, empty])

@@ -51,5 +51,8 @@ if (what !== "import") {
   credentialAt = performance.now()
   if (typeof client.close === "function") await client.close()
 }
-process.stdout.write(`${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt, maxRssKiB: process.resourceUsage().maxRSS })}\n`)
+const { maxRSS, systemCPUTime, userCPUTime } = process.resourceUsage()
+process.stdout.write(
+  `${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt, maxRssKiB: maxRSS, cpuMs: (userCPUTime + systemCPUTime) / 1000 })}\n`
+)
 process.exit(0)

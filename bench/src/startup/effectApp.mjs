@@ -6,16 +6,20 @@
 //                 `CredentialsLive` subpaths) and one `get` before the line; the environment
 //                 answers when the bench sets ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a CLI profile
 //                 (HOME/.aliyun/config.json) when it does not
-// Prints one JSON line: the provider name and the peak RSS (KiB) at the end.
+// Prints one JSON line: the provider name, the peak RSS (KiB) and the CPU time (ms, user + system) at the end.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
 
 const [what] = process.argv.slice(2)
+const usage = () => {
+  const { maxRSS, systemCPUTime, userCPUTime } = process.resourceUsage()
+  return { maxRssKiB: maxRSS, cpuMs: (userCPUTime + systemCPUTime) / 1000 }
+}
 const report = (providerName) =>
   Effect.zipRight(
     Effect.log("started"),
     Effect.sync(() =>
-      process.stdout.write(`${JSON.stringify({ what, providerName, maxRssKiB: process.resourceUsage().maxRSS })}\n`)
+      process.stdout.write(`${JSON.stringify({ what, providerName, ...usage() })}\n`)
     )
   )
 
