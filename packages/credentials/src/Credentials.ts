@@ -127,9 +127,9 @@ export class Credentials
   /**
    * The default chain on Node (see `DefaultChain`), with options: a profile, endpoints, timeouts,
    * the refresh windows. `CredentialsLive` is the same with the official defaults. Each source of
-   * the default chain is loaded when the chain first reaches it, and the Node platform (the HTTP
-   * transport, the file system, child processes) when it first reaches a source that needs it:
-   * a program answered by the environment loads neither (nor `Schema`).
+   * the default chain is loaded when the chain first reaches it, the file system and child
+   * processes when it first reaches a source that needs them, and the HTTP transport when a source
+   * first sends a request: a program answered by the environment loads none of them (nor `Schema`).
    *
    * @example
    * ```ts
@@ -146,14 +146,11 @@ export class Credentials
   static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
     return Layer.unwrapScoped(Effect.gen(function*() {
       const defaultChain = yield* Effect.promise(() => import("./sources/internal/defaultChain.js"))
-      // The Node platform (HTTP transport, file system, child processes), built in the layer's
-      // scope when the chain first reaches a source that needs it: not for the environment.
+      // The Node platform, built in the layer's scope when the chain first reaches a source that
+      // needs it (not the environment); its HTTP transport at the first request.
       const scope = yield* Effect.scope
       const platform = yield* Effect.cached(
-        Effect.flatMap(
-          Effect.promise(() => import("./HttpTransport.js")),
-          (HttpTransport) => Layer.buildWithScope(HttpTransport.layerNode(), scope)
-        )
+        Effect.flatMap(Effect.promise(() => import("./sources/internal/nodePlatform.js")), (node) => node.make(scope))
       )
       return Credentials.layerChain(defaultChain.inOrderOn(platform, options), defaultChain.layerOptions(options))
     }))

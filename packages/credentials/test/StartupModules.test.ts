@@ -2,11 +2,13 @@
 // `CredentialsLive` from the built package by their subpaths and gets a credential from the
 // environment (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET); the test lists every module it loaded (ES
 // modules through a loader hook, CommonJS from require.cache) and finds no HTTP client (neither
-// @effect/platform's nor undici), no Node platform, no Schema and no other source. The control:
-// the same program when the environment is empty reaches the later sources, and the same listing
-// then shows them, Schema and the HTTP transport loaded.
+// @effect/platform's nor undici), no Node platform, no Schema and no other source. A chain
+// answered by a CLI profile's AccessKey loads the profile's modules and the file system, and still
+// no HTTP transport. The control: without the key the chain reaches the later sources (the
+// credentials URI, at a closed loopback port), and the same listing then shows them, Schema and
+// the HTTP transport loaded.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeScratch, run } from "./scratchConsumer.js"
@@ -87,9 +89,42 @@ describe("start-up: CredentialsLive loads what the chain reaches", { timeout: 12
     expect(found(modules)).toEqual([])
   })
 
-  it("control: with nothing in the environment the chain reaches the other sources, and the listing shows them loaded", async () => {
-    const imported = await esm({}, "none.txt")
-    const required = await cjs({})
+  it("a CLI profile with an AccessKey: the profile's modules and the file system, but no HTTP transport, no undici", async () => {
+    const profileHome = join(scratch, "ak-home")
+    mkdirSync(join(profileHome, ".aliyun"), { recursive: true })
+    writeFileSync(
+      join(profileHome, ".aliyun", "config.json"),
+      JSON.stringify({
+        current: "dev",
+        profiles: [{
+          name: "dev",
+          mode: "AK",
+          access_key_id: "LTAI5tStartupKeyId",
+          access_key_secret: "startup-secret"
+        }]
+      })
+    )
+    const imported = await esm({ HOME: profileHome }, "ak.txt")
+    const required = await cjs({ HOME: profileHome })
+    expect([imported.outcome, required.outcome]).toEqual([
+      "default/cli_profile/static_ak",
+      "default/cli_profile/static_ak"
+    ])
+    for (const { modules } of [imported, required]) {
+      expect(found(modules)).not.toContain("undici")
+      expect(found(modules)).not.toContain("the HTTP transport")
+      expect(found(modules)).not.toContain("node:http/https")
+      expect(modules.filter((module) => /\/(NodeHttpClient|HttpTransport)\.js$/.test(module))).toEqual([])
+      // the control of this case: the profile's source did load
+      expect(modules.some((module) => /\/sources\/CliProfile\.js$/.test(module))).toBe(true)
+    }
+  })
+
+  it("control: with no key in the environment the chain reaches the other sources, and the listing shows them loaded", async () => {
+    // the last source asks a closed loopback port: the HTTP transport is built, and fails to connect
+    const uri = { ALIBABA_CLOUD_CREDENTIALS_URI: "http://127.0.0.1:9/credentials" }
+    const imported = await esm(uri, "none.txt")
+    const required = await cjs(uri)
     expect([imported.outcome, required.outcome]).toEqual(["ChainExhausted", "ChainExhausted"])
     for (const { modules } of [imported, required]) {
       expect(found(modules)).toEqual(expect.arrayContaining(["Schema", "the HTTP transport", "another source"]))
