@@ -10,7 +10,7 @@ import * as Schema from "effect/Schema"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
 import * as Upstream from "../upstream/pipeline.js"
-import { formatTimestamp } from "./rpcSignature.js"
+import { formatTimestamp } from "../signing/encode.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 const Secret = Schema.Redacted(NonEmpty)
