@@ -12,13 +12,9 @@
  *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
-import * as Either from "effect/Either"
-import * as Redacted from "effect/Redacted"
-import type { CredentialType } from "./Credential.js"
-import * as Acs3 from "./internal/signing/acs3.js"
-import { formatTimestamp } from "./internal/signing/encode.js"
-import * as Rpc from "./internal/signing/rpc.js"
+import type * as Either from "effect/Either"
+import type * as Redacted from "effect/Redacted"
+import * as internal from "./internal/signing/sign.js"
 
 /**
  * The ACS3 algorithms with a shared secret (`ACS3-RSA-SHA256` needs a registered key pair and is
@@ -27,7 +23,7 @@ import * as Rpc from "./internal/signing/rpc.js"
  * @since 0.1.0
  * @category models
  */
-export type Algorithm = Acs3.Algorithm
+export type Algorithm = internal.Algorithm
 
 /**
  * Whether this Node has SM3 (`crypto.getHashes()`): without it `ACS3-HMAC-SM3` fails with
@@ -36,21 +32,16 @@ export type Algorithm = Acs3.Algorithm
  * @since 0.1.0
  * @category constants
  */
-export const hasSm3: boolean = Acs3.hasSm3
+export const hasSm3: boolean = internal.hasSm3
 
 /**
- * What a signer reads of a credential (a `Credential` fits).
+ * What a signer reads of a credential (a `Credential` fits): the secret and the tokens stay
+ * `Redacted` until the signer reads them.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SigningCredential {
-  readonly type: CredentialType
-  readonly accessKeyId: string
-  readonly accessKeySecret: Redacted.Redacted<string>
-  readonly securityToken?: Redacted.Redacted<string> | undefined
-  readonly bearerToken?: Redacted.Redacted<string> | undefined
-}
+export type SigningCredential = internal.SigningCredential
 
 /**
  * The per-attempt inputs: the time (epoch milliseconds, written `YYYY-MM-DDTHH:mm:ssZ`) and a nonce
@@ -59,74 +50,55 @@ export interface SigningCredential {
  * @since 0.1.0
  * @category models
  */
-export interface Attempt {
-  readonly epochMillis: number
-  readonly nonce: string
-}
+export type Attempt = internal.Attempt
 
 /**
- * Why a request cannot be signed. No field holds a secret.
+ * Why a request cannot be signed: SM3 missing, a body that cannot be hashed before it is sent (a
+ * stream of unknown length, multipart), a parameter given twice, no action. No field holds a secret.
  *
  * @since 0.1.0
  * @category errors
  */
-export class SigningError extends Data.TaggedError("SigningError")<{
-  readonly reason: "Sm3Unavailable" | "UnsupportedBody" | "RepeatedParameter" | "MissingAction"
-  readonly detail: string
-}> {
-  override get message(): string {
-    return `cannot sign the request (${this.reason}): ${this.detail}`
-  }
-}
+export const SigningError: typeof internal.SigningError = internal.SigningError
 
 /**
- * An ACS3 request as plain values. `path` is the path as sent, already percent-encoded (`/` for
- * RPC-style APIs); `query` the decoded query; `body` the exact bytes sent (hashed into
+ * @since 0.1.0
+ * @category errors
+ */
+export type SigningError = internal.SigningError
+
+/**
+ * An ACS3 request as plain values. `path` is the path as sent, already percent-encoded (default
+ * `/`, as for RPC-style APIs); `query` the decoded query; `body` the exact bytes sent (hashed into
  * `x-acs-content-sha256`).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Acs3Request {
-  readonly method: string
-  readonly host: string
-  readonly path?: string | undefined
-  readonly action: string
-  readonly version: string
-  readonly query?: Readonly<Record<string, string>> | undefined
-  readonly headers?: Readonly<Record<string, string>> | undefined
-  readonly body?: string | Uint8Array | undefined
-}
+export type Acs3Request = internal.Acs3Request
 
 /**
- * What to send: the headers (with `authorization`) and the query, unchanged for ACS3. The
- * canonical request and string to sign are there for debugging (compare them with the service's
- * `SignatureDoesNotMatch` message); neither holds the secret.
+ * What to send: the headers (with `authorization`) and the query. The canonical request and the
+ * string to sign are there for debugging (compare the latter with the service's
+ * `SignatureDoesNotMatch` message); neither holds the secret, but the canonical request holds an
+ * STS credential's token.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Acs3Signed {
-  readonly headers: Readonly<Record<string, string>>
-  readonly query: Readonly<Record<string, string>>
-  readonly canonicalRequest: string
-  readonly stringToSign: string
-}
-
-const sm3Unavailable = new SigningError({
-  reason: "Sm3Unavailable",
-  detail: "this Node's crypto has no SM3 hash (crypto.getHashes() lacks \"sm3\"): use ACS3-HMAC-SHA256"
-})
+export type Acs3Signed = internal.Acs3Signed
 
 /**
  * Signs an ACS3 request as the official client does: adds `host`, `x-acs-action`, `x-acs-version`,
  * `x-acs-date`, `x-acs-signature-nonce`, `x-acs-content-sha256` (and `x-acs-accesskey-id` with
- * `x-acs-security-token` for an STS credential), then `authorization`. A bearer credential sends
- * `x-acs-bearer-token` and `x-acs-signature-type: BEARERTOKEN` instead of a signature.
+ * `x-acs-security-token` for an STS credential), then `authorization` over `host`, `content-type`
+ * and every `x-acs-*` header. A bearer credential sends `x-acs-bearer-token` and
+ * `x-acs-signature-type: BEARERTOKEN` instead of a signature. Fails only for `ACS3-HMAC-SM3` on a
+ * Node without SM3.
  *
  * @example
  * ```ts
- * import { AccessKey, Signing } from "@effect-alicloud/credentials"
+ * import { Signing } from "@effect-alicloud/credentials"
  * import { Either, Redacted } from "effect"
  *
  * const signed = Signing.signAcs3(
@@ -140,44 +112,12 @@ const sm3Unavailable = new SigningError({
  * @since 0.1.0
  * @category signing
  */
-export const signAcs3 = (
+export const signAcs3: (
   request: Acs3Request,
   credential: SigningCredential,
   attempt: Attempt,
-  algorithm: Algorithm = "ACS3-HMAC-SHA256"
-): Either.Either<Acs3Signed, SigningError> => {
-  if (algorithm === "ACS3-HMAC-SM3" && !Acs3.hasSm3) return Either.left(sm3Unavailable)
-  const headers: Record<string, string> = {
-    ...request.headers,
-    host: request.host,
-    "x-acs-action": request.action,
-    "x-acs-version": request.version,
-    "x-acs-date": formatTimestamp(attempt.epochMillis),
-    "x-acs-signature-nonce": attempt.nonce,
-    "x-acs-content-sha256": Acs3.hashHex(algorithm, request.body ?? "")
-  }
-  const query = request.query ?? {}
-  if (credential.type === "bearer" && credential.bearerToken !== undefined) {
-    headers["x-acs-bearer-token"] = Redacted.value(credential.bearerToken)
-    headers["x-acs-signature-type"] = "BEARERTOKEN"
-    return Either.right({ headers, query, canonicalRequest: "", stringToSign: "" })
-  }
-  if (credential.securityToken !== undefined) {
-    headers["x-acs-accesskey-id"] = credential.accessKeyId
-    headers["x-acs-security-token"] = Redacted.value(credential.securityToken)
-  }
-  const canonical = Acs3.canonicalRequest(
-    request.method.toUpperCase(),
-    request.path ?? "/",
-    query,
-    headers,
-    headers["x-acs-content-sha256"]!
-  )
-  const toSign = Acs3.stringToSign(algorithm, canonical.canonicalRequest)
-  const signature = Acs3.sign(algorithm, Redacted.value(credential.accessKeySecret), toSign)
-  headers.authorization = Acs3.authorization(algorithm, credential.accessKeyId, canonical.signedHeaders, signature)
-  return Either.right({ headers, query, canonicalRequest: canonical.canonicalRequest, stringToSign: toSign })
-}
+  algorithm?: Algorithm
+) => Either.Either<Acs3Signed, SigningError> = internal.signAcs3
 
 /**
  * An RPC request as plain values: its `Action`, `Version`, the other query parameters and the
@@ -186,36 +126,27 @@ export const signAcs3 = (
  * @since 0.1.0
  * @category models
  */
-export interface RpcRequest {
-  readonly method: string
-  readonly action: string
-  readonly version: string
-  readonly query?: Readonly<Record<string, string>> | undefined
-  readonly form?: Readonly<Record<string, string>> | undefined
-}
+export type RpcRequest = internal.RpcRequest
 
 /**
  * What to send: the query with the signing parameters and `Signature`, and the string to sign
- * (which holds the `SecurityToken` of an STS credential: it is sent anyway, but do not log it).
+ * (which holds an STS credential's `SecurityToken`: it is sent anyway, but do not log it).
  *
  * @since 0.1.0
  * @category models
  */
-export interface RpcSigned {
-  readonly query: Readonly<Record<string, string>>
-  readonly stringToSign: string
-}
+export type RpcSigned = internal.RpcSigned
 
 /**
  * Signs an RPC request as the official client does: `Action`, `Version`, `Format`, `Timestamp`,
- * `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`, `SignatureNonce`, `AccessKeyId` (and
+ * `SignatureNonce`, `SignatureMethod=HMAC-SHA1`, `SignatureVersion=1.0`, `AccessKeyId` (and
  * `SecurityToken`), then `Signature` over every query and form parameter. A bearer credential
  * sends `BearerToken` and `SignatureType=BEARERTOKEN` instead of a signature.
  *
  * @example
  * ```ts
  * import { Signing } from "@effect-alicloud/credentials"
- * import { Either, Redacted } from "effect"
+ * import { Redacted } from "effect"
  *
  * const signed = Signing.signRpc(
  *   { method: "GET", action: "DescribeRegions", version: "2014-05-26" },
@@ -228,38 +159,18 @@ export interface RpcSigned {
  * @since 0.1.0
  * @category signing
  */
-export const signRpc = (request: RpcRequest, credential: SigningCredential, attempt: Attempt): RpcSigned => {
-  const query: Record<string, string> = {
-    ...request.query,
-    Action: request.action,
-    Version: request.version,
-    Format: request.query?.Format ?? "JSON",
-    Timestamp: formatTimestamp(attempt.epochMillis),
-    SignatureNonce: attempt.nonce
-  }
-  if (credential.type === "bearer" && credential.bearerToken !== undefined) {
-    query.BearerToken = Redacted.value(credential.bearerToken)
-    query.SignatureType = "BEARERTOKEN"
-    return { query, stringToSign: "" }
-  }
-  if (credential.securityToken !== undefined) query.SecurityToken = Redacted.value(credential.securityToken)
-  query.SignatureMethod = "HMAC-SHA1"
-  query.SignatureVersion = "1.0"
-  query.AccessKeyId = credential.accessKeyId
-  const toSign = Rpc.stringToSign(request.method.toUpperCase(), { ...query, ...request.form })
-  query.Signature = Rpc.sign(Redacted.value(credential.accessKeySecret), toSign)
-  return { query, stringToSign: toSign }
-}
+export const signRpc: (request: RpcRequest, credential: SigningCredential, attempt: Attempt) => RpcSigned =
+  internal.signRpc
 
 /**
- * The RPC signature of a parameter set: `base64(HMAC-SHA1(secret + "&", stringToSign))`, for callers
- * that build the parameters themselves (the official `getRPCSignature`).
+ * The RPC signature of a parameter set you built yourself: `base64(HMAC-SHA1(secret + "&",
+ * stringToSign))` (the official `getRPCSignature`, with the method upper-cased).
  *
  * @since 0.1.0
  * @category signing
  */
-export const rpcSignature = (
+export const rpcSignature: (
   method: string,
   params: Readonly<Record<string, string>>,
   accessKeySecret: Redacted.Redacted<string>
-): string => Rpc.sign(Redacted.value(accessKeySecret), Rpc.stringToSign(method.toUpperCase(), params))
+) => string = internal.rpcSignature

@@ -24,9 +24,14 @@ export const matches = (path: string): boolean => path === prefix || path.starts
 const skews = new WeakMap<State, number>()
 
 /** @internal */
-export const setClockSkew = (state: State, skew: Duration.DurationInput): Effect.Effect<void> =>
+export const setClockSkew = (
+  state: State,
+  skew: Duration.DurationInput,
+  direction: "ahead" | "behind" = "ahead"
+): Effect.Effect<void> =>
   Effect.sync(() => {
-    skews.set(state, Duration.toMillis(Duration.decode(skew)))
+    const millis = Duration.toMillis(Duration.decode(skew))
+    skews.set(state, direction === "ahead" ? millis : -millis)
   })
 
 const withDate = (reply: Reply.Reply, now: number): Reply.Reply => ({

@@ -406,7 +406,7 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       setMetadataMode: (mode) => Ref.set(state.metadataMode, mode),
       setRoleName: (roleName) => Ref.set(state.roleName, roleName),
       apiUrl: `${baseUrl}${Api.prefix}`,
-      setClockSkew: (skew) => Api.setClockSkew(state, skew),
+      setClockSkew: (skew, direction) => Api.setClockSkew(state, skew, direction),
       counters: (endpoint) => Effect.map(SubscriptionRef.get(state.counters), (all) => all[endpoint]),
       requests: (endpoint) => Effect.map(Ref.get(state.history), (h) => h.get(endpoint) ?? []),
       lastRequest: (endpoint) =>

@@ -217,10 +217,10 @@ export interface EmulatorShape {
   /** Base URL of the generic API endpoint (`http://127.0.0.1:PORT/api`): any `Action`, ACS3 or RPC. */
   readonly apiUrl: string
   /**
-   * Moves the API endpoint's clock by `skew` (negative: behind) from the Clock: its timestamp check
-   * and its `Date` header, as when the client's clock is off by the opposite. `reset` sets it to 0.
+   * Moves the API endpoint's clock `skew` ahead of the Clock (or behind): its timestamp check and
+   * its `Date` header, as when the client's clock is off the other way. `reset` sets it to 0.
    */
-  readonly setClockSkew: (skew: Duration.DurationInput) => Effect.Effect<void>
+  readonly setClockSkew: (skew: Duration.DurationInput, direction?: "ahead" | "behind") => Effect.Effect<void>
   readonly counters: (endpoint: Endpoint) => Effect.Effect<Counters>
   /** Every request seen by the endpoint since start or `reset`, oldest first (at most 1000). */
   readonly requests: (endpoint: Endpoint) => Effect.Effect<ReadonlyArray<RequestRecord>>
