@@ -24,6 +24,9 @@ const call = (client: SignedHttpClient.Client, request: HttpClientRequest.HttpCl
 const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
   HttpClientRequest.post(emulator.stsUrl).pipe(SignedHttpClient.action("GetCallerIdentity", "2015-04-01"))
 
+const ping = (emulator: Emulator.EmulatorShape) =>
+  HttpClientRequest.post(emulator.apiUrl).pipe(SignedHttpClient.action("Ping", "2024-01-01"))
+
 const describeRegions = (emulator: Emulator.EmulatorShape) =>
   HttpClientRequest.post(emulator.apiUrl).pipe(
     SignedHttpClient.action("DescribeRegions", "2014-05-26"),
@@ -90,7 +93,7 @@ describe("SignedHttpClient against the emulator", () => {
       Effect.gen(function*() {
         const client = yield* SignedHttpClient.make()
         yield* emulator.setClockSkew("20 minutes")
-        const request = HttpClientRequest.post(emulator.apiUrl).pipe(SignedHttpClient.action("Ping", "2024-01-01"))
+        const request = ping(emulator)
         expect((yield* call(client, request)).status).toBe(200)
         expect((yield* emulator.counters("api")).failed).toBe(1)
         expect((yield* call(client, request)).status).toBe(200)
@@ -102,8 +105,7 @@ describe("SignedHttpClient against the emulator", () => {
   it.scoped("a new nonce for every attempt: no replay, retries included", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const client = yield* SignedHttpClient.make()
-        const request = HttpClientRequest.post(emulator.apiUrl).pipe(SignedHttpClient.action("Ping", "2024-01-01"))
+        const [client, request] = [yield* SignedHttpClient.make(), ping(emulator)]
         yield* Effect.all(Array.from({ length: 8 }, () => call(client, request)), { concurrency: 4 })
         yield* emulator.setClockSkew("20 minutes", "behind")
         yield* call(client, request)
@@ -117,8 +119,7 @@ describe("SignedHttpClient against the emulator", () => {
   it.scoped("typed refusals: a stream of unknown length, a repeated parameter, no action", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
-        const client = yield* SignedHttpClient.make()
-        const base = HttpClientRequest.post(emulator.apiUrl).pipe(SignedHttpClient.action("Ping", "2024-01-01"))
+        const [client, base] = [yield* SignedHttpClient.make(), ping(emulator)]
         const stream = yield* Effect.flip(client.execute(base.pipe(
           HttpClientRequest.bodyStream(Stream.make(new Uint8Array([1])))
         )))

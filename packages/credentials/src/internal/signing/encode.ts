@@ -7,18 +7,29 @@ const isUnreserved = (byte: number): boolean =>
 const hex = "0123456789ABCDEF"
 const plain = /^[A-Za-z0-9\-_.~]*$/
 
-/**
- * RFC 3986 percent-encoding of the UTF-8 bytes: only `A-Z a-z 0-9 - _ . ~` stay literal. Equal to
- * `encodeURIComponent` plus `! ' ( ) *` (the official utilities' `encode`), except that a lone
- * surrogate becomes U+FFFD (as on the wire) instead of throwing `URIError`.
- */
-export const percentEncode = (value: string): string => {
-  if (plain.test(value)) return value
+const bytewise = (value: string): string => {
   let out = ""
   for (const byte of Buffer.from(value, "utf8")) {
     out += isUnreserved(byte) ? String.fromCharCode(byte) : "%" + hex[byte >> 4] + hex[byte & 0x0f]
   }
   return out
+}
+
+const subDelims = /[!'()*]/g
+const escapeSubDelim = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+
+/**
+ * RFC 3986 percent-encoding of the UTF-8 bytes: only `A-Z a-z 0-9 - _ . ~` stay literal. Equal to
+ * `encodeURIComponent` plus `! ' ( ) *` (the official utilities' `encode`), which it uses, except
+ * that a lone surrogate becomes U+FFFD (as on the wire) instead of throwing `URIError`.
+ */
+export const percentEncode = (value: string): string => {
+  if (plain.test(value)) return value
+  try {
+    return encodeURIComponent(value).replace(subDelims, escapeSubDelim)
+  } catch {
+    return bytewise(value)
+  }
 }
 
 /** A path encoded segment by segment (`/` kept), as the official clients encode a ROA path. */

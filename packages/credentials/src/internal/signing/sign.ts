@@ -2,7 +2,7 @@
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import type { CredentialType } from "../../Credential.js"
+import type { CredentialFields } from "../../Credential.js"
 import * as Acs3 from "./acs3.js"
 import { formatTimestamp } from "./encode.js"
 import * as Rpc from "./rpc.js"
@@ -11,13 +11,11 @@ export type Algorithm = Acs3.Algorithm
 
 export const hasSm3: boolean = Acs3.hasSm3
 
-export interface SigningCredential {
-  readonly type: CredentialType
-  readonly accessKeyId: string
-  readonly accessKeySecret: Redacted.Redacted<string>
-  readonly securityToken?: Redacted.Redacted<string> | undefined
-  readonly bearerToken?: Redacted.Redacted<string> | undefined
-}
+/** What a signer reads of a credential (a `Credential` fits). */
+export type SigningCredential = Pick<
+  CredentialFields,
+  "type" | "accessKeyId" | "accessKeySecret" | "securityToken" | "bearerToken"
+>
 
 export interface Attempt {
   readonly epochMillis: number
