@@ -18,6 +18,21 @@ import * as bridge from "./promise/bridge.js"
  * The official `Credential` shape: `getCredential()`, `getAccessKeyId()`, `getAccessKeySecret()`,
  * `getSecurityToken()`, `getBearerToken()`, `getType()`.
  *
+ * @example
+ * ```ts
+ * import { AccessKey, Credentials, SdkCredential } from "@effect-alicloud/credentials"
+ * import { Effect } from "effect"
+ *
+ * const type = Effect.gen(function*() {
+ *   const credential: SdkCredential.SdkCredential = yield* SdkCredential.make
+ *   yield* Effect.promise(() => credential.getCredential())
+ *   return credential.getType()
+ * })
+ * Effect.runPromise(type.pipe(
+ *   Effect.provide(Credentials.layer(AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })))
+ * )).then((t) => assert.strictEqual(t, "access_key"))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

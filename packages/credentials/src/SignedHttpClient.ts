@@ -33,6 +33,13 @@ import type { SigningError } from "./Signing.js"
  * `algorithm`: `"RPC"` or an ACS3 algorithm (default `"ACS3-HMAC-SHA256"`). `maxBodyBytes`: the
  * largest streamed body read to be hashed (default 16 MiB).
  *
+ * @example
+ * ```ts
+ * import { SignedHttpClient } from "@effect-alicloud/credentials"
+ *
+ * const options: SignedHttpClient.Options = { algorithm: "RPC", maxBodyBytes: 1024 * 1024 }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -40,6 +47,19 @@ export type Options = internal.Options
 
 /**
  * The signed client: its errors are the transport's, the credential's and the signer's.
+ *
+ * @example
+ * ```ts
+ * import { SignedHttpClient } from "@effect-alicloud/credentials"
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * const status = (client: SignedHttpClient.Client) =>
+ *   client.execute(HttpClientRequest.get("https://ecs.cn-hangzhou.aliyuncs.com/")).pipe(
+ *     Effect.map((response) => response.status),
+ *     Effect.catchTag("SigningError", (error) => Effect.succeed(error.reason))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -81,6 +101,18 @@ export const make = (
 /**
  * The tag of a signed client provided by `layer`.
  *
+ * @example
+ * ```ts
+ * import { SignedHttpClient } from "@effect-alicloud/credentials"
+ * import { HttpClientRequest } from "@effect/platform"
+ * import { Effect } from "effect"
+ *
+ * const regions = Effect.flatMap(SignedHttpClient.SignedHttpClient, (client) =>
+ *   client.execute(HttpClientRequest.get("https://ecs.cn-hangzhou.aliyuncs.com/").pipe(
+ *     SignedHttpClient.action("DescribeRegions", "2014-05-26")
+ *   )))
+ * ```
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -93,6 +125,17 @@ export class SignedHttpClient extends Context.Tag("@effect-alicloud/credentials/
  * A layer of `SignedHttpClient` over the context's `HttpClient` and `Credentials` (the context's
  * `HttpClient` itself stays unsigned, for the credential sources).
  *
+ * @example
+ * ```ts
+ * import { Credentials, CredentialsLive, SignedHttpClient } from "@effect-alicloud/credentials"
+ * import { NodeHttpClient } from "@effect/platform-node"
+ * import { Layer } from "effect"
+ *
+ * const SignedLive = SignedHttpClient.layer({ algorithm: "RPC" }).pipe(
+ *   Layer.provide(Layer.merge(CredentialsLive, NodeHttpClient.layerUndici))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
@@ -104,6 +147,17 @@ export const layer = (
 /**
  * Names the API action and version of a request (`x-acs-action` / `x-acs-version`; the RPC
  * middleware moves them to the `Action` / `Version` parameters).
+ *
+ * @example
+ * ```ts
+ * import { SignedHttpClient } from "@effect-alicloud/credentials"
+ * import { HttpClientRequest } from "@effect/platform"
+ *
+ * const request = HttpClientRequest.post("https://sts.aliyuncs.com/").pipe(
+ *   SignedHttpClient.action("GetCallerIdentity", "2015-04-01")
+ * )
+ * assert.strictEqual(request.headers["x-acs-action"], "GetCallerIdentity")
+ * ```
  *
  * @since 0.1.0
  * @category combinators

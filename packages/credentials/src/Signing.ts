@@ -20,6 +20,13 @@ import * as internal from "./internal/signing/sign.js"
  * The ACS3 algorithms with a shared secret (`ACS3-RSA-SHA256` needs a registered key pair and is
  * not offered).
  *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const algorithm: Signing.Algorithm = Signing.hasSm3 ? "ACS3-HMAC-SM3" : "ACS3-HMAC-SHA256"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -28,6 +35,14 @@ export type Algorithm = internal.Algorithm
 /**
  * Whether this Node has SM3 (`crypto.getHashes()`): without it `ACS3-HMAC-SM3` fails with
  * `SigningError` (reason `"Sm3Unavailable"`).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { getHashes } from "node:crypto"
+ *
+ * assert.strictEqual(Signing.hasSm3, getHashes().includes("sm3"))
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -38,6 +53,14 @@ export const hasSm3: boolean = internal.hasSm3
  * What a signer reads of a credential (a `Credential` fits): the secret and the tokens stay
  * `Redacted` until the signer reads them.
  *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential: Signing.SigningCredential = { type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: Redacted.make("s3cr3t-value") }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -46,6 +69,13 @@ export type SigningCredential = internal.SigningCredential
 /**
  * The per-attempt inputs: the time (epoch milliseconds, written `YYYY-MM-DDTHH:mm:ssZ`) and a nonce
  * used once.
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const attempt: Signing.Attempt = { epochMillis: Date.UTC(2024, 0, 1), nonce: "3156853299f313e23d1673dc12e1703d" }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -56,12 +86,27 @@ export type Attempt = internal.Attempt
  * Why a request cannot be signed: SM3 missing, a body that cannot be hashed before it is sent (a
  * stream of unknown length, multipart), a parameter given twice, no action. No field holds a secret.
  *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const error = new Signing.SigningError({ reason: "RepeatedParameter", detail: "Id is given twice" })
+ * assert.strictEqual(error.message, "cannot sign the request (RepeatedParameter): Id is given twice")
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
 export const SigningError: typeof internal.SigningError = internal.SigningError
 
 /**
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const describe = (error: Signing.SigningError) => `${error.reason}: ${error.detail}`
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -71,6 +116,19 @@ export type SigningError = internal.SigningError
  * An ACS3 request as plain values. `path` is the path as sent, already percent-encoded (default
  * `/`, as for RPC-style APIs); `query` the decoded query; `body` the exact bytes sent (hashed into
  * `x-acs-content-sha256`).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const request: Signing.Acs3Request = {
+ *   method: "POST",
+ *   host: "ecs.cn-hangzhou.aliyuncs.com",
+ *   action: "DescribeInstances",
+ *   version: "2014-05-26",
+ *   query: { RegionId: "cn-hangzhou" }
+ * }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -82,6 +140,16 @@ export type Acs3Request = internal.Acs3Request
  * string to sign are there for debugging (compare the latter with the service's
  * `SignatureDoesNotMatch` message); neither holds the secret, but the canonical request holds an
  * STS credential's token.
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { Either, Redacted } from "effect"
+ *
+ * const credential: Signing.SigningCredential = { type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: Redacted.make("s3cr3t-value") }
+ * const signed = Signing.signAcs3({ method: "GET", host: "sts.aliyuncs.com", action: "GetCallerIdentity", version: "2015-04-01" }, credential, { epochMillis: 0, nonce: "n" })
+ * assert.ok(Either.isRight(signed) && signed.right.stringToSign.startsWith("ACS3-HMAC-SHA256\n"))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -123,6 +191,18 @@ export const signAcs3: (
  * An RPC request as plain values: its `Action`, `Version`, the other query parameters and the
  * form-body parameters (signed with the query, sent in the body).
  *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const request: Signing.RpcRequest = {
+ *   method: "POST",
+ *   action: "DescribeInstances",
+ *   version: "2014-05-26",
+ *   form: { RegionId: "cn-hangzhou" }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -131,6 +211,16 @@ export type RpcRequest = internal.RpcRequest
 /**
  * What to send: the query with the signing parameters and `Signature`, and the string to sign
  * (which holds an STS credential's `SecurityToken`: it is sent anyway, but do not log it).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const credential: Signing.SigningCredential = { type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: Redacted.make("s3cr3t-value") }
+ * const signed = Signing.signRpc({ method: "GET", action: "DescribeRegions", version: "2014-05-26" }, credential, { epochMillis: 0, nonce: "n" })
+ * assert.strictEqual(signed.query.SignatureMethod, "HMAC-SHA1")
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -165,6 +255,15 @@ export const signRpc: (request: RpcRequest, credential: SigningCredential, attem
 /**
  * The RPC signature of a parameter set you built yourself: `base64(HMAC-SHA1(secret + "&",
  * stringToSign))` (the official `getRPCSignature`, with the method upper-cased).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * // The official utilities' published vector (their empty method)
+ * assert.strictEqual(Signing.rpcSignature("", { test: "ok" }, Redacted.make("accessKeySecret")), "jHx/oHoHNrbVfhncHEvPdHXZwHU=")
+ * ```
  *
  * @since 0.1.0
  * @category signing

@@ -5,8 +5,9 @@
 import { Emulator } from "@effect-alicloud/emulator"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Redacted } from "effect"
 import { createRequire } from "node:module"
+import { inspect } from "node:util"
 import { AccessKey, Credentials, HttpTransport, RamRoleArn, SdkCredential, SignedHttpClient } from "../src/index.js"
 import { accessKey, roleArn, withEnvLayer } from "./withEmulator.js"
 
@@ -57,6 +58,21 @@ describe("one engine for the official SDK and the middleware", () => {
           sessions.push(viaSdk)
         }
         expect(new Set(sessions).size).toBe(4)
+        // The bridge and its model render without the secret or the token
+        const model = yield* Effect.promise(() => credential.getCredential())
+        const current = yield* (yield* Credentials).get
+        const rendered = [
+          JSON.stringify(model),
+          String(model),
+          inspect(model),
+          JSON.stringify(credential),
+          inspect(credential)
+        ]
+          .join("\n")
+        expect(model.accessKeySecret).toBe(Redacted.value(current.accessKeySecret))
+        for (const secret of [current.accessKeySecret, current.securityToken!].map(Redacted.value)) {
+          expect(rendered).not.toContain(secret)
+        }
         const assumeRoles = (yield* emulator.requests("sts")).filter((r) => r.query["Action"] === "AssumeRole")
         expect(assumeRoles.length).toBe(4)
         // One retry, for the revoked session.
