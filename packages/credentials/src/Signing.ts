@@ -273,3 +273,71 @@ export const rpcSignature: (
   params: Readonly<Record<string, string>>,
   accessKeySecret: Redacted.Redacted<string>
 ) => string = internal.rpcSignature
+
+/**
+ * A ROA request as plain values: the path as sent (percent-encoded), the decoded query, the headers
+ * (a body's `content-type`, and `content-md5` if the API wants one).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const request: Signing.RoaRequest = {
+ *   method: "GET",
+ *   host: "cs.cn-hangzhou.aliyuncs.com",
+ *   path: "/clusters",
+ *   action: "DescribeClustersV1",
+ *   version: "2015-12-15",
+ *   query: { page_size: "10" }
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RoaRequest = internal.RoaRequest
+
+/**
+ * What to send: the headers with `authorization: acs <AccessKeyId>:<signature>`, and the string to
+ * sign (which holds an STS credential's token: do not log it).
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ *
+ * const authorization = (signed: Signing.RoaSigned) => signed.headers.authorization
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RoaSigned = internal.RoaSigned
+
+/**
+ * Signs a ROA request as the official client does (the older REST style of products such as
+ * Container Service): `date`, `host`, `accept`, `x-acs-signature-nonce`,
+ * `x-acs-signature-method=HMAC-SHA1`, `x-acs-signature-version=1.0`, `x-acs-version`,
+ * `x-acs-action` (and the STS token headers), then `authorization: acs <id>:<signature>` over the
+ * method, `accept`, `content-md5`, `content-type`, `date`, the `x-acs-*` headers and the resource
+ * (the path and the sorted, raw query). `SignedHttpClient` does not offer ROA (the emulator does not
+ * verify it); sign with this and send with any client.
+ *
+ * @example
+ * ```ts
+ * import { Signing } from "@effect-alicloud/credentials"
+ * import { Redacted } from "effect"
+ *
+ * const signed = Signing.signRoa(
+ *   { method: "GET", host: "cs.cn-hangzhou.aliyuncs.com", path: "/clusters", action: "DescribeClustersV1", version: "2015-12-15" },
+ *   { type: "access_key", accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: Redacted.make("s3cr3t-value") },
+ *   { epochMillis: 0, nonce: "n-1" }
+ * )
+ * assert.ok(signed.headers.authorization.startsWith("acs LTAI5tExampleKeyId:"))
+ * assert.strictEqual(signed.headers.date, "Thu, 01 Jan 1970 00:00:00 GMT")
+ * ```
+ *
+ * @since 0.1.0
+ * @category signing
+ */
+export const signRoa: (request: RoaRequest, credential: SigningCredential, attempt: Attempt) => RoaSigned =
+  internal.signRoa

@@ -104,6 +104,7 @@ const expected = [
   "Signing.hasSm3",
   "Signing.rpcSignature",
   "Signing.signAcs3",
+  "Signing.signRoa",
   "Signing.signRpc",
   "SessionCache.DEFAULT_DIRECTORY",
   "SessionCache.fileName",

@@ -5,6 +5,7 @@ import * as Redacted from "effect/Redacted"
 import type { CredentialFields } from "../../Credential.js"
 import * as Acs3 from "./acs3.js"
 import { formatTimestamp } from "./encode.js"
+import * as Roa from "./roa.js"
 import * as Rpc from "./rpc.js"
 
 export type Algorithm = Acs3.Algorithm
@@ -93,11 +94,15 @@ export const signAcs3 = (
   return Either.right({ headers, query, canonicalRequest: canonical.canonicalRequest, stringToSign: toSign })
 }
 
-export interface RpcRequest {
+/** What a call names in every style. */
+interface Call {
   readonly method: string
   readonly action: string
   readonly version: string
   readonly query?: Readonly<Record<string, string>> | undefined
+}
+
+export interface RpcRequest extends Call {
   readonly form?: Readonly<Record<string, string>> | undefined
 }
 
@@ -134,3 +139,39 @@ export const rpcSignature = (
   params: Readonly<Record<string, string>>,
   accessKeySecret: Redacted.Redacted<string>
 ): string => Rpc.sign(Redacted.value(accessKeySecret), Rpc.stringToSign(method.toUpperCase(), params))
+
+export interface RoaRequest extends Call {
+  readonly host: string
+  readonly path: string
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+export type RoaSigned = Pick<Acs3Signed, "headers" | "stringToSign">
+
+export const signRoa = (request: RoaRequest, credential: SigningCredential, attempt: Attempt): RoaSigned => {
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    ...request.headers,
+    date: new Date(attempt.epochMillis).toUTCString(),
+    host: request.host,
+    "x-acs-signature-nonce": attempt.nonce,
+    "x-acs-signature-method": "HMAC-SHA1",
+    "x-acs-signature-version": "1.0",
+    "x-acs-version": request.version,
+    "x-acs-action": request.action
+  }
+  if (credential.type === "bearer" && credential.bearerToken !== undefined) {
+    headers["x-acs-bearer-token"] = Redacted.value(credential.bearerToken)
+    headers["x-acs-signature-type"] = "BEARERTOKEN"
+    return { headers, stringToSign: "" }
+  }
+  if (credential.securityToken !== undefined) {
+    headers["x-acs-accesskey-id"] = credential.accessKeyId
+    headers["x-acs-security-token"] = Redacted.value(credential.securityToken)
+  }
+  const toSign = Roa.stringToSign(request.method.toUpperCase(), request.path, request.query ?? {}, headers)
+  headers.authorization = `acs ${credential.accessKeyId}:${
+    Roa.sign(Redacted.value(credential.accessKeySecret), toSign)
+  }`
+  return { headers, stringToSign: toSign }
+}
