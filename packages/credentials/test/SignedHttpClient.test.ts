@@ -4,7 +4,7 @@ import type { Emulator } from "@effect-alicloud/emulator"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted, Stream, type Tracer } from "effect"
+import { Effect, Layer, Logger, LogLevel, Redacted, Stream, type Tracer } from "effect"
 import { AccessKey, Credentials, RamRoleArn } from "../src/index.js"
 import * as SignedHttpClient from "../src/SignedHttpClient.js"
 import { recording } from "./recordingTracer.js"
@@ -136,21 +136,35 @@ describe("SignedHttpClient against the emulator", () => {
       }).pipe(Effect.provide(longTerm))
     ))
 
-  it.scoped("no secret in the spans, nor in the errors, across a refused session and a skew", () =>
+  it.scoped("no secret in the spans, the logs or the errors, across a refused session and a skew", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const { spans, tracer } = yield* recording
+        // Every log line at every level, rendered as logfmt and JSON
+        const logged: Array<string> = []
+        const capture = <A>(logger: Logger.Logger<unknown, A>) =>
+          Logger.map(logger, (line) => {
+            logged.push(String(line))
+            return line
+          })
+        const logging = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+          effect.pipe(
+            Effect.withTracer(tracer),
+            Effect.provide(Logger.replace(
+              Logger.defaultLogger,
+              Logger.zip(capture(Logger.logfmtLogger), capture(Logger.jsonLogger))
+            )),
+            Logger.withMinimumLogLevel(LogLevel.All)
+          )
         const rpc = yield* SignedHttpClient.make({ algorithm: "RPC" })
         const acs3 = yield* SignedHttpClient.make()
         const credentials = yield* Credentials
         const first = yield* credentials.get
         yield* emulator.revoke(first.accessKeyId)
         yield* emulator.setClockSkew("20 minutes")
-        yield* call(rpc, describeRegions(emulator)).pipe(Effect.withTracer(tracer))
-        yield* call(acs3, getCallerIdentity(emulator)).pipe(Effect.withTracer(tracer))
-        const error = yield* Effect.flip(
-          rpc.execute(HttpClientRequest.post(emulator.apiUrl)).pipe(Effect.withTracer(tracer))
-        )
+        yield* logging(call(rpc, describeRegions(emulator)))
+        yield* logging(call(acs3, getCallerIdentity(emulator)))
+        const error = yield* Effect.flip(logging(rpc.execute(HttpClientRequest.post(emulator.apiUrl))))
         const second = yield* credentials.get
         const secrets = [first, second].flatMap((c) => [
           Redacted.value(c.accessKeySecret),
@@ -163,7 +177,9 @@ describe("SignedHttpClient against the emulator", () => {
         )
         expect(recorded).toContain("SignedHttpClient.execute")
         expect(recorded).toContain("DescribeRegions")
-        const rendered = [recorded, String(error), JSON.stringify(error), error.message].join("\n")
+        expect(logged.join("\n")).toContain("clock corrected")
+        expect(logged.join("\n")).toContain("InvalidSecurityToken.Expired")
+        const rendered = [recorded, ...logged, String(error), JSON.stringify(error), error.message].join("\n")
         for (const secret of [...secrets, ...signatures]) {
           expect(rendered).not.toContain(secret)
           expect(rendered).not.toContain(encodeURIComponent(secret))

@@ -172,14 +172,29 @@ export const make = <I, S extends Service>(
               const now = yield* Clock.currentTimeMillis
               yield* Ref.set(offset, refused.serverMillis - now)
               yield* Effect.annotateCurrentSpan("alicloud.clock_corrected_millis", refused.serverMillis - now)
+              yield* Effect.logDebug(
+                "SignedHttpClient: the service refused the time; clock corrected from its Date header"
+              )
+                .pipe(Effect.annotateLogs({
+                  "alicloud.action": action,
+                  "alicloud.code": refused.code,
+                  "alicloud.clock_corrected_millis": refused.serverMillis - now
+                }))
               return yield* attempt
             })
         )
-        const recovered = retryOnAuthError(tag, corrected, {
+        const refusedCredential = Effect.tapError(corrected, (error) =>
+          error._tag === "Refused" && isAuthError({ code: error.code }) ?
+            Effect.logDebug("SignedHttpClient: the service refused the credential; refreshing once").pipe(
+              Effect.annotateLogs({ "alicloud.action": action, "alicloud.code": error.code })
+            ) :
+            Effect.void)
+        const recovered = retryOnAuthError(tag, refusedCredential, {
           isAuthError: (error) => error._tag === "Refused" && isAuthError({ code: error.code })
         }).pipe(Effect.provideService(tag, service))
         // After the retries, a refusal is the service's answer: the caller reads it.
-        return yield* Effect.catchTag(recovered, "Refused", (refused) => Effect.succeed(refused.response))
+        return yield* Effect.catchTag(recovered, "Refused", (refused) =>
+          Effect.succeed(refused.response))
       }).pipe(Effect.withSpan("SignedHttpClient.execute", { kind: "client", captureStackTrace: false }))
 
     return HttpClient.makeWith(
