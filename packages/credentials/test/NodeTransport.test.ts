@@ -8,17 +8,14 @@ import { Emulator, Fault, Hostile } from "@effect-alicloud/emulator"
 import { HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Stream } from "effect"
-import * as Fs from "node:fs"
 import * as Http from "node:http"
-import { fileURLToPath } from "node:url"
 import { report } from "../../../bench/src/guard.mjs"
 import * as HttpTransport from "../src/HttpTransport.js"
 import { currentRequestOptions } from "../src/internal/upstream/transport.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
+import { tls } from "./loopbackTls.js"
 import { accessKey, retryNow, roleArn, withEnv } from "./withEmulator.js"
-
-const fixtures = fileURLToPath(new URL("../../emulator/test/fixtures/", import.meta.url))
 
 const role = (stsEndpoint: string) =>
   RamRoleArn.make({
@@ -55,10 +52,6 @@ describe("NodeTransport: connect and TLS", () => {
 
   it.scopedLive("an https endpoint whose certificate this process does not trust: a NetworkError naming the TLS failure, no request sent", () =>
     Effect.gen(function*() {
-      const tls = {
-        key: Fs.readFileSync(`${fixtures}loopback-test-only.key`, "utf8"),
-        cert: Fs.readFileSync(`${fixtures}loopback-test-only.crt`, "utf8")
-      }
       const emulator = yield* Emulator.make({ tls, accessKeys: [accessKey] })
       const error = yield* Effect.flip(role(emulator.stsUrl))
       expect(error._tag).toBe("NetworkError")

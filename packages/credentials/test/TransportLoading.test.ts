@@ -6,15 +6,14 @@ import { Emulator } from "@effect-alicloud/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { execFile } from "node:child_process"
-import * as Fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as LoopbackProxy from "./loopbackProxy.js"
+import { certFile, tls } from "./loopbackTls.js"
 import * as ProxiedUpstream from "./proxiedUpstream.js"
 
 // packages/cli depends on @effect-alicloud/credentials, so the package name resolves from there.
 const consumer = fileURLToPath(new URL("../../cli/", import.meta.url))
 const guard = fileURLToPath(new URL("../../../bench/src/guard.mjs", import.meta.url))
-const fixtures = fileURLToPath(new URL("../../emulator/test/fixtures/", import.meta.url))
 const key = { accessKeyId: "LTAI5tTransportLoad01", accessKeySecret: "transport-loading-secret" } as const
 
 // One client of the config in CONFIG (JSON): its first credential, then what the process loaded.
@@ -44,7 +43,7 @@ const run = (config: Record<string, unknown>) =>
         timeout: 20_000,
         env: {
           PATH: process.env.PATH ?? "",
-          NODE_EXTRA_CA_CERTS: `${fixtures}loopback-test-only.crt`,
+          NODE_EXTRA_CA_CERTS: certFile,
           CONFIG: JSON.stringify(config)
         }
       },
@@ -57,10 +56,6 @@ const run = (config: Record<string, unknown>) =>
 describe("the facade's transport, as shipped", { timeout: 60_000 }, () => {
   it.scopedLive("ram_role_arn to an https STS it reaches directly: a credential, on Node's https; undici not loaded", () =>
     Effect.gen(function*() {
-      const tls = {
-        key: Fs.readFileSync(`${fixtures}loopback-test-only.key`, "utf8"),
-        cert: Fs.readFileSync(`${fixtures}loopback-test-only.crt`, "utf8")
-      }
       const emulator = yield* Emulator.make({ tls, accessKeys: [key] })
       const report = yield* run({
         type: "ram_role_arn",
