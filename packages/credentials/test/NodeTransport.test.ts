@@ -143,6 +143,14 @@ describe("NodeTransport: request bodies", () => {
       expect(answer).toMatch(/^multipart\/form-data; boundary=.*name="field"\r\n\r\nvalue\r\n/s)
     }).pipe(Effect.provide(HttpTransport.layer())))
 
+  it.scopedLive("a URL's user info is not sent (no Authorization header made of it)", () =>
+    Effect.gen(function*() {
+      const echo = yield* server((request, response) => response.end(request.headers.authorization ?? "none"))
+      const client = yield* HttpClient.HttpClient
+      const url = echo.replace("http://", "http://user:url-password@")
+      expect(yield* client.get(url).pipe(Effect.flatMap((response) => response.text), Effect.scoped)).toBe("none")
+    }).pipe(Effect.provide(HttpTransport.layer())))
+
   it.scopedLive("a header Node cannot send: a RequestError, not a throw", () =>
     Effect.gen(function*() {
       const client = yield* HttpClient.HttpClient

@@ -24,6 +24,7 @@ import * as Https from "node:https"
 import type * as Net from "node:net"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
+import * as Url from "node:url"
 import { transportFailure } from "./failureCodes.js"
 import { NodeResponse } from "./nodeResponse.js"
 import { currentRequestOptions, TransportFailure } from "./transport.js"
@@ -134,8 +135,11 @@ const send = (
     const answer = Deferred.unsafeMake<NodeResponse, HttpClientError.RequestError>(FiberId.none)
     let outgoing: Http.ClientRequest
     try {
-      // Node refuses here what it cannot send (a header value with a line break, say).
-      outgoing = (secure ? Https : Http).request(url, {
+      // Node refuses here what it cannot send (a header value with a line break, say). The URL's
+      // user info is not sent (Node would make it an Authorization header; undici never did).
+      const { auth: _userInfo, ...target } = Url.urlToHttpOptions(url)
+      outgoing = (secure ? Https : Http).request({
+        ...target,
         agent: secure ? agents.https : agents.http,
         method: request.method,
         headers: request.headers
