@@ -13,6 +13,7 @@ import { report } from "../../../bench/src/guard.mjs"
 import * as HttpTransport from "../src/HttpTransport.js"
 import { currentRequestOptions } from "../src/internal/upstream/transport.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import { tls } from "./loopbackTls.js"
 import { accessKey, retryNow, roleArn, withEnv } from "./withEmulator.js"
@@ -103,7 +104,7 @@ describe("NodeTransport: answers", () => {
       })
     }).pipe(Effect.provide(HttpTransport.layer())))
 
-  it.scopedLive("two requests to the same host, one after the other: one connection", () =>
+  it.scopedLive("requests to the same host, one after the other: one connection", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make()
       const get = Effect.flatMap(HttpClient.HttpClient, (client) => client.get(emulator.credentialsUri)).pipe(
@@ -115,8 +116,13 @@ describe("NodeTransport: answers", () => {
       const before = report().loopbackConnections
       yield* get
       expect(report().loopbackConnections).toBe(before)
-      expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(2)
-    }).pipe(Effect.provide(HttpTransport.layer())))
+      // through the pipeline too (whose exchange aborts what it leaves unread when it ends)
+      const fetch = CredentialsUri.make({ credentialsUri: emulator.credentialsUri })
+      yield* fetch
+      yield* fetch
+      expect(report().loopbackConnections).toBe(before)
+      expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(4)
+    }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
 })
 
 describe("NodeTransport: request bodies", () => {
@@ -159,4 +165,31 @@ describe("NodeTransport: request bodies", () => {
       )
       expect(error).toBeInstanceOf(HttpClientError.RequestError)
     }).pipe(Effect.provide(HttpTransport.layer())))
+})
+
+describe("NodeTransport: an answer the pipeline drops", () => {
+  it.scopedLive(
+    "a Content-Length over the cap: MalformedResponse, and the connection is closed at once, not at the read timeout",
+    () =>
+      Effect.gen(function*() {
+        let closed: (() => void) | undefined
+        const connectionClosed = Effect.async<void>((resume) => void (closed = () => resume(Effect.void)))
+        const huge = yield* server((request, response) => {
+          request.socket.once("close", () => closed?.())
+          response.writeHead(200, { "content-length": String(1e9) }).write("x".repeat(1024))
+        })
+        const started = Date.now()
+        const error = yield* Effect.flip(
+          CredentialsUri.make({
+            credentialsUri: `${huge}/credentials`,
+            readTimeout: "10 seconds",
+            retrySchedule: retryNow(0)
+          })
+        )
+        expect(error._tag).toBe("MalformedResponse")
+        yield* connectionClosed
+        expect(Date.now() - started).toBeLessThan(5_000)
+      }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})),
+    15_000
+  )
 })
