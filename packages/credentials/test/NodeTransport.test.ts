@@ -60,6 +60,14 @@ describe("NodeTransport: connect and TLS", () => {
       expect((yield* emulator.counters("sts")).received).toBe(0)
     }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
 
+  it.scopedLive("an https URL that meets a plain HTTP server: a NetworkError naming the TLS failure as the TLS socket does", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ accessKeys: [accessKey] })
+      const error = yield* Effect.flip(role(emulator.stsUrl.replace(/^http:/, "https:")))
+      expect(error).toMatchObject({ _tag: "NetworkError" })
+      expect(error.message).toContain("ERR_SSL_WRONG_VERSION_NUMBER")
+    }).pipe(Effect.provide(HttpTransport.layer()), withEnv({})))
+
   it.scopedLive(
     "outside the pipeline: the layer's connect timeout, on a listener that drops SYNs",
     () =>

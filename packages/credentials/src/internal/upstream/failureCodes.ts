@@ -20,6 +20,16 @@ const failures: Record<string, readonly [TransportFailure["reason"], string]> = 
 // undici's refused tunnel: "Proxy response (407) !== 200 when HTTP Tunneling"
 const tunnelRefusal = /^Proxy response \((\d{3})\)/
 
+// Node's HTTP client writes the request before the TLS handshake is over, so a handshake that fails
+// comes back as `write EPROTO ...:SSL routines:<function>:<reason>:...`: the code the TLS socket
+// itself gives (and undici reported) is ERR_SSL_<REASON> (ERR_SSL_WRONG_VERSION_NUMBER: an https
+// URL that met a plain HTTP server).
+const sslReason = /:SSL routines:[^:]*:([a-z0-9 ]+):/i
+const tlsCode = (error: Error, code: string) => {
+  const reason = code === "EPROTO" ? sslReason.exec(error.message)?.[1] : undefined
+  return reason === undefined ? code : `ERR_SSL_${reason.toUpperCase().replace(/ /g, "_")}`
+}
+
 /** A failure of a transport (or of the socket under it), typed: the first code down its causes says what happened. */
 export const transportFailure = (error: unknown): TransportFailure => {
   if (error instanceof TransportFailure) return error
@@ -35,7 +45,7 @@ export const transportFailure = (error: unknown): TransportFailure => {
       })
     }
     const own = (current as { code?: unknown }).code
-    if (typeof own === "string") code = own
+    if (typeof own === "string") code = tlsCode(current, own)
     current = (current as { cause?: unknown }).cause
   }
   const [reason, detail] = (code === undefined ? undefined : failures[code]) ?? ["Other", code ?? "transport error"]
