@@ -21,7 +21,7 @@ import {
   Secret,
   withFallbacks
 } from "../../config/fields.js"
-import { Flag, isBlank, Region, Text, WholeNumber } from "../../config/rules.js"
+import { Flag, isBlank, Region, RoleName, Text, WholeNumber } from "../../config/rules.js"
 import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
 import { type CliConfig, type RawProfile, source, tooDeep } from "./file.js"
@@ -191,7 +191,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     check: accept
   }),
   EcsRamRole: define({
-    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optional("ram_role_name", Text) })),
+    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optional("ram_role_name", RoleName) })),
     check: accept
   }),
   OIDC: define({

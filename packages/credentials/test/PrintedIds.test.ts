@@ -1,0 +1,95 @@
+// Issue 18, item 9: what comes from outside and is printed or sent on. An upstream AccessKey ID
+// with terminal escapes or CR/LF prints escaped wherever a credential prints (the CLI's resolve
+// and explain are tested in packages/cli); the role name the metadata service lists is held to the
+// rule of a configured one (at most 64 characters, no control character), so a 400 KB answer is
+// refused instead of becoming a 1.2 MB request path and error line.
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Redacted } from "effect"
+import { inspect } from "node:util"
+import * as Credential from "../src/Credential.js"
+import * as EcsRamRole from "../src/sources/EcsRamRole.js"
+import { retryNow, withEmulator, withEnv } from "./withEmulator.js"
+
+const hostileId = "\r\nS\u001b" + "x".repeat(12) + "\u001b[2J"
+
+describe("a printed AccessKey ID", () => {
+  it("escapes control characters in every rendering of a credential", () => {
+    const credential = Credential.make({
+      type: "sts",
+      accessKeyId: hostileId,
+      accessKeySecret: Redacted.make("s"),
+      securityToken: Redacted.make("t"),
+      providerName: "test"
+    })
+    expect(Credential.maskAccessKeyId(hostileId)).toBe("\\u000d\\u000aS\\u001b****\\u001b[2J")
+    for (const view of [String(credential), inspect(credential), JSON.stringify(credential), `${credential}`]) {
+      // inspect's own layout has newlines; the ID brings no CR, LF or ESC of its own
+      expect(view).not.toContain("\r")
+      expect(view).not.toContain("\u001b")
+      expect(view).toMatch(/u000aS\\+u001b\*{4}\\+u001b\[2J/)
+    }
+    expect(credential.toJSON().accessKeyId).toBe("\\u000d\\u000aS\\u001b****\\u001b[2J")
+    // An ordinary ID prints as before.
+    expect(Credential.maskAccessKeyId("LTAI5tExampleKeyId")).toBe("LTAI****eyId")
+  })
+})
+
+const ecs = (metadataUrl: string, extra: EcsRamRole.Options = {}) =>
+  EcsRamRole.make({ metadataUrl, retrySchedule: retryNow(0), ...extra })
+
+describe("the ECS role name", () => {
+  it.scoped("a listed name of 400 KB: MalformedResponse, short, and no request to a path built from it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setRoleName("r".repeat(400_000))
+        const error = yield* Effect.flip(ecs(emulator.metadataUrl))
+        expect(error).toMatchObject({ _tag: "MalformedResponse", source: "ecs_ram_role" })
+        expect(error.message).toContain("is 400000 characters long (a RAM role name has 1 to 64)")
+        expect(error.message.length).toBeLessThan(600)
+        expect((yield* emulator.counters("metadata-role")).succeeded).toBe(1)
+        expect((yield* emulator.counters("metadata-credentials")).received).toBe(0)
+      })
+    ))
+
+  it.scoped("a listed name with a control character: MalformedResponse naming the code point", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setRoleName("role\u001b[2Jx")
+        const error = yield* Effect.flip(ecs(emulator.metadataUrl))
+        expect(error).toMatchObject({ _tag: "MalformedResponse", source: "ecs_ram_role" })
+        expect(error.message).toContain("holds a control character (U+001B at 4)")
+        expect(error.message).not.toContain("\u001b")
+        expect((yield* emulator.counters("metadata-credentials")).received).toBe(0)
+      })
+    ))
+
+  it.scoped("a listed name of 64 characters is used", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        yield* emulator.setRoleName("r".repeat(64))
+        expect(yield* ecs(emulator.metadataUrl)).toMatchObject({ providerName: "ecs_ram_role" })
+      })
+    ))
+
+  it.scoped("a configured name is held to the same rule: option, variable, nothing sent", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const long = "r".repeat(65)
+        const fromOption = yield* Effect.flip(ecs(emulator.metadataUrl, { roleName: long }))
+        expect(fromOption).toMatchObject({
+          _tag: "InvalidConfiguration",
+          field: "roleName",
+          reason: "is 65 characters long (a RAM role name has 1 to 64)"
+        })
+        const fromVariable = yield* Effect.flip(
+          ecs(emulator.metadataUrl).pipe(withEnv({ ALIBABA_CLOUD_ECS_METADATA: "a\nb" }))
+        )
+        expect(fromVariable).toMatchObject({
+          _tag: "InvalidConfiguration",
+          field: "ALIBABA_CLOUD_ECS_METADATA",
+          reason: "holds a control character (U+000A at 1)"
+        })
+        expect((yield* emulator.counters("metadata-token")).received).toBe(0)
+      })
+    ))
+})
