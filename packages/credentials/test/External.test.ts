@@ -234,6 +234,30 @@ describe("runExternal", { timeout: 60_000 }, () => {
       yield* expectAllGone(pidFile)
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 
+  it.live("longer than the timeout with a child that called setsid: the child, out of the group, is killed too", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const pidFile = `${yield* fs.makeTempDirectoryScoped()}/pids`
+      const error = yield* Effect.flip(run(nodeCommand("hang-setsid.mjs", quote(pidFile), "hang"), "800 millis"))
+      expect(error).toMatchObject({ _tag: "Timeout", phase: "command" })
+      const [helper, child] = JSON.parse(yield* fs.readFileString(pidFile)) as [number, number]
+      // the child leads a session and a group of its own: a kill of the helper's group missed it before
+      expect(child).not.toBe(helper)
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("the limit: a setsid child of a helper that has exited is not found (docs/security.md)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const pidFile = `${yield* fs.makeTempDirectoryScoped()}/pids`
+      const output = yield* run(nodeCommand("hang-setsid.mjs", quote(pidFile), "exit"))
+      expect(output).toMatchObject({ mode: "AK", accessKeyId: "LTAI-setsid" })
+      const [, child] = JSON.parse(yield* fs.readFileString(pidFile)) as [number, number]
+      // Once the helper is gone, its child belongs to init: no link back to the run is left.
+      expect(isAlive(child)).toBe(true)
+      process.kill(child, "SIGKILL")
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
   // linger.mjs exits, but a child of its own keeps its standard output open for 60 s.
   const lingering = (kind: string, timeout: Duration.DurationInput = "10 seconds") =>
     Effect.gen(function*() {
