@@ -21,6 +21,7 @@
  * @since 0.1.0
  */
 import type * as DefaultChain from "../DefaultChain.js"
+import { didYouMean } from "../internal/config/suggest.js"
 import * as AuthCode from "../internal/refresh/authCode.js"
 import type { Engine } from "./answer.js"
 import { isType, types } from "./config.js"
@@ -481,7 +482,10 @@ export class Credential implements ICredential {
       engine = effectEngine(Recipe.defaultChain(chain), clientName)
     } else {
       if (!config.type) throw new Error("Missing required type option")
-      if (!isType(config.type)) throw new Error(`Invalid type option, support: ${types.join(", ")}`)
+      if (!isType(config.type)) {
+        const typo = typeof config.type === "string" ? didYouMean(config.type, types) : ""
+        throw new Error(`Invalid type option, support: ${types.join(", ")}${typo}`)
+      }
       type = config.type
       engine = effectEngine(Recipe.ofConfig({ ...config, type: config.type }), clientName)
       if (config.type === "bearer") bearerToken = config.bearerToken

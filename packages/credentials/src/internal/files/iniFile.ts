@@ -12,6 +12,7 @@ import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../CredentialsError.js"
 import { type Fallbacks, optional, type RequiredField, requiredField, Secret, withFallbacks } from "../config/fields.js"
 import { isBlank, RoleName, Text } from "../config/rules.js"
+import { didYouMean } from "../config/suggest.js"
 import { firstIssue } from "../decode/parseIssue.js"
 import { readTextFile } from "./boundedFile.js"
 
@@ -236,9 +237,9 @@ export const decodeSection = (
         path,
         sectionName,
         "type",
-        `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${
-          supportedTypes.join(", ")
-        }`
+        `is ${JSON.stringify(name)}, which is not supported${
+          typeHints[name] ?? didYouMean(name, supportedTypes)
+        }; supported types: ${supportedTypes.join(", ")}`
       )
     )
   }

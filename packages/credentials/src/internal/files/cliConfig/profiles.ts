@@ -22,6 +22,7 @@ import {
   withFallbacks
 } from "../../config/fields.js"
 import { Flag, isBlank, Region, RoleName, Text, WholeNumber } from "../../config/rules.js"
+import { didYouMean } from "../../config/suggest.js"
 import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
 import { type CliConfig, type RawProfile, source, tooDeep } from "./file.js"
@@ -310,7 +311,10 @@ const ModeKey = Schema.Struct({
     Text.pipe(
       Schema.filter((s) => !isBlank(s), { message: () => `is empty; ${supported}` }),
       Schema.filter(isMode, {
-        message: (issue) => `is ${JSON.stringify(issue.actual)}, which is not supported; ${supported}`
+        message: (issue) =>
+          `is ${JSON.stringify(issue.actual)}, which is not supported${
+            typeof issue.actual === "string" ? didYouMean(issue.actual, supportedModes) : ""
+          }; ${supported}`
       })
     )
   ).annotations({ missingMessage: () => `is missing; ${supported}` })
