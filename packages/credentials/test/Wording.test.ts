@@ -1,7 +1,10 @@
 // Issue 18, item 12: the newcomer's words. An unknown credential type or profile mode gets a "did
 // you mean" when it is a typo of a known one (the facade's Config, its ini reader, config.json,
 // the ini file); a facade error for a missing secret names the facade's own Config key and its
-// variable, not Effect's `Config.redacted`. The facade as shipped (the bundle).
+// variable, not Effect's `Config.redacted`; the URI source has one name, `credentials_uri`, in the
+// Effect API and the CLI, while the facade keeps the official provider name `credential_uri`. The
+// facade as shipped (the bundle).
+import { Emulator } from "@effect-alicloud/emulator"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
@@ -94,4 +97,17 @@ describe("a facade error for a missing secret", () => {
       "Fix: pass the AccessKey secret: set accessKeySecret or ALIBABA_CLOUD_ACCESS_KEY_SECRET"
     )
   })
+})
+
+describe("the URI source's name", () => {
+  it.scopedLive("the facade answers the official provider name, credential_uri", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({
+        accessKeys: [{ accessKeyId: "LTAI5tWordingKey01", accessKeySecret: "s" }]
+      })
+      const client = new Credential(new Config({ type: "credentials_uri", credentialsURI: emulator.credentialsUri }))
+      const model = yield* Effect.promise(() => client.getCredential())
+      yield* Effect.promise(() => client.close())
+      expect(model.providerName).toBe("credential_uri")
+    }))
 })

@@ -33,7 +33,10 @@ export interface Options extends CliProfile.NetworkOptions {
   readonly refresh?: RefreshOptions | undefined
 }
 
-/** The default sources by their official provider names, in chain order. */
+/**
+ * The default sources by their provider names, in chain order: the official ones, except
+ * `credentials_uri` (the official `credential_uri`), named as its type, its variable and its errors.
+ */
 export const sources = (options: Options = {}) =>
   ({
     env: Environment.make(),
@@ -41,7 +44,7 @@ export const sources = (options: Options = {}) =>
     cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
     profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
     ecs_ram_role: EcsRamRole.make(metadataOptions(options)),
-    credential_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
+    credentials_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
   }) as const
 
 /** What the default sources need: what `CredentialsLive` provides on Node (`DefaultChain.Requirements`). */
