@@ -34,8 +34,13 @@ describe("a printed AccessKey ID", () => {
   })
 })
 
-const ecs = (metadataUrl: string, extra: EcsRamRole.Options = {}) =>
-  EcsRamRole.make({ metadataUrl, retrySchedule: retryNow(0), ...extra })
+// The source at the emulator, no retry; `roleName` configured or not.
+const ecs = (metadataUrl: string, roleName?: string) =>
+  EcsRamRole.make(
+    roleName === undefined
+      ? { metadataUrl, retrySchedule: retryNow(0) }
+      : { metadataUrl, roleName, retrySchedule: retryNow(0) }
+  )
 
 describe("the ECS role name", () => {
   it.scoped("a listed name of 400 KB: MalformedResponse, short, and no request to a path built from it", () =>
@@ -75,7 +80,7 @@ describe("the ECS role name", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const long = "r".repeat(65)
-        const fromOption = yield* Effect.flip(ecs(emulator.metadataUrl, { roleName: long }))
+        const fromOption = yield* Effect.flip(ecs(emulator.metadataUrl, long))
         expect(fromOption).toMatchObject({
           _tag: "InvalidConfiguration",
           field: "roleName",

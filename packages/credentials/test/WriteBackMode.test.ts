@@ -6,28 +6,23 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger } from "effect"
+import { fileURLToPath } from "node:url"
 import * as HttpTransport from "../src/HttpTransport.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import { withEnv } from "./withEmulator.js"
 
-// A config.json of `mode` with an External profile whose helper prints an STS credential.
+// The fixture helper that prints an STS credential (its secrets start with "SECRET-").
+const helper = `'${process.execPath}' '${
+  fileURLToPath(new URL("./fixtures/external/credential.mjs", import.meta.url))
+}' sts`
+
+// A config.json of `mode`, in a temporary folder, whose External profile runs the helper.
 const externalHome = (mode: number) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const dir = yield* fs.makeTempDirectoryScoped()
-    const script = `${dir}/creds.mjs`
-    yield* fs.writeFileString(
-      script,
-      `process.stdout.write(JSON.stringify({ mode: "StsToken", access_key_id: "STS.ext", access_key_secret: "SECRET-ext", sts_token: "SECRET-token" }))`
-    )
-    const path = `${dir}/config.json`
-    yield* fs.writeFileString(
-      path,
-      JSON.stringify({
-        current: "ext",
-        profiles: [{ name: "ext", mode: "External", process_command: `${process.execPath} ${script}` }]
-      })
-    )
+    const path = `${yield* fs.makeTempDirectoryScoped()}/config.json`
+    const profile = { name: "ext", mode: "External", process_command: helper }
+    yield* fs.writeFileString(path, JSON.stringify({ current: "ext", profiles: [profile] }))
     yield* fs.chmod(path, mode)
     return path
   })
@@ -57,10 +52,10 @@ describe("the External write-back and the file's mode", { timeout: 60_000 }, () 
     Effect.gen(function*() {
       const path = yield* externalHome(0o644)
       const { credential, logs } = yield* fetchLogging(path)
-      expect(credential.accessKeyId).toBe("STS.ext")
+      expect(credential.accessKeyId).toBe("STS.external")
       expect(yield* modeOf(path)).toBe(0o600)
       const fs = yield* FileSystem.FileSystem
-      expect(JSON.parse(yield* fs.readFileString(path)).profiles[0]).toMatchObject({ sts_token: "SECRET-token" })
+      expect(JSON.parse(yield* fs.readFileString(path)).profiles[0]).toMatchObject({ sts_token: "SECRET-sts-token" })
       const warning = logs.find((line) => line.includes("open to every user"))
       expect(warning).toBe(
         `${path} was open to every user of this host (mode 0644) and now holds secrets: its mode is now 0600`
