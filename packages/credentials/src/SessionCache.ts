@@ -6,17 +6,25 @@
  * A session is stored in `~/.alibabacloud/cache/` (or `directory`), one file per session, named by
  * the SHA-256 of what identifies it (the API, the role ARN, the source identity: the signer's
  * AccessKey ID or the OIDC provider ARN; the policy, the external ID, the STS endpoint, the session
- * duration, a role session name given explicitly). No secret is ever part of the name. The file is
- * written atomically (a temporary file renamed over it) with mode 600, its folder made with mode 700.
+ * duration, a role session name given explicitly). No secret is ever part of the name. The file
+ * records that identity and is used only for it; it is written atomically (a new file, mode 600,
+ * renamed over it).
+ *
+ * The folder is checked as ssh checks `~/.ssh`: owned by the process's user, not writable by group
+ * or others, not a symbolic link, its parents only the user's or root's (made with mode 700 when
+ * missing; in a shared sticky folder such as /tmp, a private subfolder `alibabacloud-cache-<uid>`
+ * is used). A file is opened without following links and used only if it is a regular file of the
+ * user's with mode 600. Anything else (a refused folder, a planted or shared file, a malformed one,
+ * another identity's) is a miss and a warning, never an error of the credential.
  *
  * A fetch reads the file first (through the bounded reader): a session with more than `staleWindow`
- * left (default 15 minutes, the refresh engine's) is used without a request; a malformed file is
- * deleted (a warning) and never trusted. Otherwise the fetch takes a lock file (created exclusively,
- * `wx`), reads the file again (another process may have just written it), asks STS and writes the
- * answer. A process that finds the lock taken polls for the session for at most `lockWait`, then
- * takes the lock over; a lock older than `staleLock` is taken over at once. Any failure of the
- * cache itself (a folder that cannot be made, a full disk) is a warning: the fetch goes upstream as
- * it would without the cache.
+ * left (default 15 minutes, the refresh engine's) is used without a request. Otherwise the fetch
+ * takes a lock file, reads the file again (another process may have just written it), asks STS and
+ * writes the answer. A process that finds a live lock (a well-formed, recent record of a running
+ * process) polls for the session for at most `lockWait`, then takes the lock over; any other lock
+ * (empty, garbage, future-dated, older than `staleLock`, of a process that is gone) is taken over at
+ * once. Any failure of the cache itself (a folder that cannot be made, a full disk) is a warning: the
+ * fetch goes upstream as it would without the cache. See docs/session-cache.md for the threat model.
  *
  * @since 0.1.0
  */

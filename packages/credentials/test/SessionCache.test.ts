@@ -3,43 +3,15 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext, NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, LogLevel, Option, Redacted, Ref, TestClock } from "effect"
+import { Clock, Effect, Fiber, Option, Redacted, Ref, TestClock } from "effect"
 import { execFileSync } from "node:child_process"
+import { hostname } from "node:os"
 import * as SessionCache from "../src/SessionCache.js"
-import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CliProfile from "../src/sources/CliProfile.js"
 import * as OidcRoleArn from "../src/sources/OidcRoleArn.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
+import { cacheDir, cacheFiles, captureWarnings, role, signer } from "./sessionCacheHelpers.js"
 import { accessKey, retryNow, roleArn, withEmulator, withEnv } from "./withEmulator.js"
-
-const signer = AccessKey.make(accessKey)
-
-const cacheDir = Effect.gen(function*() {
-  const fs = yield* FileSystem.FileSystem
-  const dir = yield* fs.makeTempDirectoryScoped()
-  return `${dir}/cache`
-})
-
-const role = (stsEndpoint: string, directory: string, extra: Partial<SessionCache.Options> = {}) =>
-  RamRoleArn.make({ source: signer, roleArn, stsEndpoint, retrySchedule: retryNow(0), cache: { directory, ...extra } })
-
-const cacheFiles = (dir: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    return (yield* fs.readDirectory(dir)).filter((name) => name.endsWith(".json"))
-  })
-
-// Captures warnings, to assert that the cache said what it did.
-const captureWarnings = Effect.gen(function*() {
-  const lines = yield* Ref.make<ReadonlyArray<string>>([])
-  const logger = Logger.make(({ annotations, logLevel, message }) => {
-    if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) {
-      const text = `${String(Array.isArray(message) ? message.join(" ") : message)} ${JSON.stringify([...annotations])}`
-      Effect.runSync(Ref.update(lines, (all) => [...all, text]))
-    }
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-})
 
 describe("SessionCache (the cache option) against the emulator", () => {
   it.scoped("the same role twice: the second fetch reads the file, one AssumeRole", () =>
@@ -193,7 +165,13 @@ describe("SessionCache (the cache option) against the emulator", () => {
         yield* role(emulator.stsUrl, dir)
         const [name] = yield* cacheFiles(dir)
         yield* fs.remove(`${dir}/${name}`)
-        yield* fs.writeFileString(`${dir}/${name}.lock`, JSON.stringify({ id: "busy", at: Date.UTC(2024, 0, 1) }))
+        // A live lock: a well-formed record of a running process (this one), taken now, mode 600.
+        const start = yield* Clock.currentTimeMillis
+        yield* fs.writeFileString(
+          `${dir}/${name}.lock`,
+          JSON.stringify({ id: "busy", pid: process.pid, host: hostname(), at: start }),
+          { mode: 0o600 }
+        )
         const fiber = yield* Effect.fork(role(emulator.stsUrl, dir, { lockWait: "1 second" }))
         for (let i = 0; i < 1000 && Option.isNone(yield* Fiber.poll(fiber)); i++) {
           if ((yield* emulator.counters("sts")).received < 2) yield* TestClock.adjust("100 millis")
@@ -201,6 +179,8 @@ describe("SessionCache (the cache option) against the emulator", () => {
         }
         yield* Fiber.join(fiber)
         expect((yield* emulator.counters("sts")).received).toBe(2)
+        // It was waited for: the fetch came once lockWait had passed on the clock.
+        expect((yield* Clock.currentTimeMillis) - start).toBeGreaterThanOrEqual(1000)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 

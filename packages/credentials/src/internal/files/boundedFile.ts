@@ -146,6 +146,30 @@ const checkInfo = (
     : Effect.void
 
 /**
+ * The bounded read loop: `read` fills a buffer and says how many bytes it put there (0 at the end);
+ * past `maxBytes` it fails with `tooLarge()` without reading further (one byte more than the cap is
+ * enough to know). Shared with readers that open their file themselves (the session cache).
+ */
+export const readAllBounded = <E, E2>(
+  read: (buffer: Uint8Array) => Effect.Effect<number, E>,
+  maxBytes: number,
+  tooLarge: () => E2
+): Effect.Effect<Uint8Array, E | E2> =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    let total = 0
+    for (;;) {
+      const buffer = new Uint8Array(Math.min(CHUNK_BYTES, maxBytes + 1 - total))
+      const count = yield* read(buffer)
+      if (count === 0) break
+      total += count
+      if (total > maxBytes) return yield* Effect.fail(tooLarge())
+      chunks.push(count === buffer.length ? buffer : buffer.subarray(0, count))
+    }
+    return concatBytes(chunks, total)
+  })
+
+/**
  * Reads at most `maxBytes` bytes of the regular file at `path` (symbolic links followed). A
  * FIFO, a device, a socket or a directory is never opened; a file larger than the cap, or one
  * that grows past it while it is read, fails without reading further.
@@ -163,25 +187,11 @@ export const readFileBounded = (
       const file = yield* Effect.mapError(fs.open(path, { flag: "r" }), cannotRead(path, options))
       // The path may have been replaced between the stat and the open: check what was opened.
       yield* checkInfo(path, options, maxBytes, yield* Effect.mapError(file.stat, cannotRead(path, options)))
-      const chunks: Array<Uint8Array> = []
-      let total = 0
-      for (;;) {
-        // One byte more than the cap allows is enough to know the file is too large.
-        const buffer = new Uint8Array(Math.min(CHUNK_BYTES, maxBytes + 1 - total))
-        const read = Number(yield* Effect.mapError(file.read(buffer), cannotRead(path, options)))
-        if (read === 0) break
-        total += read
-        if (total > maxBytes) {
-          return yield* invalid(
-            path,
-            options,
-            `grew larger than ${formatBytes(maxBytes)} while it was read`,
-            defaultFixes.size
-          )
-        }
-        chunks.push(read === buffer.length ? buffer : buffer.subarray(0, read))
-      }
-      return concatBytes(chunks, total)
+      return yield* readAllBounded(
+        (buffer) => Effect.map(Effect.mapError(file.read(buffer), cannotRead(path, options)), Number),
+        maxBytes,
+        () => invalid(path, options, `grew larger than ${formatBytes(maxBytes)} while it was read`, defaultFixes.size)
+      )
     }))
   })
 

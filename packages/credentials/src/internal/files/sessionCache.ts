@@ -1,7 +1,6 @@
 // The session file cache (see SessionCache.ts): read, lock, fetch, write. Every failure of the
 // cache is a warning and the fetch goes upstream: the cache only ever saves requests.
-import type * as PlatformError from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -14,9 +13,11 @@ import * as Credential from "../../Credential.js"
 import type { CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 import * as Rules from "../config/rules.js"
 import { STALE_WINDOW } from "../refresh/timing.js"
-import { describePlatformError, errnoCode, readTextFileOption } from "./boundedFile.js"
-import { replaceFile } from "./cliConfig/writeBack.js"
 import { homeDirectory } from "./home.js"
+import { secureFolder } from "./sessionCache/folder.js"
+import { acquireLock } from "./sessionCache/lock.js"
+import { unlink } from "./sessionCache/posix.js"
+import { readPrivateFile, replacePrivateFile } from "./sessionCache/privateFile.js"
 
 /** The session cache's options (`SessionCache.Options`). */
 export interface Options {
@@ -32,17 +33,24 @@ export interface Options {
 
 export const DEFAULT_DIRECTORY = ".alibabacloud/cache"
 
-const POLL = Duration.millis(100)
 const MAX_BYTES = 64 * 1024
 
-/** The file name of a key: SHA-256 of its fields, sorted, as JSON. Identifiers only go in. */
-export const fileName = (key: Readonly<Record<string, string | number | undefined>>): string => {
-  const fields = Object.keys(key).sort().filter((k) => key[k] !== undefined).map((k) => [k, key[k]])
-  return `${createHash("sha256").update(JSON.stringify(fields)).digest("hex")}.json`
-}
+/**
+ * The canonical description of a key: its defined fields, sorted, as JSON. Identifiers only go in.
+ * An entry records it (`identity`) and is used only for the same one.
+ */
+export const canonicalKey = (key: Readonly<Record<string, string | number | undefined>>): string =>
+  JSON.stringify(Object.keys(key).sort().filter((k) => key[k] !== undefined).map((k) => [k, key[k]]))
 
+/** The file name of a key: SHA-256 of its canonical description. */
+export const fileName = (key: Readonly<Record<string, string | number | undefined>>): string =>
+  `${createHash("sha256").update(canonicalKey(key)).digest("hex")}.json`
+
+// Version 2 records the identity it was issued for; a version-1 file (no identity) does not decode:
+// it is removed and fetched anew like any malformed file.
 const Entry = Schema.Struct({
-  version: Schema.Literal(1),
+  version: Schema.Literal(2),
+  identity: Schema.String,
   accessKeyId: Schema.NonEmptyString,
   accessKeySecret: Schema.Redacted(Schema.NonEmptyString),
   securityToken: Schema.Redacted(Schema.NonEmptyString),
@@ -50,22 +58,9 @@ const Entry = Schema.Struct({
   providerName: Schema.String
 })
 const EntryJson = Schema.parseJson(Entry)
-const LockJson = Schema.parseJson(Schema.Struct({ id: Schema.String, at: Schema.Number }))
-
-// A lock holds `{ id, at }`: a few dozen bytes. It is read through the bounded reader like every
-// file (regular files only, capped): a lock that is a FIFO, a device or a link to one, or a huge
-// file, reads as no lock, and the wait stays bounded by `lockWait`.
-const LOCK_MAX_BYTES = 1024
-
-const readLock = (env: Env, lockPath: string) =>
-  readTextFileOption(lockPath, { source: env.source, maxBytes: LOCK_MAX_BYTES }).pipe(
-    Effect.orElseSucceed(() => Option.none<string>())
-  )
 
 const warn = (message: string, fields: Record<string, string>) =>
   Effect.logWarning(message).pipe(Effect.annotateLogs(fields))
-
-const describe = (error: PlatformError.PlatformError) => describePlatformError(error)
 
 /** Where the cache lives, or none (a warning) when no home directory is known. */
 const directoryOf = (directory: string | undefined) =>
@@ -111,6 +106,9 @@ export interface Key {
 /**
  * `fetch`, through the file cache: a valid cached session (more than the stale window left) is
  * returned without running `fetch`; otherwise, under the lock, `fetch` runs and its session is stored.
+ * The cache's own files go through node:fs (posix.ts): Effect's FileSystem cannot open without
+ * following links nor tell a file's owner. The FileSystem requirement stays in the type (the
+ * sources' public types name it).
  */
 export const cached = <E extends CredentialsError, R>(
   options: Options,
@@ -118,27 +116,34 @@ export const cached = <E extends CredentialsError, R>(
   fetch: Effect.Effect<Credential.Credential, E, R>
 ): Effect.Effect<Credential.Credential, E | InvalidConfiguration, R | FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
     const set = yield* settings(key.source, options)
     const dir = yield* directoryOf(set.directory)
     if (Option.isNone(dir)) {
       yield* warn("session cache: no home directory (HOME) and no directory given; not caching", { source: key.source })
       return yield* fetch
     }
-    const made = yield* fs.makeDirectory(dir.value, { recursive: true, mode: 0o700 }).pipe(
-      Effect.as(true),
-      Effect.catchAll((error) =>
-        warn("session cache: the folder cannot be made; not caching", { source: key.source, reason: describe(error) })
-          .pipe(Effect.as(false))
-      )
-    )
-    if (!made) return yield* fetch
-    const path = `${dir.value}/${fileName(key.fields)}`
-    const env = { fs, path, source: key.source, staleMillis: set.staleMillis }
+    const folder = yield* Effect.either(secureFolder(dir.value))
+    if (folder._tag === "Left") {
+      // Refused (or not makeable): named with the fix, and nothing is read or written there.
+      yield* warn(folder.left.message, { source: key.source, folder: folder.left.path })
+      return yield* fetch
+    }
+    const env: Env = {
+      path: `${folder.right}/${fileName(key.fields)}`,
+      source: key.source,
+      identity: canonicalKey(key.fields),
+      staleMillis: set.staleMillis
+    }
     const hit = yield* readValid(env)
     if (Option.isSome(hit)) return hit.value
     return yield* Effect.scoped(Effect.gen(function*() {
-      yield* acquireLock(env, set)
+      yield* acquireLock({
+        entryPath: env.path,
+        source: env.source,
+        waitMillis: set.lockWaitMillis,
+        staleMillis: set.staleLockMillis,
+        sessionReady: Effect.map(readValid(env), Option.isSome)
+      })
       // Another process may have stored the session while this one waited.
       const after = yield* readValid(env)
       if (Option.isSome(after)) return after.value
@@ -149,36 +154,51 @@ export const cached = <E extends CredentialsError, R>(
   })
 
 interface Env {
-  readonly fs: FileSystem.FileSystem
   readonly path: string
   readonly source: string
+  /** The canonical description of the key the entry must have been issued for. */
+  readonly identity: string
   readonly staleMillis: number
 }
 
-/** The cached session if the file holds a well-formed one with more than the stale window left. */
-const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>, never, FileSystem.FileSystem> =>
+/**
+ * The cached session if the file is private (see privateFile.ts), holds a well-formed entry issued
+ * for this identity, with more than the stale window left. Anything else is a miss: an untrusted
+ * file is left alone (the store renames over it), a malformed one removed.
+ */
+const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>> =>
   Effect.gen(function*() {
-    const text = yield* readTextFileOption(env.path, { source: env.source, maxBytes: MAX_BYTES }).pipe(
-      Effect.catchAll((error) =>
-        warn("session cache: the cache file cannot be read; removing it", { source: env.source, reason: error.reason })
-          .pipe(
-            Effect.zipRight(Effect.ignore(env.fs.remove(env.path))),
-            Effect.as(Option.none<string>())
-          )
-      )
+    const text = yield* readPrivateFile(env.path, MAX_BYTES).pipe(
+      Effect.catchTag("UntrustedFile", (error) =>
+        warn("session cache: a cache file that is not private to this user was ignored", {
+          source: env.source,
+          file: error.path,
+          reason: error.reason
+        }).pipe(Effect.as(Option.none<string>())))
     )
-    if (Option.isNone(text)) return Option.none()
+    if (Option.isNone(text)) {
+      return Option.none()
+    }
     const entry = yield* Effect.option(Schema.decodeUnknown(EntryJson)(text.value))
     if (Option.isNone(entry)) {
       yield* warn("session cache: a malformed cache file was removed; fetching anew", {
         source: env.source,
         file: env.path
       })
-      yield* Effect.ignore(env.fs.remove(env.path))
+      yield* Effect.ignore(unlink(env.path))
+      return Option.none()
+    }
+    if (entry.value.identity !== env.identity) {
+      yield* warn("session cache: a cache file issued for another identity was ignored", {
+        source: env.source,
+        file: env.path
+      })
       return Option.none()
     }
     const now = yield* Clock.currentTimeMillis
-    if (DateTime.toEpochMillis(entry.value.expiration) - now <= env.staleMillis) return Option.none()
+    if (DateTime.toEpochMillis(entry.value.expiration) - now <= env.staleMillis) {
+      return Option.none()
+    }
     return Option.some(Credential.make({
       type: "sts",
       accessKeyId: entry.value.accessKeyId,
@@ -189,85 +209,27 @@ const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>
     }))
   })
 
-const store = (env: Env, credential: Credential.Credential): Effect.Effect<void, never, FileSystem.FileSystem> =>
+/** Stores the session by an atomic rename; a failure is a warning, never the credential's. */
+const store = (env: Env, credential: Credential.Credential): Effect.Effect<void> =>
   Effect.gen(function*() {
     if (credential.expiration === undefined || credential.securityToken === undefined) return
     const content = yield* Schema.encode(EntryJson)({
-      version: 1,
+      version: 2,
+      identity: env.identity,
       accessKeyId: credential.accessKeyId,
       accessKeySecret: credential.accessKeySecret,
       securityToken: credential.securityToken,
       expiration: credential.expiration,
       providerName: credential.providerName
     })
-    yield* replaceFile(env.path, content, { mode: 0o600 })
+    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) +
+      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    yield* replacePrivateFile(env.path, `${env.path}.${suffix}.tmp`, content)
   }).pipe(
     Effect.catchAll((error) =>
       warn("session cache: the session cannot be stored", {
         source: env.source,
-        reason: error._tag === "WriteFailed" ? error.detail : "it cannot be encoded"
+        reason: error._tag === "FsError" ? error.message : "it cannot be encoded"
       })
     )
   )
-
-// The lock: `<file>.lock`, created exclusively (`wx`), holding its owner's id and the Clock time it
-// was taken. Released (removed, if still ours) when the fetch's scope closes, interrupted or not.
-const acquireLock = (env: Env, set: Settings) =>
-  Effect.gen(function*() {
-    const lockPath = `${env.path}.lock`
-    const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${
-      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
-    }`
-    const waitMillis = set.lockWaitMillis
-    const staleMillis = set.staleLockMillis
-    const tries = Math.max(1, Math.ceil(waitMillis / Duration.toMillis(POLL)))
-    const take = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      return yield* env.fs.writeFileString(lockPath, JSON.stringify({ id, at: now }), { flag: "wx", mode: 0o600 })
-    })
-    const holderAge = Effect.gen(function*() {
-      const text = yield* readLock(env, lockPath)
-      if (Option.isNone(text)) return Option.none<number>()
-      const lock = yield* Effect.option(Schema.decodeUnknown(LockJson)(text.value))
-      const now = yield* Clock.currentTimeMillis
-      return Option.map(lock, (l) => now - l.at)
-    })
-    let owned = false
-    for (let i = 0; i <= tries && !owned; i++) {
-      const result = yield* Effect.either(take)
-      if (result._tag === "Right") {
-        owned = true
-        break
-      }
-      if (errnoCode(result.left) !== "EEXIST") {
-        yield* warn("session cache: the lock file cannot be made; fetching without it", {
-          source: env.source,
-          reason: describe(result.left)
-        })
-        return
-      }
-      const age = yield* holderAge
-      if (Option.isSome(age) && age.value > staleMillis) {
-        yield* warn("session cache: a stale lock was taken over", { source: env.source })
-        yield* Effect.ignore(env.fs.remove(lockPath))
-        continue
-      }
-      if (i === tries) break
-      yield* Effect.sleep(POLL)
-      // The holder may have stored the session meanwhile: the caller reads it once the lock is ours;
-      // here, stop waiting as soon as the file is valid.
-      if (Option.isSome(yield* readValid(env))) return
-    }
-    if (!owned) {
-      yield* warn("session cache: the lock was held too long; taking it over", { source: env.source })
-      yield* Effect.ignore(env.fs.remove(lockPath))
-      owned = (yield* Effect.either(take))._tag === "Right"
-      if (!owned) return
-    }
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        const text = yield* readLock(env, lockPath)
-        if (Option.isSome(text) && text.value.includes(`"${id}"`)) yield* Effect.ignore(env.fs.remove(lockPath))
-      })
-    )
-  })

@@ -1,0 +1,159 @@
+// The lock `<entry>.lock`: one process fetches while the others wait for its session, for at most
+// `lockWait` whatever the lock holds.
+//
+// Taken by writing the record `{ id, pid, host, at }` to a private temporary file and hard-linking
+// it to the lock's name: `link` is atomic and fails when anything (a link included) is there, so a
+// lock is never seen half-written. A lock is waited for only while it is *live*: read as a private
+// file (see privateFile.ts), a well-formed record, dated no later than now (1 second of skew
+// allowed), younger than `staleLock`, and, when taken on this host, its process still running. Any
+// other lock (empty, garbage, future-dated, planted, a FIFO, a link, its process gone) is stale at
+// once: removed and taken over. A live lock held past `lockWait` is taken over too. Released (if
+// still ours) when the fetch's scope closes, interrupted or not.
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Random from "effect/Random"
+import * as Schema from "effect/Schema"
+import * as NodeOs from "node:os"
+import * as Posix from "./posix.js"
+import { createPrivateFile, readPrivateFile } from "./privateFile.js"
+
+const POLL = Duration.millis(100)
+/** A record is a few dozen bytes. */
+const LOCK_MAX_BYTES = 1024
+/** Clocks of hosts sharing a folder may differ a little; more ahead than this is a forged date. */
+const FUTURE_SKEW_MILLIS = 1000
+
+const LockRecord = Schema.parseJson(Schema.Struct({
+  id: Schema.String,
+  pid: Schema.Int.pipe(Schema.positive()),
+  host: Schema.String,
+  at: Schema.Number.pipe(Schema.finite())
+}))
+
+export interface LockOptions {
+  readonly entryPath: string
+  readonly source: string
+  readonly waitMillis: number
+  readonly staleMillis: number
+  /** Whether the holder has stored the session meanwhile (then waiting stops). */
+  readonly sessionReady: Effect.Effect<boolean>
+}
+
+const warn = (message: string, fields: Record<string, string>) =>
+  Effect.logWarning(message).pipe(Effect.annotateLogs(fields))
+
+/** Signal 0 tests a pid without touching it; EPERM means it runs as another user. */
+const isRunning = (pid: number) =>
+  Effect.sync(() => {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (error) {
+      return Predicate.hasProperty(error, "code") && error.code === "EPERM"
+    }
+  })
+
+type LockState = { readonly _tag: "Free" } | { readonly _tag: "Live" } | {
+  readonly _tag: "Stale"
+  readonly reason: string
+}
+
+const stale = (reason: string): LockState => ({ _tag: "Stale", reason })
+
+/** What the lock at `lockPath` is, by the rule above. */
+export const lockState = (lockPath: string, staleMillis: number): Effect.Effect<LockState> =>
+  Effect.gen(function*() {
+    const text = yield* Effect.either(readPrivateFile(lockPath, LOCK_MAX_BYTES))
+    if (text._tag === "Left") return stale(text.left.reason)
+    if (Option.isNone(text.right)) return { _tag: "Free" } as const
+    const record = yield* Effect.option(Schema.decodeUnknown(LockRecord)(text.right.value))
+    if (Option.isNone(record)) return stale("does not hold a lock record")
+    const now = yield* Clock.currentTimeMillis
+    const { at, host, pid } = record.value
+    if (at > now + FUTURE_SKEW_MILLIS) return stale("is dated in the future")
+    if (now - at > staleMillis) return stale("is older than staleLock")
+    if (host === NodeOs.hostname() && !(yield* isRunning(pid))) return stale(`its process (pid ${pid}) is gone`)
+    return { _tag: "Live" } as const
+  })
+
+/**
+ * Takes the lock of `entryPath`, waiting (bounded) for a live holder; returns without it when the
+ * holder stored the session meanwhile, or when no lock can be made (a warning). Scoped: the lock is
+ * released when the scope closes.
+ */
+export const acquireLock = (options: LockOptions) =>
+  Effect.gen(function*() {
+    const lockPath = `${options.entryPath}.lock`
+    const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${
+      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    }`
+    const host = NodeOs.hostname()
+    const tries = Math.max(1, Math.ceil(options.waitMillis / Duration.toMillis(POLL)))
+    const take = Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const temporary = `${lockPath}.${id}.tmp`
+      yield* createPrivateFile(temporary, new TextEncoder().encode(JSON.stringify({ id, pid: process.pid, host, at })))
+      yield* Posix.link(temporary, lockPath).pipe(Effect.ensuring(Effect.ignore(Posix.unlink(temporary))))
+    })
+    // Whether the stale lock is gone (removed here, or by another process meanwhile).
+    const removeStale = (reason: string) =>
+      Posix.unlink(lockPath).pipe(
+        Effect.catchIf((error) => error.code === "ENOENT", () => Effect.void),
+        Effect.matchEffect({
+          onSuccess: () =>
+            Effect.as(warn("session cache: a stale lock was removed", { source: options.source, reason }), true),
+          onFailure: (error) =>
+            Effect.as(
+              warn("session cache: a stale lock cannot be removed; fetching without it", {
+                source: options.source,
+                reason: `${reason}; ${error.message}`
+              }),
+              false
+            )
+        })
+      )
+    let owned = false
+    // At most `tries` waits of POLL: the whole wait stays within lockWait, whatever the lock holds.
+    for (let i = 0; i <= tries; i++) {
+      const result = yield* Effect.either(take)
+      if (result._tag === "Right") {
+        owned = true
+        break
+      }
+      if (result.left.code !== "EEXIST") {
+        yield* warn("session cache: the lock file cannot be made; fetching without it", {
+          source: options.source,
+          reason: result.left.message
+        })
+        return
+      }
+      const state = yield* lockState(lockPath, options.staleMillis)
+      if (state._tag === "Stale") {
+        // A lock that cannot be removed (a folder planted in its place) would fail every try.
+        if (!(yield* removeStale(state.reason))) return
+        continue
+      }
+      if (state._tag === "Free" || i === tries) continue
+      yield* Effect.sleep(POLL)
+      // The holder may have stored the session meanwhile: stop waiting as soon as it is there.
+      if (yield* options.sessionReady) return
+    }
+    if (!owned) {
+      if (!(yield* removeStale("held longer than lockWait"))) return
+      owned = (yield* Effect.either(take))._tag === "Right"
+      if (!owned) return
+    }
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        const text = yield* Effect.option(readPrivateFile(lockPath, LOCK_MAX_BYTES))
+        const record = Option.flatMap(
+          Option.flatten(text),
+          (t) => Option.getRight(Schema.decodeUnknownEither(LockRecord)(t))
+        )
+        if (Option.isSome(record) && record.value.id === id) yield* Effect.ignore(Posix.unlink(lockPath))
+      })
+    )
+  })
