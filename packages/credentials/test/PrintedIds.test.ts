@@ -3,10 +3,14 @@
 // and explain are tested in packages/cli); the role name the metadata service lists is held to the
 // rule of a configured one (at most 64 characters, no control character), so a 400 KB answer is
 // refused instead of becoming a 1.2 MB request path and error line.
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { inspect } from "node:util"
 import * as Credential from "../src/Credential.js"
+import { selectProfile } from "../src/internal/files/cliConfig.js"
+import { readIniProfile } from "../src/internal/files/iniFile.js"
 import * as EcsRamRole from "../src/sources/EcsRamRole.js"
 import { retryNow, withEmulator, withEnv } from "./withEmulator.js"
 
@@ -97,4 +101,24 @@ describe("the ECS role name", () => {
         expect((yield* emulator.counters("metadata-token")).received).toBe(0)
       })
     ))
+
+  it.effect("a role name in config.json or the ini file: the same rule, naming the key", () =>
+    Effect.gen(function*() {
+      const long = "r".repeat(65)
+      const fromJson = yield* Effect.flip(selectProfile({
+        path: "/home/u/.aliyun/config.json",
+        current: undefined,
+        profiles: [{ name: "ecs", mode: "EcsRamRole", ram_role_name: long }]
+      }, "ecs"))
+      expect(fromJson).toMatchObject({ _tag: "InvalidConfiguration" })
+      expect(fromJson.message).toContain("ram_role_name")
+      expect(fromJson.message).toContain("is 65 characters long (a RAM role name has 1 to 64)")
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(`${dir}/credentials`, "[default]\ntype = ecs_ram_role\nrole_name = a\u0007b\n")
+      const fromIni = yield* Effect.flip(readIniProfile(`${dir}/credentials`, "default"))
+      expect(fromIni).toMatchObject({ _tag: "InvalidConfiguration" })
+      expect(fromIni.message).toContain("role_name")
+      expect(fromIni.message).toContain("holds a control character (U+0007 at 1)")
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), withEnv({})))
 })
