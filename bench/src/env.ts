@@ -13,6 +13,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Scope from "effect/Scope"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Url from "node:url"
 import * as Guard from "./guard.mjs"
@@ -69,6 +70,22 @@ export const makeEnv = async (): Promise<Env> => {
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }
   }
+}
+
+/**
+ * A new home (in the temp folder) whose CLI profile `bench` (~/.aliyun/config.json, the aliyun
+ * CLI's file) assumes the bench role with the bench key; `fields` adds to the profile (e.g. the
+ * loopback `sts_endpoint`).
+ */
+export const ramRoleArnProfileHome = (prefix: string, fields: Record<string, string>) => {
+  const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), prefix))
+  Fs.mkdirSync(Path.join(home, ".aliyun"))
+  const profile = { name: "bench", mode: "RamRoleArn", access_key_id: accessKeyId, access_key_secret: accessKeySecret }
+  Fs.writeFileSync(
+    Path.join(home, ".aliyun", "config.json"),
+    JSON.stringify({ current: "bench", profiles: [{ ...profile, ram_role_arn: roleArn, ...fields }] })
+  )
+  return home
 }
 
 // --- clients -------------------------------------------------------------------------------------

@@ -9,10 +9,19 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Readline from "node:readline"
-import { accessKeyId, accessKeySecret, benchDir, certFile, type Env, repoDir, roleArn, type Row } from "./env.js"
+import {
+  accessKeyId,
+  accessKeySecret,
+  benchDir,
+  certFile,
+  type Env,
+  ramRoleArnProfileHome,
+  repoDir,
+  roleArn,
+  type Row
+} from "./env.js"
 
 export const K = 5
 export const DURATION_MS = 25_000
@@ -107,22 +116,7 @@ const startServe = (env: Env, home: string) =>
 export const run = async (env: Env) => {
   guardBlocked = 0
   await env.run(env.sts.setExpiry("sts", "12 seconds"))
-  const home = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bench-serve-"))
-  Fs.mkdirSync(Path.join(home, ".aliyun"))
-  Fs.writeFileSync(
-    Path.join(home, ".aliyun/config.json"),
-    JSON.stringify({
-      current: "bench",
-      profiles: [{
-        name: "bench",
-        mode: "RamRoleArn",
-        access_key_id: accessKeyId,
-        access_key_secret: accessKeySecret,
-        ram_role_arn: roleArn,
-        ram_session_name: "bench-serve"
-      }]
-    })
-  )
+  const home = ramRoleArnProfileHome("bench-serve-", { ram_session_name: "bench-serve" })
   try {
     // ours: one serve, K clients
     let before = await env.stsReceived()

@@ -1,7 +1,8 @@
 // One start-up run, in a fresh `node --import ../guard.mjs` process, on the BUILT packages
 // (no tsx, no source condition). argv: <impl> <what>
 //   impl: official | ours-esm | ours-cjs | ours-index-esm | none
-//   what: import | access_key | ram_role_arn
+//   what: import | access_key | ram_role_arn | default (no configuration: the default chain, e.g. a
+//         CLI profile of the HOME the bench gives)
 // Prints one JSON line: milliseconds since the process started (performance.now()) at the end of
 // the import and at the first credential, and the peak RSS (KiB) at the end.
 import { createRequire } from "node:module"
@@ -18,6 +19,8 @@ const config = what === "ram_role_arn"
     roleSessionName: "bench-startup",
     stsEndpoint: env.BENCH_STS_ENDPOINT
   }
+  : what === "default"
+  ? undefined
   : { type: "access_key", accessKeyId: env.BENCH_AK, accessKeySecret: env.BENCH_SK }
 
 let Credential
@@ -48,5 +51,8 @@ if (what !== "import") {
   credentialAt = performance.now()
   if (typeof client.close === "function") await client.close()
 }
-process.stdout.write(`${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt, maxRssKiB: process.resourceUsage().maxRSS })}\n`)
+const { maxRSS, systemCPUTime, userCPUTime } = process.resourceUsage()
+process.stdout.write(
+  `${JSON.stringify({ impl, what, importedMs: imported, credentialMs: credentialAt, maxRssKiB: maxRSS, cpuMs: (userCPUTime + systemCPUTime) / 1000 })}\n`
+)
 process.exit(0)

@@ -1,28 +1,36 @@
-// One run of a minimal Effect application on @effect/platform-node, in a fresh `node --import
-// ../guard.mjs` process, on the BUILT packages. argv: <plain | credentials> [barrel | deep]
-//   plain:        NodeRuntime.runMain of a program that logs nothing and ends
-//   credentials:  the same program with `CredentialsLive` provided and one `get` (the environment
-//                 source answers: the bench sets ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)
-//   barrel (the default): `import { NodeRuntime } from "@effect/platform-node"`, as Effect's docs
-//   write it (the whole platform is loaded); deep: `@effect/platform-node/NodeRuntime` alone.
-// Prints one JSON line: the peak RSS (KiB) at the end.
+// One run of a lean Effect application on @effect/platform-node, in a fresh `node --import
+// ../guard.mjs` process, on the BUILT packages (resolved by name, as a consumer's). argv: <what>
+//   plain:        `NodeRuntime.runMain` (from "@effect/platform-node/NodeRuntime") of a program
+//                 that logs one line
+//   credentials:  the same program with `CredentialsLive` provided (the `Credentials` and
+//                 `CredentialsLive` subpaths) and one `get` before the line; the environment
+//                 answers when the bench sets ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a CLI profile
+//                 (HOME/.aliyun/config.json) when it does not
+// Prints one JSON line: the provider name, the peak RSS (KiB) and the CPU time (ms, user + system) at the end.
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
 
-const [what, style = "barrel"] = process.argv.slice(2)
-const NodeRuntime = style === "deep"
-  ? await import("@effect/platform-node/NodeRuntime")
-  : (await import("@effect/platform-node")).NodeRuntime
-const report = Effect.sync(() =>
-  process.stdout.write(`${JSON.stringify({ what, maxRssKiB: process.resourceUsage().maxRSS })}\n`)
-)
+const [what] = process.argv.slice(2)
+const usage = () => {
+  const { maxRSS, systemCPUTime, userCPUTime } = process.resourceUsage()
+  return { maxRssKiB: maxRSS, cpuMs: (userCPUTime + systemCPUTime) / 1000 }
+}
+const report = (providerName) =>
+  Effect.zipRight(
+    Effect.log("started"),
+    Effect.sync(() =>
+      process.stdout.write(`${JSON.stringify({ what, providerName, ...usage() })}\n`)
+    )
+  )
 
 if (what === "credentials") {
-  const { Credentials, CredentialsLive } = await import("@effect-alicloud/credentials")
+  const { Credentials } = await import("@effect-alicloud/credentials/Credentials")
+  const { CredentialsLive } = await import("@effect-alicloud/credentials/CredentialsLive")
   const program = Effect.flatMap(Credentials, (credentials) => credentials.get).pipe(
-    Effect.flatMap((credential) => credential.accessKeyId === "" ? Effect.die("no credential") : report),
+    Effect.flatMap((credential) => credential.accessKeyId === "" ? Effect.die("no credential") : report(credential.providerName)),
     Effect.provide(CredentialsLive)
   )
   NodeRuntime.runMain(program)
 } else {
-  NodeRuntime.runMain(report)
+  NodeRuntime.runMain(report(undefined))
 }

@@ -126,9 +126,10 @@ export class Credentials
 
   /**
    * The default chain on Node (see `DefaultChain`), with options: a profile, endpoints, timeouts,
-   * the refresh windows. `CredentialsLive` is the same with the official defaults. The default
-   * chain's sources and the Node transport are loaded when the layer is first built (this module,
-   * the service tag, does not import them: the Promise facade's light path stays light).
+   * the refresh windows. `CredentialsLive` is the same with the official defaults. Each source of
+   * the default chain is loaded when the chain first reaches it, the file system and child
+   * processes when it first reaches a source that needs them, and the HTTP transport when a source
+   * first sends a request: a program answered by the environment loads none of them (nor `Schema`).
    *
    * @example
    * ```ts
@@ -143,15 +144,16 @@ export class Credentials
    * @category layers
    */
   static layerDefault(options?: DefaultChain.Options): Layer.Layer<Credentials> {
-    return Layer.unwrapEffect(
-      Effect.map(
-        Effect.promise(() => Promise.all([import("./sources/internal/defaultChain.js"), import("./HttpTransport.js")])),
-        ([defaultChain, HttpTransport]) =>
-          Credentials.layerChain(defaultChain.inOrder(options), defaultChain.layerOptions(options)).pipe(
-            Layer.provide(HttpTransport.layerNode())
-          )
+    return Layer.unwrapScoped(Effect.gen(function*() {
+      const defaultChain = yield* Effect.promise(() => import("./sources/internal/defaultChain.js"))
+      // The Node platform, built in the layer's scope when the chain first reaches a source that
+      // needs it (not the environment); its HTTP transport at the first request.
+      const scope = yield* Effect.scope
+      const platform = yield* Effect.cached(
+        Effect.flatMap(Effect.promise(() => import("./sources/internal/nodePlatform.js")), (node) => node.make(scope))
       )
-    )
+      return Credentials.layerChain(defaultChain.inOrderOn(platform, options), defaultChain.layerOptions(options))
+    }))
   }
 
   /**

@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import * as PlatformError from "@effect/platform/Error"
+import type * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 
@@ -44,8 +45,17 @@ export const TypeId: unique symbol = Symbol.for("@effect-alicloud/credentials/Cr
  */
 export type TypeId = typeof TypeId
 
-// `Data.TaggedError` with the `TypeId` on the prototype (as `@effect/platform`'s errors).
-const TaggedError = <const Tag extends string>(tag: Tag) => PlatformError.TypeIdError(TypeId, tag)
+// `Data.TaggedError` with the `TypeId` on the prototype, as `@effect/platform`'s `TypeIdError`
+// (not imported: its module loads `Schema`, which a program answered by the environment never runs).
+const TaggedError = <const Tag extends string>(tag: Tag): new<A extends Record<string, unknown>>(
+  args: { readonly [K in keyof A]: A[K] }
+) => Cause.YieldableError & Record<TypeId, TypeId> & { readonly _tag: Tag } & Readonly<A> => {
+  class Base extends Data.Error<Record<string, unknown>> {
+    readonly _tag = tag
+  }
+  Object.assign(Base.prototype, { [TypeId]: TypeId, name: tag })
+  return Base as never
+}
 
 const withFix = (text: string, fix: string | undefined): string => (fix === undefined ? text : `${text}. Fix: ${fix}`)
 

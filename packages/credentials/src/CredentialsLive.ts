@@ -14,8 +14,9 @@ import { Credentials } from "./Credentials.js"
 
 /**
  * The default chain on Node, with the official defaults: `Credentials.layerDefault()`. Importing
- * it loads nothing more than the service's module: the sources and the Node transport are loaded
- * when the layer is first built.
+ * it (`@effect-alicloud/credentials/CredentialsLive`) loads nothing more than the service's module:
+ * each source is loaded when the chain first reaches it, the file system and child processes when
+ * it passes the environment, the HTTP transport at the first request.
  *
  * @example
  * ```ts

@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { InvalidConfiguration, NotConfigured } from "../CredentialsError.js"
-import * as Rules from "../internal/config/rules.js"
+import * as Rules from "../internal/config/variables.js"
 import type { Source } from "../Source.js"
 
 /**

@@ -13,7 +13,6 @@
 //   else is refused naming the variable (the official client silently takes it as false);
 // - what is refused names the field and where it came from (`Origin`), never the value (it may be
 //   a secret).
-import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -22,6 +21,11 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration } from "../../CredentialsError.js"
 import { describeValue } from "../decode/parseIssue.js"
+import { env, isBlank } from "./variables.js"
+
+// The environment reader and the blank rule live in ./variables.ts (no Schema: the environment
+// source loads them alone); they are part of these rules.
+export { env, envSecret, isBlank } from "./variables.js"
 
 // ---------------------------------------------------------------------------------------------
 // Where a value came from
@@ -69,10 +73,6 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 export const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
 
 const typeError = (expected: string) => (actual: unknown) => `must be ${expected}, got ${describeValue(actual)}`
-
-/** Empty or only whitespace: the official tools' "not set". */
-export const isBlank = (value: unknown): boolean =>
-  value === undefined || value === null || (typeof value === "string" && value.trim().length === 0)
 
 class Refused {
   constructor(readonly message: string) {}
@@ -247,19 +247,6 @@ export const decodeDuration = (
 // ---------------------------------------------------------------------------------------------
 // The environment: one reader, one rule for blanks
 // ---------------------------------------------------------------------------------------------
-
-const readVariable = <A>(config: Config.Config<A>, text: (a: A) => string): Effect.Effect<Option.Option<A>> =>
-  Config.option(config).pipe(
-    Effect.map(Option.filter((value) => !isBlank(text(value)))),
-    Effect.orElseSucceed(() => Option.none())
-  )
-
-/** A variable through `Config`: unset, empty or only whitespace is absent. */
-export const env = (name: string): Effect.Effect<Option.Option<string>> => readVariable(Config.string(name), String)
-
-/** A secret variable (a key, a token) through `Config`, `Redacted` from the start; blank is absent. */
-export const envSecret = (name: string): Effect.Effect<Option.Option<Redacted.Redacted<string>>> =>
-  readVariable(Config.redacted(name), Redacted.value)
 
 /** A flag variable: unset or blank is false; "true"/"false" in any case; anything else is refused naming it. */
 export const envFlag = (source: string, name: string): Effect.Effect<boolean, InvalidConfiguration> =>

@@ -2,18 +2,33 @@
 // the chain and refresh engine over them. It builds no layer (it imports neither the service's
 // module nor `DefaultChain`): `DefaultChain.layer` and `Credentials.layerDefault` each hand these
 // to `Credentials.layerChain`, and the Promise facade walks `entries`.
+//
+// Each source's module is loaded when the chain first reaches that source (then kept): an
+// application answered by the environment loads neither the network sources, nor Schema, nor the
+// HTTP stack. The modules are imported here for their types only.
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Chain from "../../Chain.js"
-import { metadataOptions } from "../../internal/chain/composite.js"
 import { askedPrefetchWindow, type Options as RefreshOptions } from "../../internal/refresh/timing.js"
-import * as Upstream from "../../internal/upstream/pipeline.js"
-import * as CliProfile from "../CliProfile.js"
-import * as CredentialsUri from "../CredentialsUri.js"
-import * as EcsRamRole from "../EcsRamRole.js"
-import * as Environment from "../Environment.js"
-import * as IniProfile from "../IniProfile.js"
-import * as OidcRoleArn from "../OidcRoleArn.js"
+import type { Source } from "../../Source.js"
+import type * as CliProfile from "../CliProfile.js"
+
+/**
+ * A source made when it first runs, from a module loaded then: the made source is kept, so later
+ * runs (refreshes) neither load nor make it again.
+ */
+const loadedWhenReached = <R>(load: () => Promise<Source<R>>): Source<R> => {
+  let made: Source<R> | undefined
+  return Effect.suspend(() => made ?? Effect.flatMap(Effect.promise(load), (source) => (made = source)))
+}
+
+// The network options every network source takes (`Upstream.pick`), from the pipeline's module,
+// loaded with the first network source.
+const upstream = () => import("../../internal/upstream/pipeline.js")
 
 /** The default chain's options (`DefaultChain.Options`). */
 export interface Options extends CliProfile.NetworkOptions {
@@ -39,12 +54,31 @@ export interface Options extends CliProfile.NetworkOptions {
  */
 export const sources = (options: Options = {}) =>
   ({
-    env: Environment.make(),
-    oidc_role_arn: OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint }),
-    cli_profile: CliProfile.make({ ...options, path: options.cliConfigPath }),
-    profile: IniProfile.make({ ...options, path: options.credentialsFilePath }),
-    ecs_ram_role: EcsRamRole.make(metadataOptions(options)),
-    credentials_uri: CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
+    env: loadedWhenReached<never>(() => import("../Environment.js").then((Environment) => Environment.make())),
+    oidc_role_arn: loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem>(async () => {
+      const [OidcRoleArn, Upstream] = await Promise.all([import("../OidcRoleArn.js"), upstream()])
+      return OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint })
+    }),
+    cli_profile: loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor>(
+      () =>
+        import("../CliProfile.js").then((CliProfile) => CliProfile.make({ ...options, path: options.cliConfigPath }))
+    ),
+    profile: loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem>(() =>
+      import("../IniProfile.js").then((IniProfile) =>
+        IniProfile.make({ ...options, path: options.credentialsFilePath })
+      )
+    ),
+    ecs_ram_role: loadedWhenReached<HttpClient.HttpClient>(async () => {
+      const [EcsRamRole, Composite] = await Promise.all([
+        import("../EcsRamRole.js"),
+        import("../../internal/chain/composite.js")
+      ])
+      return EcsRamRole.make(Composite.metadataOptions(options))
+    }),
+    credentials_uri: loadedWhenReached<HttpClient.HttpClient>(async () => {
+      const [CredentialsUri, Upstream] = await Promise.all([import("../CredentialsUri.js"), upstream()])
+      return CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
+    })
   }) as const
 
 /** What the default sources need: what `CredentialsLive` provides on Node (`DefaultChain.Requirements`). */
@@ -55,6 +89,15 @@ export const entries = (options: Options = {}) => Object.entries(sources(options
 
 /** The default sources, in chain order. */
 export const inOrder = (options: Options = {}) => Object.values(sources(options))
+
+/**
+ * The default sources, in chain order, each given what it needs from `platform` when it first
+ * runs. The environment source needs nothing: a chain it answers never builds the platform.
+ */
+export const inOrderOn = (platform: Effect.Effect<Context.Context<Requirements>>, options: Options = {}) => {
+  const { env, ...others } = sources(options)
+  return [env, ...Object.values(others).map((source) => Effect.flatMap(platform, (on) => Effect.provide(source, on)))]
+}
 
 /**
  * The options of the chain and refresh engine over the default sources: named `default`, and each
