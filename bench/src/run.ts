@@ -15,6 +15,7 @@ import * as Memory from "./memory.js"
 import * as Outage from "./outage.js"
 import * as RefreshLoad from "./refreshLoad.js"
 import * as ServeHost from "./serveHost.js"
+import * as SigningBench from "./signing.js"
 import * as Stampede from "./stampede.js"
 import * as Startup from "./startup.js"
 
@@ -98,6 +99,7 @@ export const main = async (guard: typeof GuardModule) => {
     await step("serve", () => ServeHost.run(env))
     await step("edges", () => Edges.run())
     await step("cache", () => Cache.run())
+    await step("signing", () => SigningBench.run())
   } finally {
     await env.close()
   }

@@ -82,3 +82,19 @@ export * as Source from "./Source.js"
  * @since 0.1.0
  */
 export * as Sts from "./sources/Sts.js"
+/**
+ * Request signing (ACS3, RPC) as pure functions, and an `HttpClient` that signs with `Credentials`.
+ *
+ * @since 0.1.0
+ */
+export * as Signing from "./Signing.js"
+/**
+ * @since 0.1.0
+ */
+export * as SignedHttpClient from "./SignedHttpClient.js"
+/**
+ * `Credentials` as the `credential` of the official SDK clients: one engine for both worlds.
+ *
+ * @since 0.1.0
+ */
+export * as SdkCredential from "./SdkCredential.js"

@@ -223,10 +223,12 @@ describe("consumer projects install the packed tarball and compile and run the f
     const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as {
       readonly name: string
       readonly dependencies: Record<string, string>
+      readonly peerDependencies: Record<string, string>
     }
     const linkTo = (dir: string) => `file:${realpathSync(dir)}`
     const dependencies: Record<string, string> = { [manifest.name]: `file:./${tarball}` }
-    for (const dep of Object.keys(manifest.dependencies)) {
+    // The peers (effect and the platform) too: these projects import the Effect API beside the facade.
+    for (const dep of [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)]) {
       dependencies[dep] = linkTo(join(packageDir, "node_modules", dep))
     }
     dependencies["@types/node"] = linkTo(join(dirname(require.resolve("@types/node/package.json"))))

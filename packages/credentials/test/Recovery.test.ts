@@ -10,8 +10,9 @@ import { UnknownException } from "effect/Cause"
 import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
-import * as rpc from "../src/internal/protocols/rpcSignature.js"
 import * as Forced from "../src/internal/refresh/forced.js"
+import { formatTimestamp } from "../src/internal/signing/encode.js"
+import * as rpc from "../src/internal/signing/rpc.js"
 import * as Refresh from "../src/Refresh.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
@@ -38,7 +39,7 @@ const getCallerIdentity = (emulator: Emulator.EmulatorShape) =>
       SignatureMethod: "HMAC-SHA1",
       SignatureVersion: "1.0",
       SignatureNonce: `recovery-${process.pid}-${++nonce}`,
-      Timestamp: rpc.formatTimestamp(yield* Clock.currentTimeMillis),
+      Timestamp: formatTimestamp(yield* Clock.currentTimeMillis),
       ...(credential.securityToken === undefined ? {} : { SecurityToken: Redacted.value(credential.securityToken) })
     }
     const signature = rpc.sign(Redacted.value(credential.accessKeySecret), rpc.stringToSign("POST", params))

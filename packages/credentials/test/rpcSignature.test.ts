@@ -1,12 +1,7 @@
 // Known-answer vectors computed by running the official @alicloud/credentials 2.4.7 (spec/sts.md 1.5).
 import { describe, expect, it } from "@effect/vitest"
-import {
-  canonicalize,
-  formatTimestamp,
-  percentEncode,
-  sign,
-  stringToSign
-} from "../src/internal/protocols/rpcSignature.js"
+import { formatTimestamp, percentEncode } from "../src/internal/signing/encode.js"
+import { canonicalize, sign, stringToSign } from "../src/internal/signing/rpc.js"
 
 const common = {
   AccessKeyId: "testAccessKeyId",

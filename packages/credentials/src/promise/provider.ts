@@ -4,8 +4,8 @@
 // recipe of any provider, to sign a role with it.
 import * as Duration from "effect/Duration"
 import * as Rules from "../internal/config/rules.js"
-import { formatTimestamp } from "../internal/protocols/rpcSignature.js"
 import { STALE_WINDOW } from "../internal/refresh/timing.js"
+import { formatTimestamp } from "../internal/signing/encode.js"
 import { type Answer, type Engine } from "./answer.js"
 import { type Builder, builderClass, configOf, fieldOf, type Fields, type Setters } from "./builders.js"
 import type { Type } from "./config.js"

@@ -15,6 +15,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import type { Fault } from "../Fault.js"
+import * as Api from "./api.js"
 import * as CloudSso from "./cloudSso.js"
 import * as Control from "./control.js"
 import * as Metadata from "./metadata.js"
@@ -99,6 +100,7 @@ const route = (state: State, emulatorPath: string, ctx: RequestContext): Route =
     return { _tag: "Endpoint", endpoint: "oauth-exchange", handler: OAuth.exchange(state, ctx) }
   }
   if (path === "/") return { _tag: "Endpoint", endpoint: "sts", handler: Sts.handle(state, ctx) }
+  if (Api.matches(path)) return { _tag: "Endpoint", endpoint: "api", handler: Api.handle(state, ctx) }
   return { _tag: "NotFound" }
 }
 
@@ -281,7 +283,11 @@ const app = (state: State, emulator: EmulatorShape, scheme: string) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const [path, search] = splitUrl(request.url)
     const headers = flattenHeaders(request.headers)
-    const rawBody = yield* Effect.orElseSucceed(request.text, () => "")
+    const rawBytes = yield* Effect.orElseSucceed(
+      Effect.map(request.arrayBuffer, (b) => new Uint8Array(b)),
+      () => new Uint8Array(0)
+    )
+    const rawBody = Buffer.from(rawBytes).toString("utf8")
     const query = paramsOf(search)
     const isForm = (headers["content-type"] ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded")
     const body = isForm ? paramsOf(rawBody) : {}
@@ -293,7 +299,8 @@ const app = (state: State, emulator: EmulatorShape, scheme: string) =>
       body,
       params: { ...body, ...query },
       headers,
-      rawBody
+      rawBody,
+      rawBytes
     }
     const r = route(state, state.settings.credentialsPath, ctx)
     switch (r._tag) {
@@ -398,12 +405,14 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
         }),
       setMetadataMode: (mode) => Ref.set(state.metadataMode, mode),
       setRoleName: (roleName) => Ref.set(state.roleName, roleName),
+      apiUrl: `${baseUrl}${Api.prefix}`,
+      setClockSkew: (skew, direction) => Api.setClockSkew(state, skew, direction),
       counters: (endpoint) => Effect.map(SubscriptionRef.get(state.counters), (all) => all[endpoint]),
       requests: (endpoint) => Effect.map(Ref.get(state.history), (h) => h.get(endpoint) ?? []),
       lastRequest: (endpoint) =>
         Effect.map(Ref.get(state.history), (h) => Option.fromNullable((h.get(endpoint) ?? []).at(-1))),
       awaitRequests: state.awaitRequests,
-      reset: state.reset
+      reset: Effect.zipRight(state.reset, Api.setClockSkew(state, 0))
     }
 
     yield* server.serve(app(state, emulator, scheme))

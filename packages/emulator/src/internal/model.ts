@@ -19,7 +19,8 @@ export const Endpoint = Schema.Literal(
   "credentials-uri",
   "cloud-sso",
   "oauth-token",
-  "oauth-exchange"
+  "oauth-exchange",
+  "api"
 )
 
 /** @internal */
@@ -213,6 +214,13 @@ export interface EmulatorShape {
   readonly setMetadataMode: (mode: MetadataMode) => Effect.Effect<void>
   /** `undefined` detaches the role (discovery and credentials then answer 404). */
   readonly setRoleName: (roleName: string | undefined) => Effect.Effect<void>
+  /** Base URL of the generic API endpoint (`http://127.0.0.1:PORT/api`): any `Action`, ACS3 or RPC. */
+  readonly apiUrl: string
+  /**
+   * Moves the API endpoint's clock `skew` ahead of the Clock (or behind): its timestamp check and
+   * its `Date` header, as when the client's clock is off the other way. `reset` sets it to 0.
+   */
+  readonly setClockSkew: (skew: Duration.DurationInput, direction?: "ahead" | "behind") => Effect.Effect<void>
   readonly counters: (endpoint: Endpoint) => Effect.Effect<Counters>
   /** Every request seen by the endpoint since start or `reset`, oldest first (at most 1000). */
   readonly requests: (endpoint: Endpoint) => Effect.Effect<ReadonlyArray<RequestRecord>>

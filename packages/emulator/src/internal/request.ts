@@ -14,6 +14,8 @@ export interface RequestContext {
   readonly headers: Readonly<Record<string, string>>
   /** The raw request body (the control API reads JSON from it). */
   readonly rawBody: string
+  /** The body's bytes as received (a signature hashes these: a binary body is not valid UTF-8). */
+  readonly rawBytes?: Uint8Array | undefined
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if that is what the request carries. @internal */

@@ -234,7 +234,7 @@ const authenticateV3 = (state: State, ctx: RequestContext, now: number): Effect.
       path: ctx.path,
       query: ctx.query,
       headers: ctx.headers,
-      body: ctx.rawBody,
+      body: ctx.rawBytes ?? ctx.rawBody,
       signedHeaders: auth.signedHeaders,
       signature: auth.signature,
       accessKeySecret: key.accessKeySecret
@@ -250,8 +250,8 @@ const authenticateV3 = (state: State, ctx: RequestContext, now: number): Effect.
     return Option.isSome(denied) ? Either.left(denied.value) : Either.right(key)
   })
 
-/** Picks the scheme: v3 with an `ACS…` Authorization header, else the RPC v1 parameters. */
-const authenticate = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> => {
+/** Picks the scheme: v3 with an `ACS…` Authorization header, else the RPC v1 parameters. @internal */
+export const authenticate = (state: State, ctx: RequestContext, now: number): Effect.Effect<Authenticated> => {
   const scheme = signatureAlgorithmOf(ctx)
   if (scheme.startsWith("ACS")) return authenticateV3(state, ctx, now)
   if (scheme === "BEARERTOKEN") {

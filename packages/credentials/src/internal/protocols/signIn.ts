@@ -9,8 +9,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
+import { formatTimestamp } from "../signing/encode.js"
 import * as Upstream from "../upstream/pipeline.js"
-import { formatTimestamp } from "./rpcSignature.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 const Secret = Schema.Redacted(NonEmpty)

@@ -12,8 +12,9 @@ import { randomBytes } from "node:crypto"
 import * as Credential from "../../Credential.js"
 import { type CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 import { decodeJson } from "../decode/json.js"
+import { formatTimestamp } from "../signing/encode.js"
+import { sign, stringToSign } from "../signing/rpc.js"
 import * as Upstream from "../upstream/pipeline.js"
-import { formatTimestamp, sign, stringToSign } from "./rpcSignature.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 
