@@ -3,7 +3,7 @@
 // an access key loads one file instead of hundreds of modules. The network engine and its
 // modules (the Node platform, Schema, the refresh engine) stay in the file but are evaluated only
 // when a network source is first used; undici's dispatchers are a second file, dist/undici.cjs,
-// required at that moment.
+// required by the first request a proxy applies to (a direct request goes on Node's http/https).
 // dist/promise.mjs re-exports the same file for ES modules: one instance of the facade per process
 // whichever way it is loaded. Run after `tsc` (it reads dist/promise/entry.js).
 import * as esbuild from "esbuild"
@@ -32,7 +32,7 @@ await esbuild.build({
   banner: { js: "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside" },
   sourcemap: "linked",
   sourcesContent: false,
-  // `undici` is ./undici.cjs (below), required when a network source is first used
+  // `undici` is ./undici.cjs (below), required by the first request through a proxy
   plugins: [{
     name: "undici-core",
     setup: (build) => build.onResolve({ filter: /^undici$/ }, () => ({ path: "./undici.cjs", external: true }))

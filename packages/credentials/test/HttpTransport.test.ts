@@ -1,4 +1,4 @@
-// The Node transport's own timeouts: they run on undici's timers, not on Effect's Clock, so these
+// The Node transport's own timeouts: they run on Node's timers, not on Effect's Clock, so these
 // tests run on the live clock with short timeouts (a hanging emulator answers nothing; the test
 // waits only for the read timeout it sets, 300 ms, bounded by the test's own timeout).
 import { Emulator, Fault } from "@effect-alicloud/emulator"

@@ -1,7 +1,8 @@
 // The facade as shipped (the bundle, loaded by package name in a real Node process) starts without
-// the network: building every provider and using the static ones requires no HTTP client (undici's
-// dispatchers, a file of their own beside the bundle) and starts no timer that holds the process; the first
-// network use does load it.
+// the network: building every provider and using the static ones requires no HTTP client (Node's
+// http client, nor undici's dispatchers, a file of their own beside the bundle) and starts no timer
+// that holds the process; the first network use does load the HTTP client: Node's own, not undici
+// (loaded only when a proxy applies: test/TransportLoading.test.ts).
 import { describe, expect, it } from "@effect/vitest"
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -10,7 +11,8 @@ import { fileURLToPath } from "node:url"
 const consumer = fileURLToPath(new URL("../../cli/", import.meta.url))
 
 const script = `
-const loaded = () => Object.keys(require.cache).some((file) => /[/]undici([/]|[.]cjs$)/.test(file))
+const undici = () => Object.keys(require.cache).some((file) => /[/]undici([/]|[.]cjs$)/.test(file))
+const loaded = () => process.moduleLoadList.includes("NativeModule _http_client") || undici()
 const Facade = require("@effect-alicloud/credentials/promise")
 const report = {}
 const main = async () => {
@@ -33,6 +35,7 @@ const main = async () => {
   const uri = new Facade.default(new Facade.Config({ type: "credentials_uri" }))
   report.networkError = await uri.getCredential().then(() => "none", (e) => e.cause && e.cause._tag)
   report.afterNetwork = loaded()
+  report.undiciAfterNetwork = undici()
   await Promise.all([client.close(), uri.close(), ...providers.map((p) => p.close())])
   console.log(JSON.stringify(report))
 }
@@ -47,7 +50,8 @@ describe("Promise facade start-up", { timeout: 60_000 }, () => {
       staticAnswer: "id/id",
       afterStatic: false,
       networkError: "NotConfigured",
-      afterNetwork: true
+      afterNetwork: true,
+      undiciAfterNetwork: false
     })
   })
 })

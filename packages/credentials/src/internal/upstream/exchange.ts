@@ -163,7 +163,9 @@ export const exchange = <A>(
     // SecurityToken and Signature, a credentials URI's token): it is off, and the exchange has a
     // span of its own that names the endpoint only. Trace headers go out only when asked
     // (`tracePropagation`): the user's trace IDs are not Alibaba Cloud's business.
-    const client = HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true)
+    // `withScope`: an answer dropped unread (its Content-Length over the cap) has its request
+    // aborted when the exchange ends, instead of holding its connection until the read timeout.
+    const client = HttpClient.withScope(HttpClient.withTracerDisabledWhen(yield* HttpClient.HttpClient, () => true))
     const span = policy.tracePropagation ? yield* Effect.option(Effect.currentSpan) : Option.none()
     const request = Option.match(span, {
       onNone: () => spec.request,

@@ -1,8 +1,8 @@
 // What the upstream pipeline and an HTTP transport tell each other, and nothing else: the options
 // of the request in progress (pipeline → transport) and how a request failed (transport →
 // pipeline). The pipeline runs on any HttpClient; the Node transport (HttpTransport.ts) reads the
-// options and turns undici's failures into a TransportFailure, so that the pipeline never reads a
-// transport's error codes or messages.
+// options and turns its failures (Node's, undici's through a proxy) into a TransportFailure, so
+// that the pipeline never reads a transport's error codes or messages.
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as FiberRef from "effect/FiberRef"

@@ -1,0 +1,134 @@
+// The answer of the direct transport (nodeTransport.ts): Node's IncomingMessage as the platform's
+// HttpClientResponse. Its body is read once, as a stream; a failure of the connection while the
+// body is on its way (the read timer, a reset) is kept from the moment it happens, so that a body
+// read later fails with it instead of reading as a short one.
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Cookies from "@effect/platform/Cookies"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as Http from "node:http"
+import { transportFailure } from "./failureCodes.js"
+import { TransportFailure } from "./transport.js"
+
+export class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  #failure: TransportFailure | undefined
+
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    private readonly source: Http.IncomingMessage
+  ) {
+    super()
+    source.on("error", (error) => this.#failure ??= transportFailure(error))
+  }
+
+  // A failure of the connection is typed (its code, or the transport's own TransportFailure); any
+  // other (a JSON syntax error, the platform's MaxBodySize) is kept as it is.
+  readonly #error = (cause: unknown) =>
+    new HttpClientError.ResponseError({
+      request: this.request,
+      response: this,
+      reason: "Decode",
+      cause: cause instanceof TransportFailure || typeof (cause as { code?: unknown } | undefined)?.code === "string"
+        ? transportFailure(cause)
+        : cause
+    })
+
+  // A body whose connection already failed, or closed before it was complete, cannot be read.
+  #broken(): TransportFailure | undefined {
+    if (this.#failure !== undefined) return this.#failure
+    return this.source.destroyed && !this.source.complete
+      ? new TransportFailure({ reason: "ClosedEarly", detail: "the connection closed before the answer was complete" })
+      : undefined
+  }
+
+  get status(): number {
+    return this.source.statusCode ?? 0
+  }
+
+  get headers(): Headers.Headers {
+    return Headers.fromInput(this.source.headers)
+  }
+
+  get cookies(): Cookies.Cookies {
+    const header = this.source.headers["set-cookie"]
+    return header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.fromNullable(this.source.socket?.remoteAddress)
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.suspend(() => {
+      const broken = this.#broken()
+      return broken === undefined
+        ? NodeStream.fromReadable<HttpClientError.ResponseError>(() => this.source, this.#error)
+        : Stream.fail(this.#error(broken))
+    })
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.map(
+      this.#bytes,
+      (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer
+    )
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.#bytes, (bytes) => new TextDecoder().decode(bytes))
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({
+        try: () => (text === "" ? null : JSON.parse(text) as unknown),
+        catch: this.#error
+      }))
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.map(this.text, (text) => UrlParams.fromInput(new URLSearchParams(text)))
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.arrayBuffer, (body) =>
+      Effect.tryPromise({
+        try: () => new Response(body, { headers: this.headers }).formData(),
+        catch: this.#error
+      }))
+  }
+
+  // The whole body, under the platform's MaxBodySize if one is set.
+  get #bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
+    return Effect.flatMap(HttpIncomingMessage.MaxBodySize, (maxBytes) =>
+      Effect.suspend(() => {
+        const broken = this.#broken()
+        return broken === undefined
+          ? NodeStream.toUint8Array(() => this.source, {
+            onFailure: this.#error,
+            maxBytes: Option.getOrUndefined(maxBytes)
+          })
+          : Effect.fail(this.#error(broken))
+      }))
+  }
+
+  toJSON(): unknown {
+    // The body is not read here: it can be read only once, and not in a synchronous call.
+    return {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status,
+      headers: Inspectable.redact(this.headers)
+    }
+  }
+}
