@@ -13,16 +13,37 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
+// A number and a unit, short or long, as other command-line tools write them: 3s, 500ms, 1.5m,
+// 2h, "3 sec", "5 seconds".
+const withUnit = /^(\d+(?:\.\d+)?)\s*(ms|msecs?|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)$/i
+
+const unitMillis = (unit: string): number => {
+  const u = unit.toLowerCase()
+  return u === "ms" || u.startsWith("msec") || u.startsWith("milli")
+    ? 1
+    : u.startsWith("s")
+    ? 1000
+    : u.startsWith("m")
+    ? 60_000
+    : 3_600_000
+}
+
 /**
- * A duration flag: `5 seconds`, `500 millis`, or a number of milliseconds.
+ * A duration flag: a number with a unit (`3s`, `500ms`, `1.5m`, `2h`, `5 seconds`, `500 millis`),
+ * or a bare number of milliseconds (`5000`). More than zero.
  *
  * @since 0.1.0
  * @category parsing
  */
 export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
   const trimmed = text.trim()
-  if (/^\d+$/.test(trimmed)) return Option.some(Duration.millis(Number(trimmed)))
-  return Option.filter(Duration.decodeUnknown(trimmed), (d) => Duration.greaterThan(d, Duration.zero))
+  const millis = /^\d+$/.test(trimmed)
+    ? Number(trimmed)
+    : Option.match(Option.fromNullable(withUnit.exec(trimmed)), {
+      onNone: () => Number.NaN,
+      onSome: ([, amount, unit]) => Number(amount) * unitMillis(unit!)
+    })
+  return Number.isFinite(millis) && millis > 0 ? Option.some(Duration.millis(millis)) : Option.none()
 }
 
 const duration = (name: string, description: string) =>
@@ -32,9 +53,7 @@ const duration = (name: string, description: string) =>
       Option.match(parseDuration(text), {
         onNone: () =>
           Effect.fail(ValidationError.invalidValue(HelpDoc.p(
-            `--${name}: ${
-              JSON.stringify(text)
-            } is not a duration: write e.g. "5 seconds", "500 millis" or 5000 (milliseconds)`
+            `--${name}: ${JSON.stringify(text)} is not a duration: write e.g. 3s, 500ms, 2m or 5000 (milliseconds)`
           ))),
         onSome: Effect.succeed
       })

@@ -83,16 +83,33 @@ export const exitCodeOf = (error: Error, context: Context = {}): 1 | 2 => {
   }
 }
 
+// The transport's words for a network with no route to an address (HttpTransport's failures).
+const noRoute = /\((ENETUNREACH|EHOSTUNREACH)\)/
+
+/**
+ * The ECS metadata service out of reach: no route to its address (ENETUNREACH, EHOSTUNREACH) or no
+ * answer to a connection. Off ECS that is what the default chain's metadata source meets, though
+ * nobody configured it: it is not the failure that matters.
+ *
+ * @since 0.1.0
+ * @category exit codes
+ */
+export const isMetadataOutOfReach = (failure: Single): boolean =>
+  failure.source === "ecs_ram_role" &&
+  ((failure._tag === "NetworkError" && noRoute.test(failure.detail)) ||
+    (failure._tag === "Timeout" && failure.phase === "connect"))
+
 /**
  * The failure that matters in a chain's list: the first configuration error, else the first
- * configured source that failed; `undefined` when no source is configured at all.
+ * configured source that failed (the metadata service out of reach does not count: see
+ * `isMetadataOutOfReach`); `undefined` when no source is configured at all.
  *
  * @since 0.1.0
  * @category exit codes
  */
 export const primaryFailure = (failures: ReadonlyArray<Single>): Single | undefined =>
   failures.find((failure) => failure._tag === "InvalidConfiguration") ??
-    failures.find((failure) => failure._tag !== "NotConfigured")
+    failures.find((failure) => failure._tag !== "NotConfigured" && !isMetadataOutOfReach(failure))
 
 /**
  * One line for a library error. A chain's error (one line per source) is cut down to the source
@@ -106,7 +123,13 @@ export const summary = (error: Error, context: Context = {}): string => {
   const primary = primaryFailure(error.failures) ?? missingProfile(error, context)
   if (primary === undefined) {
     const names = error.failures.map((failure) => failure.source).join(", ")
-    return `no credential: no source of the ${error.source} chain is configured (${names}); ` +
+    const metadata = error.failures.find(isMetadataOutOfReach)
+    const offEcs = metadata === undefined
+      ? ""
+      : ` and the ECS metadata service cannot be reached (${
+        metadata._tag === "NetworkError" ? metadata.detail : "no answer to a connection"
+      }: not an ECS instance?)`
+    return `no credential: no source of the ${error.source} chain is configured (${names})${offEcs}; ` +
       "run `alicloud-credentials explain` to see how to configure each"
   }
   const others = error.failures.filter((failure) => failure !== primary)

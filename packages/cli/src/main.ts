@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Cli from "./Cli.js"
 import * as Failure from "./Failure.js"
 
-Cli.run(process.argv).pipe(
+Cli.run(process.argv, { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true }).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,

@@ -21,7 +21,7 @@ const roleProfile = {
   ram_session_name: "cli-test"
 }
 const config = { current: "default", profiles: [akProfile, roleProfile] }
-const chainNames = ["env", "oidc_role_arn", "cli_profile", "profile", "ecs_ram_role", "credential_uri"]
+const chainNames = ["env", "oidc_role_arn", "cli_profile", "profile", "ecs_ram_role", "credentials_uri"]
 
 describe.concurrent("alicloud-credentials", () => {
   it.scopedLive("--help for the command and a subcommand", () =>

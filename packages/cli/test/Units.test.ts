@@ -108,6 +108,27 @@ describe("flags", () => {
     expect(Option.isNone(parseDuration("0 seconds"))).toBe(true)
   })
 
+  it("reads a number with a unit as other tools write it (issue 18: --connect-timeout 3s was refused)", () => {
+    const cases: ReadonlyArray<readonly [string, number]> = [
+      ["3s", 3000],
+      ["3 s", 3000],
+      ["3sec", 3000],
+      ["3 secs", 3000],
+      ["500ms", 500],
+      ["500 millis", 500],
+      ["1.5s", 1500],
+      ["2m", 120_000],
+      ["2 minutes", 120_000],
+      ["1h", 3_600_000],
+      ["1 hour", 3_600_000],
+      ["3S", 3000]
+    ]
+    for (const [text, millis] of cases) expect(parseDuration(text), text).toEqual(Option.some(Duration.millis(millis)))
+    for (const text of ["3x", "s", "-3s", "0s", "3 s s", "1e3s", ""]) {
+      expect(Option.isNone(parseDuration(text)), text).toBe(true)
+    }
+  })
+
   it("accepts loopback hosts only", () => {
     expect(Serve.loopbackHost("127.0.0.1")).toBe("127.0.0.1")
     expect(Serve.loopbackHost("127.1.2.3")).toBe("127.1.2.3")

@@ -12,6 +12,7 @@ import * as DateTime from "effect/DateTime"
 import type * as Duration from "effect/Duration"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Redacted from "effect/Redacted"
+import { escapeControlCharacters } from "./internal/text/escape.js"
 
 /**
  * The kind of credential, as the official tool's `type` of a credential (not of a client).
@@ -236,7 +237,9 @@ export class Credential implements CredentialFields {
 /**
  * How a credential prints its AccessKey ID (`toJSON`, `toString`, `inspect`, the Promise facade's
  * models): the first and last four characters, `LTAI****wxyz`; an ID shorter than 12 characters is
- * masked whole. Use it to log an ID the same way.
+ * masked whole. Use it to log an ID the same way. An ID comes from outside (an STS answer, a
+ * file): its control characters are escaped (ESC as `\u001b`), as every upstream text in an error is, so a
+ * printed ID cannot clear a terminal or forge a line.
  *
  * @example
  * ```ts
@@ -244,6 +247,7 @@ export class Credential implements CredentialFields {
  *
  * assert.strictEqual(Credential.maskAccessKeyId("LTAI5tExampleKeyId"), "LTAI****eyId")
  * assert.strictEqual(Credential.maskAccessKeyId("short"), "****")
+ * assert.strictEqual(Credential.maskAccessKeyId("STS.NUexampleId\u001b[2J"), "STS.****\\u001b[2J")
  * ```
  *
  * @since 0.1.0
@@ -254,7 +258,7 @@ export const maskAccessKeyId = (accessKeyId: string): string =>
     ? ""
     : accessKeyId.length < 12
     ? "****"
-    : `${accessKeyId.slice(0, 4)}****${accessKeyId.slice(-4)}`
+    : `${escapeControlCharacters(accessKeyId.slice(0, 4))}****${escapeControlCharacters(accessKeyId.slice(-4))}`
 
 /**
  * @example

@@ -7,7 +7,7 @@
  *
  * ```ts
  * const d = DefaultChain.sources({ profile: "dev" })
- * Credentials.layerChain([mySource, d.env, d.cli_profile, d.credential_uri], { name: "mine" })
+ * Credentials.layerChain([mySource, d.env, d.cli_profile, d.credentials_uri], { name: "mine" })
  * ```
  *
  * @since 0.1.0
@@ -51,7 +51,7 @@ export type Options = internal.Options
  *
  * // Your own order: a key of yours first, then some of the official sources
  * const d = DefaultChain.sources({ profile: "dev" })
- * const layer = Credentials.layerChain([AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), d.env, d.cli_profile, d.credential_uri], {
+ * const layer = Credentials.layerChain([AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" }), d.env, d.cli_profile, d.credentials_uri], {
  *   name: "mine"
  * })
  * ```

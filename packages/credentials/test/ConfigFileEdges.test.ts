@@ -278,7 +278,7 @@ describe("write-back when the rename cannot work", () => {
   const config = { current: "ext", profiles: [{ name: "ext", mode: "External", process_command: "x" }] }
 
   for (const code of ["EXDEV", "EBUSY"] as const) {
-    it.live(`${code}: the target is written in place (same inode, same mode), no temporary file left`, () =>
+    it.live(`${code}: the target is written in place (same inode), no temporary file left; a 644 file becomes 600`, () =>
       Effect.scoped(Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped()
@@ -289,7 +289,8 @@ describe("write-back when the rename cannot work", () => {
         yield* updateProfile(path, "ext", { accessKeyId: "STS.in-place" })
         const after = yield* fs.stat(path)
         expect(after.ino).toEqual(before.ino)
-        expect(after.mode & 0o777).toBe(0o644)
+        // open to every user, it now holds secrets: the owner's only (test/WriteBackMode.test.ts)
+        expect(after.mode & 0o777).toBe(0o600)
         expect(JSON.parse(yield* fs.readFileString(path)).profiles[0]).toMatchObject({ access_key_id: "STS.in-place" })
         expect(yield* fs.readDirectory(dir)).toEqual(["config.json"])
       })).pipe(withEnv(), Effect.provide(failingRename(code))))

@@ -115,7 +115,7 @@ describe("empty text is not set", () => {
         const fromUri = yield* CredentialsUri.make({ credentialsUri: "" }).pipe(
           withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
         )
-        expect(fromUri.providerName).toBe("credential_uri")
+        expect(fromUri.providerName).toBe("credentials_uri")
         yield* emulator.setRoleName("env-role")
         yield* EcsRamRole.make({ metadataUrl: emulator.metadataUrl, roleName: "", retrySchedule: retryNow(0) }).pipe(
           withEnv({ ALIBABA_CLOUD_ECS_METADATA: "env-role" })

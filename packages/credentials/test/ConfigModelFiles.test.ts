@@ -356,7 +356,7 @@ describe("a selected profile that cannot be used ends the chain", () => {
           ["cli_profile", "Skipped"],
           ["profile", "NotTried"],
           ["ecs_ram_role", "NotTried"],
-          ["credential_uri", "NotTried"]
+          ["credentials_uri", "NotTried"]
         ])
         yield* laterSourcesUntouched(emulator)
       })
@@ -371,7 +371,7 @@ describe("nothing selected: the chain moves on", () => {
         const credential = yield* defaultGet(chainOptions(emulator)).pipe(
           withEnv({ HOME: home.dir, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
       })
     ))
@@ -390,7 +390,7 @@ describe("nothing selected: the chain moves on", () => {
         const credential = yield* defaultGet(chainOptions(emulator)).pipe(
           withEnv({ HOME: home.dir, ALIBABA_CLOUD_PROFILE: "elsewhere", ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
       })
     ))
 })

@@ -10,7 +10,7 @@ describe("CredentialsUri against the emulator", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const credential = yield* CredentialsUri.make({ credentialsUri: emulator.credentialsUri })
-        expect(credential).toMatchObject({ type: "sts", providerName: "credential_uri" })
+        expect(credential).toMatchObject({ type: "sts", providerName: "credentials_uri" })
         yield* CredentialsUri.make().pipe(withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri }))
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(2)
       })

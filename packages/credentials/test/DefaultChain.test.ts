@@ -93,7 +93,7 @@ describe("DefaultChain", () => {
         yield* home.removeIni
         expect(yield* winner()).toBe("default/ecs_ram_role")
         env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true"
-        expect(yield* winner()).toBe("default/credential_uri")
+        expect(yield* winner()).toBe("default/credentials_uri")
         delete env.ALIBABA_CLOUD_CREDENTIALS_URI
         const error = yield* Effect.flip(resolve(options(emulator)).pipe(withEnv(env)))
         expect(error._tag).toBe("ChainExhausted")
@@ -124,7 +124,7 @@ describe("DefaultChain", () => {
         const credential = yield* resolve(shipped(emulator, `http://127.0.0.1:${port}`)).pipe(
           withEnv({ ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         expect((yield* Clock.currentTimeMillis) - start).toBe(0)
       })
     ))
@@ -143,7 +143,7 @@ describe("DefaultChain", () => {
         yield* emulator.awaitRequests("metadata-token", 1)
         yield* TestClock.adjust("2 seconds")
         const [credential, end] = yield* Fiber.join(fiber)
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         expect(end - start).toBeLessThanOrEqual(2000)
         expect((yield* emulator.counters("metadata-token")).received).toBe(1)
         expect((yield* emulator.counters("metadata-role")).received).toBe(0)
@@ -174,7 +174,7 @@ describe("DefaultChain", () => {
           ["cli_profile", "Skipped"],
           ["profile", "Picked"],
           ["ecs_ram_role", "NotTried"],
-          ["credential_uri", "NotTried"]
+          ["credentials_uri", "NotTried"]
         ])
         const skipped = steps[2]!
         expect(skipped._tag === "Skipped" && skipped.error.message).toContain(".aliyun/config.json does not exist")
@@ -187,7 +187,7 @@ describe("DefaultChain", () => {
       Effect.gen(function*() {
         const d = DefaultChain.sources(options(emulator))
         const credential = yield* Effect.flatMap(Credentials, (c) => c.get).pipe(
-          Effect.provide(Credentials.layerChain([d.credential_uri, d.env], { name: "mine" })),
+          Effect.provide(Credentials.layerChain([d.credentials_uri, d.env], { name: "mine" })),
           withEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: "LTAI-env", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "s" })
         )
         expect(credential.providerName).toBe("mine/env")
@@ -201,7 +201,7 @@ describe("DefaultChain", () => {
           Effect.provide(Credentials.layerDefault({ ...options(emulator), credentialsUri: emulator.credentialsUri })),
           withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
       })
     ))
 
@@ -219,7 +219,7 @@ describe("DefaultChain", () => {
           Effect.provide(layer),
           withEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", APP_CREDENTIALS_URI: emulator.credentialsUri })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         // A missing value fails the layer with its ConfigError, before any source is asked.
         const error = yield* Effect.flip(
           Effect.flatMap(Credentials, (c) => c.get).pipe(Effect.provide(layer), withEnv({}))

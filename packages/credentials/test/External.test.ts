@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Duration, Effect, Either, Fiber, Redacted, Schedule } from "effect"
+import { Clock, DateTime, Duration, Effect, Either, Fiber, Option, Redacted, Schedule } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { inspect } from "node:util"
@@ -234,14 +234,39 @@ describe("runExternal", { timeout: 60_000 }, () => {
       yield* expectAllGone(pidFile)
     }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 
-  // linger.mjs exits, but a child of its own keeps its standard output open for 60 s.
-  const lingering = (kind: string, timeout: Duration.DurationInput = "10 seconds") =>
+  // A fixture that writes its pid and its child's to a file, run to its end.
+  const withPids = (script: string, kind: string, timeout: Duration.DurationInput = "10 seconds") =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const pidFile = `${yield* fs.makeTempDirectoryScoped()}/pids`
-      const result = yield* Effect.either(run(nodeCommand("linger.mjs", quote(pidFile), kind, "SECRET-arg"), timeout))
+      const result = yield* Effect.either(run(nodeCommand(script, quote(pidFile), kind, "SECRET-arg"), timeout))
       return { result, pidFile }
     })
+
+  // linger.mjs exits, but a child of its own keeps its standard output open for 60 s.
+  const lingering = (kind: string, timeout: Duration.DurationInput = "10 seconds") =>
+    withPids("linger.mjs", kind, timeout)
+
+  // hang-setsid.mjs's child called setsid: a session and a group of its own, which a kill of the
+  // helper's group misses.
+  it.live("longer than the timeout with a child that called setsid: the child, out of the group, is killed too", () =>
+    Effect.gen(function*() {
+      const { pidFile, result } = yield* withPids("hang-setsid.mjs", "hang", "800 millis")
+      expect(Either.getLeft(result)).toMatchObject(Option.some({ _tag: "Timeout", phase: "command" }))
+      yield* expectAllGone(pidFile)
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
+
+  it.live("the limit: a setsid child of a helper that has exited is not found (docs/security.md)", () =>
+    Effect.gen(function*() {
+      const { pidFile, result } = yield* withPids("hang-setsid.mjs", "exit")
+      expect(yield* result).toMatchObject({ mode: "AK", accessKeyId: "LTAI-setsid" })
+      const child: number = JSON.parse(
+        yield* FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.readFileString(pidFile)))
+      )[1]
+      // Once the helper is gone, its child belongs to init: no link back to the run is left.
+      expect(isAlive(child)).toBe(true)
+      process.kill(child, "SIGKILL")
+    }).pipe(Effect.scoped, Effect.provide(NodeContext.layer)))
 
   it.live("exits 0 leaving a child that holds its output: the credential at once, and the child is killed", () =>
     Effect.gen(function*() {

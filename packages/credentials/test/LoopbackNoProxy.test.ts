@@ -39,7 +39,7 @@ describe("LoopbackNoProxy: a dead proxy in the environment", () => {
         const dead = `http://127.0.0.1:${yield* LoopbackProxy.closedPort}`
         for (const host of ["127.0.0.1", "localhost"]) {
           const credential = yield* uri(withHost(emulator.credentialsUri, host)).pipe(withEnv(proxyEnv(dead)))
-          expect(credential).toMatchObject({ type: "sts", providerName: "credential_uri" })
+          expect(credential).toMatchObject({ type: "sts", providerName: "credentials_uri" })
         }
         // NO_PROXY naming something else changes nothing: loopback is direct without it
         yield* uri(emulator.credentialsUri).pipe(withEnv(proxyEnv(dead, { NO_PROXY: "example.com" })))
@@ -53,7 +53,7 @@ describe("LoopbackNoProxy: a dead proxy in the environment", () => {
       expect(emulator.credentialsUri).toMatch(/^http:\/\/\[::1\]:\d+\//)
       const dead = `http://127.0.0.1:${yield* LoopbackProxy.closedPort}`
       const credential = yield* uri(emulator.credentialsUri).pipe(withEnv(proxyEnv(dead)))
-      expect(credential.providerName).toBe("credential_uri")
+      expect(credential.providerName).toBe("credentials_uri")
     }).pipe(Effect.provide(HttpTransport.layer())))
 
   it.scoped("the default chain (ALIBABA_CLOUD_CREDENTIALS_URI on 127.0.0.1, a dead HTTP_PROXY): the sidecar's credential", () =>
@@ -67,7 +67,7 @@ describe("LoopbackNoProxy: a dead proxy in the environment", () => {
           })),
           withEnv(proxyEnv(dead, { ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri }))
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
       })
     ).pipe(Effect.provide(NodeContext.layer)))
 

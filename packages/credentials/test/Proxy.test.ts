@@ -90,7 +90,7 @@ describe("Proxy", () => {
           retrySchedule: retryNow(0)
         })
           .pipe(withEnv({ http_proxy: proxy.url }))
-        expect(credential).toMatchObject({ type: "sts", providerName: "credential_uri" })
+        expect(credential).toMatchObject({ type: "sts", providerName: "credentials_uri" })
         expect(yield* proxy.tunnels).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
       })
@@ -144,7 +144,7 @@ describe("Proxy", () => {
             HTTP_PROXY: proxy.url
           })
         )
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         expect(yield* proxy.targets).toEqual([`192.0.2.1:${emulator.port}`])
       })
     ).pipe(Effect.provide(NodeContext.layer)))

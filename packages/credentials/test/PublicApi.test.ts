@@ -355,7 +355,7 @@ describe("public API", () => {
     >()
     expectTypeOf(DefaultChain.sources()).toHaveProperty("env").toEqualTypeOf<Source.Source>()
     expectTypeOf(Object.keys(DefaultChain.sources()) as Array<keyof ReturnType<typeof DefaultChain.sources>>)
-      .toEqualTypeOf<Array<"env" | "oidc_role_arn" | "cli_profile" | "profile" | "ecs_ram_role" | "credential_uri">>()
+      .toEqualTypeOf<Array<"env" | "oidc_role_arn" | "cli_profile" | "profile" | "ecs_ram_role" | "credentials_uri">>()
     expectTypeOf<DefaultChain.Options>().toMatchTypeOf<CliProfile.NetworkOptions>()
 
     expectTypeOf(Refresh.make(b)).toEqualTypeOf<

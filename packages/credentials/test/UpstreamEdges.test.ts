@@ -169,7 +169,7 @@ describe("time", () => {
     }))
 
   it.live(
-    "the default chain, metadata address blackholed: moves on to credential_uri (defaults as shipped)",
+    "the default chain, metadata address blackholed: moves on to credentials_uri (defaults as shipped)",
     () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
@@ -183,7 +183,7 @@ describe("time", () => {
           withEnv({ HOME: home, ALIBABA_CLOUD_CREDENTIALS_URI: emulator.credentialsUri })
         )
         const elapsed = Date.now() - started
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)
         // about 1.2 s (the 1 s connect timeout); a loose bound, robust under load
         expect(elapsed).toBeLessThan(5000)
@@ -545,7 +545,7 @@ describe("over FetchHttpClient (not the Node transport)", () => {
       Effect.gen(function*() {
         expect((yield* ramRoleArn(emulator)).providerName).toBe("ram_role_arn/static_ak")
         expect((yield* CredentialsUri.make({ credentialsUri: emulator.credentialsUri })).providerName).toBe(
-          "credential_uri"
+          "credentials_uri"
         )
         expect((yield* emulator.counters("sts")).succeeded).toBe(1)
         expect((yield* emulator.counters("credentials-uri")).succeeded).toBe(1)

@@ -47,12 +47,16 @@ export const toError = (cause: Cause.Cause<CredentialsError>, what: string): Err
     : unexpectedFailure(Cause.squash(cause))
 }
 
+// The facade keeps the official spelling of the URI source's provider name (`credential_uri`, sic),
+// which the Effect API writes as its type (`credentials_uri`).
+const officialProviderName = (name: string) => name.replace(/(^|\/)credentials_uri(?=\/|$)/, "$1credential_uri")
+
 const answerOf = (credential: EffectCredential): Answer => ({
   accessKeyId: credential.accessKeyId,
   accessKeySecret: Redacted.value(credential.accessKeySecret),
   securityToken: credential.securityToken === undefined ? undefined : Redacted.value(credential.securityToken),
   bearerToken: credential.bearerToken === undefined ? undefined : Redacted.value(credential.bearerToken),
-  providerName: credential.providerName,
+  providerName: officialProviderName(credential.providerName),
   expiration: credential.expiration === undefined ? undefined : credential.expiration.epochMillis,
   kind: credential.type
 })

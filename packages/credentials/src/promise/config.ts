@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type { InvalidConfiguration } from "../CredentialsError.js"
+import { InvalidConfiguration } from "../CredentialsError.js"
 import * as Rules from "../internal/config/rules.js"
 import type { ConfigOptions } from "./model.js"
 
@@ -160,3 +160,17 @@ export const types = Object.keys(blocks) as ReadonlyArray<Type>
 
 /** Whether `type` is one the facade supports. */
 export const isType = (type: unknown): type is Type => typeof type === "string" && Object.hasOwn(blocks, type)
+
+/**
+ * An error of a source built from a decoded configuration (a static type's missing secret, the
+ * signer's keys of ram_role_arn), told in the facade's words: its fix names the Config key (or the
+ * builder's field) and its variable, not the Effect API's `Config.redacted`.
+ */
+export const inFacadeWords = (type: Type, naming: Naming) => <E>(error: E): E => {
+  if (!(error instanceof InvalidConfiguration)) return error
+  const field: Field<unknown> | undefined = Reflect.get(blocks[type], error.field)
+  if (field === undefined) return error
+  const where = Rules.describeOrigin(naming(error.field))
+  const fix = `${field.fix}: set ${where}${field.variable === undefined ? "" : ` or ${field.variable}`}`
+  return new InvalidConfiguration({ ...error, fix }) as E
+}

@@ -21,6 +21,8 @@
  * @since 0.1.0
  */
 import type * as DefaultChain from "../DefaultChain.js"
+import { didYouMean } from "../internal/config/suggest.js"
+import * as AuthCode from "../internal/refresh/authCode.js"
 import type { Engine } from "./answer.js"
 import { isType, types } from "./config.js"
 import { InnerCredentialsClient } from "./innerClient.js"
@@ -393,6 +395,27 @@ const isProvider = (provider: unknown): provider is CredentialsProvider =>
   typeof Reflect.get(provider, "getProviderName") === "function"
 
 /**
+ * Whether an error (an official SDK's, ours, or one wrapping either, 3 levels deep) carries one of
+ * Alibaba Cloud's authentication codes (`InvalidAccessKeyId*`, `InvalidSecurityToken*`,
+ * `SignatureDoesNotMatch`, `InvalidAccessKeySecret`): the credential was refused, so `refresh()`
+ * and one more try may help. The same predicate as `Credentials.isAuthError`, without loading the
+ * Effect API.
+ *
+ * @example
+ * ```ts
+ * import { isAuthError } from "@effect-alicloud/credentials/promise"
+ *
+ * assert.strictEqual(isAuthError({ code: "InvalidSecurityToken.Expired" }), true)
+ * assert.strictEqual(isAuthError(new Error("boom", { cause: { code: "SignatureDoesNotMatch" } })), true)
+ * assert.strictEqual(isAuthError({ code: "Throttling" }), false)
+ * ```
+ *
+ * @since 0.1.0
+ * @category recovery
+ */
+export const isAuthError = (error: unknown): boolean => AuthCode.isAuthError(error)
+
+/**
  * The official client, backed by one Effect runtime (built on first use). `close()` (or
  * `await using`) stops its background refresh; a forgotten `close()` does not keep the process
  * alive.
@@ -459,7 +482,10 @@ export class Credential implements ICredential {
       engine = effectEngine(Recipe.defaultChain(chain), clientName)
     } else {
       if (!config.type) throw new Error("Missing required type option")
-      if (!isType(config.type)) throw new Error(`Invalid type option, support: ${types.join(", ")}`)
+      if (!isType(config.type)) {
+        const typo = typeof config.type === "string" ? didYouMean(config.type, types) : ""
+        throw new Error(`Invalid type option, support: ${types.join(", ")}${typo}`)
+      }
       type = config.type
       engine = effectEngine(Recipe.ofConfig({ ...config, type: config.type }), clientName)
       if (config.type === "bearer") bearerToken = config.bearerToken

@@ -5,6 +5,7 @@
 // when the provider is made (`./config.ts`), and a refused one rejects its calls; `build()` itself
 // throws only where the official builder does.
 import * as Duration from "effect/Duration"
+import { didYouMean } from "../internal/config/suggest.js"
 import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
 import * as Environment from "../sources/Environment.js"
 import type { Answer } from "./answer.js"
@@ -224,6 +225,9 @@ export class ECSRAMRoleCredentialsProvider extends providerClass(ecsRamRole, Ses
 /** The official `URICredentialsProvider`. */
 export class URICredentialsProvider extends providerClass(uri, SessionProvider) {}
 
+// The types the official ini reader builds a provider of.
+const iniTypes = ["access_key", "ecs_ram_role", "ram_role_arn"]
+
 const iniField = (section: { readonly [key: string]: unknown }, key: string): string | undefined => {
   const value = section[key]
   return typeof value === "string" ? value : undefined
@@ -248,7 +252,8 @@ export class ProfileCredentialsProvider extends providerClass(profile, Provider)
         .withAccessKeyId(iniField(section, "access_key_id") ?? "")
         .withAccessKeySecret(iniField(section, "access_key_secret") ?? "")
         .build()
-    switch (iniField(section, "type")) {
+    const type = iniField(section, "type")
+    switch (type) {
       case undefined:
         throw new Error(`Can not find credential type for "${name}"`)
       case "access_key":
@@ -263,7 +268,9 @@ export class ProfileCredentialsProvider extends providerClass(profile, Provider)
           .withPolicy(iniField(section, "policy") ?? "")
           .build()
       default:
-        throw new Error("Invalid type option, support: access_key, ecs_ram_role, ram_role_arn")
+        throw new Error(
+          `Invalid type option, support: ${iniTypes.join(", ")}${didYouMean(type ?? "", iniTypes)}`
+        )
     }
   }
 }

@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as DefaultChain from "../DefaultChain.js"
 import type { Source } from "../Source.js"
-import { configKeys, decode, type Naming, type Options, type Type } from "./config.js"
+import { configKeys, decode, inFacadeWords, type Naming, type Options, type Type } from "./config.js"
 import type { ConfigOptions } from "./model.js"
 import { signerOf, staticSource } from "./static.js"
 
@@ -60,18 +60,21 @@ export const ofConfig = (
   config: ConfigOptions & { readonly type: Type },
   options: { readonly signer?: Recipe | undefined; readonly naming?: Naming | undefined } = {}
 ): Recipe => {
-  const decoded = decode(config, options.naming ?? configKeys)
+  const naming = options.naming ?? configKeys
+  const decoded = decode(config, naming)
   if (Either.isLeft(decoded)) return { _tag: "Static", source: Effect.fail(decoded.left), cached: false }
   const network = decoded.right
+  const facadeWords = inFacadeWords(network.type, naming)
   switch (network.type) {
     case "access_key":
     case "sts":
     case "bearer":
-      return { _tag: "Static", source: staticSource(network), cached: true }
+      return { _tag: "Static", source: Effect.mapError(staticSource(network), facadeWords), cached: true }
     case "ram_role_arn":
       return signedRole(
         network.options,
-        options.signer ?? { _tag: "Static", source: signerOf(network.options), cached: false }
+        options.signer ??
+          { _tag: "Static", source: Effect.mapError(signerOf(network.options), facadeWords), cached: false }
       )
     case "oidc_role_arn":
       return { _tag: "Network", network }

@@ -57,7 +57,8 @@ export const CREDENTIALS_URI = "ALIBABA_CLOUD_CREDENTIALS_URI"
 const source = "credentials_uri"
 
 /**
- * A source that asks the credentials URI (provider name `credential_uri`, as in the official tool).
+ * A source that asks the credentials URI (provider name `credentials_uri`, the name of its type; the
+ * official tool's provider name is `credential_uri`, which the Promise facade keeps).
  * No URI configured: `NotConfigured` (the official Node tool then makes a DNS lookup of the host
  * `undefined`). The answer's `Code` must be `Success`, as in the official Java tool.
  *
@@ -110,7 +111,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
         secrets,
         decode: (body) =>
           decodeCodedCredentials({
-            providerName: "credential_uri",
+            providerName: source,
             body,
             fix: "the credentials server could not issue a credential: see its logs"
           })

@@ -20,7 +20,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Credential from "../Credential.js"
-import { type CredentialsError, MalformedResponse, NotConfigured } from "../CredentialsError.js"
+import { type CredentialsError, NotConfigured } from "../CredentialsError.js"
 import * as Rules from "../internal/config/rules.js"
 import { decodeCodedCredentials } from "../internal/protocols/codedCredentials.js"
 import { ECS_PREFETCH_WINDOW } from "../internal/refresh/timing.js"
@@ -147,6 +147,20 @@ const fixFor = (path: string) => (status: number): string | undefined =>
 
 const text = (body: string) => Either.right(body)
 
+// The role the service lists is held to the rule of a configured one (it goes into the next
+// request's path and into errors): a 400 KB answer is refused here, not sent back as a path.
+const listedRoleName = (body: string): Either.Either<string, string> => {
+  const name = body.trim()
+  const problem = name.length === 0
+    ? "it named no role: attach a RAM role to the instance, or set roleName"
+    : Rules.roleNameProblem(name)
+  return problem === undefined
+    ? Either.right(name)
+    : Either.left(
+      name.length === 0 ? problem : `the role name it listed ${problem}: set roleName, or check the instance's role`
+    )
+}
+
 const fetchToken = (ctx: Context, ttlSeconds: number) =>
   Upstream.exchange(source, ctx.policy, {
     request: HttpClientRequest.put(`${ctx.base}/latest/api/token`).pipe(
@@ -218,7 +232,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
       source,
       field: "roleName",
       variable: ECS_METADATA,
-      schema: Rules.Text,
+      schema: Rules.RoleName,
       fix: "pass the role name, or leave it out to ask the metadata service"
     }, options.roleName)
     const metadataUrl = yield* Rules.decodeOptional({
@@ -253,14 +267,7 @@ export const make = (options: Options = {}): Source<HttpClient.HttpClient> =>
           return ctx.disableIMDSv1 ? Effect.fail(error) : Effect.succeed(Option.none())
         })
       )
-      const roleName = configuredRole ?? (yield* get(ctx, rolesPath, token, text)).trim()
-      if (roleName.length === 0) {
-        return yield* new MalformedResponse({
-          source,
-          endpoint: Upstream.displayUrl(`${base}${rolesPath}`),
-          detail: "it named no role: attach a RAM role to the instance, or set roleName"
-        })
-      }
+      const roleName = configuredRole ?? (yield* get(ctx, rolesPath, token, listedRoleName))
       // The role name goes into the path: encoded, so that it cannot change the path.
       const path = `${rolesPath}${encodeURIComponent(roleName)}`
       return yield* get(ctx, path, token, (body) =>

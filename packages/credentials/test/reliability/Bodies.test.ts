@@ -365,7 +365,7 @@ describe("bodies through the real HTTP path: a credential or a typed error, neve
       ) {
         yield* e.setFault("metadata-credentials", fault)
         const credential = yield* resolve
-        expect(credential.providerName).toBe("default/credential_uri")
+        expect(credential.providerName).toBe("default/credentials_uri")
       }
       expect((yield* e.counters("metadata-credentials")).faulted).toBeGreaterThanOrEqual(3)
       expect((yield* e.counters("credentials-uri")).succeeded).toBe(3)

@@ -90,13 +90,44 @@ const check = <A>(to: Schema.Schema<A>, read: (u: unknown) => A | Refused): Sche
     encode: ParseResult.succeed
   })
 
-/** Text of well-formed Unicode (blank values never reach it: see `decodeOptional`). */
-export const Text: Schema.Schema<string, unknown> = check(Schema.String, (u) =>
+const readText = (u: unknown): string | Refused =>
   typeof u !== "string"
     ? new Refused(typeError("a string")(u))
     : isWellFormed(u)
     ? u
-    : new Refused("is not valid Unicode (it holds a lone UTF-16 surrogate)"))
+    : new Refused("is not valid Unicode (it holds a lone UTF-16 surrogate)")
+
+/** Text of well-formed Unicode (blank values never reach it: see `decodeOptional`). */
+export const Text: Schema.Schema<string, unknown> = check(Schema.String, readText)
+
+/** The longest RAM role name: RAM's CreateRole takes 1 to 64 characters. */
+export const maxRoleNameLength = 64
+
+/**
+ * Why `text` cannot be a RAM role name, or `undefined`: more than 64 characters, or a control
+ * character. One rule for a configured name and one the metadata service lists, since either goes
+ * into a request path and an error line (the characters themselves are encoded into one path
+ * segment, so any other may stay).
+ */
+export const roleNameProblem = (text: string): string | undefined => {
+  const length = [...text].length
+  if (length > maxRoleNameLength) {
+    return `is ${length} characters long (a RAM role name has 1 to ${maxRoleNameLength})`
+  }
+  const control = /\p{Cc}/u.exec(text)
+  return control === null ?
+    undefined :
+    `holds a control character (U+${
+      control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")
+    } at ${control.index})`
+}
+
+/** A RAM role name: `Text`, and `roleNameProblem` finds nothing. */
+export const RoleName: Schema.Schema<string, unknown> = check(Schema.String, (u) => {
+  const text = readText(u)
+  const problem = text instanceof Refused ? undefined : roleNameProblem(text)
+  return problem === undefined ? text : new Refused(problem)
+})
 
 /** `true`/`false`, or their string forms in any case. */
 export const Flag: Schema.Schema<boolean, unknown> = check(Schema.Boolean, (u) => {

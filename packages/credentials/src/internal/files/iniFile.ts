@@ -11,7 +11,8 @@ import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { InvalidConfiguration, NotConfigured } from "../../CredentialsError.js"
 import { type Fallbacks, optional, type RequiredField, requiredField, Secret, withFallbacks } from "../config/fields.js"
-import { isBlank, Text } from "../config/rules.js"
+import { isBlank, RoleName, Text } from "../config/rules.js"
+import { didYouMean } from "../config/suggest.js"
 import { firstIssue } from "../decode/parseIssue.js"
 import { readTextFile } from "./boundedFile.js"
 
@@ -179,7 +180,7 @@ const decoders: { readonly [T in IniProfile["_tag"]]: Decoder<Extract<IniProfile
     accessKeyId: required("access_key_id", Text),
     accessKeySecret: required("access_key_secret", Secret)
   })),
-  ecs_ram_role: sectionType({}, () => ({ _tag: tag("ecs_ram_role"), roleName: optional("role_name", Text) })),
+  ecs_ram_role: sectionType({}, () => ({ _tag: tag("ecs_ram_role"), roleName: optional("role_name", RoleName) })),
   ram_role_arn: sectionType({ ...accessKeyFallbacks, role_arn: "ALIBABA_CLOUD_ROLE_ARN" }, (required) => ({
     _tag: tag("ram_role_arn"),
     accessKeyId: required("access_key_id", Text),
@@ -236,9 +237,9 @@ export const decodeSection = (
         path,
         sectionName,
         "type",
-        `is ${JSON.stringify(name)}, which is not supported${typeHints[name] ?? ""}; supported types: ${
-          supportedTypes.join(", ")
-        }`
+        `is ${JSON.stringify(name)}, which is not supported${
+          typeHints[name] ?? didYouMean(name, supportedTypes)
+        }; supported types: ${supportedTypes.join(", ")}`
       )
     )
   }

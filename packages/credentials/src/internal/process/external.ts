@@ -6,6 +6,7 @@
 import * as Command from "@effect/platform/Command"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,6 +15,7 @@ import * as Stream from "effect/Stream"
 import { CommandFailed, InvalidConfiguration, MalformedResponse, Timeout } from "../../CredentialsError.js"
 import { concatBytes } from "../decode/bytes.js"
 import { splitCommand } from "./commandLine.js"
+import { descendantsOf } from "./descendants.js"
 import { decodeOutput, type ExternalOutput, isComplete } from "./helperOutput.js"
 
 /** The most standard output read from a command (as Node's `execFile` `maxBuffer`). */
@@ -39,7 +41,7 @@ export const runExternal = (
 ): Effect.Effect<
   ExternalOutput,
   InvalidConfiguration | CommandFailed | Timeout | MalformedResponse,
-  CommandExecutor.CommandExecutor
+  CommandExecutor.CommandExecutor | FileSystem.FileSystem
 > =>
   Either.match(splitCommand(options.processCommand), {
     onLeft: (reason) =>
@@ -169,14 +171,30 @@ const mayClose = (bytes: Uint8Array): boolean => {
  * `-pid` names the command's group or none (ESRCH, ignored). Never 0 or 1 (`kill(0)` and `kill(-1)`
  * would reach this process's group, or every process), never this process's own pid. On Windows
  * the platform's `kill` (`taskkill /T /F`) is all there is.
+ *
+ * A child that called `setsid` has left that group. While the command still runs, it is found as
+ * a descendant in /proc (Linux, descendants.ts) before anything is killed, and killed with the
+ * group it leads. One that the command left behind after it exited (or that forked twice to
+ * detach, a daemon) has no link back to the command: it is not found (docs/security.md).
  */
-const killAll = (child: CommandExecutor.Process): Effect.Effect<void> =>
-  Effect.zipRight(
-    Effect.ignore(Effect.try(() => {
-      const pid: number = child.pid
-      if (process.platform !== "win32" && Number.isSafeInteger(pid) && pid > 1 && pid !== process.pid) {
-        process.kill(-pid, "SIGKILL")
+// Each kill on its own: one process gone already (ESRCH) does not spare the others.
+const sigkill = (target: number) => Effect.ignore(Effect.try(() => process.kill(target, "SIGKILL")))
+
+const killAll = (child: CommandExecutor.Process): Effect.Effect<void, never, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const pid: number = child.pid
+    const running = yield* Effect.orElseSucceed(child.isRunning, () => false)
+    // Read before the command dies: after, its children belong to init and cannot be told apart.
+    const detached = running && Number.isSafeInteger(pid) ? yield* descendantsOf(pid) : []
+    if (process.platform !== "win32" && Number.isSafeInteger(pid) && pid > 1 && pid !== process.pid) {
+      yield* sigkill(-pid)
+      for (const descendant of detached) {
+        // a leader of another group (setsid, detached) takes its group with it
+        const leader = descendant.pgid === descendant.pid
+        if (descendant.pid > 1 && descendant.pid !== process.pid) {
+          yield* sigkill(leader ? -descendant.pid : descendant.pid)
+        }
       }
-    })),
-    Effect.ignore(Effect.whenEffect(child.kill("SIGKILL"), child.isRunning))
-  )
+    }
+    yield* Effect.ignore(Effect.whenEffect(child.kill("SIGKILL"), child.isRunning))
+  })

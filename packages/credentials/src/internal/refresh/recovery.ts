@@ -1,50 +1,20 @@
-// Recovery from a credential the service refused: the authentication error codes of Alibaba Cloud,
-// read from any error value, and the one-refresh-one-retry combinator.
+// Recovery from a credential the service refused: the one-refresh-one-retry combinator, over the
+// authentication error codes of Alibaba Cloud (authCode.ts, re-exported here).
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import * as Option from "effect/Option"
 import type { Credential } from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
+import { authErrorCode, isAuthError } from "./authCode.js"
 import { recovering } from "./forced.js"
+
+export { authErrorCode, isAuthError } from "./authCode.js"
 
 /** What `retryOnAuthError` takes. */
 export interface RetryOnAuthErrorOptions<E> {
   readonly isAuthError?: ((error: E) => boolean) | undefined
 }
-
-// Where a code sits: our `UpstreamError` and the official SDKs' errors (`code`), the services'
-// bodies (`Code`), tagged errors (`_tag`), others' conventions (`errorCode`).
-const codeFields = ["code", "Code", "_tag", "errorCode"] as const
-// Where a wrapped error sits: Effect's `UnknownException` (`error`), `Error.cause`, the body of an
-// official SDK's error (`data`).
-const wrapperFields = ["error", "cause", "data"] as const
-
-const isAuthCode = (code: string): boolean =>
-  code === "SignatureDoesNotMatch" || code === "InvalidAccessKeySecret" ||
-  /^(InvalidSecurityToken|InvalidAccessKeyId)(\..+)?$/.test(code)
-
-/** The first authentication code found in `error` or the errors it wraps (3 levels deep). */
-export const authErrorCode = (error: unknown): string | undefined => {
-  const visit = (value: unknown, depth: number): string | undefined => {
-    if (typeof value !== "object" || value === null || depth > 3) return undefined
-    for (const field of codeFields) {
-      const code: unknown = Reflect.get(value, field)
-      if (typeof code === "string" && isAuthCode(code)) return code
-    }
-    for (const field of wrapperFields) {
-      const inner: unknown = Reflect.get(value, field)
-      if (inner !== value) {
-        const code = visit(inner, depth + 1)
-        if (code !== undefined) return code
-      }
-    }
-    return undefined
-  }
-  return visit(error, 0)
-}
-
-export const isAuthError = (error: unknown): boolean => authErrorCode(error) !== undefined
 
 /** The service as `retryOnAuthError` uses it (a structural view, to keep this module free of the tag's module). */
 interface Service {

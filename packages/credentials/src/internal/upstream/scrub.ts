@@ -3,6 +3,7 @@
 // these JSON-escaped), control characters escaped (no terminal escapes, no forged log lines), the
 // length bounded.
 import { base64OfText } from "../decode/bytes.js"
+import { escapeControlCharacters } from "../text/escape.js"
 
 // The forms in which a request parameter comes back in an echo: raw, percent-encoded (as
 // encodeURIComponent, RFC 3986 as the signer, or a form body with + for space), base64.
@@ -117,9 +118,6 @@ const maxEchoLength = 300
  * forged log lines), and cut to 300 characters.
  */
 export const sanitize = (text: string): string => {
-  const escaped = text.replace(
-    /[\p{Cc}\u2028\u2029]/gu,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
-  )
+  const escaped = escapeControlCharacters(text)
   return escaped.length > maxEchoLength ? `${escaped.slice(0, maxEchoLength)}…` : escaped
 }

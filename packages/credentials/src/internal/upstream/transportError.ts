@@ -39,6 +39,10 @@ const proxyRefused = (source: string, target: string, proxyName: string, status:
   })
 }
 
+// OpenSSL's codes when what came back to a ClientHello is not TLS: most often an HTTP answer (a
+// plain-HTTP server behind an https:// URL), or another service on that port.
+const notTls = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"])
+
 /** The typed error of a request to `target` (a display URL) that failed in the transport. */
 export const transportError = (
   source: string,
@@ -69,6 +73,9 @@ export const transportError = (
   }
   const detail = error._tag === "ResponseError"
     ? `the connection closed before the whole body arrived (${failure?.code ?? error.reason})`
+    : failure?.code !== undefined && notTls.has(failure.code) && target.startsWith("https:")
+    ? `the TLS handshake failed (${failure.code}): the server seems to speak plain HTTP, not TLS; ` +
+      "use http:// if it does (a local emulator or sidecar), or check the port"
     : failure?.detail ?? "transport error"
   return new NetworkError({ source, endpoint, detail })
 }

@@ -48,7 +48,10 @@ export interface Options extends CliProfile.NetworkOptions {
   readonly refresh?: RefreshOptions | undefined
 }
 
-/** The default sources by their official provider names, in chain order. */
+/**
+ * The default sources by their provider names, in chain order: the official ones, except
+ * `credentials_uri` (the official `credential_uri`), named as its type, its variable and its errors.
+ */
 export const sources = (options: Options = {}) =>
   ({
     env: loadedWhenReached<never>(() => import("../Environment.js").then((Environment) => Environment.make())),
@@ -72,7 +75,7 @@ export const sources = (options: Options = {}) =>
       ])
       return EcsRamRole.make(Composite.metadataOptions(options))
     }),
-    credential_uri: loadedWhenReached<HttpClient.HttpClient>(async () => {
+    credentials_uri: loadedWhenReached<HttpClient.HttpClient>(async () => {
       const [CredentialsUri, Upstream] = await Promise.all([import("../CredentialsUri.js"), upstream()])
       return CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
     })

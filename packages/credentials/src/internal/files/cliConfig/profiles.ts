@@ -21,7 +21,8 @@ import {
   Secret,
   withFallbacks
 } from "../../config/fields.js"
-import { Flag, isBlank, Region, Text, WholeNumber } from "../../config/rules.js"
+import { Flag, isBlank, Region, RoleName, Text, WholeNumber } from "../../config/rules.js"
+import { didYouMean } from "../../config/suggest.js"
 import { maxDepth } from "../../decode/json.js"
 import { firstIssue, jsonPath } from "../../decode/parseIssue.js"
 import { type CliConfig, type RawProfile, source, tooDeep } from "./file.js"
@@ -191,7 +192,7 @@ const modes: { readonly [M in CliProfile["_tag"]]: Runner<Extract<CliProfile, { 
     check: accept
   }),
   EcsRamRole: define({
-    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optional("ram_role_name", Text) })),
+    ...mode({}, () => ({ _tag: tag("EcsRamRole"), name: Name, roleName: optional("ram_role_name", RoleName) })),
     check: accept
   }),
   OIDC: define({
@@ -310,7 +311,10 @@ const ModeKey = Schema.Struct({
     Text.pipe(
       Schema.filter((s) => !isBlank(s), { message: () => `is empty; ${supported}` }),
       Schema.filter(isMode, {
-        message: (issue) => `is ${JSON.stringify(issue.actual)}, which is not supported; ${supported}`
+        message: (issue) =>
+          `is ${JSON.stringify(issue.actual)}, which is not supported${
+            typeof issue.actual === "string" ? didYouMean(issue.actual, supportedModes) : ""
+          }; ${supported}`
       })
     )
   ).annotations({ missingMessage: () => `is missing; ${supported}` })

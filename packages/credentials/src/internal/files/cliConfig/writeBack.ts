@@ -1,8 +1,9 @@
 // Writing refreshed tokens back into ~/.aliyun/config.json, as the official tool does after an
 // OAuth exchange or an External command run: atomically (a temporary file renamed over it) where
 // the file allows it, in place where it does not (a bind-mounted file, a directory not writable),
-// through a symbolic link to its target, keeping the file's mode, and never printing a file it
-// cannot print whole. Every failure is typed: the caller logs it and keeps the credential it already has.
+// through a symbolic link to its target, keeping the file's mode (unless every user could read it:
+// then 0600), and never printing a file it cannot print whole. Every failure is typed: the caller
+// logs it and keeps the credential it already has.
 import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
@@ -256,7 +257,12 @@ export const updateProfile = (
         )
       )
     )
-    yield* replaceFile(target, content, { mode: info.mode & 0o7777 }).pipe(
+    // The file now holds a secret (the helper's credential, OAuth tokens). Open to every user (644,
+    // the default umask's): it becomes the owner's only, as aliyun creates it (0600). A mode that
+    // shares it with the group only (640) is the owner's choice and is kept.
+    const before = info.mode & 0o7777
+    const mode = (before & 0o007) === 0 ? before : before & 0o700
+    yield* replaceFile(target, content, { mode }).pipe(
       Effect.mapError((failure) =>
         new InvalidConfiguration({
           source,
@@ -266,6 +272,32 @@ export const updateProfile = (
         })
       )
     )
+    if (mode !== before) yield* reportTightened(fs, path, target, before, mode)
+  })
+
+const octal = (mode: number) => `0${mode.toString(8)}`
+
+/**
+ * A rename gave the new file `mode` already; a file written in place (a bind mount) kept its old
+ * mode and is changed now. Either way the user is told, and told the fix if the change failed.
+ */
+const reportTightened = (fs: FileSystem.FileSystem, path: string, target: string, before: number, mode: number) =>
+  Effect.gen(function*() {
+    const now = yield* fs.stat(target).pipe(
+      Effect.map((info) => info.mode & 0o7777),
+      Effect.orElseSucceed(() => before)
+    )
+    const changed = now === mode ||
+      (yield* fs.chmod(target, mode).pipe(Effect.as(true), Effect.orElseSucceed(() => false)))
+    yield* Effect.logWarning(
+      changed
+        ? `${path} was open to every user of this host (mode ${octal(before)}) and now holds secrets: its mode is now ${
+          octal(mode)
+        }`
+        : `${path} is open to every user of this host (mode ${octal(before)}) and now holds secrets: run \`chmod ${
+          octal(mode)
+        } ${path}\``
+    ).pipe(Effect.annotateLogs({ source }))
   })
 
 /**
