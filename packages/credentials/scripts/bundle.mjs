@@ -78,6 +78,9 @@ for (const file of outputs) {
       (whole, name) => names.has(name) ? `Promise.resolve().then(()=>require(${sibling(name)}))` : whole
     )
     .replace(/"\.\/([\w-]+\.js)"/g, (whole, name) => names.has(name) ? sibling(name) : whole)
+    // A namespace import of a Node module (`import * as Fs from "node:fs"`) is the module itself:
+    // esbuild's CommonJS form would copy every export of it into a new object first.
+    .replace(/\bimport\s*\*\s*as\s*([\w$]+)\s*from\s*"(node:[\w/]+)"/g, "const $1=require(\"$2\")")
     .replace(/\bimport\("undici"\)/g, `Promise.resolve().then(()=>require("${isEntry ? "./" : "../"}undici.cjs"))`)
     .replace(/"undici"/g, `"${isEntry ? "./" : "../"}undici.cjs"`)
   const cjs = await esbuild.transform(exportsAsObject(esm), {
