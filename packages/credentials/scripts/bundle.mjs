@@ -40,14 +40,14 @@ const split = await esbuild.build({
   outdir: chunks,
   chunkNames: "[name]-[hash]",
   entryNames: "[name]",
-  external: ["undici"],
-  metafile: true
+  external: ["undici"]
 })
 
 // A chunk's `export { a as b, ... }` as one object of getters, `module.exports = { get b() { return a } }`:
-// esbuild's own ESM-to-CommonJS exports copy every name a second time through `__toCommonJS`, a
-// getter over a getter, ~25 ms at start-up for the chunk of Effect's core (~600 names) and a
-// second call on every use. Getters keep the bindings live, as an ES module's are.
+// esbuild's own ESM-to-CommonJS exports copy every name a second time through `__toCommonJS` (a
+// getter over a getter: a second call on every use; ~600 names for the chunk of Effect's core,
+// the largest item of a CPU profile of an unminified build's start-up). Getters keep the bindings
+// live, as an ES module's are.
 const exportsAsObject = (esm) => {
   const clause = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(esm)
   if (clause === null) throw new Error("a chunk without its export clause at the end: scripts/bundle.mjs must learn its shape")
