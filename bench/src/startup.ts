@@ -1,7 +1,7 @@
 /**
  * 5. Start-up: fresh `node` processes on the BUILT packages, resolved by name as a consumer's
  * (`@effect-alicloud/credentials` through the package's `exports` to dist/: the facade as it ships,
- * one bundled CommonJS file re-exported for ES modules; the Effect API's modules by their subpaths;
+ * the bundled CommonJS entry and its chunks, re-exported for ES modules; the Effect API's modules by their subpaths;
  * the official CommonJS), with the network guard preloaded. Each row runs ours and its baseline in
  * turn, A B A B ..., PAIRS times: the figures are medians, the ratio the median of the pairs'
  * ratios (so a drifting machine affects both sides of each pair alike).

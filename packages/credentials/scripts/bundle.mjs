@@ -1,47 +1,102 @@
-// Bundles the Promise facade (`@effect-alicloud/credentials/promise`) into one CommonJS file,
-// dist/promise.cjs, with Effect inside it, tree-shaken and minified: a process that only needs
-// an access key loads one file instead of hundreds of modules. The network engine and its
-// modules (the Node platform, Schema, the refresh engine) stay in the file but are evaluated only
-// when a network source is first used; undici's dispatchers are a second file, dist/undici.cjs,
-// required by the first request a proxy applies to (a direct request goes on Node's http/https).
-// dist/promise.mjs re-exports the same file for ES modules: one instance of the facade per process
-// whichever way it is loaded. Run after `tsc` (it reads dist/promise/entry.js).
+// Bundles the Promise facade (`@effect-alicloud/credentials/promise`) for Node, with Effect inside
+// it, tree-shaken and minified: a process that only needs an access key loads a few files instead
+// of hundreds of modules.
+//
+// What a process parses is what it runs: dist/promise.cjs (the entry) and the chunks of
+// dist/promise-chunks/ that the entry requires hold the code the static sources (access_key, sts,
+// bearer, the environment, custom providers) run; the network engine, the Node platform, the
+// refresh engine and each network source are chunks of their own, required by the first call that
+// needs them. V8 parses (and holds the parser's memory for) a whole file at once: one file for
+// everything costs every process the network code's parse, ~10 ms and a ~10 MiB peak, even when
+// it never leaves the process. esbuild splits only ES modules: the chunks are built as ES modules,
+// then each becomes CommonJS (one file per chunk, its imports `require`s of its siblings), so that
+// `require` and `import` load the same files. undici's dispatchers are dist/undici.cjs, required by
+// the first request a proxy applies to (a direct request goes on Node's http/https).
+// dist/promise.mjs re-exports dist/promise.cjs for ES modules: one instance of the facade per
+// process whichever way it is loaded. Run after `tsc` (it reads dist/promise/entry.js).
 import * as esbuild from "esbuild"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 import * as Path from "node:path"
 
 const dist = Path.resolve(import.meta.dirname, "../dist")
+const chunksFolder = "promise-chunks"
+const chunks = Path.join(dist, chunksFolder)
+const banner = "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside"
 
-// What both files are: one minified CommonJS file for Node 20, class names kept (read in errors
-// and by `util.inspect`: `UpstreamError`, `Credential`).
-const common = {
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  minify: true,
-  keepNames: true,
-  logLevel: "warning"
+// What every file is: minified code for Node 20, class names kept (read in errors and by
+// `util.inspect`: `UpstreamError`, `Credential`).
+const common = { bundle: true, platform: "node", target: "node20", minify: true, keepNames: true, logLevel: "warning" }
+
+// 1. The facade as ES modules, split: the entry, and a chunk per part that only a dynamic import
+// (a network engine, a source, the Node platform) or several of them reach. `undici` stays a
+// name, made ../undici.cjs below.
+const split = await esbuild.build({
+  ...common,
+  format: "esm",
+  splitting: true,
+  write: false,
+  entryPoints: { promise: Path.join(dist, "promise", "entry.js") },
+  outdir: chunks,
+  chunkNames: "[name]-[hash]",
+  entryNames: "[name]",
+  external: ["undici"]
+})
+
+// A chunk's `export { a as b, ... }` as one object of getters, `module.exports = { get b() { return a } }`:
+// esbuild's own ESM-to-CommonJS exports copy every name a second time through `__toCommonJS` (a
+// getter over a getter: a second call on every use; ~600 names for the chunk of Effect's core,
+// the largest item of a CPU profile of an unminified build's start-up). Getters keep the bindings
+// live, as an ES module's are.
+const exportsAsObject = (esm) => {
+  const clause = /export\s*\{([^}]*)\}\s*;?\s*$/.exec(esm)
+  if (clause === null) throw new Error("a chunk without its export clause at the end: scripts/bundle.mjs must learn its shape")
+  const getters = clause[1].split(",").map((item) => item.trim()).filter((item) => item !== "").map((item) => {
+    const [local, exported = local] = item.split(/\s+as\s+/)
+    return `get ${exported}(){return ${local}}`
+  })
+  return `${esm.slice(0, clause.index)}module.exports={${getters.join(",")}};` +
+    `Object.defineProperty(module.exports,"__esModule",{value:true});\n`
 }
 
-await esbuild.build({
-  ...common,
-  entryPoints: [Path.join(dist, "promise", "entry.js")],
-  outfile: Path.join(dist, "promise.cjs"),
-  banner: { js: "// @effect-alicloud/credentials/promise, with effect, @effect/platform and @effect/platform-node (MIT) inside" },
-  sourcemap: "linked",
-  sourcesContent: false,
-  // `undici` is ./undici.cjs (below), required by the first request through a proxy
-  plugins: [{
-    name: "undici-core",
-    setup: (build) => build.onResolve({ filter: /^undici$/ }, () => ({ path: "./undici.cjs", external: true }))
-  }]
-})
+// 2. Each file as CommonJS: the entry at dist/promise.cjs, the chunks in dist/promise-chunks/*.cjs.
+const outputs = split.outputFiles.filter((file) => file.path.endsWith(".js"))
+const entryPath = Path.join(chunks, "promise.js")
+const names = new Set(outputs.map((file) => Path.basename(file.path)))
+Fs.rmSync(chunks, { recursive: true, force: true })
+Fs.mkdirSync(chunks)
+for (const file of outputs) {
+  const isEntry = file.path === entryPath
+  const prefix = isEntry ? `./${chunksFolder}/` : "./"
+  const sibling = (name) => `"${prefix}${name.replace(/\.js$/, ".cjs")}"`
+  // The chunks' names are esbuild's (`chunk-HASH.js`, `engine-HASH.js`), quoted in import
+  // statements and import() calls only. A dynamic import becomes a `require` on the next tick: an
+  // import() of a CommonJS file would go through Node's ES module loader.
+  const esm = file.text
+    .replace(
+      /\bimport\("\.\/([\w-]+\.js)"\)/g,
+      (whole, name) => names.has(name) ? `Promise.resolve().then(()=>require(${sibling(name)}))` : whole
+    )
+    .replace(/"\.\/([\w-]+\.js)"/g, (whole, name) => names.has(name) ? sibling(name) : whole)
+    // A namespace import of a Node module (`import * as Fs from "node:fs"`) is the module itself:
+    // esbuild's CommonJS form would copy every export of it into a new object first.
+    .replace(/\bimport\s*\*\s*as\s*([\w$]+)\s*from\s*"(node:[\w/]+)"/g, "const $1=require(\"$2\")")
+    .replace(/\bimport\("undici"\)/g, `Promise.resolve().then(()=>require("${isEntry ? "./" : "../"}undici.cjs"))`)
+    .replace(/"undici"/g, `"${isEntry ? "./" : "../"}undici.cjs"`)
+  const cjs = await esbuild.transform(exportsAsObject(esm), {
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    banner: isEntry ? banner : undefined
+  })
+  const target = isEntry ? Path.join(dist, "promise.cjs") : Path.join(chunks, Path.basename(file.path, ".js") + ".cjs")
+  Fs.writeFileSync(target, cjs.code)
+}
 
 // undici's dispatchers, connector and errors (see undici-core.cjs), in a file of their own.
 await esbuild.build({
   ...common,
+  format: "cjs",
   entryPoints: [Path.resolve(import.meta.dirname, "undici-core.cjs")],
   outfile: Path.join(dist, "undici.cjs"),
   banner: { js: "// undici (MIT, https://github.com/nodejs/undici): its dispatchers, for @effect-alicloud/credentials/promise" }
@@ -49,7 +104,7 @@ await esbuild.build({
 
 // The ES module entry requires the bundle and names its exports itself: Node's import of a
 // CommonJS file would scan the whole bundle for its export names at every start.
-const names = Object.keys(createRequire(import.meta.url)(Path.join(dist, "promise.cjs"))).filter((name) =>
+const exported = Object.keys(createRequire(import.meta.url)(Path.join(dist, "promise.cjs"))).filter((name) =>
   name !== "default"
 )
 Fs.writeFileSync(
@@ -58,6 +113,6 @@ Fs.writeFileSync(
 import { createRequire } from "node:module"
 const facade = createRequire(import.meta.url)("./promise.cjs")
 export default facade.default
-export const { ${names.join(", ")} } = facade
+export const { ${exported.join(", ")} } = facade
 `
 )
