@@ -24,6 +24,7 @@ import * as Reply from "./reply.js"
 import { type RequestContext, signatureAlgorithmOf } from "./request.js"
 import { makeState, type State, toAccessEntry, toKeyEntry, toRefreshEntry, toSsoEntry } from "./state.js"
 import * as Sts from "./sts.js"
+import { isValid as isValidRateLimit } from "./throttle.js"
 
 const ipv4Loopback = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
 
@@ -336,6 +337,12 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
         detail: `credentialsPath must be an absolute path other than "/"`
       })
     }
+    if (options.rateLimit !== undefined && !isValidRateLimit(options.rateLimit)) {
+      return yield* new EmulatorError({
+        reason: "InvalidOptions",
+        detail: "rateLimit.perSecond must be a positive number and rateLimit.burst a positive whole number"
+      })
+    }
     const state = yield* makeState(options)
     const nodeServer: Http.Server = options.tls === undefined ?
       Http.createServer() :
@@ -403,6 +410,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       lastRequest: (endpoint) =>
         Effect.map(Ref.get(state.history), (h) => Option.fromNullable((h.get(endpoint) ?? []).at(-1))),
       awaitRequests: state.awaitRequests,
+      setRateLimit: state.throttle.set,
+      throttled: state.throttle.throttled,
       reset: state.reset
     }
 
