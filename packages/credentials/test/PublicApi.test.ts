@@ -95,6 +95,14 @@ const expected = [
   "OidcRoleArn.make",
   "RamRoleArn.make",
   "Refresh.make",
+  "Identity.Tag",
+  "IdentityPool.IdentityPoolFull",
+  "IdentityPool.make",
+  "RequestBudget.DEFAULT_PER_SECOND",
+  "RequestBudget.RequestBudget",
+  "RequestBudget.layer",
+  "RequestBudget.layerDisabled",
+  "RequestBudget.make",
   "SessionCache.DEFAULT_DIRECTORY",
   "SessionCache.fileName",
   "Source",
@@ -138,10 +146,13 @@ describe("public API", () => {
       "EcsRamRole",
       "Environment",
       "HttpTransport",
+      "Identity",
+      "IdentityPool",
       "IniProfile",
       "OidcRoleArn",
       "RamRoleArn",
       "Refresh",
+      "RequestBudget",
       "SessionCache",
       "Source",
       "Sts"
@@ -198,6 +209,7 @@ describe("public API", () => {
     expectTypeOf<CredentialsError.Tried>().toEqualTypeOf<{
       readonly attempts: number
       readonly elapsed: Duration.Duration
+      readonly throttled?: number | undefined
     }>()
     expectTypeOf(CredentialsError.isCredentialsError).guards.toEqualTypeOf<CredentialsError.CredentialsError>()
     expectTypeOf<CredentialsError.TypeId>().toEqualTypeOf<typeof CredentialsError.TypeId>()
