@@ -61,8 +61,9 @@ describe("IdentityPool", () => {
       const { calls, lookup } = tenants()
       const supervisor = yield* Supervisor.track
       const live = Effect.map(supervisor.value, (fibers) => fibers.length)
+      const pool = yield* IdentityPool.make({ lookup, idleTimeToLive: "10 minutes" })
+      // the identities' fibers (the pool's one sweeper is not counted)
       yield* Effect.gen(function*() {
-        const pool = yield* IdentityPool.make({ lookup, idleTimeToLive: "10 minutes" })
         yield* pool.get("a")
         expect(yield* live).toBeGreaterThan(0)
         yield* TestClock.adjust("9 minutes")
@@ -81,7 +82,7 @@ describe("IdentityPool", () => {
   it.scoped("an identity held in a scope is not closed, however long", () =>
     Effect.gen(function*() {
       const { lookup } = tenants()
-      const pool = yield* IdentityPool.make({ lookup, idleTimeToLive: "1 minute" })
+      const pool = yield* IdentityPool.make({ lookup, idleTimeToLive: "10 minutes" })
       yield* Effect.scoped(Effect.gen(function*() {
         const held = yield* pool.identity("a")
         yield* held.get
@@ -90,7 +91,7 @@ describe("IdentityPool", () => {
         // refreshed in the background meanwhile: still valid
         expect((yield* held.get).accessKeyId).not.toBe("STS.a-1")
       }))
-      yield* TestClock.adjust("1 minute")
+      yield* TestClock.adjust("10 minutes")
       expect(yield* pool.size).toBe(0)
     }))
 

@@ -3,6 +3,10 @@
 // is used and for idleTimeToLive after, then closed (its scope closed: the background refresh and
 // any fetch in flight interrupted). At capacity, the least recently used idle identity is closed to
 // make room; when every identity is in use, a typed PoolFull names the option.
+//
+// Idle identities are closed by one sweeper fiber per pool, not by RcMap's idle timer, which is a
+// fiber per idle identity (about 6 KiB each: a tenth of an identity's memory).
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -65,8 +69,9 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
         fix: `leave it out for ${DEFAULT_CAPACITY}`
       })
     }
-    // Keys by last use, oldest first (a Map keeps insertion order), and how many scopes hold each.
-    const lastUse = new Map<string, true>()
+    // Keys by the time of their last use, oldest first (a Map keeps insertion order), and how many
+    // scopes hold each.
+    const lastUse = new Map<string, number>()
     const holders = new Map<string, number>()
     const map = yield* RcMap.make({
       lookup: (key: string) =>
@@ -74,9 +79,33 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
           Effect.addFinalizer(() => Effect.sync(() => lastUse.delete(key))),
           Engine.make(options.lookup(key), options.refresh)
         ),
-      idleTimeToLive,
+      // never closed by RcMap: the sweeper below closes idle identities
+      idleTimeToLive: Duration.infinity,
       capacity
     })
+    // A use (or its end) moves the key to the end; `released` only for a key still kept.
+    const touch = (key: string, released = false) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        if (released && !lastUse.has(key)) return
+        lastUse.delete(key)
+        lastUse.set(key, now)
+      })
+    const ttl = Duration.toMillis(idleTimeToLive)
+    // Closes the identities idle for the TTL: at most `every` late.
+    const every = Duration.millis(Math.min(Math.max(ttl / 10, 1000), 60_000))
+    const sweep = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const idle: Array<string> = []
+      for (const [key, at] of lastUse) {
+        if (now - at < ttl) break
+        if (!holders.has(key)) idle.push(key)
+      }
+      for (const key of idle) {
+        lastUse.delete(key)
+        yield* RcMap.invalidate(map, key)
+      }
+    })
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(every), sweep)))
     const held = (key: string, delta: number) => {
       const n = (holders.get(key) ?? 0) + delta
       if (n > 0) holders.set(key, n)
@@ -96,12 +125,14 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
     const identity = (key: string): Effect.Effect<Engine.Refreshing, PoolFull, Scope.Scope> =>
       Effect.gen(function*() {
         yield* makeRoom(key)
-        yield* Effect.acquireRelease(Effect.sync(() => held(key, 1)), () => Effect.sync(() => held(key, -1)))
+        yield* Effect.acquireRelease(
+          Effect.sync(() => held(key, 1)),
+          () => Effect.zipRight(Effect.sync(() => held(key, -1)), touch(key, true))
+        )
         const engine = yield* RcMap.get(map, key).pipe(
           Effect.catchTag("ExceededCapacityException", () => new PoolFull({ capacity, key }))
         )
-        lastUse.delete(key)
-        lastUse.set(key, true)
+        yield* touch(key)
         return engine
       })
     return {
