@@ -1,12 +1,12 @@
 // Named identities side by side in one program: each its own tag, source and refresh engine;
 // retryOnAuthError refreshes the identity it is given; any identity can serve as `Credentials`.
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Duration, Effect, Layer, Redacted, TestClock } from "effect"
-import * as Credential from "../src/Credential.js"
+import { Effect, Layer, TestClock } from "effect"
 import { Credentials } from "../src/Credentials.js"
 import * as Identity from "../src/Identity.js"
 import type { Source } from "../src/Source.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import { hourCredential } from "./hourCredential.js"
 
 class Audit extends Identity.Tag("Audit")<Audit>() {}
 class Deploy extends Identity.Tag("Deploy")<Deploy>() {}
@@ -14,17 +14,7 @@ class Deploy extends Identity.Tag("Deploy")<Deploy>() {}
 /** A source named `name` that counts its fetches; each credential lives an hour. */
 const counting = (name: string) => {
   let n = 0
-  const source: Source = Effect.map(Clock.currentTimeMillis, (now) => {
-    n++
-    return Credential.make({
-      type: "sts",
-      accessKeyId: `STS.${name}-${n}`,
-      accessKeySecret: Redacted.make(`secret-${name}-${n}`),
-      securityToken: Redacted.make(`token-${name}-${n}`),
-      expiration: DateTime.unsafeMake(now + Duration.toMillis("1 hour")),
-      providerName: name
-    })
-  })
+  const source: Source = Effect.suspend(() => hourCredential(name, ++n))
   return { source, fetches: () => n }
 }
 

@@ -2,12 +2,12 @@
 // idle identity closed after its TTL (no fiber left), the capacity and what happens at it, a failed
 // identity that does not poison the others.
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, DateTime, Duration, Effect, Fiber, Redacted, Supervisor, TestClock } from "effect"
-import * as Credential from "../src/Credential.js"
+import { Duration, Effect, Fiber, Supervisor, TestClock } from "effect"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
 import * as IdentityPool from "../src/IdentityPool.js"
 import type { Source } from "../src/Source.js"
+import { hourCredential } from "./hourCredential.js"
 
 /** A source per tenant: counts its fetches, takes `latency`, fails for tenants named `bad-*`. */
 const tenants = (latency: Duration.DurationInput = 0) => {
@@ -25,15 +25,7 @@ const tenants = (latency: Duration.DurationInput = 0) => {
           code: "NoPermission"
         })
       }
-      const now = yield* Clock.currentTimeMillis
-      return Credential.make({
-        type: "sts",
-        accessKeyId: `STS.${key}-${n}`,
-        accessKeySecret: Redacted.make(`secret-${key}-${n}`),
-        securityToken: Redacted.make(`token-${key}-${n}`),
-        expiration: DateTime.unsafeMake(now + Duration.toMillis("1 hour")),
-        providerName: `tenant/${key}`
-      })
+      return yield* hourCredential(key, n, `tenant/${key}`)
     })
   return { calls, lookup }
 }
