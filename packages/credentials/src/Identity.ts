@@ -21,7 +21,6 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import { Credentials } from "./Credentials.js"
-import type { CredentialsError } from "./CredentialsError.js"
 import * as recovery from "./internal/refresh/recovery.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
@@ -65,15 +64,7 @@ export interface IdentityClass<Self, Id extends string>
    * `Credentials.retryOnAuthError` for this identity: on an authentication error of `effect`,
    * refresh this identity once and run `effect` again.
    */
-  readonly retryOnAuthError: {
-    <E>(
-      options?: Credentials.RetryOnAuthErrorOptions<E>
-    ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Self>
-    <A, E, R>(
-      effect: Effect.Effect<A, E, R>,
-      options?: Credentials.RetryOnAuthErrorOptions<E>
-    ): Effect.Effect<A, E | CredentialsError, R | Self>
-  }
+  readonly retryOnAuthError: recovery.RetryOnAuthError<Self>
 }
 
 /**

@@ -13,6 +13,17 @@ export interface RetryOnAuthErrorOptions<E> {
   readonly isAuthError?: ((error: E) => boolean) | undefined
 }
 
+/** `retryOnAuthError` for the service of tag `I` (`Credentials`, a named identity): data-first or pipeable. */
+export interface RetryOnAuthError<I> {
+  <E>(
+    options?: RetryOnAuthErrorOptions<E>
+  ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | I>
+  <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: RetryOnAuthErrorOptions<E>
+  ): Effect.Effect<A, E | CredentialsError, R | I>
+}
+
 // Where a code sits: our `UpstreamError` and the official SDKs' errors (`code`), the services'
 // bodies (`Code`), tagged errors (`_tag`), others' conventions (`errorCode`).
 const codeFields = ["code", "Code", "_tag", "errorCode"] as const
