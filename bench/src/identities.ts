@@ -36,7 +36,11 @@ const tls = () => ({
   key: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.key"), "utf8"),
   cert: Fs.readFileSync(Path.join(fixtures, "loopback-test-only.crt"), "utf8")
 })
-const emulatorOptions = () => ({ tls: tls(), accessKeys: [{ accessKeyId, accessKeySecret }], rateLimit: { perSecond: LIMIT } })
+const emulatorOptions = () => ({
+  tls: tls(),
+  accessKeys: [{ accessKeyId, accessKeySecret }],
+  rateLimit: { perSecond: LIMIT }
+})
 const roleOf = (tenant: string) => `acs:ram::1234567890123456:role/${tenant}`
 const tenantKeys = (n: number) => Array.from({ length: n }, (_, i) => `tenant-${i}`)
 
@@ -59,7 +63,10 @@ const ours = async (n: number) => {
           return client.execute(request).pipe(
             Effect.flatMap((response) =>
               Effect.map(response.text, (body) =>
-                HttpClientResponse.fromWeb(request, new Response(body, { status: response.status, headers: response.headers })))
+                HttpClientResponse.fromWeb(
+                  request,
+                  new Response(body, { status: response.status, headers: response.headers })
+                ))
             ),
             Effect.ensuring(Effect.sync(() => inFlight--))
           )
@@ -78,15 +85,26 @@ const ours = async (n: number) => {
       const signer = AccessKey.make({ accessKeyId, accessKeySecret })
       const pool = yield* IdentityPool.make({
         lookup: (tenant) =>
-          RamRoleArn.make({ source: signer, roleArn: roleOf(tenant), roleSessionName: tenant, stsEndpoint: emulator.stsEndpoint })
+          RamRoleArn.make({
+            source: signer,
+            roleArn: roleOf(tenant),
+            roleSessionName: tenant,
+            stsEndpoint: emulator.stsEndpoint
+          })
       })
       const keys = tenantKeys(n)
       // warm-up: every tenant at once, each holding its identity for the whole run
-      const results = yield* Effect.forEach(keys, (key) =>
-        Effect.flatMap(pool.identity(key), (identity) =>
-          Effect.either(identity.get).pipe(Effect.tap(() => Effect.sync(() => doneAt.push(vc.now()))))), {
-        concurrency: "unbounded"
-      }).pipe(
+      const results = yield* Effect.forEach(
+        keys,
+        (key) =>
+          Effect.flatMap(
+            pool.identity(key),
+            (identity) => Effect.either(identity.get).pipe(Effect.tap(() => Effect.sync(() => doneAt.push(vc.now()))))
+          ),
+        {
+          concurrency: "unbounded"
+        }
+      ).pipe(
         Effect.fork,
         Effect.flatMap((fiber) =>
           Effect.promise(async () => {
@@ -162,19 +180,21 @@ const official = async (n: number) => {
   try {
     const started = performance.now()
     const finished: Array<number> = []
-    const outcomes = await Promise.allSettled(tenantKeys(n).map(async (tenant) => {
-      const credential = new Official({
-        type: "ram_role_arn",
-        accessKeyId,
-        accessKeySecret,
-        roleArn: roleOf(tenant),
-        roleSessionName: tenant,
-        stsEndpoint: emulator.stsEndpoint
+    const outcomes = await Promise.allSettled(
+      tenantKeys(n).map(async (tenant) => {
+        const credential = new Official({
+          type: "ram_role_arn",
+          accessKeyId,
+          accessKeySecret,
+          roleArn: roleOf(tenant),
+          roleSessionName: tenant,
+          stsEndpoint: emulator.stsEndpoint
+        })
+        const answer = await credential.getCredential()
+        finished.push(performance.now() - started)
+        return answer
       })
-      const answer = await credential.getCredential()
-      finished.push(performance.now() - started)
-      return answer
-    }))
+    )
     const counters = await Effect.runPromise(emulator.counters("sts"))
     const throttled = await Effect.runPromise(emulator.throttled)
     return {
@@ -230,7 +250,12 @@ const memory = async (n: number, supervised: boolean) => {
       const signer = AccessKey.make({ accessKeyId, accessKeySecret })
       const pool = yield* IdentityPool.make({
         lookup: (tenant) =>
-          RamRoleArn.make({ source: signer, roleArn: roleOf(tenant), roleSessionName: tenant, stsEndpoint: "127.0.0.1:9" })
+          RamRoleArn.make({
+            source: signer,
+            roleArn: roleOf(tenant),
+            roleSessionName: tenant,
+            stsEndpoint: "127.0.0.1:9"
+          })
       }).pipe(supervised ? Effect.supervised(supervisor) : (effect) => effect)
       const before = yield* Effect.promise(async () => {
         await sleep(100)
