@@ -25,9 +25,10 @@ import type { Source } from "./Source.js"
  * @example
  * ```ts
  * import { AccessKey, IdentityPool, RamRoleArn } from "@effect-alicloud/credentials"
+ * import type { HttpClient } from "@effect/platform"
  *
  * const base = AccessKey.make({ accessKeyId: "LTAI5tExampleKeyId", accessKeySecret: "s3cr3t-value" })
- * const options: IdentityPool.Options<never> = {
+ * const options: IdentityPool.Options<HttpClient.HttpClient> = {
  *   lookup: (tenant) => RamRoleArn.make({ source: base, roleArn: `acs:ram::1234567890123456:role/${tenant}`, roleSessionName: tenant }),
  *   idleTimeToLive: "30 minutes",
  *   capacity: 5000
@@ -96,6 +97,13 @@ export interface IdentityPool {
 export const IdentityPoolFull: typeof internal.PoolFull = internal.PoolFull
 
 /**
+ * @example
+ * ```ts
+ * import { IdentityPool } from "@effect-alicloud/credentials"
+ *
+ * const isFull = (error: { readonly _tag: string }): error is IdentityPool.IdentityPoolFull => error._tag === "IdentityPoolFull"
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
