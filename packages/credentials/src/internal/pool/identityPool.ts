@@ -1,17 +1,19 @@
 // A keyed pool of identities (IdentityPool.make): one refresh engine per key, made on first use
-// (RcMap: one engine per key however many ask at once; its fetch is single flight), kept while it
-// is used and for idleTimeToLive after, then closed (its scope closed: the background refresh and
-// any fetch in flight interrupted). At capacity, the least recently used idle identity is closed to
-// make room; when every identity is in use, a typed PoolFull names the option.
+// (under a lock: one engine per key however many ask at once; its fetch is single flight), kept
+// while it is held and for idleTimeToLive after, then closed (its scope closed: the background
+// refresh and any fetch in flight interrupted). At capacity, the least recently used idle identity
+// is closed to make room; when every identity is held, a typed PoolFull names the option.
 //
-// Idle identities are closed by one sweeper fiber per pool, not by RcMap's idle timer, which is a
-// fiber per idle identity (about 6 KiB each: a tenth of an identity's memory).
+// This is what Effect's RcMap does (reference counts, idle time to live, capacity), written out for
+// the memory of an identity: through RcMap an idle identity took 48 KiB (a Deferred, a copy of the
+// context and a timer fiber per entry, besides the 36 KiB engine); here an entry is its engine, its
+// scope and two numbers, and one sweeper fiber per pool closes the idle ones.
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as RcMap from "effect/RcMap"
-import type * as Scope from "effect/Scope"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import type { Credential } from "../../Credential.js"
 import { type CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 import type { Source } from "../../Source.js"
@@ -39,6 +41,13 @@ export interface PoolOptions<R> {
   readonly capacity?: number | undefined
   /** The refresh engine's options, for every identity. */
   readonly refresh?: RefreshOptions | undefined
+}
+
+interface Entry {
+  readonly engine: Engine.Refreshing
+  readonly scope: Scope.CloseableScope
+  holders: number
+  lastUse: number
 }
 
 export interface Pool {
@@ -69,80 +78,85 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
         fix: `leave it out for ${DEFAULT_CAPACITY}`
       })
     }
-    // Keys by the time of their last use, oldest first (a Map keeps insertion order), and how many
-    // scopes hold each.
-    const lastUse = new Map<string, number>()
-    const holders = new Map<string, number>()
-    const map = yield* RcMap.make({
-      lookup: (key: string) =>
-        Effect.zipRight(
-          Effect.addFinalizer(() => Effect.sync(() => lastUse.delete(key))),
-          Engine.make(options.lookup(key), options.refresh)
-        ),
-      // never closed by RcMap: the sweeper below closes idle identities
-      idleTimeToLive: Duration.infinity,
-      capacity
-    })
-    // A use (or its end) moves the key to the end; `released` only for a key still kept.
-    const touch = (key: string, released = false) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (released && !lastUse.has(key)) return
-        lastUse.delete(key)
-        lastUse.set(key, now)
+    // The identities by key, in the order of their last use, oldest first (a Map keeps insertion
+    // order; a use moves its key to the end).
+    const entries = new Map<string, Entry>()
+    const context = yield* Effect.context<R>()
+    const lock = yield* Effect.makeSemaphore(1)
+    // Takes the identity out of the pool; its scope is closed once no one holds it.
+    const close = (key: string, entry: Entry) =>
+      Effect.suspend(() => {
+        if (entries.get(key) === entry) entries.delete(key)
+        return entry.holders > 0 ? Effect.void : Scope.close(entry.scope, Exit.void)
       })
+    yield* Effect.addFinalizer(() =>
+      Effect.forEach([...entries.values()], (entry) => Scope.close(entry.scope, Exit.void), { discard: true })
+    )
+    const touch = (key: string, entry: Entry, now: number) => {
+      entry.lastUse = now
+      if (entries.get(key) !== entry) return
+      entries.delete(key)
+      entries.set(key, entry)
+    }
     const ttl = Duration.toMillis(idleTimeToLive)
     // Closes the identities idle for the TTL: at most `every` late.
     const every = Duration.millis(Math.min(Math.max(ttl / 10, 1000), 60_000))
     const sweep = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
-      const idle: Array<string> = []
-      for (const [key, at] of lastUse) {
-        if (now - at < ttl) break
-        if (!holders.has(key)) idle.push(key)
+      const idle: Array<readonly [string, Entry]> = []
+      for (const [key, entry] of entries) {
+        if (now - entry.lastUse < ttl) break
+        if (entry.holders === 0) idle.push([key, entry])
       }
-      for (const key of idle) {
-        lastUse.delete(key)
-        yield* RcMap.invalidate(map, key)
-      }
+      yield* Effect.forEach(idle, ([key, entry]) => close(key, entry), { discard: true })
     })
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(every), sweep)))
-    const held = (key: string, delta: number) => {
-      const n = (holders.get(key) ?? 0) + delta
-      if (n > 0) holders.set(key, n)
-      else holders.delete(key)
-    }
-    // At capacity, a new key closes the least recently used identity no one holds.
-    const makeRoom = (key: string) =>
-      Effect.gen(function*() {
-        if (lastUse.has(key) || lastUse.size < capacity) return
-        for (const candidate of lastUse.keys()) {
-          if (!holders.has(candidate)) {
-            lastUse.delete(candidate)
-            return yield* RcMap.invalidate(map, candidate)
+    // The key's identity, held (made under the lock: one per key however many ask at once); at
+    // capacity, the least recently used identity no one holds is closed first.
+    const hold = (key: string): Effect.Effect<Entry, PoolFull> =>
+      lock.withPermits(1)(Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        let entry = entries.get(key)
+        if (entry === undefined) {
+          if (entries.size >= capacity) {
+            const idle = [...entries].find(([, candidate]) => candidate.holders === 0)
+            if (idle === undefined) return yield* new PoolFull({ capacity, key })
+            yield* close(...idle)
           }
+          const scope = yield* Scope.make()
+          // interruptible: the engine's fibers must be (a fiber forked in an uninterruptible
+          // region is uninterruptible, and its scope could then never close)
+          const engine = yield* Engine.make(options.lookup(key), options.refresh).pipe(
+            Scope.extend(scope),
+            Effect.provide(context),
+            Effect.interruptible,
+            Effect.onInterrupt(() => Scope.close(scope, Exit.void))
+          )
+          entry = { engine, scope, holders: 0, lastUse: now }
+          entries.set(key, entry)
         }
+        entry.holders++
+        touch(key, entry, now)
+        return entry
+      }))
+    const release = (key: string, entry: Entry) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        entry.holders--
+        // taken out of the pool while held (invalidate): closed by its last holder
+        if (entry.holders === 0 && entries.get(key) !== entry) return Scope.close(entry.scope, Exit.void)
+        touch(key, entry, now)
+        return Effect.void
       })
     const identity = (key: string): Effect.Effect<Engine.Refreshing, PoolFull, Scope.Scope> =>
-      Effect.gen(function*() {
-        yield* makeRoom(key)
-        yield* Effect.acquireRelease(
-          Effect.sync(() => held(key, 1)),
-          () => Effect.zipRight(Effect.sync(() => held(key, -1)), touch(key, true))
-        )
-        const engine = yield* RcMap.get(map, key).pipe(
-          Effect.catchTag("ExceededCapacityException", () => new PoolFull({ capacity, key }))
-        )
-        yield* touch(key)
-        return engine
-      })
+      Effect.map(Effect.acquireRelease(hold(key), (entry) => release(key, entry)), (entry) => entry.engine)
     return {
       identity,
       get: (key) => Effect.scoped(Effect.flatMap(identity(key), (engine) => engine.get)),
       invalidate: (key) =>
         Effect.suspend(() => {
-          lastUse.delete(key)
-          return RcMap.invalidate(map, key)
+          const entry = entries.get(key)
+          return entry === undefined ? Effect.void : close(key, entry)
         }),
-      size: Effect.map(RcMap.keys(map), (keys) => keys.length)
+      size: Effect.sync(() => entries.size)
     }
   })
