@@ -7,7 +7,8 @@
  * held, `get` fails with `IdentityPoolFull`, naming the option. All identities share the program's
  * `RequestBudget`, so a warm-up of thousands of tenants queues under the STS rate limit.
  *
- * Built on Effect's `RcMap` (reference counts, idle time to live, capacity).
+ * What Effect's `RcMap` does (reference counts, idle time to live, capacity), with a lighter entry:
+ * about 37 KiB per idle identity, the refresh engine's 36 and little more.
  *
  * @since 0.1.0
  */
