@@ -87,6 +87,27 @@ describe("IdentityPool", () => {
       expect(yield* pool.size).toBe(0)
     }))
 
+  it.scoped("invalidate while held: out of the pool at once, closed by its last holder", () =>
+    Effect.gen(function*() {
+      const { calls, lookup } = tenants()
+      const supervisor = yield* Supervisor.track
+      const live = Effect.map(supervisor.value, (fibers) => fibers.length)
+      const pool = yield* IdentityPool.make({ lookup })
+      yield* Effect.scoped(Effect.gen(function*() {
+        const held = yield* pool.identity("a")
+        yield* held.get
+        yield* pool.invalidate("a")
+        expect(yield* pool.size).toBe(0)
+        // still working for its holder, meanwhile a new use makes a new identity
+        expect((yield* held.refresh).accessKeyId).toBe("STS.a-2")
+        expect((yield* pool.get("a")).accessKeyId).toBe("STS.a-3")
+        expect(yield* live).toBeGreaterThan(0)
+      })).pipe(Effect.supervised(supervisor))
+      yield* pool.invalidate("a")
+      expect(yield* live).toBe(0)
+      expect(calls.get("a")).toBe(3)
+    }))
+
   it.scoped("at capacity: the least recently used idle identity makes room; all held: IdentityPoolFull", () =>
     Effect.gen(function*() {
       const { lookup } = tenants()
