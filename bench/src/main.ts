@@ -1,6 +1,6 @@
 /**
  * Runs every benchmark: `node --import tsx --conditions=@effect-alicloud/source bench/src/main.ts`
- * (from the repository root or from bench/), optionally `--only=hot,stampede,refresh,outage,startup,memory,fleet,serve,edges,cache,signing`
+ * (from the repository root or from bench/), optionally `--only=hot,stampede,refresh,outage,startup,memory,fleet,serve,edges,cache,signing,identities`
  * (or `--only edges`; `pnpm bench:edges` runs only the edge rows).
  *
  * It re-runs itself once with what the benchmarks need, for this process only: `--expose-gc` and

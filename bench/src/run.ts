@@ -11,6 +11,7 @@ import { benchDir, makeEnv, officialVersion, repoDir, type Row } from "./env.js"
 import * as Fleet from "./fleet.js"
 import type * as GuardModule from "./guard.mjs"
 import * as HotPath from "./hotPath.js"
+import * as Identities from "./identities.js"
 import * as Memory from "./memory.js"
 import * as Outage from "./outage.js"
 import * as RefreshLoad from "./refreshLoad.js"
@@ -100,6 +101,7 @@ export const main = async (guard: typeof GuardModule) => {
     await step("edges", () => Edges.run())
     await step("cache", () => Cache.run())
     await step("signing", () => SigningBench.run())
+    await step("identities", () => Identities.run())
   } finally {
     await env.close()
   }

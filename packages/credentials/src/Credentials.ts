@@ -29,15 +29,7 @@ import type { Source } from "./Source.js"
 import type * as DefaultChain from "./sources/internal/defaultChain.js"
 
 // `Credentials.retryOnAuthError`, data-first or pipeable.
-const retryOnAuthError: {
-  <E>(
-    options?: Credentials.RetryOnAuthErrorOptions<E>
-  ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | Credentials>
-  <A, E, R>(
-    effect: Effect.Effect<A, E, R>,
-    options?: Credentials.RetryOnAuthErrorOptions<E>
-  ): Effect.Effect<A, E | CredentialsError, R | Credentials>
-} = dual(
+const retryOnAuthError: recovery.RetryOnAuthError<Credentials> = dual(
   (args) => Effect.isEffect(args[0]),
   <A, E, R>(effect: Effect.Effect<A, E, R>, options?: Credentials.RetryOnAuthErrorOptions<E>) =>
     recovery.retryOnAuthError(Credentials, effect, options)

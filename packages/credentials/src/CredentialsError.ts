@@ -84,12 +84,16 @@ const withFix = (text: string, fix: string | undefined): string => (fix === unde
 export interface Tried {
   readonly attempts: number
   readonly elapsed: Duration.Duration
+  /** How many of the attempts the upstream throttled (`Throttling*`, HTTP 429), when any was. */
+  readonly throttled?: number | undefined
 }
 
 const withTried = (text: string, tried: Tried | undefined): string =>
   tried === undefined
     ? text
-    : `${text} (${tried.attempts} ${tried.attempts === 1 ? "attempt" : "attempts"} in ${formatSeconds(tried.elapsed)})`
+    : `${text} (${tried.attempts} ${tried.attempts === 1 ? "attempt" : "attempts"} in ${formatSeconds(tried.elapsed)}${
+      tried.throttled === undefined || tried.throttled === 0 ? "" : `, ${tried.throttled} throttled`
+    })`
 
 const formatSeconds = (duration: Duration.Duration) => `${(Duration.toMillis(duration) / 1000).toFixed(1)} s`
 
@@ -222,6 +226,8 @@ export class UpstreamError extends TaggedError("UpstreamError")<{
   readonly tried?: Tried | undefined
   /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
   readonly selection?: string | undefined
+  /** The answer's `Retry-After`, when it had one: a throttled request is not retried sooner. */
+  readonly retryAfter?: Duration.Duration | undefined
 }> {
   override get message(): string {
     const parts = [`HTTP ${this.status}`]

@@ -73,6 +73,18 @@ export * as Refresh from "./Refresh.js"
 /**
  * @since 0.1.0
  */
+export * as Identity from "./Identity.js"
+/**
+ * @since 0.1.0
+ */
+export * as IdentityPool from "./IdentityPool.js"
+/**
+ * @since 0.1.0
+ */
+export * as RequestBudget from "./RequestBudget.js"
+/**
+ * @since 0.1.0
+ */
 export * as SessionCache from "./SessionCache.js"
 /**
  * @since 0.1.0

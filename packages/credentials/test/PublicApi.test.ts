@@ -106,6 +106,14 @@ const expected = [
   "Signing.signAcs3",
   "Signing.signRoa",
   "Signing.signRpc",
+  "Identity.Tag",
+  "IdentityPool.IdentityPoolFull",
+  "IdentityPool.make",
+  "RequestBudget.DEFAULT_PER_SECOND",
+  "RequestBudget.RequestBudget",
+  "RequestBudget.layer",
+  "RequestBudget.layerDisabled",
+  "RequestBudget.make",
   "SessionCache.DEFAULT_DIRECTORY",
   "SessionCache.fileName",
   "Source",
@@ -149,10 +157,13 @@ describe("public API", () => {
       "EcsRamRole",
       "Environment",
       "HttpTransport",
+      "Identity",
+      "IdentityPool",
       "IniProfile",
       "OidcRoleArn",
       "RamRoleArn",
       "Refresh",
+      "RequestBudget",
       "SdkCredential",
       "SessionCache",
       "SignedHttpClient",
@@ -212,6 +223,7 @@ describe("public API", () => {
     expectTypeOf<CredentialsError.Tried>().toEqualTypeOf<{
       readonly attempts: number
       readonly elapsed: Duration.Duration
+      readonly throttled?: number | undefined
     }>()
     expectTypeOf(CredentialsError.isCredentialsError).guards.toEqualTypeOf<CredentialsError.CredentialsError>()
     expectTypeOf<CredentialsError.TypeId>().toEqualTypeOf<typeof CredentialsError.TypeId>()

@@ -12,6 +12,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/emulator.js"
 import * as model from "./internal/model.js"
+import type * as throttle from "./internal/throttle.js"
 
 /**
  * The emulated endpoints, each with its own faults, counters and request history.
@@ -198,3 +199,13 @@ export const make: (options?: Options) => Effect.Effect<EmulatorShape, EmulatorE
  * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<Emulator, EmulatorError> => Layer.scoped(Emulator, make(options))
+
+/**
+ * STS's rate limit (the `rateLimit` option, `setRateLimit`): `perSecond` requests a second per
+ * signing AccessKey ID, at most `burst` (default `perSecond`) at once; beyond it HTTP 400
+ * `Throttling.User`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RateLimit = throttle.RateLimit

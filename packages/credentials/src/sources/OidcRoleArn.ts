@@ -405,7 +405,8 @@ export const make = <R = never>(
             durationSeconds: resolved.durationSeconds,
             policy: resolved.policy
           }
-        )
+        ),
+        { budget: oidcProviderArn }
       ))
     if (options.cache === undefined) return yield* fetch
     return yield* cached(options.cache, {

@@ -127,7 +127,8 @@ export function make<R>(
           policy: resolved.policy,
           externalId
         }
-      )
+      ),
+      { budget: signer.accessKeyId }
     )
     if (options.cache === undefined) return yield* fetch
     return yield* cached(options.cache, {

@@ -48,6 +48,10 @@ const OAuthRefreshTokenRequest = Schema.Struct({
   refreshToken: Schema.NonEmptyString,
   clientId: Schema.optional(Schema.NonEmptyString)
 })
+const RateLimitRequest = Schema.Struct({
+  perSecond: Schema.NullOr(Schema.Positive.pipe(Schema.finite())),
+  burst: Schema.optional(Schema.Int.pipe(Schema.positive()))
+})
 const OAuthAccessTokenRequest = Schema.Struct({ accessToken: Schema.NonEmptyString, expiresAt: Schema.NonNegative })
 
 const secretParams = new Set(["SecurityToken", "OIDCToken", "Signature", "BearerToken", "refresh_token"])
@@ -104,6 +108,8 @@ const decodeExpiring = Schema.decodeUnknownOption(model.ExpiringEndpoint)
  * - `POST /expiry/<endpoint>`          `{ seconds }`; `DELETE /expiry/<endpoint>`
  * - `POST /metadata-mode`              `{ mode }`
  * - `POST /role-name`                  `{ roleName: string | null }`
+ * - `GET  /rate-limit`                 `{ throttled }`: the STS answers that were `Throttling.User`
+ * - `POST /rate-limit`                 `{ perSecond: number | null, burst? }`: STS's limit per key (null: off)
  * - `POST /reset`
  *
  * @internal
@@ -202,6 +208,16 @@ export const handle = (emulator: model.EmulatorShape, ctx: RequestContext): Effe
           ctx,
           (r) => Effect.zipRight(emulator.setRoleName(r.roleName ?? undefined), ok())
         )
+      }
+      case "rate-limit": {
+        if (arg !== undefined) return notFound
+        if (m === "GET") return Reply.json(200, { throttled: yield* emulator.throttled })
+        if (m !== "POST") return notFound
+        return yield* withBody(RateLimitRequest, ctx, (r) =>
+          Effect.zipRight(
+            emulator.setRateLimit(r.perSecond === null ? undefined : { perSecond: r.perSecond, burst: r.burst }),
+            ok()
+          ))
       }
       case "reset": {
         if (m !== "POST" || arg !== undefined) return notFound

@@ -25,6 +25,7 @@ import * as Reply from "./reply.js"
 import { type RequestContext, signatureAlgorithmOf } from "./request.js"
 import { makeState, type State, toAccessEntry, toKeyEntry, toRefreshEntry, toSsoEntry } from "./state.js"
 import * as Sts from "./sts.js"
+import { isValid as isValidRateLimit } from "./throttle.js"
 
 const ipv4Loopback = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
 
@@ -343,6 +344,12 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
         detail: `credentialsPath must be an absolute path other than "/"`
       })
     }
+    if (options.rateLimit !== undefined && !isValidRateLimit(options.rateLimit)) {
+      return yield* new EmulatorError({
+        reason: "InvalidOptions",
+        detail: "rateLimit.perSecond must be a positive number and rateLimit.burst a positive whole number"
+      })
+    }
     const state = yield* makeState(options)
     const nodeServer: Http.Server = options.tls === undefined ?
       Http.createServer() :
@@ -412,6 +419,8 @@ export const make = (options: Options = {}): Effect.Effect<EmulatorShape, Emulat
       lastRequest: (endpoint) =>
         Effect.map(Ref.get(state.history), (h) => Option.fromNullable((h.get(endpoint) ?? []).at(-1))),
       awaitRequests: state.awaitRequests,
+      setRateLimit: state.throttle.set,
+      throttled: state.throttle.throttled,
       reset: Effect.zipRight(state.reset, Api.setClockSkew(state, 0))
     }
 

@@ -9,6 +9,7 @@ import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Fault } from "../Fault.js"
+import type { RateLimit } from "./throttle.js"
 
 /** @internal */
 export const Endpoint = Schema.Literal(
@@ -157,6 +158,11 @@ export interface Options {
    * hard-codes `https://` for STS. The URLs then start with `https://`.
    */
   readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer } | undefined
+  /**
+   * STS's rate limit per signing AccessKey ID (AssumeRoleWithOIDC: per OIDC provider), a token
+   * bucket: beyond it STS answers HTTP 400 `Throttling.User`. Off by default.
+   */
+  readonly rateLimit?: RateLimit | undefined
 }
 
 /** @internal */
@@ -227,6 +233,10 @@ export interface EmulatorShape {
   readonly lastRequest: (endpoint: Endpoint) => Effect.Effect<Option.Option<RequestRecord>>
   /** Completes once the endpoint has received at least `count` requests (no polling, no sleep). */
   readonly awaitRequests: (endpoint: Endpoint, count: number) => Effect.Effect<void>
+  /** Sets STS's rate limit (undefined: off), every bucket full; `reset` restores the start option. */
+  readonly setRateLimit: (limit: RateLimit | undefined) => Effect.Effect<void>
+  /** How many STS answers were `Throttling.User` since start or `reset`. */
+  readonly throttled: Effect.Effect<number>
   /**
    * Back to the start options: faults, expiries, counters, history, nonces, tokens (OIDC, metadata,
    * CloudSSO, OAuth), issued keys.

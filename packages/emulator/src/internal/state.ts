@@ -21,6 +21,7 @@ import {
   type RequestRecord
 } from "./model.js"
 import { formatUtcSeconds, randomHex, randomToken } from "./reply.js"
+import { makeThrottle } from "./throttle.js"
 
 /** The session of a credential the emulator issued, as `GetCallerIdentity` reports it. @internal */
 export interface AssumedRole {
@@ -169,6 +170,7 @@ export const makeState = (options: Options) =>
     const history = yield* Ref.make<ReadonlyMap<Endpoint, ReadonlyArray<RequestRecord>>>(new Map())
     // Never reset, so that every credential ever issued has a distinct id.
     const issuedCount = yield* Ref.make(0)
+    const throttle = makeThrottle(options.rateLimit)
 
     const count = (endpoint: Endpoint, field: CounterField) =>
       SubscriptionRef.update(counters, (all) => ({
@@ -263,7 +265,8 @@ export const makeState = (options: Options) =>
       Ref.set(metadataMode, initialMode),
       Ref.set(roleName, initialRole),
       Ref.set(history, new Map()),
-      SubscriptionRef.set(counters, zeroAll())
+      SubscriptionRef.set(counters, zeroAll()),
+      throttle.reset
     ], { discard: true })
 
     const awaitRequests = (endpoint: Endpoint, n: number) =>
@@ -296,7 +299,8 @@ export const makeState = (options: Options) =>
       revoke,
       useNonce,
       reset,
-      awaitRequests
+      awaitRequests,
+      throttle
     }
   })
 

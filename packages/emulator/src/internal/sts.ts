@@ -9,6 +9,7 @@ import * as RpcSignature from "../RpcSignature.js"
 import * as Reply from "./reply.js"
 import { type RequestContext, signatureAlgorithmOf } from "./request.js"
 import { type AssumedRole, type Identity, type IssuedCredential, type KeyEntry, roleIdOf, type State } from "./state.js"
+import { throttledAnswer } from "./throttle.js"
 
 /** An STS error answer: status, `Code`, `Message`. @internal */
 export interface StsError {
@@ -273,6 +274,7 @@ const assumeRole = (state: State, ctx: RequestContext, now: number) =>
   Effect.gen(function*() {
     const authenticated = yield* authenticate(state, ctx, now)
     if (Either.isLeft(authenticated)) return errorReply(ctx, authenticated.left)
+    if (!(yield* state.throttle.take(authenticated.right.accessKeyId, now))) return errorReply(ctx, throttledAnswer)
     const assumed = validateAssume(ctx.params, state.settings.maxSessionDurationSeconds, true)
     if (Either.isLeft(assumed)) return errorReply(ctx, assumed.left)
     const lifetime = yield* lifetimeMillis(state, assumed.right.durationSeconds)
@@ -336,6 +338,7 @@ const assumeRoleWithOidc = (state: State, ctx: RequestContext, now: number) =>
       return { assumed, provider, token }
     })
     if (Either.isLeft(checked)) return errorReply(ctx, checked.left)
+    if (!(yield* state.throttle.take(checked.right.provider, now))) return errorReply(ctx, throttledAnswer)
     const accepted = yield* Ref.get(state.oidcTokens)
     if (accepted !== undefined && !accepted.has(checked.right.token)) {
       return errorReply(ctx, err(400, "AuthenticationFail.OIDCToken.Invalid", "The OIDC token is invalid."))

@@ -16,6 +16,17 @@ export interface RetryOnAuthErrorOptions<E> {
   readonly isAuthError?: ((error: E) => boolean) | undefined
 }
 
+/** `retryOnAuthError` for the service of tag `I` (`Credentials`, a named identity): data-first or pipeable. */
+export interface RetryOnAuthError<I> {
+  <E>(
+    options?: RetryOnAuthErrorOptions<E>
+  ): <A, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CredentialsError, R | I>
+  <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: RetryOnAuthErrorOptions<E>
+  ): Effect.Effect<A, E | CredentialsError, R | I>
+}
+
 /** The service as `retryOnAuthError` uses it (a structural view, to keep this module free of the tag's module). */
 interface Service {
   readonly get: Effect.Effect<Credential, CredentialsError>

@@ -7,6 +7,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -21,6 +22,7 @@ import { formatBytes } from "../files/boundedFile.js"
 import type { Policy } from "./policy.js"
 import * as Proxy from "./proxy.js"
 import { sanitize, scrubber } from "./scrub.js"
+import { parseRetryAfter } from "./throttle.js"
 import { currentRequestOptions } from "./transport.js"
 import { transportError } from "./transportError.js"
 
@@ -129,6 +131,7 @@ const upstreamError = (options: {
   readonly body: string
   readonly scrub: (text: string) => string
   readonly fix?: ((status: number, code: string | undefined) => string | undefined) | undefined
+  readonly retryAfter?: Duration.Duration | undefined
 }): UpstreamError => {
   const body = Either.getOrUndefined(decodeJson(ServiceError, options.body))
   const clean = (text: string | undefined) => (text === undefined ? undefined : sanitize(options.scrub(text)))
@@ -141,7 +144,8 @@ const upstreamError = (options: {
     code,
     requestId: clean(firstText(body?.RequestId, body?.requestId)),
     serviceMessage: message?.startsWith(signatureMismatchPrefix) ? signatureMismatchPrefix : clean(message),
-    fix: options.fix?.(options.status, code)
+    fix: options.fix?.(options.status, code),
+    ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter })
   })
 }
 
@@ -176,7 +180,8 @@ export const exchange = <A>(
     const body = Number.isFinite(length) && length > policy.maxBodyBytes
       ? yield* Effect.fail(new BodyTooLarge())
       : yield* readBody(response, policy.maxBodyBytes)
-    return { status: response.status, body }
+    const retryAfter = parseRetryAfter(response.headers["retry-after"], yield* Clock.currentTimeMillis)
+    return { status: response.status, body, retryAfter }
   }).pipe(
     Effect.scoped,
     Effect.catchAll((error): Effect.Effect<never, CredentialsError> =>
@@ -223,7 +228,15 @@ export const exchange = <A>(
           onRight: Effect.succeed
         })
         : Effect.fail(
-          upstreamError({ source, endpoint, status: answer.status, body: answer.body, scrub, fix: spec.fix })
+          upstreamError({
+            source,
+            endpoint,
+            status: answer.status,
+            body: answer.body,
+            scrub,
+            fix: spec.fix,
+            retryAfter: answer.retryAfter
+          })
         )
     )
   )

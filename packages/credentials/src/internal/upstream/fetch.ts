@@ -12,7 +12,9 @@ import {
   type Tried,
   UpstreamError
 } from "../../CredentialsError.js"
+import { keyOf, RequestBudget } from "./budget.js"
 import type { Policy } from "./policy.js"
+import { isThrottled, retryAfterOf, throttleDelay } from "./throttle.js"
 
 /** Failures that may pass if tried again: the network, timeouts, 5xx, throttling. */
 export const isTransient = (error: CredentialsError): boolean => {
@@ -46,49 +48,71 @@ const withTried = (error: CredentialsError, tried: Tried): CredentialsError => {
  * One fetch of a source: `attempt` (one or more exchanges) retried on transient failures on the
  * policy's schedule, all within the time budget. A retry starts only if the budget left after its
  * delay allows a whole attempt (the read timeout, plus the connect timeout after a failed
- * connection); `retryWhile` narrows what is retried. The final error says how many attempts were
- * made and how long they took.
+ * connection); `retryWhile` narrows what is retried. A throttled answer is retried on its own,
+ * longer backoff (throttle.ts), never sooner than its `Retry-After`, and holds the shared request
+ * budget off for as long. With `budget` (who signs: an AccessKey ID), every attempt first takes a
+ * slot of the program's request budget for this upstream and account; the wait for the first slot
+ * is not counted in the time budget (a warm-up of many identities queues). The final error says
+ * how many attempts were made, how long they took and how many were throttled.
  */
 export const run = <A, R>(
   source: string,
   endpoint: string,
   policy: Policy,
   attempt: Effect.Effect<A, CredentialsError, R>,
-  options: { readonly retryWhile?: ((error: CredentialsError) => boolean) | undefined } = {}
+  options: {
+    readonly retryWhile?: ((error: CredentialsError) => boolean) | undefined
+    readonly budget?: string | undefined
+  } = {}
 ): Effect.Effect<A, CredentialsError, R> =>
   Effect.gen(function*() {
+    const requestBudget = yield* RequestBudget
+    const key = options.budget === undefined ? undefined : keyOf(endpoint, options.budget)
+    const slot = key === undefined ? Effect.void : requestBudget.acquire(key)
+    yield* slot
     const started = yield* Clock.currentTimeMillis
     const budgetMillis = Duration.toMillis(policy.budget)
     let attempts = 0
+    let throttled = 0
     const whole = (error: CredentialsError) =>
       Duration.toMillis(policy.read) +
       (error._tag === "Timeout" && error.phase === "connect" ? Duration.toMillis(policy.connect) : 0)
+    const fits = (error: CredentialsError, delay: Duration.Duration) =>
+      Effect.map(
+        Clock.currentTimeMillis,
+        (now) => budgetMillis - (now - started) - Duration.toMillis(delay) >= whole(error)
+      )
     const retryWhile = options.retryWhile ?? isTransient
     // The schedule's delays, cut short where the budget left after the delay would not allow a
     // whole attempt. Consulted only for failures worth a retry.
-    const driver = yield* Schedule.driver(
-      Schedule.delays(policy.retry).pipe(
-        Schedule.checkEffect((error: CredentialsError, delay) =>
-          Effect.map(
-            Clock.currentTimeMillis,
-            (now) => budgetMillis - (now - started) - Duration.toMillis(delay) >= whole(error)
-          )
-        )
-      )
-    )
+    const driver = yield* Schedule.driver(Schedule.delays(policy.retry).pipe(Schedule.checkEffect(fits)))
+    // A throttled answer: wait the throttle backoff (only its Retry-After when the caller gave a
+    // schedule, which then applies), if the time budget allows a whole attempt after it; the
+    // request budget holds off as long.
+    const afterThrottle = (error: CredentialsError) =>
+      Effect.gen(function*() {
+        const delay = policy.retryGiven === true ? retryAfterOf(error) : yield* throttleDelay(error, throttled)
+        throttled++
+        if (key !== undefined) yield* requestBudget.holdOff(key, delay)
+        if (!(yield* fits(error, delay))) return yield* Effect.fail(error)
+        yield* Effect.sleep(delay)
+        if (policy.retryGiven === true) yield* Effect.mapError(driver.next(error), () => error)
+      })
     const loop: Effect.Effect<A, CredentialsError, R> = Effect.suspend(() => {
       attempts++
       return attempt
     }).pipe(
-      Effect.catchAll((error) =>
-        retryWhile(error)
-          ? Effect.matchEffect(driver.next(error), { onFailure: () => Effect.fail(error), onSuccess: () => loop })
-          : Effect.fail(error)
-      )
+      Effect.catchAll((error) => {
+        if (!retryWhile(error)) return Effect.fail(error)
+        const again = Effect.zipRight(slot, Effect.suspend(() => loop))
+        return isThrottled(error)
+          ? Effect.zipRight(afterThrottle(error), again)
+          : Effect.matchEffect(driver.next(error), { onFailure: () => Effect.fail(error), onSuccess: () => again })
+      })
     )
     const tried = Effect.map(
       Clock.currentTimeMillis,
-      (now): Tried => ({ attempts, elapsed: Duration.millis(now - started) })
+      (now): Tried => ({ attempts, elapsed: Duration.millis(now - started), ...(throttled > 0 ? { throttled } : {}) })
     )
     return yield* loop.pipe(
       Effect.timeoutFail({

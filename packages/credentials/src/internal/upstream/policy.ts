@@ -23,7 +23,11 @@ export interface Options {
    * read timeouts (15 s; the metadata service: 2 s).
    */
   readonly timeBudget?: Duration.DurationInput | undefined
-  /** How a transient failure (network, timeout, 5xx, throttling) is retried, within the budget. */
+  /**
+   * How a transient failure (network, timeout, 5xx, throttling) is retried, within the budget.
+   * Without it, a throttled answer (`Throttling*`, HTTP 429) has a longer backoff of its own (about
+   * 1 s, 2 s, 4 s..., jittered); with it, this schedule. Never sooner than the answer's `Retry-After`.
+   */
   readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
   /** The largest answer read, in bytes. Default 1 MiB (an STS answer is about 2 KB). */
   readonly maxBodyBytes?: number | undefined
@@ -70,6 +74,8 @@ export interface Policy {
   readonly read: Duration.Duration
   readonly budget: Duration.Duration
   readonly retry: Schedule.Schedule<unknown, CredentialsError>
+  /** Whether `retry` is the caller's (then throttled answers follow it too). */
+  readonly retryGiven?: boolean | undefined
   readonly maxBodyBytes: number
   readonly tracePropagation: boolean
   /** The proxies of this fetch (undefined: none). */
@@ -128,6 +134,7 @@ export const policy = (
       read,
       budget,
       retry: options?.retrySchedule ?? defaultRetry,
+      retryGiven: options?.retrySchedule !== undefined,
       maxBodyBytes,
       tracePropagation: options?.tracePropagation === true,
       proxies
