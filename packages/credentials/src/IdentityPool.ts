@@ -46,7 +46,12 @@ export interface Options<R> {
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** The most identities kept at once. Default 10,000. */
   readonly capacity?: number | undefined
-  /** The refresh engine's options, for every identity (see `Refresh.Options`). */
+  /**
+   * The refresh engine's options, for every identity (see `Refresh.Options`). `spread` is on by
+   * default here: each identity refreshes at a moment drawn between 35% and 80% of its session's
+   * lifetime (never later than 15 minutes before expiry), so tenants warmed together do not
+   * refresh together; `spread: false` restores the engine's timing.
+   */
   readonly refresh?: Refresh.Options | undefined
 }
 

@@ -19,7 +19,7 @@ import { type CredentialsError, InvalidConfiguration } from "../../CredentialsEr
 import type { Source } from "../../Source.js"
 import { decodeDuration } from "../config/rules.js"
 import * as Engine from "../refresh/engine.js"
-import type { Options as RefreshOptions } from "../refresh/timing.js"
+import { defaultSpread, type Options as RefreshOptions } from "../refresh/timing.js"
 
 /** Every identity of the pool is in use and it holds `capacity` of them. */
 export class PoolFull extends Data.TaggedError("IdentityPoolFull")<{
@@ -39,7 +39,10 @@ export interface PoolOptions<R> {
   readonly idleTimeToLive?: Duration.DurationInput | undefined
   /** The most identities kept at once. Default 10,000. */
   readonly capacity?: number | undefined
-  /** The refresh engine's options, for every identity. */
+  /**
+   * The refresh engine's options, for every identity. `spread` defaults to `defaultSpread` here
+   * (identities warmed together refresh apart); `spread: false` turns it off.
+   */
   readonly refresh?: RefreshOptions | undefined
 }
 
@@ -69,6 +72,7 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
       "idleTimeToLive",
       options.idleTimeToLive ?? DEFAULT_IDLE_TIME_TO_LIVE
     )
+    const refresh: RefreshOptions = { ...options.refresh, spread: options.refresh?.spread ?? defaultSpread }
     const capacity = options.capacity ?? DEFAULT_CAPACITY
     if (!(Number.isSafeInteger(capacity) && capacity > 0)) {
       return yield* new InvalidConfiguration({
@@ -126,7 +130,7 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
           const scope = yield* Scope.make()
           // interruptible: the engine's fibers must be (a fiber forked in an uninterruptible
           // region is uninterruptible, and its scope could then never close)
-          const engine = yield* Engine.make(options.lookup(key), options.refresh).pipe(
+          const engine = yield* Engine.make(options.lookup(key), refresh).pipe(
             Scope.extend(scope),
             Effect.provide(context),
             Effect.interruptible,
