@@ -174,5 +174,14 @@ describe("IdentityPool", () => {
       expect(capacity.message).toContain("IdentityPool: invalid configuration: capacity")
       const ttl = yield* Effect.flip(IdentityPool.make({ lookup, idleTimeToLive: "soon" as Duration.DurationInput }))
       expect(ttl.message).toContain("idleTimeToLive")
+      for (
+        const spread of [{ from: 0.8, to: 0.3 }, { from: -0.1, to: 0.5 }, { from: 0.2, to: 1.5 }, {
+          from: Number.NaN,
+          to: 0.5
+        }]
+      ) {
+        const refused = yield* Effect.flip(IdentityPool.make({ lookup, refresh: { spread } }))
+        expect(refused.message).toContain("refresh.spread")
+      }
     }))
 })

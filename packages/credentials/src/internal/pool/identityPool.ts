@@ -72,7 +72,17 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
       "idleTimeToLive",
       options.idleTimeToLive ?? DEFAULT_IDLE_TIME_TO_LIVE
     )
-    const refresh: RefreshOptions = { ...options.refresh, spread: options.refresh?.spread ?? defaultSpread }
+    const spread = options.refresh?.spread ?? defaultSpread
+    // A window outside [0, 1] or upside down is a mistake, not a wish to be clamped silently.
+    if (spread !== false && !(0 <= spread.from && spread.from <= spread.to && spread.to <= 1)) {
+      return yield* new InvalidConfiguration({
+        source,
+        field: "refresh.spread",
+        reason: "must be { from, to } with 0 <= from <= to <= 1 (fractions of a session's lifetime)",
+        fix: `leave it out for { from: ${defaultSpread.from}, to: ${defaultSpread.to} }, or pass false to turn it off`
+      })
+    }
+    const refresh: RefreshOptions = { ...options.refresh, spread }
     const capacity = options.capacity ?? DEFAULT_CAPACITY
     if (!(Number.isSafeInteger(capacity) && capacity > 0)) {
       return yield* new InvalidConfiguration({
