@@ -351,6 +351,11 @@ export class NetworkError extends TaggedError("NetworkError")<{
   readonly source: string
   readonly endpoint: string
   readonly detail: string
+  /**
+   * `true` when trying again cannot help (an https URL that meets a plain-HTTP server): the
+   * upstream pipeline does not retry it. Absent for the network failures that may pass.
+   */
+  readonly permanent?: boolean | undefined
   readonly tried?: Tried | undefined
   /** What the user selected that this error makes unusable: a chain ends here (see `Selection`). */
   readonly selection?: string | undefined

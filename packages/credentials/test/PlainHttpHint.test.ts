@@ -3,7 +3,8 @@
 // server seems to speak plain HTTP and what to do. Real TLS handshakes against the emulator's
 // plain-HTTP port on 127.0.0.1.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber, Option, TestClock } from "effect"
+import { createServer, type Socket } from "node:net"
 import * as AccessKey from "../src/sources/AccessKey.js"
 import * as CredentialsUri from "../src/sources/CredentialsUri.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
@@ -38,6 +39,47 @@ describe("https to a plain-HTTP server", () => {
         )
         expect(error._tag).toBe("NetworkError")
         expect(error.message).toContain("the server seems to speak plain HTTP, not TLS")
+      })
+    ))
+
+  // With the retries as shipped: the same answer every time, so one connection, not four.
+  it.scoped("not retried: one connection with the default retries", () =>
+    withEmulator(() =>
+      Effect.gen(function*() {
+        let connections = 0
+        const sockets = new Set<Socket>()
+        const server = createServer((socket) => {
+          connections++
+          sockets.add(socket)
+          socket.on("data", () => socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"))
+          socket.on("error", () => {})
+          socket.on("close", () => sockets.delete(socket))
+        })
+        const port = yield* Effect.acquireRelease(
+          Effect.async<number>((resume) => {
+            server.listen(0, "127.0.0.1", () => {
+              const address = server.address()
+              resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
+            })
+          }),
+          () =>
+            Effect.async<void>((resume) => {
+              for (const socket of sockets) socket.destroy()
+              server.close(() => resume(Effect.void))
+            })
+        )
+        const fiber = yield* Effect.fork(
+          Effect.flip(CredentialsUri.make({ credentialsUri: `https://127.0.0.1:${port}/` }))
+        )
+        // Lets the sockets work between steps of the clock (no real sleep), for a minute of backoff.
+        for (let i = 0; i < 120 && Option.isNone(yield* Fiber.poll(fiber)); i++) {
+          yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+          yield* TestClock.adjust("500 millis")
+        }
+        const error = yield* Fiber.join(fiber)
+        expect(error._tag).toBe("NetworkError")
+        expect(error.message).toContain("the server seems to speak plain HTTP, not TLS")
+        expect(connections).toBe(1)
       })
     ))
 })

@@ -20,8 +20,9 @@ import { isThrottled, retryAfterOf, throttleDelay } from "./throttle.js"
 export const isTransient = (error: CredentialsError): boolean => {
   switch (error._tag) {
     case "Timeout":
-    case "NetworkError":
       return true
+    case "NetworkError":
+      return error.permanent !== true
     case "UpstreamError":
       return error.status >= 500 || error.status === 429 || /throttl/i.test(error.code ?? "")
     default:

@@ -71,11 +71,14 @@ export const transportError = (
     case "ReadTimeout":
       return new Timeout({ source, endpoint, phase: "read", after: policy.read })
   }
+  // Not TLS at all: the same answer every time, so not worth a retry.
+  const plainHttp = error._tag !== "ResponseError" && failure?.code !== undefined && notTls.has(failure.code) &&
+    target.startsWith("https:")
   const detail = error._tag === "ResponseError"
     ? `the connection closed before the whole body arrived (${failure?.code ?? error.reason})`
-    : failure?.code !== undefined && notTls.has(failure.code) && target.startsWith("https:")
-    ? `the TLS handshake failed (${failure.code}): the server seems to speak plain HTTP, not TLS; ` +
+    : plainHttp
+    ? `the TLS handshake failed (${failure?.code}): the server seems to speak plain HTTP, not TLS; ` +
       "use http:// if it does (a local emulator or sidecar), or check the port"
     : failure?.detail ?? "transport error"
-  return new NetworkError({ source, endpoint, detail })
+  return new NetworkError({ source, endpoint, detail, ...(plainHttp ? { permanent: true } : {}) })
 }
