@@ -5,6 +5,7 @@
 // children belong to init (or a subreaper) and no link back is left: nothing finds them then.
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import { readTextFile } from "../files/boundedFile.js"
 
 /** A process found under the command: its pid, and its group (it leads one when they are equal). */
 export interface Descendant {
@@ -12,8 +13,10 @@ export interface Descendant {
   readonly pgid: number
 }
 
-// A process table read has a bound, like every other read: the first 65 536 entries.
+// A process table read has a bound, like every other read: the first 65 536 entries, each stat
+// line through the bounded reader (a real one is a few hundred bytes).
 const maxEntries = 65_536
+const statOptions = { source: "process_command", maxBytes: 4096 }
 
 // `/proc/<pid>/stat`: "pid (comm) state ppid pgrp ...". The command name may hold spaces and
 // parentheses: the fields after it are read from the last ")".
@@ -36,7 +39,8 @@ export const descendantsOf = (root: number): Effect.Effect<ReadonlyArray<Descend
     const pids = names.filter((name) => /^\d+$/.test(name)).slice(0, maxEntries)
     const children = new Map<number, Array<Descendant>>()
     for (const name of pids) {
-      const entry = parse(yield* fs.readFileString(`/proc/${name}/stat`).pipe(Effect.orElseSucceed(() => "")))
+      const stat = yield* readTextFile(`/proc/${name}/stat`, statOptions).pipe(Effect.orElseSucceed(() => ""))
+      const entry = parse(stat)
       if (entry === undefined) continue
       const siblings = children.get(entry.ppid) ?? []
       siblings.push({ pid: Number(name), pgid: entry.pgid })
