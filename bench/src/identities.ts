@@ -45,6 +45,19 @@ const emulatorOptions = () => ({
 const roleOf = (tenant: string) => `acs:ram::1234567890123456:role/${tenant}`
 const tenantKeys = (n: number) => Array.from({ length: n }, (_, i) => `tenant-${i}`)
 
+// The pool of the tenants, each assuming its own role through STS at `stsEndpoint` (ours, as shipped).
+const signer = AccessKey.make({ accessKeyId, accessKeySecret })
+const tenantPool = (stsEndpoint: string) =>
+  IdentityPool.make({
+    lookup: (tenant) =>
+      RamRoleArn.make({
+        source: signer,
+        roleArn: roleOf(tenant),
+        roleSessionName: tenant,
+        stsEndpoint
+      })
+  })
+
 /** Ours: warm-up then 2 hours live, on a virtual clock shared with the emulator. */
 const ours = async (n: number) => {
   const started = performance.now()
@@ -83,16 +96,7 @@ const ours = async (n: number) => {
   const outcome = await Effect.runPromise(
     Effect.gen(function*() {
       const emulator = yield* Emulator.make(emulatorOptions())
-      const signer = AccessKey.make({ accessKeyId, accessKeySecret })
-      const pool = yield* IdentityPool.make({
-        lookup: (tenant) =>
-          RamRoleArn.make({
-            source: signer,
-            roleArn: roleOf(tenant),
-            roleSessionName: tenant,
-            stsEndpoint: emulator.stsEndpoint
-          })
-      })
+      const pool = yield* tenantPool(emulator.stsEndpoint)
       const keys = tenantKeys(n)
       // warm-up: every tenant at once, each holding its identity for the whole run
       const results = yield* Effect.forEach(
@@ -269,17 +273,8 @@ export const memory = async (n: number, supervised: boolean) => {
   return Effect.runPromise(
     Effect.gen(function*() {
       const supervisor = yield* Supervisor.track
-      const signer = AccessKey.make({ accessKeyId, accessKeySecret })
       // the pool's one sweeper fiber is not counted: the identities' fibers are
-      const pool = yield* IdentityPool.make({
-        lookup: (tenant) =>
-          RamRoleArn.make({
-            source: signer,
-            roleArn: roleOf(tenant),
-            roleSessionName: tenant,
-            stsEndpoint: "127.0.0.1:9"
-          })
-      })
+      const pool = yield* tenantPool("127.0.0.1:9")
       const before = yield* Effect.promise(async () => {
         await sleep(100)
         return heapUsed()
