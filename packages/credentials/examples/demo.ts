@@ -12,7 +12,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Clock, ConfigProvider, Console, Effect, Fiber, Layer, Ref, Schedule, Stream } from "effect"
 import { createRequire } from "node:module"
-import { Credential, Credentials, DefaultChain, HttpTransport } from "../src/index.js"
+import { Changes, Credential, Credentials, DefaultChain, HttpTransport } from "../src/index.js"
 import FacadeCredential, { Config } from "../src/promise/promise.js"
 
 const require = createRequire(import.meta.url)
@@ -104,7 +104,7 @@ const main = Effect.gen(function*() {
   const calls = yield* Ref.make(0)
   yield* Effect.gen(function*() {
     const credentials = yield* Credentials
-    yield* credentials.changes.pipe(
+    yield* Changes.of(credentials).pipe(
       Stream.drop(1),
       Stream.runForEach((c) =>
         Effect.flatMap(t, (at) => Console.log(`  ${at}  rotated: new credential ${c.accessKeyId}`))

@@ -16,14 +16,14 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
+import type * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
-import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Scope from "effect/Scope"
 import * as Chain from "./Chain.js"
 import type { Credential } from "./Credential.js"
 import type { CredentialsError } from "./CredentialsError.js"
 import * as recovery from "./internal/refresh/recovery.js"
+import * as Subscribers from "./internal/refresh/subscribers.js"
 import * as Refresh from "./Refresh.js"
 import type { Source } from "./Source.js"
 import type * as DefaultChain from "./sources/internal/defaultChain.js"
@@ -89,7 +89,7 @@ export class Credentials
       Credentials,
       Effect.map(
         Refresh.make(source, options),
-        ({ changes, get, invalidate, refresh }) => Credentials.of({ get, changes, refresh, invalidate })
+        ({ get, invalidate, refresh, subscribe }) => Credentials.of({ get, subscribe, refresh, invalidate })
       )
     )
   }
@@ -198,15 +198,18 @@ export class Credentials
    */
   static layerCredential(credential: Credential): Layer.Layer<Credentials> {
     const get = Effect.succeed(credential)
-    return Layer.succeed(
+    return Layer.effect(
       Credentials,
-      Credentials.of({ get, changes: Stream.make(credential), refresh: get, invalidate: Effect.void })
+      Effect.map(
+        Subscribers.make(credential),
+        ({ subscribe }) => Credentials.of({ get, subscribe, refresh: get, invalidate: Effect.void })
+      )
     )
   }
 
   /**
    * A test double: each `get` hands out the next item of `script` (a credential, or an error to
-   * fail with); the last item repeats. `changes` emits each new credential as it is handed out.
+   * fail with); the last item repeats. Subscribers get each new credential as it is handed out.
    * `refresh` hands out the next item as `get` does; `invalidate` does nothing (every `get` already
    * takes the next item). No network, no clock.
    *
@@ -239,17 +242,18 @@ export class Credentials
       Credentials,
       Effect.gen(function*() {
         const position = yield* Ref.make(0)
-        const lastHandedOut = yield* SubscriptionRef.make(Option.none<Credential>())
+        const lastHandedOut = yield* Subscribers.make<Credential>()
         const next = Ref.getAndUpdate(position, (i) => Math.min(i + 1, script.length - 1)).pipe(
           Effect.map((i) => script[i]!)
         )
         const get = Effect.flatMap(next, (item): Effect.Effect<Credential, CredentialsError> =>
           "_tag" in item
             ? Effect.fail(item)
-            : SubscriptionRef.set(lastHandedOut, Option.some(item)).pipe(Effect.as(item)))
-        // The script's last credential repeats: emit it once.
-        const changes = lastHandedOut.changes.pipe(Stream.filterMap((item) => item), Stream.changes)
-        return Credentials.of({ get, changes, refresh: get, invalidate: Effect.void })
+            // The script's last credential repeats: published once.
+            : lastHandedOut.latest() === item
+            ? Effect.succeed(item)
+            : Effect.as(lastHandedOut.publish(item), item))
+        return Credentials.of({ get, subscribe: lastHandedOut.subscribe, refresh: get, invalidate: Effect.void })
       })
     )
   }
@@ -360,15 +364,17 @@ export declare namespace Credentials {
    * @example
    * ```ts
    * import { Credentials } from "@effect-alicloud/credentials"
-   * import { Effect, Stream } from "effect"
+   * import { Effect, Queue } from "effect"
    *
-   * // Rebuild a long-lived client at each rotation
+   * // Rebuild a long-lived client at each rotation (as a Stream: `Changes.of(credentials)`)
    * const rotations = Effect.gen(function*() {
    *   const credentials: Credentials.Service = yield* Credentials
-   *   yield* credentials.changes.pipe(
-   *     Stream.runForEach((credential) => Effect.logInfo(`new credential from ${credential.providerName}`))
+   *   const rotated = yield* credentials.subscribe
+   *   yield* Queue.take(rotated).pipe(
+   *     Effect.flatMap((credential) => Effect.logInfo(`new credential from ${credential.providerName}`)),
+   *     Effect.forever
    *   )
-   * })
+   * }).pipe(Effect.scoped)
    * ```
    *
    * @since 0.1.0
@@ -377,12 +383,17 @@ export declare namespace Credentials {
   export interface Service {
     /** A valid credential: cached, refreshed ahead of expiry, fetched once however many wait. */
     readonly get: Effect.Effect<Credential, CredentialsError>
-    /** The current credential and every rotation. */
-    readonly changes: Stream.Stream<Credential>
+    /**
+     * A queue holding the current credential (when there is one), then every new one, until the
+     * scope closes. A subscriber that falls 16 credentials behind loses the oldest. As a `Stream`:
+     * `Changes.of(credentials)` (its own module: `effect/Stream` is loaded only by programs that
+     * use one).
+     */
+    readonly subscribe: Effect.Effect<Queue.Dequeue<Credential>, never, Scope.Scope>
     /**
      * Fetches a credential now, whatever the state of the current one (joining a fetch already in
-     * flight: one upstream request however many ask), makes it the current one and publishes it on
-     * `changes`. For a credential the service refused before its time (a revoked session, a rotated
+     * flight: one upstream request however many ask), makes it the current one and publishes it to
+     * the subscribers. For a credential the service refused before its time (a revoked session, a rotated
      * key); `retryOnAuthError` does it for a signed call. A failure leaves the current credential.
      */
     readonly refresh: Effect.Effect<Credential, CredentialsError>

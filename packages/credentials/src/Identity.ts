@@ -107,9 +107,9 @@ export const Tag = <const Id extends string>(id: Id) => <Self>(): IdentityClass<
     layer: <R>(source: Source<R>, options?: Refresh.Options) =>
       Layer.scoped(
         tag,
-        Effect.map(Refresh.make(source, options), ({ changes, get, invalidate, refresh }) => ({
+        Effect.map(Refresh.make(source, options), ({ get, invalidate, refresh, subscribe }) => ({
           get,
-          changes,
+          subscribe,
           refresh,
           invalidate
         }))

@@ -143,7 +143,7 @@ export const make = <R>(options: Options<R>): Effect.Effect<IdentityPool, Invali
     const identity = (key: string) =>
       Effect.map(
         pool.identity(key),
-        ({ changes, get, invalidate, refresh }) => Credentials.of({ get, changes, refresh, invalidate })
+        ({ get, invalidate, refresh, subscribe }) => Credentials.of({ get, subscribe, refresh, invalidate })
       )
     return {
       get: pool.get,

@@ -2,7 +2,8 @@
  * The refresh engine: turns any source of session credentials into a cached, refreshing one,
  * modelled as a scoped resource.
  *
- * - The current credential lives in a `SubscriptionRef` (it feeds `changes`).
+ * - The current credential is told to the subscribers (`subscribe`: a queue each, the current
+ *   credential first; `Changes.of` makes it a `Stream`).
  * - `get` returns it while it is valid: one primitive that reads the fiber's clock, no ref, no lock.
  * - When there is none, or it has expired, `get` waits for a fetch. Concurrent callers share one
  *   fetch in flight (single flight): N callers, one upstream request.
@@ -19,7 +20,7 @@
  * - A credential marked `cache: "none"` (`Credential.uncached`, see `Credential.CachePolicy`) is
  *   not kept: it goes to the callers of the fetch that got it, and every later `get` fetches again
  *   (still single flight: callers that arrive while a fetch is in flight share it). The background
- *   fiber never refreshes it, and `changes` emits it only when it differs from the current one
+ *   fiber never refreshes it, and the subscribers get it only when it differs from the current one
  *   (another key, secret, token, expiration). Cacheable credentials keep the hot path as it is.
  * - `refresh` fetches now, whatever the current credential's state (joining a fetch in flight),
  *   and publishes the answer; `invalidate` drops the current credential, so that the next `get`

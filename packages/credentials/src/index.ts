@@ -11,6 +11,12 @@ export * as Bearer from "./sources/Bearer.js"
  */
 export * as Chain from "./Chain.js"
 /**
+ * The credentials a service hands out, as a `Stream` (`Changes.changes`, `Changes.of`).
+ *
+ * @since 0.1.0
+ */
+export * as Changes from "./Changes.js"
+/**
  * @since 0.1.0
  */
 export * as CliProfile from "./sources/CliProfile.js"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Redacted, Stream, TestClock } from "effect"
+import * as Changes from "../src/Changes.js"
 import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
@@ -22,7 +23,7 @@ describe("Credentials", () => {
       const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
       yield* Effect.gen(function*() {
         const credentials = yield* Credentials
-        const rotations = yield* credentials.changes.pipe(Stream.take(2), Stream.runCollect, Effect.fork)
+        const rotations = yield* Changes.of(credentials).pipe(Stream.take(2), Stream.runCollect, Effect.fork)
         const first = yield* credentials.get
         yield* TestClock.adjust("1 hour")
         const ids = Chunk.toReadonlyArray(yield* Fiber.join(rotations)).map((c) => c.accessKeyId)
@@ -52,7 +53,7 @@ describe("Credentials", () => {
   it.effect("layerTest: scripted credentials and errors, the last repeating", () =>
     Effect.gen(function*() {
       const credentials = yield* Credentials
-      const latest = credentials.changes.pipe(
+      const latest = Changes.of(credentials).pipe(
         Stream.runHead,
         Effect.map((c) => c._tag === "Some" ? c.value.accessKeyId : "none")
       )

@@ -7,6 +7,7 @@ import {
   AccessKey,
   Bearer,
   Chain,
+  Changes,
   CliProfile,
   Credential,
   Credentials,
@@ -29,7 +30,7 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Path from "@effect/platform/Path"
-import type { Config, ConfigError, Context, DateTime, Duration, Layer, Redacted, Scope, Stream } from "effect"
+import type { Config, ConfigError, Context, DateTime, Duration, Layer, Queue, Redacted, Scope, Stream } from "effect"
 import { Effect } from "effect"
 import { describe, expect, expectTypeOf, it } from "vitest"
 
@@ -37,6 +38,8 @@ const expected = [
   "AccessKey.make",
   "Bearer.make",
   "Chain.explain",
+  "Changes.changes",
+  "Changes.of",
   "Chain.make",
   "Chain.orElse",
   "CliProfile.CLI_PROFILE_DISABLED",
@@ -147,6 +150,7 @@ describe("public API", () => {
       "AccessKey",
       "Bearer",
       "Chain",
+      "Changes",
       "CliProfile",
       "Credential",
       "Credentials",
@@ -237,10 +241,12 @@ describe("public API", () => {
     expectTypeOf<Context.Tag.Service<Credentials>>().toEqualTypeOf<Credentials.Service>()
     expectTypeOf<Credentials.Service>().toEqualTypeOf<{
       readonly get: Effect.Effect<Credential.Credential, CredentialsError.CredentialsError>
-      readonly changes: Stream.Stream<Credential.Credential>
+      readonly subscribe: Effect.Effect<Queue.Dequeue<Credential.Credential>, never, Scope.Scope>
       readonly refresh: Effect.Effect<Credential.Credential, CredentialsError.CredentialsError>
       readonly invalidate: Effect.Effect<void>
     }>()
+    expectTypeOf(Changes.changes).toEqualTypeOf<Stream.Stream<Credential.Credential, never, Credentials>>()
+    expectTypeOf(Changes.of).toEqualTypeOf<(credentials: Credentials.Service) => Stream.Stream<Credential.Credential>>()
     expectTypeOf<Credentials.RetryOnAuthErrorOptions<Error>>().toEqualTypeOf<{
       readonly isAuthError?: ((error: Error) => boolean) | undefined
     }>()

@@ -7,6 +7,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Data, Effect, Fiber, Redacted, Schema, Stream, TestClock } from "effect"
 import { UnknownException } from "effect/Cause"
+import * as Changes from "../src/Changes.js"
 import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
@@ -94,7 +95,7 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
         expect(yield* Effect.flip(call)).toMatchObject({ code: "InvalidSecurityToken.Expired" })
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(1)
 
-        const published = yield* credentials.changes.pipe(
+        const published = yield* Changes.of(credentials).pipe(
           Stream.filter((c) => c.accessKeyId !== refused.accessKeyId),
           Stream.runHead,
           Effect.fork
@@ -316,7 +317,7 @@ describe("refresh and invalidate on the service", () => {
         const first = yield* Effect.fork(credentials.get)
         yield* TestClock.adjust("100 millis")
         expect((yield* Fiber.join(first)).accessKeyId).toBe("STS.fake-1")
-        const seen = yield* credentials.changes.pipe(Stream.take(2), Stream.runCollect, Effect.fork)
+        const seen = yield* Changes.of(credentials).pipe(Stream.take(2), Stream.runCollect, Effect.fork)
         // five refreshes and a get at once: one fetch
         const all = yield* Effect.all([...Array.from({ length: 5 }, () => credentials.refresh)], {
           concurrency: "unbounded"

@@ -13,6 +13,7 @@ import {
   Stream,
   TestClock
 } from "effect"
+import * as Changes from "../src/Changes.js"
 import * as Credential from "../src/Credential.js"
 import { refreshDelayMillis } from "../src/internal/refresh/timing.js"
 import * as Refresh from "../src/Refresh.js"
@@ -281,7 +282,7 @@ describe("Refresh", () => {
     Effect.gen(function*() {
       const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
       const refreshing = yield* Refresh.make(upstream.source, noJitter)
-      const seen = yield* refreshing.changes.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      const seen = yield* Changes.of(refreshing).pipe(Stream.take(3), Stream.runCollect, Effect.fork)
       yield* refreshing.get
       yield* TestClock.adjust("45 minutes")
       yield* TestClock.adjust("45 minutes")
@@ -377,7 +378,7 @@ describe("Refresh: credentials marked cache \"none\"", () => {
         )
       )
       const refreshing = yield* Refresh.make(source)
-      const seen = yield* refreshing.changes.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      const seen = yield* Changes.of(refreshing).pipe(Stream.take(3), Stream.runCollect, Effect.fork)
       yield* Effect.yieldNow()
       for (let i = 0; i < 5; i++) yield* refreshing.get
       const ids = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((c) => c.accessKeyId)

@@ -4,6 +4,7 @@ import { Emulator } from "@effect-alicloud/emulator"
 import { Fault } from "@effect-alicloud/emulator"
 import { expect } from "@effect/vitest"
 import { ConfigProvider, type Duration, Effect, Layer, Option, Schedule, type Scope, Stream, TestClock } from "effect"
+import * as Changes from "../src/Changes.js"
 import type { Credential } from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
 import type { CredentialsError } from "../src/CredentialsError.js"
@@ -42,7 +43,7 @@ export const retryNow = (times: number): Schedule.Schedule<unknown, CredentialsE
  * has received the request (awaitRequests), this waits until its answer has been handled.
  */
 export const nextCredential = (credentials: Credentials.Service, previous: Credential) =>
-  credentials.changes.pipe(
+  Changes.of(credentials).pipe(
     Stream.filter((credential) => credential.accessKeyId !== previous.accessKeyId),
     Stream.runHead,
     Effect.map(Option.getOrThrow)

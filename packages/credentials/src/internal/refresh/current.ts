@@ -3,7 +3,7 @@
 // - `hot`: what a cached `get` returns (the credential as an Effect, with its expiry in epoch
 //   milliseconds), set once per credential, so that the hot path allocates nothing and compares two
 //   numbers; `undefined` when there is none (not fetched yet, uncached, or invalidated).
-// - `ref`: the same credential for `changes` (a `SubscriptionRef`).
+// - `subscribers`: the same credential for `subscribe` (./subscribers.ts).
 // - `published`: the mailbox of the background fiber (./ahead.ts), told of each new credential
 //   (`undefined`: dropped, nothing to refresh ahead of). Sliding: only the latest matters.
 import * as Clock from "effect/Clock"
@@ -12,12 +12,11 @@ import type * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import type * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Scope from "effect/Scope"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
+import * as Subscribers from "./subscribers.js"
 import * as Telemetry from "./telemetry.js"
 
 export interface Current {
@@ -29,13 +28,13 @@ export interface Current {
   readonly publish: (credential: Credential.Credential) => Effect.Effect<void>
   /** Drops the current credential: the next `get` misses. */
   readonly invalidate: Effect.Effect<void>
-  /** The current credential and every new one. */
-  readonly changes: Stream.Stream<Credential.Credential>
+  /** A queue of the current credential and every new one, for as long as the scope is open. */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<Credential.Credential>, never, Scope.Scope>
   /** What the background fiber waits on: each new credential, or `undefined` once dropped. */
   readonly published: Queue.Dequeue<Credential.Credential | undefined>
 }
 
-// Whether `b` would tell a subscriber of `changes` nothing new after `a`.
+// Whether `b` would tell a subscriber nothing new after `a`.
 const sameCredential = (a: Credential.Credential, b: Credential.Credential): boolean =>
   a.type === b.type && a.accessKeyId === b.accessKeyId && a.providerName === b.providerName &&
   a.cache === b.cache && Equal.equals(a.accessKeySecret, b.accessKeySecret) &&
@@ -43,29 +42,29 @@ const sameCredential = (a: Credential.Credential, b: Credential.Credential): boo
   Equal.equals(a.expiration, b.expiration)
 
 export const make: Effect.Effect<Current> = Effect.gen(function*() {
-  const ref = yield* SubscriptionRef.make(Option.none<Credential.Credential>())
+  const subscribers = yield* Subscribers.make<Credential.Credential>()
   const published = yield* Queue.sliding<Credential.Credential | undefined>(1)
   let hot: { readonly effect: Effect.Effect<Credential.Credential>; readonly validUntil: number } | undefined
 
   const publish = (credential: Credential.Credential) =>
     Effect.suspend(() => {
       if (Credential.isCacheable(credential)) {
-        // The hot path first, in one step; then `changes` and the background fiber.
+        // The hot path first, in one step; then the subscribers and the background fiber.
         hot = { effect: Effect.succeed(credential), validUntil: Credential.remainingMillis(credential, 0) }
-        return Effect.zipRight(SubscriptionRef.set(ref, Option.some(credential)), Queue.offer(published, credential))
+        return Effect.zipRight(subscribers.publish(credential), Queue.offer(published, credential))
       }
       // Not kept: the hot path misses and the next `get` fetches. Published only when new.
       hot = undefined
-      return Effect.flatMap(SubscriptionRef.get(ref), (previous) =>
-        Option.isSome(previous) && sameCredential(previous.value, credential)
-          ? Effect.void
-          : Effect.zipRight(SubscriptionRef.set(ref, Option.some(credential)), Queue.offer(published, credential)))
+      const previous = subscribers.latest()
+      return previous !== undefined && sameCredential(previous, credential)
+        ? Effect.void
+        : Effect.zipRight(subscribers.publish(credential), Queue.offer(published, credential))
     })
 
   // Dropped: nothing to refresh ahead of until the next fetch publishes.
   const invalidate = Effect.suspend(() => {
     hot = undefined
-    return Effect.zipRight(SubscriptionRef.set(ref, Option.none()), Queue.offer(published, undefined))
+    return Effect.zipRight(subscribers.publish(undefined), Queue.offer(published, undefined))
   })
 
   // The hot path: one primitive that reads the fiber's clock and tracer, then `hot` (which
@@ -96,7 +95,7 @@ export const make: Effect.Effect<Current> = Effect.gen(function*() {
     get,
     publish,
     invalidate,
-    changes: ref.changes.pipe(Stream.filterMap((cached) => cached)),
+    subscribe: subscribers.subscribe,
     published
   }
 })

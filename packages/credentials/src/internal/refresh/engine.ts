@@ -3,8 +3,8 @@
 // of expiry (./ahead.ts), the floor between forced refreshes (./forced.ts), its timing
 // (./timing.ts) and what it reports (./telemetry.ts).
 import * as Effect from "effect/Effect"
+import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import type * as Stream from "effect/Stream"
 import type { Credential } from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
 import type { Source } from "../../Source.js"
@@ -18,11 +18,11 @@ import type { Options } from "./timing.js"
 export interface Refreshing {
   /** The current credential, or the result of the one fetch in flight when there is no valid one. */
   readonly get: Effect.Effect<Credential, CredentialsError>
-  /** The current credential and every new one. */
-  readonly changes: Stream.Stream<Credential>
+  /** A queue of the current credential and every new one, for as long as the scope is open. */
+  readonly subscribe: Effect.Effect<Queue.Dequeue<Credential>, never, Scope.Scope>
   /**
    * Fetches now (joining a fetch in flight), whatever the current credential's state, and
-   * publishes the answer on `changes`. A failure leaves the current credential as it was. Forced
+   * publishes the answer to the subscribers. A failure leaves the current credential as it was. Forced
    * by `retryOnAuthError` within `minForcedRefreshInterval` of the last forced fetch, it answers
    * the latest fetch's answer instead (./forced.ts).
    */
@@ -51,6 +51,6 @@ export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect
       get: current.get(fetch),
       refresh: forced.refresh(fetch),
       invalidate: current.invalidate,
-      changes: current.changes
+      subscribe: current.subscribe
     }
   })
