@@ -2,7 +2,7 @@
 // `CredentialsLive` from the built package by their subpaths and gets a credential from the
 // environment (ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET); the test lists every module it loaded (ES
 // modules through a loader hook, CommonJS from require.cache) and finds no HTTP client (neither
-// @effect/platform's nor undici), no Node platform, no Schema and no other source. A chain
+// @effect/platform's nor undici), no Node platform, no Schema, no Stream and no other source. A chain
 // answered by a CLI profile's AccessKey loads the profile's modules and the file system, and still
 // no HTTP transport. The control: without the key the chain reaches the later sources (the
 // credentials URI, at a closed loopback port), and the same listing then shows them, Schema and
@@ -22,6 +22,8 @@ const unreached: ReadonlyArray<readonly [what: string, pattern: RegExp]> = [
   ["@effect/platform-node", /\/@effect\/platform-node(-shared)?\//],
   ["Schema", /\/effect\/dist\/(esm|cjs)\/(Schema|SchemaAST|ParseResult|Arbitrary|FastCheck)\.js$/],
   ["fast-check", /\/fast-check\//],
+  // The service's subscribers are queues; `Changes` (a module of its own) makes a Stream
+  ["Stream (the channel machinery)", /\/effect\/dist\/(esm|cjs)\/(Stream|SubscriptionRef|Channel)\.js$/],
   ["the HTTP transport", /\/credentials\/dist\/(cjs\/)?HttpTransport\.js$/],
   [
     "another source",
