@@ -161,6 +161,9 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
   const ramRoleArn = await paired(facade("ours-cjs", "ram_role_arn"), facade("official", "ram_role_arn"))
   const appEnv = await paired(app("credentials"), app("plain"))
   const appProfile = await paired(app("credentials", fromProfile), facade("ours-esm", "default", fromProfile))
+  // The floor under the row above: the lean app that only imports effect/Schema (which, in Effect
+  // 3, imports effect/FastCheck and fast-check's ~240 modules), against the same facade run.
+  const schemaFloor = await paired(app("schema", fromProfile), facade("ours-esm", "default", fromProfile))
   const imports = await paired(facade("ours-cjs", "import"), facade("official", "import"))
   const empty = await paired(facade("none", "import"), facade("none", "import"))
   Fs.rmSync(home, { recursive: true, force: true })
@@ -230,6 +233,11 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
     1.2
   )
   ratioRow("start-up Effect app", `CPU ms (user + system) of those processes`, summary(appProfile, cpu))
+  ratioRow(
+    "start-up Effect app",
+    `ms, the floor of the row above: the lean app importing effect/Schema and nothing of ours (no credential) ("official": the same facade run), median of ${PAIRS} pairs`,
+    summary(schemaFloor, wall)
+  )
   const base = median(empty.ours.map((r) => r.importedMs!))
   const importOurs = median(imports.ours.map((r) => r.importedMs!)) - base
   const importOfficial = median(imports.reference.map((r) => r.importedMs!)) - base
@@ -262,10 +270,11 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
           wall: summary(appProfile, wall),
           cpu: summary(appProfile, cpu),
           rss: summary(appProfile, rss)
-        }
+        },
+        schemaFloorVsFacade: { wall: summary(schemaFloor, wall), cpu: summary(schemaFloor, cpu) }
       },
       import: { emptyNodeMs: base, oursMs: importOurs, officialMs: importOfficial },
-      guardBlockedInChildren: blocked([accessKey, accessKeyEsm, ramRoleArn, appEnv, appProfile, imports, empty])
+      guardBlockedInChildren: blocked([accessKey, accessKeyEsm, ramRoleArn, appEnv, appProfile, schemaFloor, imports, empty])
     }
   }
 }

@@ -6,6 +6,7 @@
 //                 `CredentialsLive` subpaths) and one `get` before the line; the environment
 //                 answers when the bench sets ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, a CLI profile
 //                 (HOME/.aliyun/config.json) when it does not
+//   schema:       the plain program, importing effect/Schema first (what Effect 3's Schema costs)
 // Prints one JSON line: the provider name, the peak RSS (KiB) and the CPU time (ms, user + system) at the end.
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
@@ -31,6 +32,9 @@ if (what === "credentials") {
     Effect.provide(CredentialsLive)
   )
   NodeRuntime.runMain(program)
+} else if (what === "schema") {
+  await import("effect/Schema")
+  NodeRuntime.runMain(report(undefined))
 } else {
   NodeRuntime.runMain(report(undefined))
 }

@@ -136,7 +136,7 @@ export const make = <R>(sources: ReadonlyArray<Source<R>>, options?: Options): E
     const tried = sources.map((source, index) => Effect.tap(source, () => Ref.set(pinned, index)))
     const walk: Source<R> = tried.reduce<Source<R>>(
       (chain, next) => orElse(chain, next, { onError: options?.onError }),
-      Effect.fail(exhausted(chainName, []))
+      Effect.failSync(() => exhausted(chainName, []))
     ).pipe(Effect.mapError((error) => endsChain(error) ? error : exhausted(chainName, failuresOf(error))))
     const rename = (credential: Credential.Credential) =>
       name === undefined
