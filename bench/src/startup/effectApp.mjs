@@ -20,7 +20,7 @@ const report = (providerName) =>
   Effect.zipRight(
     Effect.log("started"),
     Effect.sync(() =>
-      process.stdout.write(`${JSON.stringify({ what, providerName, ...usage() })}\n`)
+      process.stdout.write(`${JSON.stringify({ what, providerName, ...usage(), atMs: Math.round(performance.now()) })}\n`)
     )
   )
 
