@@ -4,8 +4,9 @@
 // test lists every module it loaded (ES modules through a loader hook, CommonJS from
 // require.cache). A RamRoleArn profile, answered by the emulator's STS on 127.0.0.1, loads no
 // External helper (no child processes), no OAuth or CloudSSO exchange, no metadata client, no
-// config write-back. The control: an External profile, whose helper is a real process, loads the
-// helper's modules and Node's child process executor, and gets its credential through them.
+// config write-back, no session cache (none is asked for). The control: an External profile,
+// whose helper is a real process, loads the helper's modules and Node's child process executor,
+// and gets its credential through them.
 import { Emulator } from "@effect-alicloud/emulator"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -26,6 +27,7 @@ const otherModes: ReadonlyArray<readonly [what: string, pattern: RegExp]> = [
   ["the CloudSSO mode", /\/cliConfig\/cloudSsoMode\.js$/],
   ["the sign-in protocols", /\/protocols\/signIn\.js$/],
   ["the config write-back", /\/cliConfig\/writeBack\.js$/],
+  ["the session cache (none asked for)", /\/sessionCache\/(fetchThrough|folder|lock|posix|privateFile)\.js$/],
   ["the metadata source", /\/credentials\/dist\/(cjs\/)?sources\/EcsRamRole\.js$/],
   ["Node's child process executor", /\/NodeCommandExecutor\.js$/],
   ["@effect/platform's Command", /\/@effect\/platform\/dist\/(esm|cjs)\/Command\.js$/],
