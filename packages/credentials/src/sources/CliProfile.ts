@@ -32,31 +32,22 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Credential from "../Credential.js"
 import { NotConfigured } from "../CredentialsError.js"
-import * as Composite from "../internal/chain/composite.js"
+import type * as Composite from "../internal/chain/composite.js"
+import { loadedOnce } from "../internal/chain/loaded.js"
 import { selected, selectedError } from "../internal/chain/selection.js"
 import { env, envFlag, isBlank } from "../internal/config/rules.js"
+import { type CliConfig, defaultCliConfigPath, readCliConfig } from "../internal/files/cliConfig/file.js"
+import type * as OAuthMode from "../internal/files/cliConfig/oauthMode.js"
+import { decodeProfile } from "../internal/files/cliConfig/profiles.js"
 import {
   type Choice,
   chooseProfile,
-  type CliConfig,
-  decodeProfile,
-  defaultCliConfigPath,
-  readCliConfig,
   type SourceProfileChain,
   sourceProfileChain
-} from "../internal/files/cliConfig.js"
-import { cloudSsoCredential } from "../internal/files/cliConfig/cloudSsoMode.js"
-import { externalCredential } from "../internal/files/cliConfig/externalMode.js"
-import * as OAuthMode from "../internal/files/cliConfig/oauthMode.js"
+} from "../internal/files/cliConfig/select.js"
 import { homeDirectory } from "../internal/files/home.js"
-import * as Upstream from "../internal/upstream/pipeline.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
-import * as AccessKey from "./AccessKey.js"
-import * as EcsRamRole from "./EcsRamRole.js"
-import * as OidcRoleArn from "./OidcRoleArn.js"
-import * as RamRoleArn from "./RamRoleArn.js"
-import * as Sts from "./Sts.js"
 
 /**
  * Where the network modes of a profile go, and how long they wait. The file says what to fetch;
@@ -144,91 +135,123 @@ const source = "cli_profile"
 
 type Requirements = HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor
 
+// Each mode's modules (its source, the upstream pipeline, a helper process, write-back), loaded
+// when a selected profile first needs them: a RamRoleArn profile loads no External helper, no
+// OAuth or CloudSSO exchange, no metadata client. The pipeline comes with every network mode.
+const upstream = () => import("../internal/upstream/pipeline.js")
+const accessKeyMode = loadedOnce(() => import("./AccessKey.js"))
+const stsTokenMode = loadedOnce(() => import("./Sts.js"))
+const roleModes = loadedOnce(() => Promise.all([import("./RamRoleArn.js"), import("./AccessKey.js"), upstream()]))
+const ecsRamRoleMode = loadedOnce(() =>
+  Promise.all([import("./EcsRamRole.js"), import("../internal/chain/composite.js")])
+)
+const oidcMode = loadedOnce(() => Promise.all([import("./OidcRoleArn.js"), upstream()]))
+const cloudSsoMode = loadedOnce(() => Promise.all([import("../internal/files/cliConfig/cloudSsoMode.js"), upstream()]))
+const externalMode = loadedOnce(() => import("../internal/files/cliConfig/externalMode.js"))
+
+/** The OAuth mode's modules and what one source remembers of its tokens, made with them. */
+interface OAuth {
+  readonly mode: typeof OAuthMode
+  readonly upstream: Awaited<ReturnType<typeof upstream>>
+  readonly memory: OAuthMode.Memory
+}
+
 interface Context {
   readonly path: string
   readonly options: Options
-  readonly oauth: OAuthMode.Memory
+  readonly oauth: Effect.Effect<OAuth>
 }
-
-// The option block, decoded by the modes that talk to an upstream themselves (CloudSSO, OAuth);
-// the role modes hand the options to their source, which decodes them once.
-const policyOf = (ctx: Context) => Upstream.policy(source, ctx.options)
-
-const roleOptions = (ctx: Context) => Upstream.pick(ctx.options)
 
 const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value))
 
-// The source of one profile, ChainableRamRoleArn excepted (it needs the whole file).
+// The source of one profile, ChainableRamRoleArn excepted (it needs the whole file). The option
+// block is decoded by the modes that talk to an upstream themselves (CloudSSO, OAuth); the role
+// modes hand the options to their source, which decodes them once.
 const sourceOf = (ctx: Context, profile: SourceProfileChain["root"]): Source<Requirements> => {
   switch (profile._tag) {
     case "AK":
-      return AccessKey.make(profile)
+      return Effect.flatMap(accessKeyMode, (AccessKey) => AccessKey.make(profile))
     case "StsToken":
-      return Sts.make({ ...profile, securityToken: profile.stsToken })
+      return Effect.flatMap(stsTokenMode, (Sts) => Sts.make({ ...profile, securityToken: profile.stsToken }))
     case "RamRoleArn":
       // Signed with the AccessKey pair alone, as the official Node client: a leftover `sts_token`
       // (from an earlier StsToken mode) is not the pair's token, and STS would refuse it.
-      return RamRoleArn.make({
-        ...roleOptions(ctx),
-        source: AccessKey.make(profile),
-        roleArn: profile.roleArn,
-        roleSessionName: profile.roleSessionName,
-        roleSessionExpiration: seconds(profile.durationSeconds),
-        policy: profile.policy,
-        externalId: profile.externalId,
-        stsEndpoint: ctx.options.stsEndpoint ?? profile.stsEndpoint,
-        stsRegionId: profile.stsRegion,
-        enableVpc: profile.enableVpc
-      })
+      return Effect.flatMap(roleModes, ([RamRoleArn, AccessKey, Upstream]) =>
+        RamRoleArn.make({
+          ...Upstream.pick(ctx.options),
+          source: AccessKey.make(profile),
+          roleArn: profile.roleArn,
+          roleSessionName: profile.roleSessionName,
+          roleSessionExpiration: seconds(profile.durationSeconds),
+          policy: profile.policy,
+          externalId: profile.externalId,
+          stsEndpoint: ctx.options.stsEndpoint ?? profile.stsEndpoint,
+          stsRegionId: profile.stsRegion,
+          enableVpc: profile.enableVpc
+        }))
     case "EcsRamRole":
-      return EcsRamRole.make(Composite.metadataOptions(ctx.options, profile.roleName))
-    case "OIDC":
-      return OidcRoleArn.make({
-        ...roleOptions(ctx),
-        roleArn: profile.roleArn,
-        oidcProviderArn: profile.oidcProviderArn,
-        oidcTokenFilePath: profile.oidcTokenFile,
-        roleSessionName: profile.roleSessionName,
-        roleSessionExpiration: seconds(profile.durationSeconds),
-        stsEndpoint: ctx.options.stsEndpoint,
-        stsRegionId: profile.stsRegion,
-        enableVpc: profile.enableVpc
-      })
-    case "CloudSSO":
       return Effect.flatMap(
-        policyOf(ctx),
-        (policy) => cloudSsoCredential({ path: ctx.path, policy, cache: ctx.options.cache }, profile)
+        ecsRamRoleMode,
+        ([EcsRamRole, Composite]) => EcsRamRole.make(Composite.metadataOptions(ctx.options, profile.roleName))
       )
-    case "OAuth":
-      return Effect.flatMap(policyOf(ctx), (policy) =>
-        OAuthMode.oauthCredential(
-          { path: ctx.path, policy, baseUrl: ctx.options.oauthBaseUrl, memory: ctx.oauth },
-          profile
+    case "OIDC":
+      return Effect.flatMap(oidcMode, ([OidcRoleArn, Upstream]) =>
+        OidcRoleArn.make({
+          ...Upstream.pick(ctx.options),
+          roleArn: profile.roleArn,
+          oidcProviderArn: profile.oidcProviderArn,
+          oidcTokenFilePath: profile.oidcTokenFile,
+          roleSessionName: profile.roleSessionName,
+          roleSessionExpiration: seconds(profile.durationSeconds),
+          stsEndpoint: ctx.options.stsEndpoint,
+          stsRegionId: profile.stsRegion,
+          enableVpc: profile.enableVpc
+        }))
+    case "CloudSSO":
+      return Effect.flatMap(cloudSsoMode, ([CloudSsoMode, Upstream]) =>
+        Effect.flatMap(
+          Upstream.policy(source, ctx.options),
+          (policy) => CloudSsoMode.cloudSsoCredential({ path: ctx.path, policy, cache: ctx.options.cache }, profile)
         ))
+    case "OAuth":
+      return Effect.flatMap(
+        ctx.oauth,
+        (oauth) =>
+          Effect.flatMap(oauth.upstream.policy(source, ctx.options), (policy) =>
+            oauth.mode.oauthCredential(
+              { path: ctx.path, policy, baseUrl: ctx.options.oauthBaseUrl, memory: oauth.memory },
+              profile
+            ))
+      )
     case "External":
-      return externalCredential({ path: ctx.path, timeout: ctx.options.commandTimeout }, profile)
+      return Effect.flatMap(
+        externalMode,
+        (ExternalMode) =>
+          ExternalMode.externalCredential({ path: ctx.path, timeout: ctx.options.commandTimeout }, profile)
+      )
   }
 }
 
 // The root profile's credential assumes each role of the chain in turn.
 const chained = (ctx: Context, chain: SourceProfileChain): Source<Requirements> =>
-  chain.links.reduce<Source<Requirements>>(
-    (inner, link) =>
-      RamRoleArn.make({
-        ...roleOptions(ctx),
-        source: inner,
-        roleArn: link.roleArn,
-        roleSessionName: link.roleSessionName,
-        roleSessionExpiration: seconds(link.durationSeconds),
-        policy: link.policy,
-        externalId: link.externalId,
-        // As the official Node client: no `sts_endpoint`, no `enable_vpc` here (only
-        // ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED picks sts-vpc.<region>).
-        stsEndpoint: ctx.options.stsEndpoint,
-        stsRegionId: link.stsRegion
-      }),
-    sourceOf(ctx, chain.root)
-  )
+  Effect.flatMap(roleModes, ([RamRoleArn, , Upstream]) =>
+    chain.links.reduce<Source<Requirements>>(
+      (inner, link) =>
+        RamRoleArn.make({
+          ...Upstream.pick(ctx.options),
+          source: inner,
+          roleArn: link.roleArn,
+          roleSessionName: link.roleSessionName,
+          roleSessionExpiration: seconds(link.durationSeconds),
+          policy: link.policy,
+          externalId: link.externalId,
+          // As the official Node client: no `sts_endpoint`, no `enable_vpc` here (only
+          // ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED picks sts-vpc.<region>).
+          stsEndpoint: ctx.options.stsEndpoint,
+          stsRegionId: link.stsRegion
+        }),
+      sourceOf(ctx, chain.root)
+    ))
 
 // The selected profile's credential, whatever its mode.
 const resolve = (ctx: Context, config: CliConfig, choice: Choice) =>
@@ -262,7 +285,13 @@ const resolve = (ctx: Context, config: CliConfig, choice: Choice) =>
  */
 export const make = (options: Options = {}): Source<Requirements> => {
   // Made once per source, not per fetch: the OAuth tokens this source got outlive each fetch.
-  const oauth = OAuthMode.makeMemory()
+  const oauth = loadedOnce(() =>
+    Promise.all([import("../internal/files/cliConfig/oauthMode.js"), upstream()]).then(([mode, upstream]) => ({
+      mode,
+      upstream,
+      memory: mode.makeMemory()
+    }))
+  )
   return Effect.gen(function*() {
     if (yield* envFlag(source, CLI_PROFILE_DISABLED)) {
       return yield* new NotConfigured({

@@ -13,18 +13,9 @@ import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Chain from "../../Chain.js"
+import { loadedWhenReached } from "../../internal/chain/loaded.js"
 import { askedPrefetchWindow, type Options as RefreshOptions } from "../../internal/refresh/timing.js"
-import type { Source } from "../../Source.js"
 import type * as CliProfile from "../CliProfile.js"
-
-/**
- * A source made when it first runs, from a module loaded then: the made source is kept, so later
- * runs (refreshes) neither load nor make it again.
- */
-const loadedWhenReached = <R>(load: () => Promise<Source<R>>): Source<R> => {
-  let made: Source<R> | undefined
-  return Effect.suspend(() => made ?? Effect.flatMap(Effect.promise(load), (source) => (made = source)))
-}
 
 // The network options every network source takes (`Upstream.pick`), from the pipeline's module,
 // loaded with the first network source.
