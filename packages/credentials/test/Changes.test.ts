@@ -2,7 +2,7 @@
 // the current credential first, every new one after, a bounded backlog, and a subscriber that
 // shuts its queue down or goes away harming nobody.
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Effect, Fiber, Layer, Queue, Redacted, Scope, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Exit, Fiber, Layer, Queue, Redacted, Scope, Stream, TestClock } from "effect"
 import * as Changes from "../src/Changes.js"
 import * as Credential from "../src/Credential.js"
 import { Credentials } from "../src/Credentials.js"
@@ -44,7 +44,7 @@ describe("Credentials.subscribe and Changes", () => {
       yield* Queue.shutdown(rude)
       const scope = yield* Scope.make()
       const gone = yield* Scope.extend(credentials.subscribe, scope)
-      yield* Scope.close(scope, Effect.exitVoid)
+      yield* Scope.close(scope, Exit.void)
       expect(yield* Queue.isShutdown(gone)).toBe(true)
       const stays = yield* credentials.subscribe
       expect((yield* credentials.get).accessKeyId).toBe("key-0")
