@@ -274,7 +274,16 @@ export const run = async (env: Env, buildResult: ReturnType<typeof build>) => {
         schemaFloorVsFacade: { wall: summary(schemaFloor, wall), cpu: summary(schemaFloor, cpu) }
       },
       import: { emptyNodeMs: base, oursMs: importOurs, officialMs: importOfficial },
-      guardBlockedInChildren: blocked([accessKey, accessKeyEsm, ramRoleArn, appEnv, appProfile, schemaFloor, imports, empty])
+      guardBlockedInChildren: blocked([
+        accessKey,
+        accessKeyEsm,
+        ramRoleArn,
+        appEnv,
+        appProfile,
+        schemaFloor,
+        imports,
+        empty
+      ])
     }
   }
 }

@@ -10,16 +10,11 @@
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Path from "@effect/platform/Path"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
-import * as NodeTransport from "./internal/upstream/nodeTransport.js"
-import { currentRequestOptions, TransportFailure } from "./internal/upstream/transport.js"
-import type * as UndiciProxy from "./internal/upstream/undiciProxy.js"
+import * as NodeClient from "./internal/upstream/nodeClient.js"
 
 /**
  * @example
@@ -36,29 +31,6 @@ import type * as UndiciProxy from "./internal/upstream/undiciProxy.js"
 export interface Options {
   /** The connect timeout of requests made outside the sources' pipeline. Default 10 seconds. */
   readonly connectTimeout?: Duration.DurationInput | undefined
-}
-
-// The connect timeout of requests made outside the sources' pipeline, unless `connectTimeout` says.
-const defaultConnectTimeout: Duration.Duration = Duration.seconds(10)
-
-// The proxy's transport (undici), loaded by the first request a proxy applies to: a process whose
-// requests all go direct never loads it.
-const lazyProxyClients = () => {
-  let loading: Promise<ReturnType<typeof UndiciProxy.makeClients>> | undefined
-  return {
-    load: (request: HttpClientRequest.HttpClientRequest) =>
-      Effect.tryPromise({
-        try: () => loading ??= import("./internal/upstream/undiciProxy.js").then((module) => module.makeClients()),
-        catch: () =>
-          new HttpClientError.RequestError({
-            request,
-            reason: "Transport",
-            cause: new TransportFailure({ reason: "Other", detail: "the proxy transport (undici) could not be loaded" })
-          })
-      }),
-    destroy: () =>
-      loading === undefined ? Promise.resolve() : loading.then((clients) => clients.destroy(), () => undefined)
-  }
 }
 
 /**
@@ -88,27 +60,7 @@ const lazyProxyClients = () => {
  * @category layers
  */
 export const layer = (options: Options = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(
-    HttpClient.HttpClient,
-    Effect.gen(function*() {
-      const direct = yield* Effect.acquireRelease(
-        Effect.sync(() => NodeTransport.make(Duration.decode(options.connectTimeout ?? defaultConnectTimeout))),
-        (transport) => Effect.sync(transport.destroy)
-      )
-      const proxied = yield* Effect.acquireRelease(
-        Effect.sync(lazyProxyClients),
-        (clients) => Effect.promise(clients.destroy)
-      )
-      return HttpClient.transform(direct.client, (viaDirect, request) =>
-        Effect.flatMap(FiberRef.get(currentRequestOptions), (current) => {
-          const proxy = current?.proxy
-          return current === undefined || proxy === undefined
-            ? viaDirect
-            : Effect.flatMap(proxied.load(request), (clients) =>
-              clients.for({ ...current, proxy }).execute(request))
-        }))
-    })
-  )
+  Layer.scoped(HttpClient.HttpClient, NodeClient.make(options.connectTimeout))
 
 /**
  * What the default sources need, on Node: the HTTP transport, the file system, child processes

@@ -117,6 +117,9 @@ describe("start-up: CredentialsLive loads what the chain reaches", { timeout: 12
       expect(found(modules)).not.toContain("the HTTP transport")
       expect(found(modules)).not.toContain("node:http/https")
       expect(modules.filter((module) => /\/(NodeHttpClient|HttpTransport)\.js$/.test(module))).toEqual([])
+      // the chain passed the OIDC source without loading it (none of its variables is set), nor the
+      // upstream pipeline it would have brought
+      expect(modules.filter((module) => /\/(sources\/OidcRoleArn|upstream\/pipeline)\.js$/.test(module))).toEqual([])
       // the control of this case: the profile's source did load
       expect(modules.some((module) => /\/sources\/CliProfile\.js$/.test(module))).toBe(true)
     }
@@ -131,5 +134,12 @@ describe("start-up: CredentialsLive loads what the chain reaches", { timeout: 12
     for (const { modules } of [imported, required]) {
       expect(found(modules)).toEqual(expect.arrayContaining(["Schema", "the HTTP transport", "another source"]))
     }
+  })
+
+  it("control of the OIDC check: with one of its variables set, the chain loads the OIDC source, which names the missing ones", async () => {
+    const { modules, outcome } = await esm({ ALIBABA_CLOUD_ROLE_ARN: "acs:ram::1234567890123456:role/app" }, "oidc.txt")
+    // the first error that ends the chain: the OIDC source, half configured, says what is missing
+    expect(outcome).toBe("ChainExhausted")
+    expect(modules.some((module) => /\/sources\/OidcRoleArn\.js$/.test(module))).toBe(true)
   })
 })

@@ -4,27 +4,59 @@
 //
 // One Effect runtime serves every facade client of the process: the HTTP transport (one
 // dispatcher) and a clock whose timers do not hold the process. Each client builds its own
-// `Credentials` service (the refresh engine) in a scope of its own, closed by `close()`; a client
-// whose source may read files or run the CLI's helpers adds Node's file system and child processes
-// to its own layer (loaded then, not by a client that only speaks HTTP).
+// refresh engine in a scope of its own, closed by `close()`; a client whose source may read files
+// or run the CLI's helpers adds Node's file system and child processes (loaded then, not by a
+// client that only speaks HTTP).
+//
+// No Layer and no ManagedRuntime for a client that only speaks HTTP: the runtime is the default
+// one with the client and the clock in it, and the engine is `Refresh.make` in the client's scope.
+// Built through layers, they cost a short-lived process the first run (and V8's compilation) of
+// the layer machinery before its first credential: ~10 ms of CPU in a paired A/B.
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import * as CredentialModule from "../Credential.js"
 import { Credentials } from "../Credentials.js"
 import type { CredentialsError } from "../CredentialsError.js"
 import * as HttpTransport from "../HttpTransport.js"
+import * as NodeClient from "../internal/upstream/nodeClient.js"
 import { type Answer, closedError, type Engine, keep, type Kept, settle, toError } from "./answer.js"
 import * as Layers from "./layers.js"
 import type { Recipe } from "./recipe.js"
 import { unrefClock } from "./unrefClock.js"
 
-// Built on the first network call, never disposed: it holds no fiber and no timer of its own (a
+// Built on the first network call, never disposed (its scope is never closed): it holds the HTTP
+// agents, whose idle connections do not hold the process, and no fiber or timer of its own (a
 // client's refresh fiber lives in the client's scope, on the unref'd clock).
-const platform = ManagedRuntime.make(Layer.merge(HttpTransport.layer(), Layer.setClock(unrefClock)))
+let platform: Runtime.Runtime<HttpClient.HttpClient> | undefined
+const platformRuntime = (): Runtime.Runtime<HttpClient.HttpClient> =>
+  platform ??= Effect.runSync(
+    Effect.flatMap(Scope.make(), (scope) => Scope.extend(NodeClient.make(), scope)).pipe(
+      Effect.flatMap((client) =>
+        Effect.provideService(Effect.runtime<HttpClient.HttpClient>(), HttpClient.HttpClient, client)
+      ),
+      Effect.withClock(unrefClock)
+    )
+  )
+
+// What a client asks its engine.
+type Service = Pick<Credentials["Type"], "get" | "refresh">
+
+// The engine of a network recipe, built in the current scope: the refresh engine over the source
+// for one that only speaks HTTP; the layer of the others, with Node's file system and processes.
+const serviceOf = (
+  recipe: Exclude<Recipe, { _tag: "Static" }>
+): Effect.Effect<Service, never, Scope.Scope | HttpClient.HttpClient> =>
+  recipe._tag === "Http"
+    ? Layers.httpEngine(recipe.network)
+    : Effect.map(
+      Layer.build(Layers.systemLayer(recipe.network).pipe(Layer.provide(HttpTransport.layerNodeSystem))),
+      (context) => Context.get(context, Credentials)
+    )
 
 // How long a client answers from its own memory before it looks at its engine again (which may
 // have refreshed in the background): the hot path stays out of the runtime, and a rotation is
@@ -44,35 +76,30 @@ const keepAlive = async <A>(promise: () => Promise<A>): Promise<A> => {
 
 /** A network recipe's engine: its `Credentials` service, built on the shared runtime at the first call. */
 export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what: string): Engine => {
-  const layer = recipe._tag === "Http"
-    ? Layers.httpLayer(recipe.network)
-    : Layers.systemLayer(recipe.network).pipe(Layer.provide(HttpTransport.layerNodeSystem))
-  let built:
-    | Promise<Exit.Exit<{ readonly scope: Scope.CloseableScope; readonly service: Credentials["Type"] }>>
-    | undefined
+  let built: Promise<Exit.Exit<{ readonly scope: Scope.CloseableScope; readonly service: Service }>> | undefined
   let kept: Kept | undefined
   let lookAt = 0
   let closed = false
 
-  // The client's service, built once. The layer cannot fail: a failure is a defect (a module that
-  // did not load, say), whose scope is closed at once and whose cause every call reports.
+  // The client's service, built once. It cannot fail: a failure is a defect (a module that did not
+  // load, say), whose scope is closed at once and whose cause every call reports.
   const build = () =>
-    built ??= platform.runPromiseExit(
+    built ??= Runtime.runPromiseExit(platformRuntime())(
       Effect.flatMap(Scope.make(), (scope) =>
-        Layer.buildWithScope(layer, scope).pipe(
-          Effect.map((context) => ({ scope, service: Context.get(context, Credentials) })),
+        Scope.extend(serviceOf(recipe), scope).pipe(
+          Effect.map((service) => ({ scope, service })),
           Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, exit) : Effect.void)
         ))
     )
 
   const run = (
-    operation: (service: Credentials["Type"]) => Effect.Effect<CredentialModule.Credential, CredentialsError>
+    operation: (service: Service) => Effect.Effect<CredentialModule.Credential, CredentialsError>
   ): Promise<Answer> => {
     if (closed) return Promise.reject(closedError(what))
     return keepAlive(async () => {
       const service = await build()
       if (Exit.isFailure(service)) throw toError(service.cause, what)
-      const exit = await platform.runPromiseExit(operation(service.value.service))
+      const exit = await Runtime.runPromiseExit(platformRuntime())(operation(service.value.service))
       if (closed) throw closedError(what)
       const credential = settle(exit, what)
       kept = keep(kept, credential)
@@ -97,7 +124,9 @@ export const networkEngine = (recipe: Exclude<Recipe, { _tag: "Static" }>, what:
       kept = undefined
       if (built === undefined) return
       const service = await built
-      if (Exit.isSuccess(service)) await platform.runPromise(Scope.close(service.value.scope, Exit.void))
+      if (Exit.isSuccess(service)) {
+        await Runtime.runPromise(platformRuntime())(Scope.close(service.value.scope, Exit.void))
+      }
     }
   }
 }

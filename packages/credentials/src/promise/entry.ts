@@ -42,10 +42,16 @@ import Base, * as Facade from "./promise.js"
 export * from "./promise.js"
 
 // Each export, `default` included, as a static of the class unless the class already has that name.
-// Non-enumerable, so the class still lists (and spreads) as before.
+// Non-enumerable, so the class still lists (and spreads) as before. Each class and function keeps
+// its export's name (`util.inspect` shows `CredentialModel {...}`, a builder is named after its
+// provider) whatever the bundler named it: the bundle is minified without esbuild's keepNames
+// (scripts/bundle.mjs).
 for (const [name, value] of Object.entries(Facade)) {
   if (!Object.prototype.hasOwnProperty.call(Base, name)) {
     Object.defineProperty(Base, name, { value, enumerable: false, writable: false, configurable: true })
+  }
+  if (typeof value === "function" && name !== "default" && value.name !== name) {
+    Object.defineProperty(value, "name", { value: name, configurable: true })
   }
 }
 

@@ -94,3 +94,7 @@ export class InnerCredentialsClient implements ICredential {
     return { type: this.#type }
   }
 }
+
+// Its name as `util.inspect` shows it (`credential: InnerCredentialsClient {}`, as the official's),
+// in the minified bundle too (the entry names the exported classes: see ./entry.ts).
+Object.defineProperty(InnerCredentialsClient, "name", { value: "InnerCredentialsClient", configurable: true })

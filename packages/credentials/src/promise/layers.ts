@@ -8,11 +8,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
 import { askedPrefetchWindow } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import { sanitize } from "../internal/upstream/scrub.js"
+import * as Refresh from "../Refresh.js"
 import type { Source } from "../Source.js"
 import type * as DefaultChain from "../sources/internal/defaultChain.js"
 import type * as OidcRoleArn from "../sources/OidcRoleArn.js"
@@ -167,15 +169,22 @@ const systemSource = (network: SystemSource): Source<DefaultChain.Requirements> 
   }
 }
 
-// A network source as a cached, refreshing `Credentials` layer (the platform comes from the
-// runtime), on the official timing: each credential refreshed as far ahead as its source asked (ECS
-// credentials, from the source or a profile: the official hour), the others at the stale window.
-const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> =>
-  Credentials.layer(source, { prefetchWindow: askedPrefetchWindow })
+// The refresh options of a network source (the platform comes from the runtime): the official
+// timing, each credential refreshed as far ahead as its source asked (ECS credentials, from the
+// source or a profile: the official hour), the others at the stale window.
+const refreshOptions: Refresh.Options = { prefetchWindow: askedPrefetchWindow }
 
-/** The `Credentials` layer of a network recipe that only speaks HTTP. */
-export const httpLayer = (network: HttpSource): Layer.Layer<Credentials, never, HttpClient.HttpClient> =>
-  layerOf(httpSource(network))
+// A network source as a cached, refreshing `Credentials` layer.
+const layerOf = <R>(source: Source<R>): Layer.Layer<Credentials, never, R> => Credentials.layer(source, refreshOptions)
+
+/**
+ * The refresh engine of a network recipe that only speaks HTTP, in the current scope: what
+ * `Credentials.layer` holds, without building a layer.
+ */
+export const httpEngine = (
+  network: HttpSource
+): Effect.Effect<Refresh.Refreshing, never, Scope.Scope | HttpClient.HttpClient> =>
+  Refresh.make(httpSource(network), refreshOptions)
 
 /** The `Credentials` layer of a network recipe that may also read files or run helpers (the default chain's own). */
 export const systemLayer = (network: SystemSource): Layer.Layer<Credentials, never, DefaultChain.Requirements> =>

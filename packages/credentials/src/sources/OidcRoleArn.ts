@@ -16,7 +16,6 @@ import {
   InvalidConfiguration,
   MalformedResponse,
   NetworkError,
-  NotConfigured,
   Timeout,
   UpstreamError
 } from "../CredentialsError.js"
@@ -29,6 +28,7 @@ import * as Upstream from "../internal/upstream/pipeline.js"
 import { sanitize } from "../internal/upstream/scrub.js"
 import type * as SessionCache from "../SessionCache.js"
 import type { Source } from "../Source.js"
+import * as Settings from "./internal/oidcSettings.js"
 
 /**
  * @example
@@ -103,7 +103,7 @@ export interface Options<R = never> extends StsOptions {
  * @since 0.1.0
  * @category constants
  */
-export const OIDC_PROVIDER_ARN = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
+export const OIDC_PROVIDER_ARN: typeof Settings.OIDC_PROVIDER_ARN = Settings.OIDC_PROVIDER_ARN
 /**
  * @example
  * ```ts
@@ -124,9 +124,9 @@ export const OIDC_PROVIDER_ARN = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
  * @since 0.1.0
  * @category constants
  */
-export const OIDC_TOKEN_FILE = "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
+export const OIDC_TOKEN_FILE: typeof Settings.OIDC_TOKEN_FILE = Settings.OIDC_TOKEN_FILE
 
-const source = "oidc_role_arn"
+const source = Settings.source
 
 // The three settings, each an option (blank: not set) else its variable, as in the official tool.
 const settings = {
@@ -366,11 +366,7 @@ export const make = <R = never>(
       ? undefined
       : yield* Rules.setting(spec("oidcTokenFilePath"), options.oidcTokenFilePath)
     if (roleArn === undefined && oidcProviderArn === undefined && tokenFile === undefined && fromCode === undefined) {
-      return yield* new NotConfigured({
-        source,
-        reason: `${ROLE_ARN}, ${OIDC_PROVIDER_ARN} and ${OIDC_TOKEN_FILE} are not set`,
-        fix: "set all three (on ACK, enable RRSA for the pod's service account)"
-      })
+      return yield* Settings.notConfigured()
     }
     if (roleArn === undefined) return yield* Rules.unsetWithVariable(spec("roleArn"), options.roleArn)
     if (oidcProviderArn === undefined) {

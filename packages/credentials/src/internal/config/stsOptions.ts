@@ -33,7 +33,7 @@ export interface StsOptions extends Upstream.Options {
   readonly enableVpc?: boolean | undefined
 }
 
-export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"
+export { ROLE_ARN } from "./variables.js"
 export const ROLE_SESSION_NAME = "ALIBABA_CLOUD_ROLE_SESSION_NAME"
 export const STS_REGION = "ALIBABA_CLOUD_STS_REGION"
 export const VPC_ENDPOINT_ENABLED = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED"

@@ -22,3 +22,6 @@ export const env = (name: string): Effect.Effect<Option.Option<string>> => readV
 /** A secret variable (a key, a token) through `Config`, `Redacted` from the start; blank is absent. */
 export const envSecret = (name: string): Effect.Effect<Option.Option<Redacted.Redacted<string>>> =>
   readVariable(Config.redacted(name), Redacted.value)
+
+/** The role of the RamRoleArn and OIDC sources, when not given in code. */
+export const ROLE_ARN = "ALIBABA_CLOUD_ROLE_ARN"

@@ -3,8 +3,8 @@
 // schema of every service otherwise; the transport's failure through transportError.ts), with
 // the request's secrets scrubbed out of whatever comes back.
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -23,7 +23,7 @@ import type { Policy } from "./policy.js"
 import * as Proxy from "./proxy.js"
 import { sanitize, scrubber } from "./scrub.js"
 import { parseRetryAfter } from "./throttle.js"
-import { currentRequestOptions } from "./transport.js"
+import { currentRequestOptions, hasBoundedRead, readBounded } from "./transport.js"
 import { transportError } from "./transportError.js"
 
 /** A `decode` for JSON answers (nesting bounded, never a throw: see decode/json.ts). */
@@ -85,24 +85,30 @@ class BodyTooLarge {
   readonly _tag = "BodyTooLarge"
 }
 
-const readBody = (
-  response: { readonly stream: Stream.Stream<Uint8Array, HttpClientError.ResponseError> },
-  max: number
-) =>
-  response.stream.pipe(
-    Stream.mapAccumEffect(0, (size, bytes): Effect.Effect<readonly [number, Uint8Array], BodyTooLarge> =>
-      size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])),
-    Stream.runCollect,
-    // Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
-    Effect.map((chunks) => {
-      const list = Chunk.toArray(chunks)
-      return new TextDecoder("utf-8").decode(concatBytes(
-        list,
-        list.reduce((size, chunk) =>
-          size + chunk.length, 0)
-      ))
-    })
-  )
+// Invalid UTF-8 becomes U+FFFD: the decoders then say what is wrong with the text.
+const utf8 = (bytes: Uint8Array) => new TextDecoder("utf-8").decode(bytes)
+
+// The body under the cap: read by the transport itself when it can (the direct transport's answers:
+// no Stream to set going), else from the response's stream.
+const readBody = (response: HttpClientResponse.HttpClientResponse, max: number) =>
+  hasBoundedRead(response)
+    ? Effect.flatMap(
+      response[readBounded](max),
+      (bytes) => bytes === undefined ? Effect.fail(new BodyTooLarge()) : Effect.succeed(utf8(bytes))
+    )
+    : response.stream.pipe(
+      Stream.mapAccumEffect(0, (size, bytes): Effect.Effect<readonly [number, Uint8Array], BodyTooLarge> =>
+        size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])),
+      Stream.runCollect,
+      Effect.map((chunks) => {
+        const list = Chunk.toArray(chunks)
+        return utf8(concatBytes(
+          list,
+          list.reduce((size, chunk) =>
+            size + chunk.length, 0)
+        ))
+      })
+    )
 
 // Every service's error answer: STS and the metadata service (Code, Message, RequestId), the
 // credentials URI (Code, Message), OAuth (error, error_description), in either case of the keys.

@@ -85,8 +85,23 @@ export const run = <A, R>(
       )
     const retryWhile = options.retryWhile ?? isTransient
     // The schedule's delays, cut short where the budget left after the delay would not allow a
-    // whole attempt. Consulted only for failures worth a retry.
-    const driver = yield* Schedule.driver(Schedule.delays(policy.retry).pipe(Schedule.checkEffect(fits)))
+    // whole attempt. Consulted only for failures worth a retry, and made at the first of them: a
+    // fetch that succeeds at once (the usual one) never runs the schedule's machinery.
+    let made: Schedule.ScheduleDriver<unknown, CredentialsError, never> | undefined
+    const driver = {
+      next: (error: CredentialsError) =>
+        Effect.flatMap(
+          made === undefined
+            ? Effect.tap(
+              Schedule.driver(Schedule.delays(policy.retry).pipe(Schedule.checkEffect(fits))),
+              (driver) => {
+                made = driver
+              }
+            )
+            : Effect.succeed(made),
+          (driver) => driver.next(error)
+        )
+    }
     // A throttled answer: wait the throttle backoff (only its Retry-After when the caller gave a
     // schedule, which then applies), if the time budget allows a whole attempt after it; the
     // request budget holds off as long.

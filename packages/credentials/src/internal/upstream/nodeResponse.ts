@@ -1,7 +1,8 @@
 // The answer of the direct transport (nodeTransport.ts): Node's IncomingMessage as the platform's
-// HttpClientResponse. Its body is read once, as a stream; a failure of the connection while the
-// body is on its way (the read timer, a reset) is kept from the moment it happens, so that a body
-// read later fails with it instead of reading as a short one.
+// HttpClientResponse. Its body is read once: by the pipeline straight from Node's events, under its
+// cap (`readBounded`, transport.ts), or as a stream by anyone else; a failure of the connection
+// while the body is on its way (the read timer, a reset) is kept from the moment it happens, so
+// that a body read later fails with it instead of reading as a short one.
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
@@ -15,10 +16,14 @@ import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
+import { concatBytes } from "../decode/bytes.js"
 import { transportFailure } from "./failureCodes.js"
-import { TransportFailure } from "./transport.js"
+import { type BoundedRead, readBounded, TransportFailure } from "./transport.js"
 
-export class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+const closedEarly = () =>
+  new TransportFailure({ reason: "ClosedEarly", detail: "the connection closed before the answer was complete" })
+
+export class NodeResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse, BoundedRead {
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   #failure: TransportFailure | undefined
@@ -46,9 +51,48 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
   // A body whose connection already failed, or closed before it was complete, cannot be read.
   #broken(): TransportFailure | undefined {
     if (this.#failure !== undefined) return this.#failure
-    return this.source.destroyed && !this.source.complete
-      ? new TransportFailure({ reason: "ClosedEarly", detail: "the connection closed before the answer was complete" })
-      : undefined
+    return this.source.destroyed && !this.source.complete ? closedEarly() : undefined
+  }
+
+  // The body from Node's own events, no Stream: the whole of it, or undefined as soon as it passes
+  // `maxBytes` (the answer is then destroyed: nothing more is read). Interrupted, the answer is
+  // destroyed too. A connection that closes before the end fails the read at once.
+  [readBounded](maxBytes: number): Effect.Effect<Uint8Array | undefined, HttpClientError.ResponseError> {
+    return Effect.async((resume) => {
+      const broken = this.#broken()
+      if (broken !== undefined) return resume(Effect.fail(this.#error(broken)))
+      const source = this.source
+      if (source.readableEnded) return resume(Effect.succeed(new Uint8Array(0)))
+      const chunks: Array<Uint8Array> = []
+      let size = 0
+      const settle = (result: Effect.Effect<Uint8Array | undefined, HttpClientError.ResponseError>) => {
+        stop()
+        resume(result)
+      }
+      const onData = (chunk: Uint8Array) => {
+        size += chunk.length
+        if (size <= maxBytes) return void chunks.push(chunk)
+        settle(Effect.succeed(undefined))
+        source.destroy()
+      }
+      const onEnd = () => settle(Effect.succeed(concatBytes(chunks, size)))
+      const onError = (error: unknown) => settle(Effect.fail(this.#error(error)))
+      const onClose = () => settle(Effect.fail(this.#error(this.#failure ?? closedEarly())))
+      const stop = () => {
+        source.off("data", onData)
+        source.off("end", onEnd)
+        source.off("error", onError)
+        source.off("close", onClose)
+      }
+      source.on("data", onData)
+      source.once("end", onEnd)
+      source.once("error", onError)
+      source.once("close", onClose)
+      return Effect.sync(() => {
+        stop()
+        source.destroy()
+      })
+    })
   }
 
   get status(): number {

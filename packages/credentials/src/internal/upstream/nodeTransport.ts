@@ -157,7 +157,11 @@ const send = (
       void outgoing.destroy()
     signal.addEventListener("abort", abort, { once: true })
     outgoing.once("close", () => signal.removeEventListener("abort", abort))
-    return Effect.zipRight(writeBody(outgoing, request), Deferred.await(answer), { concurrent: true }).pipe(
+    // A body in memory is written at once, then the answer awaited; a streamed one is written
+    // beside the wait (a server may answer before it has read it all). No fiber forked for the
+    // usual case: the first one costs a short-lived process its compilation.
+    const streamed = request.body._tag === "Stream" || request.body._tag === "FormData"
+    return Effect.zipRight(writeBody(outgoing, request), Deferred.await(answer), { concurrent: streamed }).pipe(
       Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(abort))
     )
   })

@@ -3,8 +3,10 @@
 // pipeline). The pipeline runs on any HttpClient; the Node transport (HttpTransport.ts) reads the
 // options and turns its failures (Node's, undici's through a proxy) into a TransportFailure, so
 // that the pipeline never reads a transport's error codes or messages.
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import type * as Redacted from "effect/Redacted"
 
@@ -48,3 +50,20 @@ export class TransportFailure extends Data.TaggedError("TransportFailure")<{
     return this.detail
   }
 }
+
+/**
+ * A response whose transport reads the body itself, under the pipeline's cap: the whole body, or
+ * `undefined` as soon as it passes `maxBytes` (the rest is not read, the connection is dropped).
+ * The direct transport's answers have it (nodeResponse.ts): the pipeline then reads them without
+ * a Stream, whose machinery costs a short-lived process more than the read itself. Another
+ * transport's answer is read from its `stream`, under the same cap.
+ */
+export const readBounded: unique symbol = Symbol.for("@effect-alicloud/credentials/readBounded")
+
+/** A response with `readBounded` (see it). */
+export interface BoundedRead {
+  readonly [readBounded]: (maxBytes: number) => Effect.Effect<Uint8Array | undefined, HttpClientError.ResponseError>
+}
+
+/** Whether the transport reads this response's body itself (see `readBounded`). */
+export const hasBoundedRead = (response: object): response is BoundedRead => readBounded in response

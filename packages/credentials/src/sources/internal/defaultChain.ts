@@ -13,9 +13,12 @@ import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Chain from "../../Chain.js"
+import type { Credential } from "../../Credential.js"
+import type { CredentialsError } from "../../CredentialsError.js"
 import { loadedWhenReached } from "../../internal/chain/loaded.js"
 import { askedPrefetchWindow, type Options as RefreshOptions } from "../../internal/refresh/timing.js"
 import type * as CliProfile from "../CliProfile.js"
+import * as OidcSettings from "./oidcSettings.js"
 
 // The network options every network source takes (`Upstream.pick`), from the pipeline's module,
 // loaded with the first network source.
@@ -43,13 +46,19 @@ export interface Options extends CliProfile.NetworkOptions {
  * The default sources by their provider names, in chain order: the official ones, except
  * `credentials_uri` (the official `credential_uri`), named as its type, its variable and its errors.
  */
-export const sources = (options: Options = {}) =>
-  ({
+export const sources = (options: Options = {}) => {
+  const oidcRoleArn = loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem>(async () => {
+    const [OidcRoleArn, Upstream] = await Promise.all([import("../OidcRoleArn.js"), upstream()])
+    return OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint })
+  })
+  return ({
     env: loadedWhenReached<never>(() => import("../Environment.js").then((Environment) => Environment.make())),
-    oidc_role_arn: loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem>(async () => {
-      const [OidcRoleArn, Upstream] = await Promise.all([import("../OidcRoleArn.js"), upstream()])
-      return OidcRoleArn.make({ ...Upstream.pick(options), stsEndpoint: options.stsEndpoint })
-    }),
+    // Loaded only when one of its variables is set: unset, it answers as the source would.
+    oidc_role_arn: Effect.flatMap(
+      OidcSettings.unsetInEnvironment,
+      (unset): Effect.Effect<Credential, CredentialsError, HttpClient.HttpClient | FileSystem.FileSystem> =>
+        unset ? Effect.fail(OidcSettings.notConfigured()) : oidcRoleArn
+    ),
     cli_profile: loadedWhenReached<HttpClient.HttpClient | FileSystem.FileSystem | CommandExecutor.CommandExecutor>(
       () =>
         import("../CliProfile.js").then((CliProfile) => CliProfile.make({ ...options, path: options.cliConfigPath }))
@@ -71,6 +80,7 @@ export const sources = (options: Options = {}) =>
       return CredentialsUri.make({ ...Upstream.pick(options), credentialsUri: options.credentialsUri })
     })
   }) as const
+}
 
 /** What the default sources need: what `CredentialsLive` provides on Node (`DefaultChain.Requirements`). */
 export type Requirements = Effect.Effect.Context<ReturnType<typeof sources>[keyof ReturnType<typeof sources>]>
