@@ -407,13 +407,16 @@ const runCell = (source: NetworkSource, row: FaultRow, times: number | undefined
     if (row.fault !== "refused") {
       yield* emulator.setFault(source.endpoint, row.fault, times === undefined ? {} : { times })
     }
-    return yield* drive({
+    const outcome = yield* drive({
       source,
       target: { emulator, baseUrl },
       park: row.park === undefined ? undefined : Duration.min(row.park, source.deadline),
       times,
       countTries: row.fault === "refused"
     })
+    // the time read is the client's own: the driver moved the clock only while the client waited
+    expect(Duration.toMillis(outcome.moved)).toBe(Duration.toMillis(outcome.elapsed))
+    return outcome
   })
 
 describe("fault matrix", () => {

@@ -1,8 +1,8 @@
 // Shared pieces of the reliability suite: every network source built against the emulator (or a
 // closed loopback port), with the library's default retry policy instrumented so a driver can move
-// the TestClock exactly when the client sleeps or a request is parked at the emulator.
+// the TestClock exactly when the client sleeps a retry's delay or a request is parked at the emulator.
 import { Emulator, Fault } from "@effect-alicloud/emulator"
-import { FileSystem } from "@effect/platform"
+import { FileSystem, type HttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Clock, Duration, Effect, Either, Fiber, Queue, Random, Schedule, type Scope, TestClock } from "effect"
 import { type AddressInfo, createServer } from "node:net"
@@ -39,7 +39,8 @@ export interface Target {
   readonly baseUrl: string
 }
 
-type Requirements = never
+/** What `drive` provides around a fetch: the transport, and the scope of its temporary files. */
+type Requirements = HttpClient.HttpClient | Scope.Scope
 
 /** A network source of the library, as the matrix drives it. */
 export interface NetworkSource {
@@ -50,23 +51,23 @@ export interface NetworkSource {
   readonly triesEndpoint: Emulator.Endpoint
   /** The per-request deadline (connect + read timeouts, the library's defaults). */
   readonly deadline: Duration.Duration
-  /** One fetch through the source, with `retrySchedule`, everything but the emulator provided. */
+  /** One fetch through the source, with `retrySchedule`; `drive` provides the transport and a scope. */
   readonly fetch: (
     target: Target,
     retrySchedule: Schedule.Schedule<unknown, CredentialsError>
   ) => Effect.Effect<Credential.Credential, CredentialsError, Requirements>
 }
 
-// A FileSystem that holds one file at any path: the OIDC token, or the CLI config.
-// A real file in a temporary directory, removed with the fetch's scope: file sources read through
-// the bounded reader (stat, open, read).
+// One file at a path for the fetch: the OIDC token, or the CLI config. A real file in a temporary
+// directory, removed when the scope `drive` gives closes (after the outcome's time is read): file
+// sources read through the bounded reader (stat, open, read).
 const withFile = <A, E, R>(content: string, use: (path: string) => Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const dir = yield* Effect.orDie(fs.makeTempDirectoryScoped())
     yield* Effect.orDie(fs.writeFileString(`${dir}/file`, content))
     return yield* use(`${dir}/file`)
-  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer))
+  }).pipe(Effect.provide(NodeContext.layer))
 
 const cloudSsoConfig = (baseUrl: string) =>
   JSON.stringify({
@@ -82,8 +83,6 @@ const cloudSsoConfig = (baseUrl: string) =>
     }]
   })
 
-const transport = Effect.provide(HttpTransport.layer())
-
 export const sources: ReadonlyArray<NetworkSource> = [
   {
     name: "ram_role_arn",
@@ -98,7 +97,6 @@ export const sources: ReadonlyArray<NetworkSource> = [
         roleSessionName: "matrix",
         retrySchedule
       })
-        .pipe(transport)
   },
   {
     name: "oidc_role_arn",
@@ -117,7 +115,6 @@ export const sources: ReadonlyArray<NetworkSource> = [
             roleSessionName: "matrix",
             retrySchedule
           })
-            .pipe(transport)
       )
   },
   {
@@ -125,7 +122,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
     endpoint: "metadata-credentials",
     triesEndpoint: "metadata-token",
     deadline: Duration.seconds(2),
-    fetch: ({ baseUrl }, retrySchedule) => EcsRamRole.make({ metadataUrl: baseUrl, retrySchedule }).pipe(transport)
+    fetch: ({ baseUrl }, retrySchedule) => EcsRamRole.make({ metadataUrl: baseUrl, retrySchedule })
   },
   {
     name: "credentials_uri",
@@ -133,7 +130,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "credentials-uri",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      CredentialsUri.make({ credentialsUri: `${baseUrl}/credentials`, retrySchedule }).pipe(transport)
+      CredentialsUri.make({ credentialsUri: `${baseUrl}/credentials`, retrySchedule })
   },
   {
     name: "cli_profile (CloudSSO)",
@@ -141,7 +138,7 @@ export const sources: ReadonlyArray<NetworkSource> = [
     triesEndpoint: "cloud-sso",
     deadline: Duration.seconds(15),
     fetch: ({ baseUrl }, retrySchedule) =>
-      withFile(cloudSsoConfig(baseUrl), (path) => CliProfile.make({ path, retrySchedule }).pipe(transport))
+      withFile(cloudSsoConfig(baseUrl), (path) => CliProfile.make({ path, retrySchedule }))
   }
 ]
 
@@ -164,16 +161,60 @@ export interface Outcome {
   readonly tries: number
   /** Requests the faulted endpoint received (for a refused port: connection attempts = tries). */
   readonly requests: number
-  /** Virtual time from the start of the fetch to its end. */
+  /** Virtual time from the start of the fetch to its outcome. */
   readonly elapsed: Duration.Duration
+  /**
+   * How far the driver moved the clock. It moves it only while the client waits on it, so this is
+   * `elapsed`: more would be a wait the client never made.
+   */
+  readonly moved: Duration.Duration
 }
 
 /**
- * Runs `source.fetch` with the library's default retry policy (`internal/http.ts` `defaultRetry`:
- * 200 ms doubling, jittered, 3 retries, 10 s at most; the jitter seeded, so times are exact) and
- * moves the TestClock only when the client is known to wait on it: after the schedule picked a
- * delay (the client sleeps it), or once a request the fault parks (hang, delay) reached the
- * emulator (then the clock moves by `park`, the time after which the client or the emulator acts).
+ * The client's clock, which tells the driver when the client starts waiting a retry's delay.
+ *
+ * The retry schedule picks a delay before the pipeline checks that a whole attempt still fits in
+ * the time budget after it (internal/upstream/fetch.ts), so a picked delay is only a candidate: a
+ * candidate the budget turns down is never slept (the fetch fails instead). Moving the clock by it
+ * anyway would add a wait the client never made to the time the fetch reads at its outcome, if
+ * that read comes after the move (it did under load: "15.2 s" for a 15 s budget). So the driver
+ * moves the clock by a delay only once the client sleeps it: its next sleep of that length.
+ */
+const retryWatch = Effect.gen(function*() {
+  const clock = yield* Effect.clock
+  const sleeping = yield* Queue.unbounded<Duration.Duration>()
+  let candidate: number | undefined
+  const pick = (delay: Duration.Duration) =>
+    Effect.sync(() => {
+      candidate = Duration.toMillis(delay)
+      return delay
+    })
+  const watched: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => clock.unsafeCurrentTimeMillis(),
+    unsafeCurrentTimeNanos: () => clock.unsafeCurrentTimeNanos(),
+    currentTimeMillis: clock.currentTimeMillis,
+    currentTimeNanos: clock.currentTimeNanos,
+    sleep: (duration) =>
+      Effect.suspend(() => {
+        // the schedule's driver sleeps `start of the interval - now`: the candidate, up to rounding
+        const millis = Duration.toMillis(duration)
+        if (candidate === undefined || Math.abs(millis - candidate) >= 1) return clock.sleep(duration)
+        candidate = undefined
+        // the driver wakes after this fiber has registered the sleep: offering resumes it later
+        return Effect.zipRight(Queue.offer(sleeping, duration), clock.sleep(duration))
+      })
+  }
+  return { pick, watched, sleeping }
+})
+
+/**
+ * Runs `source.fetch` with the library's default retry policy (`internal/upstream/policy.ts`
+ * `defaultRetry`: 200 ms doubling, jittered, 3 retries, within the time budget; the jitter seeded,
+ * so times are exact) and moves the TestClock only when the client is known to wait on it: once it
+ * sleeps a retry's delay (by that delay), or once a request the fault parks (hang, delay) reached
+ * the emulator (then by `park`, the time after which the client or the emulator acts). The
+ * outcome's time is read by the fetch itself, before its files and its transport are released.
  */
 export const drive = (options: {
   readonly source: NetworkSource
@@ -188,29 +229,28 @@ export const drive = (options: {
 }): Effect.Effect<Outcome> =>
   Effect.gen(function*() {
     const { emulator } = options.target
-    const delays = yield* Queue.unbounded<Duration.Duration>()
-    const schedule = Schedule.modifyDelayEffect(
-      defaultRetry,
-      (_, delay) => Effect.as(Queue.offer(delays, delay), delay)
-    )
+    const retries = yield* retryWatch
+    const schedule = Schedule.modifyDelayEffect(defaultRetry, (_, delay) => retries.pick(delay))
     const start = yield* Clock.currentTimeMillis
     const fiber = yield* options.source.fetch(options.target, schedule).pipe(
       Effect.withRandom(Random.make(options.seed ?? 1)),
       Effect.either,
-      Effect.zip(Clock.currentTimeMillis), // the end, read by the fetch itself
+      Effect.zip(Clock.currentTimeMillis), // the outcome's time, before the scope and the transport close
+      Effect.scoped,
+      Effect.provide(HttpTransport.layer()),
+      Effect.withClock(retries.watched),
       Effect.fork
     )
     const parkLimit = options.park === undefined ? 0 : options.times ?? Number.POSITIVE_INFINITY
     let parked = 0
-    // delays the schedule picked; the retry loop consults it after every failure, so this counts
-    // retries only where every failure is transient (a refused port)
-    let retries = 0
+    // retry delays the client slept
+    let slept = 0
     for (let step = 0; step < 100; step++) {
       const events: Array<
         Effect.Effect<{ readonly _tag: "done" | "retry" | "parked"; readonly delay?: Duration.Duration }>
       > = [
         Effect.as(Fiber.await(fiber), { _tag: "done" as const }),
-        Effect.map(Queue.take(delays), (delay) => ({ _tag: "retry" as const, delay }))
+        Effect.map(Queue.take(retries.sleeping), (delay) => ({ _tag: "retry" as const, delay }))
       ]
       if (parked < parkLimit) {
         events.push(Effect.as(emulator.awaitRequests(options.source.endpoint, parked + 1), { _tag: "parked" as const }))
@@ -218,7 +258,7 @@ export const drive = (options: {
       const event = yield* Effect.raceAll(events)
       if (event._tag === "done") break
       if (event._tag === "retry") {
-        retries++
+        slept++
         yield* TestClock.adjust(event.delay!)
       } else {
         parked++
@@ -226,9 +266,9 @@ export const drive = (options: {
       }
     }
     const [result, end] = yield* Fiber.join(fiber)
-    // A refused port: nothing reaches the emulator, and every try is retried (NetworkError is
-    // transient), so the tries are the schedule's delays + 1.
-    const refusedTries = retries + 1
+    // A refused port: nothing reaches the emulator, and every try but the last is retried
+    // (NetworkError is transient), so the tries are the retry delays slept + 1.
+    const refusedTries = slept + 1
     return {
       result,
       tries: options.countTries === true
@@ -237,7 +277,8 @@ export const drive = (options: {
       requests: options.countTries === true
         ? refusedTries
         : (yield* emulator.counters(options.source.endpoint)).received,
-      elapsed: Duration.millis(end - start)
+      elapsed: Duration.millis(end - start),
+      moved: Duration.millis((yield* Clock.currentTimeMillis) - start)
     }
   }).pipe(withEnv({}))
 
