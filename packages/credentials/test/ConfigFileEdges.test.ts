@@ -296,6 +296,32 @@ describe("write-back when the rename cannot work", () => {
       })).pipe(withEnv(), Effect.provide(failingRename(code))))
   }
 
+  it.live("in place, a 644 file is made 600 before the secret is written into it, not after", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = `${dir}/config.json`
+      yield* fs.writeFileString(path, JSON.stringify(config))
+      yield* fs.chmod(path, 0o644)
+      // the target's mode at the moment it is opened to be written
+      const modesAtOpen: Array<number> = []
+      const recording = Layer.effect(
+        FileSystem.FileSystem,
+        Effect.map(FileSystem.FileSystem, (inner): FileSystem.FileSystem => ({
+          ...inner,
+          open: (target, options) =>
+            target === path && options?.flag === "w"
+              ? Effect.zipRight(
+                Effect.map(inner.stat(target), (info) => modesAtOpen.push(info.mode & 0o777)),
+                inner.open(target, options)
+              )
+              : inner.open(target, options)
+        }))
+      ).pipe(Layer.provide(failingRename("EXDEV")))
+      yield* updateProfile(path, "ext", { accessKeyId: "STS.in-place" }).pipe(Effect.provide(recording))
+      expect(modesAtOpen).toEqual([0o600])
+    })).pipe(withEnv(), Effect.provide(NodeContext.layer)))
+
   it.live("the rename and the in-place write both fail: a typed error, nothing left behind", () =>
     Effect.scoped(Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -99,11 +99,13 @@ export const replaceFile = (
     const temp = `${path}.${suffix}.tmp`
     const bytes = new TextEncoder().encode(content)
     const mode = options.mode ?? 0o600
-    // In place: the same inode, so the file's mode, owner and bind mount stay; not atomic.
+    // In place: the same inode, so the file's owner and bind mount stay; not atomic. A mode asked
+    // for is set before the content is written: a secret never lands in a file still open to others.
     const inPlace = (renameError: PlatformError.PlatformError, noTemporaryFile: boolean) =>
       Effect.zipRight(
         Effect.ignore(fs.remove(temp)),
-        writeAndSync(fs, path, "w", bytes, mode).pipe(
+        (options.mode === undefined ? Effect.void : fs.chmod(path, mode)).pipe(
+          Effect.zipRight(writeAndSync(fs, path, "w", bytes, mode)),
           Effect.mapError((error) =>
             new WriteFailed({ step: "in place", error, renameError, ...(noTemporaryFile ? { noTemporaryFile } : {}) })
           )
@@ -272,33 +274,16 @@ export const updateProfile = (
         })
       )
     )
-    if (mode !== before) yield* reportTightened(fs, path, target, before, mode)
+    if (mode !== before) {
+      yield* Effect.logWarning(
+        `${path} was open to every user of this host (mode ${octal(before)}) and now holds secrets: its mode is now ${
+          octal(mode)
+        }`
+      ).pipe(Effect.annotateLogs({ source }))
+    }
   })
 
 const octal = (mode: number) => `0${mode.toString(8)}`
-
-/**
- * A rename gave the new file `mode` already; a file written in place (a bind mount) kept its old
- * mode and is changed now. Either way the user is told, and told the fix if the change failed.
- */
-const reportTightened = (fs: FileSystem.FileSystem, path: string, target: string, before: number, mode: number) =>
-  Effect.gen(function*() {
-    const now = yield* fs.stat(target).pipe(
-      Effect.map((info) => info.mode & 0o7777),
-      Effect.orElseSucceed(() => before)
-    )
-    const changed = now === mode ||
-      (yield* fs.chmod(target, mode).pipe(Effect.as(true), Effect.orElseSucceed(() => false)))
-    yield* Effect.logWarning(
-      changed
-        ? `${path} was open to every user of this host (mode ${octal(before)}) and now holds secrets: its mode is now ${
-          octal(mode)
-        }`
-        : `${path} is open to every user of this host (mode ${octal(before)}) and now holds secrets: run \`chmod ${
-          octal(mode)
-        } ${path}\``
-    ).pipe(Effect.annotateLogs({ source }))
-  })
 
 /**
  * A failed write-back is a warning: the process goes on with what it holds in memory. Losing
