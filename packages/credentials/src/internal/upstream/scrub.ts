@@ -3,13 +3,16 @@
 // these JSON-escaped), control characters escaped (no terminal escapes, no forged log lines), the
 // length bounded.
 import { base64OfText } from "../decode/bytes.js"
+import { percentEncode } from "../signing/encode.js"
 import { escapeControlCharacters } from "../text/escape.js"
 
 // The forms in which a request parameter comes back in an echo: raw, percent-encoded (as
 // encodeURIComponent, RFC 3986 as the signer, or a form body with + for space), base64.
+// The signer's encoder, which never throws (`encodeURIComponent` throws on a lone surrogate, and
+// this runs on the error path); `encodeURIComponent`'s form is the same with `! ' ( ) *` left raw.
 const echoForms = (secret: string): ReadonlyArray<string> => {
-  const uri = encodeURIComponent(secret)
-  const rfc3986 = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  const rfc3986 = percentEncode(secret)
+  const uri = rfc3986.replace(/%(21|27|28|29|2A)/g, (_, code: string) => String.fromCharCode(parseInt(code, 16)))
   const form = new URLSearchParams({ s: secret }).toString().slice(2)
   const base64 = base64OfText(secret)
   const base64url = base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
