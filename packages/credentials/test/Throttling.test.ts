@@ -85,4 +85,21 @@ describe("throttling", () => {
       expect(sts.times[1]).toBeGreaterThanOrEqual(3000)
       expect(sts.times[2]).toBeGreaterThanOrEqual(3000)
     }))
+  it.effect("a Retry-After of an hour holds the shared budget off for one time budget at most, not the hour", () =>
+    Effect.gen(function*() {
+      const sts = stubSts((n) => n === 0 ? throttled(429, { "retry-after": "3600" }) : success())
+      const budget = yield* RequestBudget.make({ perSecond: 100 })
+      const both = Effect.all([
+        Effect.either(role()),
+        Effect.zipRight(Effect.sleep("10 millis"), role({ roleSessionName: "other" }))
+      ], { concurrency: "unbounded" })
+      const [first] = yield* onTestClock(
+        both.pipe(Effect.provide(sts.layer), Effect.provideService(RequestBudget.RequestBudget, budget))
+      )
+      expect(first._tag).toBe("Left")
+      // the other identity waited the hold-off, capped at the fetch's time budget (15 s as shipped)
+      expect(sts.times.length).toBe(2)
+      expect(sts.times[1]).toBeGreaterThanOrEqual(15_000)
+      expect(sts.times[1]).toBeLessThanOrEqual(15_100)
+    }))
 })

@@ -104,12 +104,13 @@ export const run = <A, R>(
     }
     // A throttled answer: wait the throttle backoff (only its Retry-After when the caller gave a
     // schedule, which then applies), if the time budget allows a whole attempt after it; the
-    // request budget holds off as long.
+    // request budget holds off as long, at most one time budget (a `Retry-After: 3600` would
+    // otherwise hold every identity of the account in its first, uncounted wait for an hour).
     const afterThrottle = (error: CredentialsError) =>
       Effect.gen(function*() {
         const delay = policy.retryGiven === true ? retryAfterOf(error) : yield* throttleDelay(error, throttled)
         throttled++
-        if (key !== undefined) yield* requestBudget.holdOff(key, delay)
+        if (key !== undefined) yield* requestBudget.holdOff(key, Duration.min(delay, policy.budget))
         if (!(yield* fits(error, delay))) return yield* Effect.fail(error)
         yield* Effect.sleep(delay)
         if (policy.retryGiven === true) yield* Effect.mapError(driver.next(error), () => error)
