@@ -189,6 +189,25 @@ describe("SignedHttpClient against the emulator", () => {
 })
 
 // Layer form: the tag, over the context's client and credentials.
+describe("SignedHttpClient: a transport error names the caller's request", () => {
+  it.scoped("RPC and ACS3 to a closed loopback port: no security token, no signature in the error", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const credential = yield* (yield* Credentials).get
+        const token = Redacted.value(credential.securityToken!)
+        const closed = HttpClientRequest.post("http://127.0.0.1:9/").pipe(SignedHttpClient.action("Ping", "2024-01-01"))
+        for (const client of [yield* SignedHttpClient.make({ algorithm: "RPC" }), yield* SignedHttpClient.make()]) {
+          const error = yield* Effect.flip(client.execute(closed))
+          expect(error._tag).toBe("RequestError")
+          const rendered = [String(error), JSON.stringify(error), error.message].join("\n")
+          for (const secret of [token, encodeURIComponent(token), "Signature=", "SecurityToken="]) {
+            expect(rendered).not.toContain(secret)
+          }
+        }
+      }).pipe(Effect.provide(session(emulator)))
+    ))
+})
+
 describe("SignedHttpClient.layer", () => {
   it.scoped("provides the signed client under its tag", () =>
     withEmulator((emulator) =>

@@ -90,6 +90,21 @@ const inspect = (response: HttpClientResponse.HttpClientResponse) => {
   })
 }
 
+/**
+ * An error of the transport or of `inspect` names the caller's request, not the signed one: the
+ * signed URL (RPC) and headers (ACS3) hold the signature and the security token, and an error's
+ * message and rendering show its request.
+ */
+const unsigned = <E>(error: E, request: HttpClientRequest.HttpClientRequest): E => {
+  if (error instanceof HttpClientError.RequestError) {
+    return new HttpClientError.RequestError({ ...error, request }) as E
+  }
+  if (error instanceof HttpClientError.ResponseError) {
+    return new HttpClientError.ResponseError({ ...error, request }) as E
+  }
+  return error
+}
+
 const nonce = () => randomBytes(16).toString("hex")
 
 const missingAction = new SigningError({
@@ -159,7 +174,8 @@ export const make = <I, S extends Service>(
           return Request.write(request, parts, signed.query, signed.headers)
         }).pipe(
           Effect.flatMap((signed) => inner.execute(signed)),
-          Effect.flatMap(inspect)
+          Effect.flatMap(inspect),
+          Effect.mapError((error) => unsigned(error, request))
         )
 
         // One correction of the clock, then one more attempt.
