@@ -234,6 +234,18 @@ describe("Proxy", () => {
       })
     ))
 
+  it.scoped("a password with a malformed percent-escape: InvalidConfiguration saying so, not a defect", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const bad = `http://${user}:%zz-${password}@127.0.0.1:1`
+        const fromEnv = yield* Effect.flip(role(emulator.stsUrl).pipe(withEnv({ HTTPS_PROXY: bad })))
+        expect(fromEnv).toMatchObject({ _tag: "InvalidConfiguration", field: "HTTPS_PROXY" })
+        expect(fromEnv.message).toContain("malformed percent-escape")
+        expectNoCredentials(fromEnv)
+        expect((yield* emulator.counters("sts")).received).toBe(0)
+      })
+    ))
+
   it.scoped("the ECS metadata service never goes through a proxy (HTTPS_PROXY, HTTP_PROXY, the option)", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {

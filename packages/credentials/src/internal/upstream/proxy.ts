@@ -83,6 +83,15 @@ const proxyUrlReason = (value: string) => {
     : "is not an http:// or https:// proxy URL"
 }
 
+const decodes = (text: string): boolean => {
+  try {
+    decodeURIComponent(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const proxyUrlExample =
   "http://proxy.example.com:3128 (with credentials http://user:password@proxy.example.com:3128, : @ / of the password percent-encoded)"
 
@@ -103,15 +112,20 @@ export const decodeProxyUrl = (
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
   const parsed = URL.canParse(withScheme) ? new URL(withScheme) : undefined
   const fromOption = field === "proxy"
-  return parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:") &&
-      parsed.hostname !== "" && (parsed.pathname === "/" || parsed.pathname === "") && parsed.search === "" &&
-      parsed.hash === ""
+  const shaped = parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:") &&
+    parsed.hostname !== "" && (parsed.pathname === "/" || parsed.pathname === "") && parsed.search === "" &&
+    parsed.hash === ""
+  // The URL parser keeps a malformed escape (`%zz`) in the user info; undici decodes it and throws.
+  const userInfoDecodes = parsed !== undefined && decodes(parsed.username) && decodes(parsed.password)
+  return shaped && userInfoDecodes
     ? Effect.succeed(Redacted.make(parsed.href))
     : Effect.fail(
       new InvalidConfiguration({
         source,
         field,
-        reason: proxyUrlReason(value),
+        reason: shaped
+          ? "has a user name or password with a malformed percent-escape (a % not followed by two hex digits)"
+          : proxyUrlReason(value),
         fix: fromOption
           ? `pass an http:// or https:// URL, e.g. ${proxyUrlExample}, or false for no proxy`
           : `set ${field} to an http:// or https:// URL, e.g. ${proxyUrlExample}, or unset it`,
