@@ -85,13 +85,8 @@ export class Credentials
    * @category layers
    */
   static layer<R>(source: Source<R>, options?: Refresh.Options): Layer.Layer<Credentials, never, R> {
-    return Layer.scoped(
-      Credentials,
-      Effect.map(
-        Refresh.make(source, options),
-        ({ get, invalidate, refresh, subscribe }) => Credentials.of({ get, subscribe, refresh, invalidate })
-      )
-    )
+    // The engine's face is the service's: `get`, `subscribe`, `refresh`, `invalidate`.
+    return Layer.scoped(Credentials, Refresh.make(source, options))
   }
 
   /**

@@ -107,12 +107,7 @@ export const Tag = <const Id extends string>(id: Id) => <Self>(): IdentityClass<
     layer: <R>(source: Source<R>, options?: Refresh.Options) =>
       Layer.scoped(
         tag,
-        Effect.map(Refresh.make(source, options), ({ get, invalidate, refresh, subscribe }) => ({
-          get,
-          subscribe,
-          refresh,
-          invalidate
-        }))
+        Refresh.make(source, options)
       ),
     fromCredentials: <E, R>(layer: Layer.Layer<Credentials, E, R>) =>
       Layer.effect(tag, Credentials).pipe(Layer.provide(layer)),

@@ -139,18 +139,13 @@ export type IdentityPoolFull = internal.PoolFull
  * @category constructors
  */
 export const make = <R>(options: Options<R>): Effect.Effect<IdentityPool, InvalidConfiguration, Scope.Scope | R> =>
-  Effect.map(internal.make(options), (pool): IdentityPool => {
-    const identity = (key: string) =>
-      Effect.map(
-        pool.identity(key),
-        ({ get, invalidate, refresh, subscribe }) => Credentials.of({ get, subscribe, refresh, invalidate })
-      )
-    return {
-      get: pool.get,
-      identity,
-      use: (key) => (effect) =>
-        Effect.scoped(Effect.flatMap(identity(key), (service) => Effect.provideService(effect, Credentials, service))),
-      invalidate: pool.invalidate,
-      size: pool.size
-    }
-  })
+  Effect.map(internal.make(options), (pool): IdentityPool => ({
+    get: pool.get,
+    identity: pool.identity,
+    use: (key) => (effect) =>
+      Effect.scoped(
+        Effect.flatMap(pool.identity(key), (service) => Effect.provideService(effect, Credentials, service))
+      ),
+    invalidate: pool.invalidate,
+    size: pool.size
+  }))

@@ -11,6 +11,7 @@ import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { Credentials } from "../Credentials.js"
 import { InvalidConfiguration } from "../CredentialsError.js"
+import { loadedWhenReached } from "../internal/chain/loaded.js"
 import { askedPrefetchWindow } from "../internal/refresh/timing.js"
 import * as Upstream from "../internal/upstream/pipeline.js"
 import { sanitize } from "../internal/upstream/scrub.js"
@@ -23,10 +24,8 @@ import type { HttpSource, Recipe, SystemSource } from "./recipe.js"
 
 // A source whose module is loaded when it first runs, then made once and kept (a source may keep
 // state between its fetches: the CLI profile's OAuth tokens, say).
-const loaded = <M, R>(load: () => Promise<M>, make: (module: M) => Source<R>): Source<R> => {
-  let made: Promise<Source<R>> | undefined
-  return Effect.flatten(Effect.promise(() => made ??= load().then(make)))
-}
+const loaded = <M, R>(load: () => Promise<M>, make: (module: M) => Source<R>): Source<R> =>
+  loadedWhenReached(() => load().then(make))
 
 // The official options are milliseconds and seconds; 0 or less means the default.
 const millis = (value: number | undefined) => (value === undefined || value <= 0 ? undefined : Duration.millis(value))
