@@ -63,6 +63,35 @@ const folderWithMode = (name: string, mode: number) =>
   })
 
 describe("SessionCache against another local user", () => {
+  it.scoped("an untrusted entry while another process holds the lock: told once, not at every poll", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const { dir, entry, planted } = yield* seeded(emulator.stsUrl)
+        yield* fs.writeFileString(entry, planted)
+        yield* fs.chmod(entry, 0o644)
+        // a live lock of this host's process, as another process waiting for STS would hold it
+        const now = yield* Clock.currentTimeMillis
+        yield* fs.writeFileString(
+          `${entry}.lock`,
+          JSON.stringify({ id: "other", pid: process.pid, host: hostname(), at: now })
+        )
+        yield* fs.chmod(`${entry}.lock`, 0o600)
+        const warnings = yield* captureWarnings
+        const fiber = yield* Effect.fork(role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer)))
+        // the lock is polled every 100 ms for lockWait (20 s as shipped), then taken over
+        for (let step = 0; step < 400 && Option.isNone(yield* Fiber.poll(fiber)); step++) {
+          yield* TestClock.adjust("100 millis")
+          yield* fs.exists(dir)
+        }
+        const credential = yield* Fiber.join(fiber)
+        expect(credential.accessKeyId).not.toBe(PLANTED_ID)
+        const told = (yield* Ref.get(warnings.lines)).filter((line) => line.includes("not private to this user"))
+        expect(told.length).toBeGreaterThanOrEqual(1)
+        expect(told.length).toBeLessThanOrEqual(2)
+      }).pipe(Effect.provide(NodeFileSystem.layer))
+    ))
+
   it.scoped("a planted symbolic link <hash>.json to a file outside: that file is neither read nor written", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {

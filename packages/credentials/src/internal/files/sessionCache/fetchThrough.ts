@@ -111,7 +111,8 @@ export const cached = <E extends CredentialsError, R>(
         source: env.source,
         waitMillis: set.lockWaitMillis,
         staleMillis: set.staleLockMillis,
-        sessionReady: Effect.map(readValid(env), Option.isSome)
+        // polled every 100 ms while another process holds the lock: its misses are not told again
+        sessionReady: Effect.map(readValid(env, { quiet: true }), Option.isSome)
       })
       // Another process may have stored the session while this one waited.
       const after = yield* readValid(env)
@@ -135,11 +136,15 @@ interface Env {
  * for this identity, with more than the stale window left. Anything else is a miss: an untrusted
  * file is left alone (the store renames over it), a malformed one removed.
  */
-const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>> =>
+const readValid = (
+  env: Env,
+  options: { readonly quiet: boolean } = { quiet: false }
+): Effect.Effect<Option.Option<Credential.Credential>> =>
   Effect.gen(function*() {
+    const say = options.quiet ? () => Effect.void : warn
     const text = yield* readPrivateFile(env.path, MAX_BYTES).pipe(
       Effect.catchTag("UntrustedFile", (error) =>
-        warn("session cache: a cache file that is not private to this user was ignored", {
+        say("session cache: a cache file that is not private to this user was ignored", {
           source: env.source,
           file: error.path,
           reason: error.reason
@@ -150,7 +155,7 @@ const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>
     }
     const entry = yield* Effect.option(Schema.decodeUnknown(EntryJson)(text.value))
     if (Option.isNone(entry)) {
-      yield* warn("session cache: a malformed cache file was removed; fetching anew", {
+      yield* say("session cache: a malformed cache file was removed; fetching anew", {
         source: env.source,
         file: env.path
       })
@@ -158,7 +163,7 @@ const readValid = (env: Env): Effect.Effect<Option.Option<Credential.Credential>
       return Option.none()
     }
     if (entry.value.identity !== env.identity) {
-      yield* warn("session cache: a cache file issued for another identity was ignored", {
+      yield* say("session cache: a cache file issued for another identity was ignored", {
         source: env.source,
         file: env.path
       })
