@@ -101,7 +101,7 @@ const readText = (u: unknown): string | Refused =>
 export const Text: Schema.Schema<string, unknown> = check(Schema.String, readText)
 
 /** The longest RAM role name: RAM's CreateRole takes 1 to 64 characters. */
-export const maxRoleNameLength = 64
+const maxRoleNameLength = 64
 
 /**
  * Why `text` cannot be a RAM role name, or `undefined`: more than 64 characters, or a control

@@ -24,8 +24,8 @@ const distance = (a: string, b: string): number => {
 const maxLength = 64
 
 /**
- * The known name closest to `given`, if it is within a typo's reach: at most 2 edits, and fewer
- * than a third of its length (so that "sts" does not suggest "ak").
+ * The known name closest to `given`, if it is within a typo's reach: at most 2 edits, and at most
+ * a third of its length (so that "sts" does not suggest "ak").
  */
 export const closest = (given: string, known: ReadonlyArray<string>): string | undefined => {
   if (given.length > maxLength) return undefined

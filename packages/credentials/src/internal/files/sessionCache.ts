@@ -9,7 +9,7 @@ import type { CredentialsError, InvalidConfiguration } from "../../CredentialsEr
 import { loadedOnce } from "../chain/loaded.js"
 import type { Key, Options } from "./sessionCache/options.js"
 
-export { canonicalKey, DEFAULT_DIRECTORY, fileName, type Key, type Options } from "./sessionCache/options.js"
+export { DEFAULT_DIRECTORY, fileName, type Key, type Options } from "./sessionCache/options.js"
 
 const fetchThrough = loadedOnce(() => import("./sessionCache/fetchThrough.js"))
 

@@ -17,8 +17,7 @@ export const hashHex = (algorithm: Algorithm, data: string | Uint8Array): string
   createHash(digestName(algorithm)).update(data).digest("hex")
 
 /** `+` → `%20`, `*` → `%2A`, `%7E` → `~` on a path already encoded. */
-export const canonicalUri = (path: string): string =>
-  path.replace(/\+/g, "%20").replace(/\*/g, "%2A").replace(/%7E/g, "~")
+const canonicalUri = (path: string): string => path.replace(/\+/g, "%20").replace(/\*/g, "%2A").replace(/%7E/g, "~")
 
 /**
  * Sorted `key=percentEncode(value)`. The key is encoded too: the service decodes the query it

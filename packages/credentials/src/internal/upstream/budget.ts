@@ -40,7 +40,7 @@ export const DEFAULT_PER_SECOND = 100
  * service's own bucket, so that a request the network delays and one on time do not meet an empty
  * bucket at STS.
  */
-export const DEFAULT_BURST = 50
+const DEFAULT_BURST = 50
 
 // Keys whose bucket is full again carry no information: past this many keys they are dropped.
 const PRUNE_AT = 1024

@@ -12,7 +12,7 @@ export const isThrottled = (error: CredentialsError): boolean =>
   error._tag === "UpstreamError" && (error.status === 429 || /^Throttling(\.|$)/i.test(error.code ?? ""))
 
 /** The first throttled retry waits about this long; each next one twice as long. */
-export const THROTTLE_BASE = Duration.seconds(1)
+const THROTTLE_BASE = Duration.seconds(1)
 
 /** The longest `Retry-After` honoured, whatever the upstream says (the budget bounds it anyway). */
 const MAX_RETRY_AFTER_SECONDS = 3600

@@ -29,8 +29,7 @@ export class UnsafeFolder extends Data.TaggedError("UnsafeFolder")<{
 }
 
 /** The private subfolder made inside a shared sticky folder (/tmp). */
-export const privateSubfolder = (parent: string, uid: number): string =>
-  NodePath.join(parent, `alibabacloud-cache-${uid}`)
+const privateSubfolder = (parent: string, uid: number): string => NodePath.join(parent, `alibabacloud-cache-${uid}`)
 
 const OWN_FOLDER_FIX = "choose a folder of your own for cache.directory (or leave it out for ~/.alibabacloud/cache)"
 

@@ -64,7 +64,7 @@ type LockState = { readonly _tag: "Free" } | { readonly _tag: "Live" } | {
 const stale = (reason: string): LockState => ({ _tag: "Stale", reason })
 
 /** What the lock at `lockPath` is, by the rule above. */
-export const lockState = (lockPath: string, staleMillis: number): Effect.Effect<LockState> =>
+const lockState = (lockPath: string, staleMillis: number): Effect.Effect<LockState> =>
   Effect.gen(function*() {
     const text = yield* Effect.either(readPrivateFile(lockPath, LOCK_MAX_BYTES))
     if (text._tag === "Left") return stale(text.left.reason)

@@ -39,7 +39,7 @@ export const currentUid = (): number | undefined => typeof process.getuid === "f
 export const isSymlinkRefusal = (error: FsError): boolean => error.code === "ELOOP" || error.code === "EMLINK"
 
 export type Stats = NodeFs.Stats
-export type Handle = NodeFsPromises.FileHandle
+type Handle = NodeFsPromises.FileHandle
 
 const closeOnRelease = (handle: Handle) => Effect.ignore(call("close", () => handle.close()))
 
