@@ -31,6 +31,13 @@ describe("throttling", () => {
       expect(second).toBeGreaterThanOrEqual(1000)
       expect(second).toBeLessThanOrEqual(3000)
 
+      // another code that says throttled is waited for alike (one test of "throttled" for both paths)
+      const otherCode = stubSts((n) =>
+        n < 1 ? { ...throttled(), body: { Code: "Request.Throttled", RequestId: "req-o" } } : success()
+      )
+      yield* onTestClock(role().pipe(Effect.provide(otherCode.layer)))
+      expect(gaps(otherCode.times)[0]).toBeGreaterThanOrEqual(500)
+
       const other = stubSts((n) => n < 1 ? unavailable : success())
       yield* onTestClock(role().pipe(Effect.provide(other.layer)))
       expect(gaps(other.times)[0]).toBeLessThan(500)

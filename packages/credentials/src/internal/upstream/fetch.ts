@@ -24,7 +24,7 @@ export const isTransient = (error: CredentialsError): boolean => {
     case "NetworkError":
       return error.permanent !== true
     case "UpstreamError":
-      return error.status >= 500 || error.status === 429 || /throttl/i.test(error.code ?? "")
+      return error.status >= 500 || isThrottled(error)
     default:
       return false
   }

@@ -7,9 +7,12 @@ import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type { CredentialsError } from "../../CredentialsError.js"
 
-/** `Throttling`, `Throttling.User`, `Throttling.Api`... or HTTP 429. */
+/**
+ * `Throttling`, `Throttling.User`, `Throttling.Api`, any code that says throttled, or HTTP 429: the
+ * one test of "throttled", which `isTransient` (./fetch.ts) uses too.
+ */
 export const isThrottled = (error: CredentialsError): boolean =>
-  error._tag === "UpstreamError" && (error.status === 429 || /^Throttling(\.|$)/i.test(error.code ?? ""))
+  error._tag === "UpstreamError" && (error.status === 429 || /throttl/i.test(error.code ?? ""))
 
 /** The first throttled retry waits about this long; each next one twice as long. */
 const THROTTLE_BASE = Duration.seconds(1)
