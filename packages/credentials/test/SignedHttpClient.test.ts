@@ -1,6 +1,6 @@
 // The signing middleware end to end: the emulator (on 127.0.0.1, on the TestClock) verifies every
 // signed call; a revoked session, a skewed clock, replays, bodies, and what the spans record.
-import type { Emulator } from "@effect-alicloud/emulator"
+import { type Emulator, Fault } from "@effect-alicloud/emulator"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { describe, expect, it } from "@effect/vitest"
@@ -204,6 +204,28 @@ describe("SignedHttpClient: a transport error names the caller's request", () =>
             expect(rendered).not.toContain(secret)
           }
         }
+      }).pipe(Effect.provide(session(emulator)))
+    ))
+})
+
+describe("SignedHttpClient: a service code is a dotted name", () => {
+  it.scoped("a Code with control characters is no code: no refresh, no retry, nothing of it logged", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const logged: Array<string> = []
+        const capture = Logger.map(Logger.logfmtLogger, (line) => {
+          logged.push(String(line))
+          return line
+        })
+        const client = yield* SignedHttpClient.make()
+        yield* emulator.setFault("api", Fault.httpError(401, "InvalidSecurityToken.Expired\u001b[2J"), { times: 1 })
+        const response = yield* client.execute(ping(emulator)).pipe(
+          Effect.provide(Logger.replace(Logger.defaultLogger, capture)),
+          Logger.withMinimumLogLevel(LogLevel.All)
+        )
+        expect(response.status).toBe(401)
+        expect((yield* emulator.counters("sts")).received).toBe(1)
+        expect(logged.join("\n")).not.toContain("\u001b")
       }).pipe(Effect.provide(session(emulator)))
     ))
 })

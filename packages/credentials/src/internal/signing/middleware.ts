@@ -44,8 +44,9 @@ class Refused extends Data.TaggedError("Refused")<{
 
 const isSkew = (code: string) => code === "InvalidTimeStamp.Expired" || code === "RequestTimeTooSkewed"
 
+// A service code is a dotted name; anything else (a control character, a forged log line) is no code.
 const codeOf = (text: string): string | undefined => {
-  const match = /"Code"\s*:\s*"([^"]{1,128})"/.exec(text) ?? /<Code>([^<]{1,128})<\/Code>/.exec(text)
+  const match = /"Code"\s*:\s*"([\w.:-]{1,128})"/.exec(text) ?? /<Code>([\w.:-]{1,128})<\/Code>/.exec(text)
   return match?.[1]
 }
 
