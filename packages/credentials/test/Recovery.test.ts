@@ -422,6 +422,12 @@ describe("isAuthError: Alibaba Cloud's authentication codes", () => {
       const other of [
         { code: "MissingSecurityToken" },
         { code: "Throttling" },
+        // a value whose every property read throws: no code, not an exception
+        new Proxy({}, {
+          get() {
+            throw new Error("a hostile getter")
+          }
+        }),
         { code: "InvalidSecurityTokenX" },
         { code: 404 },
         null,

@@ -29,7 +29,13 @@ export const authErrorCode = (error: unknown): string | undefined => {
     }
     return undefined
   }
-  return visit(error, 0)
+  // A user's value may have a getter (or be a Proxy) that throws: it carries no code, and the caller
+  // (a retry decision, the facade's `isAuthError`) gets an answer rather than that exception.
+  try {
+    return visit(error, 0)
+  } catch {
+    return undefined
+  }
 }
 
 /** Whether `error` (or an error it wraps) carries an authentication code. */
