@@ -53,7 +53,9 @@ export const sources = (options: Options = {}) => {
   })
   return ({
     env: loadedWhenReached<never>(() => import("../Environment.js").then((Environment) => Environment.make())),
-    // Loaded only when one of its variables is set: unset, it answers as the source would.
+    // Loaded only when one of its variables is set: unset, it answers as the source would. This
+    // holds because the chain gives the source none of its three settings in code (only the
+    // endpoint and network options); a chain that did must pass them to the check too.
     oidc_role_arn: Effect.flatMap(
       OidcSettings.unsetInEnvironment,
       (unset): Effect.Effect<Credential, CredentialsError, HttpClient.HttpClient | FileSystem.FileSystem> =>
