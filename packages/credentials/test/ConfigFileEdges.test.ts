@@ -277,14 +277,20 @@ describe("write-back when the rename cannot work", () => {
 
   const config = { current: "ext", profiles: [{ name: "ext", mode: "External", process_command: "x" }] }
 
+  // A config.json open to every user (644), in a scoped temp folder.
+  const openConfig = Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped()
+    const path = `${dir}/config.json`
+    yield* fs.writeFileString(path, JSON.stringify(config))
+    yield* fs.chmod(path, 0o644)
+    return { fs, dir, path }
+  })
+
   for (const code of ["EXDEV", "EBUSY"] as const) {
     it.live(`${code}: the target is written in place (same inode), no temporary file left; a 644 file becomes 600`, () =>
       Effect.scoped(Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped()
-        const path = `${dir}/config.json`
-        yield* fs.writeFileString(path, JSON.stringify(config))
-        yield* fs.chmod(path, 0o644)
+        const { dir, fs, path } = yield* openConfig
         const before = yield* fs.stat(path)
         yield* updateProfile(path, "ext", { accessKeyId: "STS.in-place" })
         const after = yield* fs.stat(path)
@@ -298,11 +304,7 @@ describe("write-back when the rename cannot work", () => {
 
   it.live("in place, a 644 file is made 600 before the secret is written into it, not after", () =>
     Effect.scoped(Effect.gen(function*() {
-      const fs = yield* FileSystem.FileSystem
-      const dir = yield* fs.makeTempDirectoryScoped()
-      const path = `${dir}/config.json`
-      yield* fs.writeFileString(path, JSON.stringify(config))
-      yield* fs.chmod(path, 0o644)
+      const { path } = yield* openConfig
       // the target's mode at the moment it is opened to be written
       const modesAtOpen: Array<number> = []
       const recording = Layer.effect(
