@@ -1,16 +1,19 @@
 // The refresh engine (`Refresh.make`), put together from its parts: the current credential and
-// its hot path (./current.ts), the single-flight fetch (./fetch.ts), the background refresh ahead
-// of expiry (./ahead.ts), the floor between forced refreshes (./forced.ts), its timing
-// (./timing.ts) and what it reports (./telemetry.ts).
+// its hot path (./current.ts), the single-flight fetch (./fetch.ts), the floor between fetches
+// (./floor.ts), the refresh ahead of expiry (./ahead.ts, loaded with the first credential that
+// expires), the floor between forced refreshes (./forced.ts), its timing (./timing.ts) and what it
+// reports (./telemetry.ts).
 import * as Effect from "effect/Effect"
-import type * as Queue from "effect/Queue"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { Credential } from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
 import type { Source } from "../../Source.js"
-import * as Ahead from "./ahead.js"
+import { loadedOnce } from "../chain/loaded.js"
 import * as Current from "./current.js"
 import { fetchOnce, singleFlight } from "./fetch.js"
+import * as Floor from "./floor.js"
 import * as Forced from "./forced.js"
 import type { Options } from "./timing.js"
 
@@ -34,23 +37,57 @@ export interface Refreshing {
   readonly invalidate: Effect.Effect<void>
 }
 
+// Loaded by the fetch of the first credential that expires, before it is published: the background
+// fiber then forks its refresh at once (no load between the publication and the refresh's sleep,
+// which a TestClock would otherwise pass over).
+const ahead = loadedOnce(() => import("./ahead.js"))
+
 export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect<Refreshing, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<R>()
     const current = yield* Current.make
-    const floor = Ahead.makeFloor(options)
+    const floor = Floor.make(options)
     const forced = Forced.make(options)
+    const fetched = Effect.tap(
+      Effect.provide(source, context),
+      (credential) => credential.expiration === undefined ? Effect.void : ahead
+    )
     const fetch = yield* singleFlight(
-      forced.remember(fetchOnce(Effect.provide(source, context), current, floor.fetchEnded)),
+      forced.remember(fetchOnce(fetched, current, floor.fetchEnded)),
       yield* Effect.scope
     )
     // Forked here, as the resource is built: it keeps the resource's fiber refs (logger, tracer,
     // parent span), never those of the caller whose fetch published.
-    yield* Effect.forkScoped(Ahead.run(current.published, fetch, floor, options))
+    yield* Effect.forkScoped(refreshingAhead(current.published, fetch, floor, options))
     return {
       get: current.get(fetch),
       refresh: forced.refresh(fetch),
       invalidate: current.invalidate,
       subscribe: current.subscribe
+    }
+  })
+
+/**
+ * The background fiber: each publication (or drop) replaces the fiber that refreshes ahead of the
+ * current credential. That fiber joins a fetch but does not own it (fetches run in the resource's
+ * scope), so replacing it mid-refresh cancels nothing but its wait. A queue and two fibers, not a
+ * stream: a stream's machinery costs ~100 KiB per resource.
+ */
+const refreshingAhead = (
+  published: Queue.Dequeue<Credential | undefined>,
+  refresh: Effect.Effect<Credential, CredentialsError>,
+  floor: Floor.Floor,
+  options: Options
+): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    let running: Fiber.RuntimeFiber<void> | undefined
+    while (true) {
+      const credential = yield* Queue.take(published)
+      if (running !== undefined) yield* Fiber.interruptFork(running)
+      running = credential?.expiration === undefined
+        ? undefined
+        : yield* Effect.fork(
+          Effect.flatMap(ahead, (module) => module.refreshAhead(credential, refresh, floor, options))
+        )
     }
   })

@@ -1,9 +1,10 @@
-// The refresh engine's timing, pure: its options, the official windows, the defaults, when the
-// background fiber refreshes a credential, and how it retries. `Refresh.Options` re-exports the
-// options; the Promise facade and the session cache read the official windows from here.
+// The refresh engine's timing, pure: its options, the official windows, the defaults, and when the
+// background fiber refreshes a credential (how it retries is ./ahead.ts's, loaded with it).
+// `Refresh.Options` re-exports the options; the Promise facade and the session cache read the
+// official windows from here.
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
 import * as Credential from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
 
@@ -39,8 +40,9 @@ export interface Options {
    */
   readonly spread?: Spread | false | undefined
   /**
-   * How a failed background refresh is retried while the credential is valid. Each retry waits at
-   * least `minRefreshInterval`, whatever the schedule says.
+   * How a failed background refresh is retried while the credential is valid. Default: after 1 s,
+   * 2 s, 4 s... (jittered, at least one a minute). Each retry waits at least `minRefreshInterval`,
+   * whatever the schedule says.
    */
   readonly retrySchedule?: Schedule.Schedule<unknown, CredentialsError> | undefined
   /**
@@ -87,18 +89,14 @@ export const STALE_WINDOW: Duration.Duration = Duration.minutes(15)
 export const ECS_PREFETCH_WINDOW: Duration.Duration = Duration.hours(1)
 
 /**
- * The defaults: official windows, 20% jitter, retries every 1 s, 2 s, 4 s... (jittered, at most
- * one a minute), at least 5 s between a fetch and the next background one (so the first
- * retries come 5 s apart), and 5 s during which a recovery reuses a forced fetch's answer.
+ * The defaults: official windows, 20% jitter, at least 5 s between a fetch and the next background
+ * one (so the first retries come 5 s apart), and 5 s during which a recovery reuses a forced
+ * fetch's answer. The default retry schedule is ./ahead.ts's.
  */
 export const defaults = {
   staleWindow: STALE_WINDOW,
   prefetchWindow: Duration.zero,
   jitter: 0.2,
-  retrySchedule: Schedule.exponential("1 second").pipe(
-    Schedule.jittered,
-    Schedule.union(Schedule.spaced("1 minute"))
-  ) as Schedule.Schedule<unknown, CredentialsError>,
   minRefreshInterval: Duration.seconds(5),
   minForcedRefreshInterval: Duration.seconds(5)
 } as const
@@ -159,12 +157,3 @@ export const minRefreshIntervalMillis = (options: Options): number =>
 /** How long a refresh forced by a recovery reuses the latest answer after a forced fetch, in milliseconds. */
 export const minForcedRefreshIntervalMillis = (options: Options): number =>
   Duration.toMillis(options.minForcedRefreshInterval ?? defaults.minForcedRefreshInterval)
-
-/** How a failed background refresh is retried: the schedule, each delay at least the minimum interval. */
-export const retrySchedule = (options: Options): Schedule.Schedule<unknown, CredentialsError> => {
-  const floor = Duration.millis(minRefreshIntervalMillis(options))
-  return Schedule.modifyDelay(
-    options.retrySchedule ?? defaults.retrySchedule,
-    (_, delay) => Duration.max(delay, floor)
-  )
-}
