@@ -2,7 +2,7 @@
 // transient failures, never sooner than Retry-After, within the fetch's time budget; the final error
 // says how many attempts were throttled. All on the TestClock, against a scripted STS.
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Option, TestClock } from "effect"
+import { Duration, Effect, Fiber, Option, Schedule, TestClock } from "effect"
 import { isThrottled } from "../src/internal/upstream/throttle.js"
 import * as RequestBudget from "../src/RequestBudget.js"
 import { role, stubSts, success, throttled, unavailable } from "./stubSts.js"
@@ -49,6 +49,28 @@ describe("throttling", () => {
       yield* onTestClock(role().pipe(Effect.provide(sts.layer)))
       expect(sts.times.length).toBe(2)
       expect(gaps(sts.times)[0]).toBeGreaterThanOrEqual(7000)
+    }))
+
+  it.effect("a caller's schedule and a Retry-After: the longer of the two waits, not their sum", () =>
+    Effect.gen(function*() {
+      // Retry-After 7 s, the caller's schedule 2 s: 7 s (the old sum: 9 s)
+      const longer = stubSts((n) => n < 1 ? throttled(429, { "retry-after": "7" }) : success())
+      yield* onTestClock(role({ retrySchedule: Schedule.spaced("2 seconds") }).pipe(Effect.provide(longer.layer)))
+      expect(longer.times.length).toBe(2)
+      expect(gaps(longer.times)[0]).toBeGreaterThanOrEqual(7000)
+      expect(gaps(longer.times)[0]).toBeLessThan(7200)
+      // Retry-After 1 s, the caller's schedule 4 s: 4 s
+      const shorter = stubSts((n) => n < 1 ? throttled(429, { "retry-after": "1" }) : success())
+      yield* onTestClock(role({ retrySchedule: Schedule.spaced("4 seconds") }).pipe(Effect.provide(shorter.layer)))
+      expect(gaps(shorter.times)[0]).toBeGreaterThanOrEqual(4000)
+      expect(gaps(shorter.times)[0]).toBeLessThan(4200)
+      // the caller's schedule still bounds the attempts: recurs(1), throttled twice, fails after 2
+      const bounded = stubSts(() => throttled(429, { "retry-after": "1" }))
+      const error = yield* onTestClock(
+        Effect.flip(role({ retrySchedule: Schedule.recurs(1) }).pipe(Effect.provide(bounded.layer)))
+      )
+      expect(bounded.times.length).toBe(2)
+      expect(isThrottled(error)).toBe(true)
     }))
 
   it.effect("throttled until the budget is spent: the final error says it was throttled, within the budget", () =>

@@ -87,7 +87,7 @@ export const run = <A, R>(
     // The schedule's delays, cut short where the budget left after the delay would not allow a
     // whole attempt. Consulted only for failures worth a retry, and made at the first of them: a
     // fetch that succeeds at once (the usual one) never runs the schedule's machinery.
-    let made: Schedule.ScheduleDriver<unknown, CredentialsError, never> | undefined
+    let made: Schedule.ScheduleDriver<Duration.Duration, CredentialsError, never> | undefined
     const driver = {
       next: (error: CredentialsError) =>
         Effect.flatMap(
@@ -112,8 +112,11 @@ export const run = <A, R>(
         throttled++
         if (key !== undefined) yield* requestBudget.holdOff(key, Duration.min(delay, policy.budget))
         if (!(yield* fits(error, delay))) return yield* Effect.fail(error)
-        yield* Effect.sleep(delay)
-        if (policy.retryGiven === true) yield* Effect.mapError(driver.next(error), () => error)
+        if (policy.retryGiven !== true) return yield* Effect.sleep(delay)
+        // The caller's schedule counts the retry and sleeps its own delay; the rest of Retry-After
+        // after it: the longer of the two, not their sum.
+        const slept = yield* Effect.mapError(driver.next(error), () => error)
+        yield* Effect.sleep(Duration.millis(Math.max(0, Duration.toMillis(delay) - Duration.toMillis(slept))))
       })
     const loop: Effect.Effect<A, CredentialsError, R> = Effect.suspend(() => {
       attempts++
