@@ -6,6 +6,7 @@ import { Credentials } from "../src/Credentials.js"
 import * as HttpTransport from "../src/HttpTransport.js"
 import { stsUrl } from "../src/internal/protocols/sts.js"
 import * as AccessKey from "../src/sources/AccessKey.js"
+import * as Bearer from "../src/sources/Bearer.js"
 import * as RamRoleArn from "../src/sources/RamRoleArn.js"
 import * as Sts from "../src/sources/Sts.js"
 import { accessKey, retryNow, ridesThroughAFailedRefresh, roleArn, withEmulator, withEnv } from "./withEmulator.js"
@@ -118,6 +119,17 @@ describe("RamRoleArn against the emulator", () => {
           expect(text).not.toContain("string to sign")
         }
         expect((yield* emulator.counters("sts")).received).toBe(1) // a 4xx is not retried
+      })
+    ))
+
+  it.scoped("a bearer token as the source: InvalidConfiguration naming the fix, no request sent", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(role(emulator.stsUrl, { source: Bearer.make({ bearerToken: "sso-token" }) }))
+        expect(error).toMatchObject({ _tag: "InvalidConfiguration", field: "source" })
+        expect(error.message).toContain("give the role an AccessKey or STS source credential")
+        expect(error.message).not.toContain("sso-token")
+        expect((yield* emulator.counters("sts")).received).toBe(0)
       })
     ))
 

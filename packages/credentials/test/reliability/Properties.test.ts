@@ -122,7 +122,7 @@ describe("the RPC signer against the emulator's verifier", () => {
 
   // A bug this suite found: the signer percent-encodes with encodeURIComponent, which throws
   // URIError on a lone surrogate; the throw escaped as a defect. Options are now checked for
-  // well-formed Unicode, and the signing step maps a throw to InvalidConfiguration.
+  // well-formed Unicode, and the signer's percent-encoding no longer throws (U+FFFD, as on the wire).
   it.effect("an option with a lone surrogate is a typed error, not a defect (a bug this suite found)", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(RamRoleArn.make({

@@ -13,7 +13,7 @@ import * as Credential from "../../Credential.js"
 import { type CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 import { decodeJson } from "../decode/json.js"
 import { formatTimestamp } from "../signing/encode.js"
-import { sign, stringToSign } from "../signing/rpc.js"
+import { signRpc } from "../signing/sign.js"
 import * as Upstream from "../upstream/pipeline.js"
 
 const NonEmpty = Schema.String.pipe(Schema.minLength(1))
@@ -79,7 +79,7 @@ const defined = (record: Record<string, string | undefined>): Record<string, str
 
 const send = (
   call: Call,
-  query: Record<string, string>,
+  query: Readonly<Record<string, string>>,
   body: Record<string, string>,
   headers: Record<string, string>,
   secrets: ReadonlyArray<string>
@@ -102,17 +102,14 @@ export const assumeRole = (
   params: AssumeRoleParams
 ): Effect.Effect<Credential.Credential, CredentialsError, HttpClient.HttpClient> =>
   Effect.gen(function*() {
-    const query: Record<string, string> = defined({
-      Version: "2015-04-01",
-      Action: "AssumeRole",
-      Format: "JSON",
-      Timestamp: formatTimestamp(yield* Clock.currentTimeMillis),
-      SignatureMethod: "HMAC-SHA1",
-      SignatureVersion: "1.0",
-      SignatureNonce: randomBytes(16).toString("hex"),
-      AccessKeyId: signer.accessKeyId,
-      SecurityToken: signer.securityToken === undefined ? undefined : Redacted.value(signer.securityToken)
-    })
+    if (signer.type === "bearer") {
+      return yield* new InvalidConfiguration({
+        source: call.source,
+        field: "source",
+        reason: "is a bearer token, which cannot sign AssumeRole",
+        fix: "give the role an AccessKey or STS source credential"
+      })
+    }
     const body = defined({
       RoleArn: params.roleArn,
       Policy: params.policy,
@@ -120,20 +117,15 @@ export const assumeRole = (
       RoleSessionName: params.roleSessionName,
       DurationSeconds: String(params.durationSeconds)
     })
-    const secret = Redacted.value(signer.accessKeySecret)
-    // encodeURIComponent throws on a lone surrogate (a value from the environment or a file).
-    const signature = yield* Effect.try({
-      try: () => sign(secret, stringToSign("POST", { ...query, ...body })),
-      catch: () =>
-        new InvalidConfiguration({
-          source: call.source,
-          field: "a request parameter (roleArn, roleSessionName, policy, externalId)",
-          reason: "is not valid Unicode (it holds a lone UTF-16 surrogate)"
-        })
-    })
-    return yield* send(call, { ...query, Signature: signature }, body, {
-      "x-acs-credentials-provider": signer.providerName
-    }, [secret, ...(query.SecurityToken === undefined ? [] : [query.SecurityToken])])
+    // The signer of `Signing.ts` (the RPC style: signing parameters in the query, the rest in the form)
+    const { query } = signRpc(
+      { method: "POST", action: "AssumeRole", version: "2015-04-01", form: body },
+      signer,
+      { epochMillis: yield* Clock.currentTimeMillis, nonce: randomBytes(16).toString("hex") }
+    )
+    const secrets = [Redacted.value(signer.accessKeySecret)]
+    if (signer.securityToken !== undefined) secrets.push(Redacted.value(signer.securityToken))
+    return yield* send(call, query, body, { "x-acs-credentials-provider": signer.providerName }, secrets)
   })
 
 export interface OidcParams {
