@@ -2,7 +2,7 @@
 // idle identity closed after its TTL (no fiber left), the capacity and what happens at it, a failed
 // identity that does not poison the others.
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Supervisor, TestClock } from "effect"
+import { Duration, Effect, Fiber, Option, Supervisor, TestClock } from "effect"
 import { Credentials } from "../src/Credentials.js"
 import { UpstreamError } from "../src/CredentialsError.js"
 import * as IdentityPool from "../src/IdentityPool.js"
@@ -46,6 +46,40 @@ describe("IdentityPool", () => {
       expect(new Set(credentials.map((c) => c.accessKeyId))).toEqual(new Set(["STS.a-1", "STS.b-1"]))
       expect([calls.get("a"), calls.get("b")]).toEqual([1, 1])
       expect(yield* pool.size).toBe(2)
+    }))
+
+  it.scoped("an identity already made is served while the pool, at capacity, waits on closing another", () =>
+    Effect.gen(function*() {
+      // "a"'s second fetch (its background refresh) holds on for 30 s when interrupted
+      const calls = new Map<string, number>()
+      const lookup = (key: string): Source =>
+        Effect.gen(function*() {
+          const n = (calls.get(key) ?? 0) + 1
+          calls.set(key, n)
+          if (key === "a" && n > 1) yield* Effect.uninterruptible(Effect.sleep("30 seconds"))
+          return yield* hourCredential(key, n, `tenant/${key}`)
+        })
+      const pool = yield* IdentityPool.make({
+        lookup,
+        capacity: 2,
+        idleTimeToLive: "2 hours",
+        refresh: { spread: false }
+      })
+      yield* pool.get("a")
+      yield* pool.get("b")
+      yield* TestClock.adjust("46 minutes") // past the refresh-ahead point: "a"'s refresh is in flight
+      expect(calls.get("a")).toBe(2)
+      // "c" at capacity: the pool closes "a" (idle, least recently used), which waits on its fetch
+      const making = yield* Effect.fork(pool.get("c"))
+      yield* Effect.yieldNow()
+      // "b", made already, is served meanwhile (it waited for the close, under one lock, before)
+      const served = yield* Effect.fork(pool.get("b"))
+      for (let i = 0; i < 100 && Option.isNone(yield* Fiber.poll(served)); i++) yield* Effect.yieldNow()
+      expect(Option.isSome(yield* Fiber.poll(served))).toBe(true)
+      expect(Option.isNone(yield* Fiber.poll(making))).toBe(true)
+      yield* TestClock.adjust("30 seconds")
+      expect((yield* Fiber.join(making)).accessKeyId).toBe("STS.c-1")
+      expect((yield* Fiber.join(served)).accessKeyId).toBe("STS.b-2")
     }))
 
   it.scoped("an idle identity is closed after its TTL: its fibers end, a later use makes a new one", () =>

@@ -1,5 +1,6 @@
 // A keyed pool of identities (IdentityPool.make): one refresh engine per key, made on first use
-// (under a lock: one engine per key however many ask at once; its fetch is single flight), kept
+// (under a lock: one engine per key however many ask at once; its fetch is single flight; one
+// already made is taken without it), kept
 // while it is held and for idleTimeToLive after, then closed (its scope closed: the background
 // refresh and any fetch in flight interrupted). At capacity, the least recently used idle identity
 // is closed to make room; when every identity is held, a typed PoolFull names the option.
@@ -125,9 +126,24 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
       yield* Effect.forEach(idle, ([key, entry]) => close(key, entry), { discard: true })
     })
     yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(every), sweep)))
-    // The key's identity, held (made under the lock: one per key however many ask at once); at
-    // capacity, the least recently used identity no one holds is closed first.
+    // The key's identity, held. One already made is taken in one step, without the lock (nothing
+    // can close it between the look-up and the count); one to make is made under the lock (one per
+    // key however many ask at once), and at capacity the least recently used identity no one holds
+    // is closed first. A close at capacity (interrupting a fetch in flight) never stalls the
+    // identities already made.
+    const held = (key: string) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          const entry = entries.get(key)
+          if (entry === undefined) return undefined
+          entry.holders++
+          touch(key, entry, clock.unsafeCurrentTimeMillis())
+          return entry
+        })
+      )
     const hold = (key: string): Effect.Effect<Entry, PoolFull> =>
+      Effect.flatMap(held(key), (entry) => entry !== undefined ? Effect.succeed(entry) : made(key))
+    const made = (key: string): Effect.Effect<Entry, PoolFull> =>
       lock.withPermits(1)(Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         let entry = entries.get(key)
@@ -165,7 +181,8 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
       Effect.map(Effect.acquireRelease(hold(key), (entry) => release(key, entry)), (entry) => entry.engine)
     return {
       identity,
-      get: (key) => Effect.scoped(Effect.flatMap(identity(key), (engine) => engine.get)),
+      // held for the one get, without a scope of its own
+      get: (key) => Effect.acquireUseRelease(hold(key), (entry) => entry.engine.get, (entry) => release(key, entry)),
       invalidate: (key) =>
         Effect.suspend(() => {
           const entry = entries.get(key)
