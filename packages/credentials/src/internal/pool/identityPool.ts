@@ -1,8 +1,9 @@
 // A keyed pool of identities (IdentityPool.make): one refresh engine per key, made on first use
 // (under a lock: one engine per key however many ask at once; its fetch is single flight; one
 // already made is taken without it), kept while it is held and for idleTimeToLive after, then
-// closed (its scope closed: the background refresh and any fetch in flight interrupted). At capacity, the least recently used idle identity
-// is closed to make room; when every identity is held, a typed PoolFull names the option.
+// closed (its scope closed: the background refresh and any fetch in flight interrupted). At
+// capacity, the least recently used idle identity is closed to make room; when every identity is
+// held, a typed PoolFull names the option.
 //
 // This is what Effect's RcMap does (reference counts, idle time to live, capacity), written out for
 // the memory of an identity: through RcMap an idle identity took 48 KiB (a Deferred, a copy of the
