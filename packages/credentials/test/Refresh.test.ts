@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import {
+  Cause,
   Chunk,
   DateTime,
   Duration,
@@ -35,6 +36,33 @@ describe("Refresh", () => {
       expect(yield* upstream.calls).toBe(1)
       expect(new Set(credentials).size).toBe(1)
       expect(credentials[0]!.accessKeyId).toBe("STS.fake-1")
+    }))
+
+  it.scoped("options at fault: every get fails with InvalidConfiguration naming the option; nothing fetched, no defect", () =>
+    Effect.gen(function*() {
+      const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+      // what a value decoded from JSON or given by JavaScript may hold (the types say otherwise)
+      const cases: ReadonlyArray<readonly [Refresh.Options, string]> = [
+        [{ staleWindow: "fifteen minutes" as Duration.DurationInput }, "staleWindow is not a duration"],
+        [{ prefetchWindow: Duration.infinity }, "prefetchWindow must be a finite duration"],
+        [{ minRefreshInterval: {} as Duration.DurationInput }, "minRefreshInterval is not a duration"],
+        [{ jitter: Number.NaN }, "jitter must be a fraction from 0 to 1"],
+        [{ jitter: 2 }, "jitter must be a fraction from 0 to 1"],
+        [{ spread: { from: 0.8, to: 0.2 } }, "spread must be { from, to }"]
+      ]
+      for (const [options, says] of cases) {
+        const refreshing = yield* Refresh.make(upstream.source, options)
+        const exit = yield* Effect.exit(refreshing.get)
+        expect(exit).toMatchObject({
+          _tag: "Failure",
+          cause: { _tag: "Fail", error: { _tag: "InvalidConfiguration" } }
+        })
+        if (Exit.isFailure(exit)) {
+          expect(Cause.squash(exit.cause)).toHaveProperty("message", expect.stringContaining(says))
+        }
+        expect((yield* Effect.flip(refreshing.refresh))._tag).toBe("InvalidConfiguration")
+      }
+      expect(yield* upstream.calls).toBe(0)
     }))
 
   it.scoped("hands out the cached credential without fetching again while it is valid", () =>

@@ -20,7 +20,7 @@ import { type CredentialsError, InvalidConfiguration } from "../../CredentialsEr
 import type { Source } from "../../Source.js"
 import { decodeDuration } from "../config/rules.js"
 import * as Engine from "../refresh/engine.js"
-import { defaultSpread, type Options as RefreshOptions } from "../refresh/timing.js"
+import { defaultSpread, invalidOption, type Options as RefreshOptions } from "../refresh/timing.js"
 
 /** Every identity of the pool is in use and it holds `capacity` of them. */
 export class PoolFull extends Data.TaggedError("IdentityPoolFull")<{
@@ -73,17 +73,10 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
       "idleTimeToLive",
       options.idleTimeToLive ?? DEFAULT_IDLE_TIME_TO_LIVE
     )
-    const spread = options.refresh?.spread ?? defaultSpread
-    // A window outside [0, 1] or upside down is a mistake, not a wish to be clamped silently.
-    if (spread !== false && !(0 <= spread.from && spread.from <= spread.to && spread.to <= 1)) {
-      return yield* new InvalidConfiguration({
-        source,
-        field: "refresh.spread",
-        reason: "must be { from, to } with 0 <= from <= to <= 1 (fractions of a session's lifetime)",
-        fix: `leave it out for { from: ${defaultSpread.from}, to: ${defaultSpread.to} }, or pass false to turn it off`
-      })
-    }
-    const refresh: RefreshOptions = { ...options.refresh, spread }
+    const refresh: RefreshOptions = { ...options.refresh, spread: options.refresh?.spread ?? defaultSpread }
+    // Checked here, at make, rather than at each identity's first get
+    const invalid = invalidOption(source, refresh, "refresh.")
+    if (invalid !== undefined) return yield* invalid
     const capacity = options.capacity ?? DEFAULT_CAPACITY
     if (!(Number.isSafeInteger(capacity) && capacity > 0)) {
       return yield* new InvalidConfiguration({

@@ -15,6 +15,7 @@ import * as Current from "./current.js"
 import { fetchOnce, singleFlight } from "./fetch.js"
 import * as Floor from "./floor.js"
 import * as Forced from "./forced.js"
+import * as Timing from "./timing.js"
 import type { Options } from "./timing.js"
 
 /** A refreshing source (`Refresh.Refreshing`). */
@@ -46,6 +47,16 @@ export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect
   Effect.gen(function*() {
     const context = yield* Effect.context<R>()
     const current = yield* Current.make
+    // Options at fault: every get says so (a typed error naming the option), nothing is fetched.
+    const invalid = Timing.invalidOption("Refresh", options)
+    if (invalid !== undefined) {
+      return {
+        get: Effect.fail(invalid),
+        refresh: Effect.fail(invalid),
+        invalidate: Effect.void,
+        subscribe: current.subscribe
+      }
+    }
     const floor = Floor.make(options)
     const forced = Forced.make(options)
     const fetched = Effect.tap(

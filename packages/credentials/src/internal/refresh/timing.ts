@@ -4,9 +4,10 @@
 // official windows from here.
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as Credential from "../../Credential.js"
-import type { CredentialsError } from "../../CredentialsError.js"
+import { type CredentialsError, InvalidConfiguration } from "../../CredentialsError.js"
 
 /** The refresh engine's options (`Refresh.Options`). */
 export interface Options {
@@ -126,8 +127,9 @@ export const refreshDelayMillis = (
 ): number | undefined => {
   if (credential.expiration === undefined || !Credential.isCacheable(credential)) return undefined
   const expiresAt = DateTime.toEpochMillis(credential.expiration)
+  // a window the function picks is read as a duration, or none (checked options cannot vouch for it)
   const prefetch = typeof options.prefetchWindow === "function"
-    ? options.prefetchWindow(credential)
+    ? Option.getOrElse(Duration.decodeUnknown(options.prefetchWindow(credential)), () => Duration.zero)
     : options.prefetchWindow ?? defaults.prefetchWindow
   const lead = Math.max(
     Duration.toMillis(options.staleWindow ?? defaults.staleWindow),
@@ -157,3 +159,53 @@ export const minRefreshIntervalMillis = (options: Options): number =>
 /** How long a refresh forced by a recovery reuses the latest answer after a forced fetch, in milliseconds. */
 export const minForcedRefreshIntervalMillis = (options: Options): number =>
   Duration.toMillis(options.minForcedRefreshInterval ?? defaults.minForcedRefreshInterval)
+
+const durationFix = "pass a Duration, e.g. Duration.minutes(15) or \"15 minutes\""
+
+// What is wrong with a duration option, if anything.
+const durationProblem = (input: unknown): string | undefined =>
+  Option.match(Duration.decodeUnknown(input), {
+    onNone: () => "is not a duration",
+    onSome: (duration) => Duration.isFinite(duration) ? undefined : "must be a finite duration"
+  })
+
+/**
+ * The options, checked once where they are given (the engine, `IdentityPool`): the first option at
+ * fault as an `InvalidConfiguration` (its field named with `prefix`, e.g. "refresh."), or
+ * `undefined`. Read unchecked, a duration that is not one or a `jitter` of NaN would throw in the
+ * background fiber (a defect, the refresh silently gone) or move the refresh anywhere.
+ */
+export const invalidOption = (
+  source: string,
+  options: Options,
+  prefix = ""
+): InvalidConfiguration | undefined => {
+  const invalid = (field: string, reason: string, fix: string) =>
+    new InvalidConfiguration({ source, field: prefix + field, reason, fix })
+  const durations = {
+    staleWindow: options.staleWindow,
+    prefetchWindow: typeof options.prefetchWindow === "function" ? undefined : options.prefetchWindow,
+    minRefreshInterval: options.minRefreshInterval,
+    minForcedRefreshInterval: options.minForcedRefreshInterval
+  }
+  for (const [field, input] of Object.entries(durations)) {
+    const problem = input === undefined ? undefined : durationProblem(input)
+    if (problem !== undefined) return invalid(field, problem, durationFix)
+  }
+  const jitter = options.jitter
+  if (jitter !== undefined && !(typeof jitter === "number" && 0 <= jitter && jitter <= 1)) {
+    return invalid("jitter", "must be a fraction from 0 to 1", `leave it out for ${defaults.jitter}, or 0 for none`)
+  }
+  const spread = options.spread
+  if (
+    spread !== undefined && spread !== false &&
+    !(typeof spread === "object" && spread !== null && 0 <= spread.from && spread.from <= spread.to && spread.to <= 1)
+  ) {
+    return invalid(
+      "spread",
+      "must be { from, to } with 0 <= from <= to <= 1 (fractions of a session's lifetime)",
+      `leave it out for { from: ${defaultSpread.from}, to: ${defaultSpread.to} } in IdentityPool, or pass false to turn it off`
+    )
+  }
+  return undefined
+}
