@@ -125,6 +125,13 @@ describe("SignedHttpClient against the emulator", () => {
         )))
         expect(stream).toMatchObject({ _tag: "SigningError", reason: "UnsupportedBody" })
         expect(stream.message).toMatch(/unknown length/)
+        // a stream that does not hold what its length says is refused, never signed or sent
+        const claimed = (bytes: number, contentLength: number) =>
+          Effect.flip(client.execute(base.pipe(
+            HttpClientRequest.bodyStream(Stream.make(new Uint8Array(bytes)), { contentLength })
+          )))
+        expect((yield* claimed(4, 3)).message).toMatch(/longer than its contentLength \(3 bytes\)/)
+        expect((yield* claimed(2, 3)).message).toMatch(/shorter \(2 bytes\) than its contentLength \(3\)/)
         const repeated = yield* Effect.flip(client.execute(base.pipe(
           HttpClientRequest.appendUrlParam("Id", "1"),
           HttpClientRequest.appendUrlParam("Id", "2")

@@ -11,10 +11,10 @@ import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
-import * as Stream from "effect/Stream"
 import { randomBytes } from "node:crypto"
 import type { Credential } from "../../Credential.js"
 import type { CredentialsError } from "../../CredentialsError.js"
+import { readAtMost } from "../decode/boundedStream.js"
 import { isAuthError, retryOnAuthError } from "../refresh/recovery.js"
 import * as Request from "./request.js"
 import { type Algorithm, signAcs3, SigningError, signRpc } from "./sign.js"
@@ -52,26 +52,13 @@ const codeOf = (text: string): string | undefined => {
 
 /** The body, up to `maxErrorBody` bytes; a longer one fails (a hostile answer, not an API error). */
 const boundedBody = (response: HttpClientResponse.HttpClientResponse) =>
-  response.stream.pipe(
-    Stream.runFoldWhileEffect(
-      [] as Array<Uint8Array>,
-      () => true,
-      (chunks, chunk) => {
-        const size = chunks.reduce((n, c) => n + c.length, chunk.length)
-        return size > maxErrorBody ?
-          Effect.fail(
-            new HttpClientError.ResponseError({
-              request: response.request,
-              response,
-              reason: "Decode",
-              description: `the error body is over ${maxErrorBody} bytes`
-            })
-          ) :
-          Effect.succeed([...chunks, chunk])
-      }
-    ),
-    Effect.map((chunks) => Buffer.concat(chunks))
-  )
+  readAtMost(response.stream, maxErrorBody, () =>
+    new HttpClientError.ResponseError({
+      request: response.request,
+      response,
+      reason: "Decode",
+      description: `the error body is over ${maxErrorBody} bytes`
+    }))
 
 /** A 4xx answer with an authentication or clock code becomes `Refused`; anything else passes. */
 const inspect = (response: HttpClientResponse.HttpClientResponse) => {

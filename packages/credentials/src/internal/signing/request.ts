@@ -5,6 +5,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
+import { readAtMost } from "../decode/boundedStream.js"
 import { percentEncode } from "./encode.js"
 import { SigningError } from "./sign.js"
 
@@ -48,20 +49,14 @@ const collectBounded = (body: HttpBody.Stream, maxBytes: number) => {
   if (length > maxBytes) {
     return Effect.fail(unsupported(`the streamed body (${length} bytes) is over maxBodyBytes (${maxBytes})`))
   }
-  return body.stream.pipe(
-    Stream.mapError(() => unsupported("the streamed body failed while it was read for signing")),
-    Stream.runFoldWhileEffect(
-      { chunks: [] as Array<Uint8Array>, size: 0 },
-      () => true,
-      (acc, chunk) =>
-        acc.size + chunk.length > length ?
-          Effect.fail(unsupported(`the streamed body is longer than its contentLength (${length} bytes)`)) :
-          Effect.succeed({ chunks: [...acc.chunks, chunk], size: acc.size + chunk.length })
-    ),
-    Effect.flatMap(({ chunks, size }) =>
-      size === length ?
-        Effect.succeed(Buffer.concat(chunks)) :
-        Effect.fail(unsupported(`the streamed body is shorter (${size} bytes) than its contentLength (${length})`))
+  return readAtMost(
+    Stream.mapError(body.stream, () => unsupported("the streamed body failed while it was read for signing")),
+    length,
+    () => unsupported(`the streamed body is longer than its contentLength (${length} bytes)`)
+  ).pipe(
+    Effect.filterOrFail(
+      (bytes) => bytes.length === length,
+      (bytes) => unsupported(`the streamed body is shorter (${bytes.length} bytes) than its contentLength (${length})`)
     )
   )
 }
