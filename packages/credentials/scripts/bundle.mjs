@@ -105,11 +105,13 @@ for (const [file, members] of files) {
   const isEntry = file === entry
   const undici = `${isEntry ? "./" : "../"}undici.cjs`
   // Another file's chunk: that file (required once, cached by Node), asked for the chunk. The
-  // entry's exports are the facade's: it answers through a symbol-keyed property of them.
+  // entry's exports are the facade's: it answers through a symbol-keyed property of them, looked up
+  // once per file (`__entry`): the network engine's file names ~70 of the entry's chunks, and each
+  // `require` of a loaded file still resolves its path (~1 ms in all for a first role credential).
   const load = (name) => {
     const home = fileOf.get(name)
     if (home === file) return `__chunk(${JSON.stringify(name)})`
-    if (home === entry) return `require("../promise.cjs")[Symbol.for(${JSON.stringify(entryChunks)})](${JSON.stringify(name)})`
+    if (home === entry) return `__entry(${JSON.stringify(name)})`
     return `require(${JSON.stringify(`${isEntry ? `./${chunksFolder}/` : "./"}${home}.cjs`)})(${JSON.stringify(name)})`
   }
   const definitions = []
@@ -145,7 +147,8 @@ for (const [file, members] of files) {
     isEntry
       ? `${banner}\n${runtime}module.exports=__chunk(${JSON.stringify(entry)});` +
         `Object.defineProperty(module.exports,Symbol.for(${JSON.stringify(entryChunks)}),{value:__chunk});\n`
-      : `${runtime}module.exports=__chunk;\n`
+      : `${runtime}var __fromEntry;function __entry(name){return (__fromEntry??=require("../promise.cjs")` +
+        `[Symbol.for(${JSON.stringify(entryChunks)})])(name)}module.exports=__chunk;\n`
   )
 }
 
