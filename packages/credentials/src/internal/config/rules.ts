@@ -78,14 +78,8 @@ class Refused {
   constructor(readonly message: string) {}
 }
 
-// The reader of each schema made by `check`: what its decoding runs, and all it runs (its target
-// is the type the reader answers). `decodeGiven` calls it directly: the same value or the same
-// message, without building and running Schema's parser for one field (~2 ms of a short-lived
-// process's first credential go to that parser's first run).
-const readers = new WeakMap<object, (u: unknown) => unknown>()
-
-const check = <A>(to: Schema.Schema<A>, read: (u: unknown) => A | Refused): Schema.Schema<A, unknown> => {
-  const schema = Schema.transformOrFail(Schema.Unknown, Schema.typeSchema(to), {
+const check = <A>(to: Schema.Schema<A>, read: (u: unknown) => A | Refused): Schema.Schema<A, unknown> =>
+  Schema.transformOrFail(Schema.Unknown, Schema.typeSchema(to), {
     strict: true,
     decode: (u, _, ast) => {
       const result = read(u)
@@ -95,9 +89,6 @@ const check = <A>(to: Schema.Schema<A>, read: (u: unknown) => A | Refused): Sche
     },
     encode: ParseResult.succeed
   })
-  readers.set(schema, read)
-  return schema
-}
 
 const readText = (u: unknown): string | Refused =>
   typeof u !== "string"
@@ -196,16 +187,8 @@ export interface FieldSpec<A> {
 const invalid = (spec: Pick<FieldSpec<unknown>, "source" | "origin" | "fix">, reason: string) =>
   new InvalidConfiguration({ source: spec.source, field: describeOrigin(spec.origin), reason, fix: spec.fix })
 
-const decodeGiven = <A>(spec: FieldSpec<A>, value: unknown): Effect.Effect<A, InvalidConfiguration> => {
-  const read = readers.get(spec.schema)
-  if (read === undefined) {
-    return Effect.mapError(Schema.decodeUnknown(spec.schema)(value), (error) => invalid(spec, messageOf(error)))
-  }
-  return Effect.suspend(() => {
-    const result = read(value)
-    return result instanceof Refused ? Effect.fail(invalid(spec, result.message)) : Effect.succeed(result as A)
-  })
-}
+const decodeGiven = <A>(spec: FieldSpec<A>, value: unknown): Effect.Effect<A, InvalidConfiguration> =>
+  Effect.mapError(Schema.decodeUnknown(spec.schema)(value), (error) => invalid(spec, messageOf(error)))
 
 /** A field that may be unset: blank is `undefined`, anything else is decoded by the schema. */
 export const decodeOptional = <A>(
