@@ -112,6 +112,9 @@ dgram.Socket.prototype.send = function guardedSend(...args) {
 // ES modules that import node:dns by name see the guarded functions too.
 syncBuiltinESMExports()
 
+// What ./guarded.mjs checks: the children refuse to run without this guard.
+globalThis[Symbol.for("@effect-alicloud/bench/networkGuard")] = true
+
 /** Sends every connection to `host` (any port) to `target` on loopback instead. */
 export const redirect = (host, target) => {
   if (!isLoopback(target.host)) throw new Error("the guard redirects to loopback only")

@@ -7,6 +7,7 @@
  * Gets one ram_role_arn credential from the STS emulator (https on 127.0.0.1, BENCH_STS_ENDPOINT)
  * and prints `{"outcome","ms"}` on stdout.
  */
+import "../guarded.mjs"
 import { createRequire } from "node:module"
 
 const [impl] = process.argv.slice(2)

@@ -11,6 +11,7 @@
  * first get to its outcome (ours: its modules imported before). The parent watches /proc/<pid>/status and kills this process at its
  * hard limits.
  */
+import "../guarded.mjs"
 import * as Fs from "node:fs"
 import { createRequire } from "node:module"
 

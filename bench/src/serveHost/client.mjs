@@ -2,6 +2,7 @@
 // fresh `node --import ../guard.mjs` process, calling getCredential() every 50 ms for DURATION ms.
 // argv: <mode: uri | ram_role_arn> <durationMs>. Prints one JSON line: calls, failures, and the
 // distinct AccessKey IDs it saw (the rotations).
+import "../guarded.mjs"
 import { createRequire } from "node:module"
 
 const [mode, duration] = process.argv.slice(2)

@@ -5,6 +5,7 @@
 //         CLI profile of the HOME the bench gives)
 // Prints one JSON line: milliseconds since the process started (performance.now()) at the end of
 // the import and at the first credential, and the peak RSS (KiB) at the end.
+import "../guarded.mjs"
 import { createRequire } from "node:module"
 
 const [impl, what] = process.argv.slice(2)

@@ -8,6 +8,7 @@
 //                 (HOME/.aliyun/config.json) when it does not
 //   schema:       the plain program, importing effect/Schema first (what Effect 3's Schema costs)
 // Prints one JSON line: the provider name, the peak RSS (KiB) and the CPU time (ms, user + system) at the end.
+import "../guarded.mjs"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
 
