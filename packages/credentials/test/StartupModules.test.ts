@@ -9,8 +9,6 @@
 // the HTTP transport loaded.
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeScratch, run } from "./scratchConsumer.js"
@@ -27,9 +25,6 @@ const unreached: ReadonlyArray<readonly [what: string, pattern: RegExp]> = [
   // The service's subscribers are queues; `Changes` (a module of its own) makes a Stream
   ["Stream (the channel machinery)", /\/effect\/dist\/(esm|cjs)\/(Stream|SubscriptionRef|Channel)\.js$/],
   ["the HTTP transport", /\/credentials\/dist\/(cjs\/)?HttpTransport\.js$/],
-  // A static credential never expires: the refresh ahead of expiry and its retry schedule stay unloaded
-  ["the refresh ahead of expiry", /\/credentials\/dist\/(cjs\/)?internal\/refresh\/ahead\.js$/],
-  ["Schedule", /\/effect\/dist\/(esm|cjs)\/Schedule\.js$/],
   [
     "another source",
     /\/credentials\/dist\/(cjs\/)?sources\/(?!Environment\.js|internal\/defaultChain\.js)[^/]+\.js$/
@@ -146,31 +141,5 @@ describe("start-up: CredentialsLive loads what the chain reaches", { timeout: 12
     // the first error that ends the chain: the OIDC source, half configured, says what is missing
     expect(outcome).toBe("ChainExhausted")
     expect(modules.some((module) => /\/sources\/OidcRoleArn\.js$/.test(module))).toBe(true)
-  })
-
-  it("control of the refresh ahead: a credential that expires (a loopback credentials URI's) loads it and its schedule", async () => {
-    // A server of this test on 127.0.0.1: a one-hour session; the chain passes every other source
-    const server = createServer((_, response) => {
-      response.setHeader("content-type", "application/json")
-      response.end(JSON.stringify({
-        Code: "Success",
-        AccessKeyId: "STS.StartupKeyId",
-        AccessKeySecret: "startup-secret",
-        SecurityToken: "startup-token",
-        Expiration: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, "Z")
-      }))
-    })
-    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening))
-    try {
-      const uri = { ALIBABA_CLOUD_CREDENTIALS_URI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }
-      const imported = await esm(uri, "expiring.txt")
-      const required = await cjs(uri)
-      expect([imported.outcome, required.outcome]).toEqual(["default/credentials_uri", "default/credentials_uri"])
-      for (const { modules } of [imported, required]) {
-        expect(found(modules)).toEqual(expect.arrayContaining(["the refresh ahead of expiry", "Schedule"]))
-      }
-    } finally {
-      await new Promise((closed) => server.close(closed))
-    }
   })
 })

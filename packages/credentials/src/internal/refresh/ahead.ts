@@ -1,6 +1,5 @@
-// The refresh engine's work ahead of one credential's expiry, loaded by the engine with the first
-// credential that expires (a static one, the environment's or an AccessKey's, never loads it, nor
-// `Schedule`).
+// The refresh engine's work ahead of one credential's expiry (forked by the engine's background
+// fiber for each credential that expires) and its retry schedule.
 //
 // Ahead of expiry (./timing.ts), and no sooner than `minRefreshInterval` after the last fetch, it
 // refreshes; on failure it retries while the credential is still valid, and callers keep getting

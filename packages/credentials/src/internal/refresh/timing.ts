@@ -1,5 +1,5 @@
 // The refresh engine's timing, pure: its options, the official windows, the defaults, and when the
-// background fiber refreshes a credential (how it retries is ./ahead.ts's, loaded with it).
+// background fiber refreshes a credential (how it retries is ./ahead.ts's).
 // `Refresh.Options` re-exports the options; the Promise facade and the session cache read the
 // official windows from here.
 import * as DateTime from "effect/DateTime"
