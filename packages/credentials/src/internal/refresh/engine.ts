@@ -20,7 +20,6 @@ import { fetchOnce, singleFlight } from "./fetch.js"
 import * as Floor from "./floor.js"
 import * as Forced from "./forced.js"
 import * as Timing from "./timing.js"
-import type { Options } from "./timing.js"
 
 /** A refreshing source (`Refresh.Refreshing`). */
 export interface Refreshing {
@@ -42,7 +41,10 @@ export interface Refreshing {
   readonly invalidate: Effect.Effect<void>
 }
 
-export const make = <R>(source: Source<R>, options: Options = {}): Effect.Effect<Refreshing, never, Scope.Scope | R> =>
+export const make = <R>(
+  source: Source<R>,
+  options: Timing.Options = {}
+): Effect.Effect<Refreshing, never, Scope.Scope | R> =>
   Effect.gen(function*() {
     const context = yield* Effect.context<R>()
     const current = yield* Current.make
@@ -83,7 +85,7 @@ const refreshingAhead = (
   published: Queue.Dequeue<Credential | undefined>,
   refresh: Effect.Effect<Credential, CredentialsError>,
   floor: Floor.Floor,
-  options: Options
+  options: Timing.Options
 ): Effect.Effect<void> =>
   Effect.gen(function*() {
     let running: Fiber.RuntimeFiber<void> | undefined
