@@ -201,3 +201,29 @@ describe("NodeTransport: an answer the pipeline drops", () => {
     15_000
   )
 })
+
+describe("NodeTransport: an answer's body read more than once", () => {
+  const answer = (response: Http.ServerResponse) => response.end("{\"RequestId\":\"r-1\"}")
+
+  it.scopedLive("read whole twice (text, then json, then a stream): the same body each time, no second wait", () =>
+    Effect.gen(function*() {
+      const url = yield* server((_, response) => answer(response))
+      const response = yield* (yield* HttpClient.HttpClient).get(url)
+      const [text, again, json] = yield* Effect.all([response.text, response.text, response.json])
+      expect([text, again]).toEqual(["{\"RequestId\":\"r-1\"}", "{\"RequestId\":\"r-1\"}"])
+      expect(json).toEqual({ RequestId: "r-1" })
+      const streamed = yield* Stream.runCollect(Stream.decodeText(response.stream))
+      expect([...streamed].join("")).toBe(text)
+    }).pipe(Effect.provide(HttpTransport.layer())))
+
+  it.scopedLive("read as a stream, then whole: a typed ResponseError at once (it waited forever before)", () =>
+    Effect.gen(function*() {
+      const url = yield* server((_, response) => answer(response))
+      const response = yield* (yield* HttpClient.HttpClient).get(url)
+      yield* Stream.runDrain(response.stream)
+      const error = yield* Effect.flip(response.text)
+      expect(error).toBeInstanceOf(HttpClientError.ResponseError)
+      expect(error.message).toContain("the body was already read as a stream")
+      expect((yield* Effect.flip(Stream.runDrain(response.stream))).message).toContain("already read as a stream")
+    }).pipe(Effect.provide(HttpTransport.layer())))
+})

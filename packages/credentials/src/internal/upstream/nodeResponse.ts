@@ -1,8 +1,11 @@
 // The answer of the direct transport (nodeTransport.ts): Node's IncomingMessage as the platform's
-// HttpClientResponse. Its body is read once: by the pipeline straight from Node's events, under its
-// cap (`readBounded`, transport.ts), or as a stream by anyone else; a failure of the connection
-// while the body is on its way (the read timer, a reset) is kept from the moment it happens, so
-// that a body read later fails with it instead of reading as a short one.
+// HttpClientResponse. Its body comes off the socket once: by the pipeline straight from Node's
+// events, under its cap (`readBounded`, transport.ts), as a stream, or whole (`text`, `json`...),
+// which is kept for every later whole read or stream, as @effect/platform's own clients keep it. A
+// read after the body went to a stream or the pipeline fails at once (it would wait for data that
+// never comes). A failure of the connection while the body is on its way (the read timer, a reset)
+// is kept from the moment it happens, so that a body read later fails with it instead of reading
+// as a short one.
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as Cookies from "@effect/platform/Cookies"
 import * as Headers from "@effect/platform/Headers"
@@ -11,7 +14,9 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -27,6 +32,9 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   #failure: TransportFailure | undefined
+  // The whole body, once a whole read has started; what took the body otherwise, if anything.
+  #whole: Deferred.Deferred<Uint8Array, HttpClientError.ResponseError> | undefined
+  #taken: string | undefined
 
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
@@ -48,6 +56,17 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
         : cause
     })
 
+  // A read that cannot happen: it would wait for data that never comes.
+  readonly #unreadable = (description: string) =>
+    new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", description })
+
+  // Takes the body for `reader`, or says which reader took it first.
+  #take(reader: string): HttpClientError.ResponseError | undefined {
+    const by = this.#taken
+    this.#taken ??= reader
+    return by === undefined ? undefined : this.#unreadable(`the body was already read ${by}`)
+  }
+
   // A body whose connection already failed, or closed before it was complete, cannot be read.
   #broken(): TransportFailure | undefined {
     if (this.#failure !== undefined) return this.#failure
@@ -59,6 +78,8 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
   // destroyed too. A connection that closes before the end fails the read at once.
   [readBounded](maxBytes: number): Effect.Effect<Uint8Array | undefined, HttpClientError.ResponseError> {
     return Effect.async((resume) => {
+      const taken = this.#take("by the credentials pipeline")
+      if (taken !== undefined) return resume(Effect.fail(taken))
       const broken = this.#broken()
       if (broken !== undefined) return resume(Effect.fail(this.#error(broken)))
       const source = this.source
@@ -114,6 +135,10 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
 
   get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
     return Stream.suspend(() => {
+      // read whole already (or being read): the kept body, in one chunk
+      if (this.#whole !== undefined) return Stream.fromEffect(Deferred.await(this.#whole))
+      const taken = this.#take("as a stream")
+      if (taken !== undefined) return Stream.fail(taken)
       const broken = this.#broken()
       return broken === undefined
         ? NodeStream.fromReadable<HttpClientError.ResponseError>(() => this.source, this.#error)
@@ -152,10 +177,17 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
       }))
   }
 
-  // The whole body, under the platform's MaxBodySize if one is set.
+  // The whole body, under the platform's MaxBodySize (the first reader's) if one is set, read once
+  // and kept: every later whole read gets the same bytes, or the same failure. A first read that is
+  // interrupted leaves the body half read: the later ones fail.
   get #bytes(): Effect.Effect<Uint8Array, HttpClientError.ResponseError> {
-    return Effect.flatMap(HttpIncomingMessage.MaxBodySize, (maxBytes) =>
-      Effect.suspend(() => {
+    return Effect.suspend(() => {
+      if (this.#whole !== undefined) return Deferred.await(this.#whole)
+      const taken = this.#take("whole")
+      if (taken !== undefined) return Effect.fail(taken)
+      const whole = Deferred.unsafeMake<Uint8Array, HttpClientError.ResponseError>(FiberId.none)
+      this.#whole = whole
+      const read = Effect.flatMap(HttpIncomingMessage.MaxBodySize, (maxBytes) => {
         const broken = this.#broken()
         return broken === undefined
           ? NodeStream.toUint8Array(() => this.source, {
@@ -163,7 +195,14 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
             maxBytes: Option.getOrUndefined(maxBytes)
           })
           : Effect.fail(this.#error(broken))
-      }))
+      })
+      return read.pipe(
+        Effect.exit,
+        Effect.flatMap((exit) => Deferred.done(whole, exit)),
+        Effect.onInterrupt(() => Deferred.fail(whole, this.#unreadable("an interrupted read left the body half read"))),
+        Effect.zipRight(Deferred.await(whole))
+      )
+    })
   }
 
   toJSON(): unknown {
