@@ -16,6 +16,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as Posix from "./posix.js"
 import { createPrivateFile, readPrivateFile } from "./privateFile.js"
@@ -33,13 +34,13 @@ const LockRecord = Schema.parseJson(Schema.Struct({
   at: Schema.Number.pipe(Schema.finite())
 }))
 
-export interface LockOptions {
+export interface LockOptions<A> {
   readonly entryPath: string
   readonly source: string
   readonly waitMillis: number
   readonly staleMillis: number
-  /** Whether the holder has stored the session meanwhile (then waiting stops). */
-  readonly sessionReady: Effect.Effect<boolean>
+  /** The session, if the holder has stored it meanwhile (then waiting stops and it is used as read). */
+  readonly sessionReady: Effect.Effect<Option.Option<A>>
 }
 
 const warn = (message: string, fields: Record<string, string>) =>
@@ -80,11 +81,12 @@ const lockState = (lockPath: string, staleMillis: number): Effect.Effect<LockSta
   })
 
 /**
- * Takes the lock of `entryPath`, waiting (bounded) for a live holder; returns without it when the
- * holder stored the session meanwhile, or when no lock can be made (a warning). Scoped: the lock is
+ * Takes the lock of `entryPath`, waiting (bounded) for a live holder. Returns the session when the
+ * holder stored it meanwhile (as `sessionReady` read it: the caller does not read it again), none
+ * otherwise: with the lock, or without it when no lock can be made (a warning). Scoped: the lock is
  * released when the scope closes.
  */
-export const acquireLock = (options: LockOptions) =>
+export const acquireLock = <A>(options: LockOptions<A>): Effect.Effect<Option.Option<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const lockPath = `${options.entryPath}.lock`
     const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${
@@ -128,23 +130,24 @@ export const acquireLock = (options: LockOptions) =>
           source: options.source,
           reason: result.left.message
         })
-        return
+        return Option.none()
       }
       const state = yield* lockState(lockPath, options.staleMillis)
       if (state._tag === "Stale") {
         // A lock that cannot be removed (a folder planted in its place) would fail every try.
-        if (!(yield* removeStale(state.reason))) return
+        if (!(yield* removeStale(state.reason))) return Option.none()
         continue
       }
       if (state._tag === "Free" || i === tries) continue
       yield* Effect.sleep(POLL)
       // The holder may have stored the session meanwhile: stop waiting as soon as it is there.
-      if (yield* options.sessionReady) return
+      const ready = yield* options.sessionReady
+      if (Option.isSome(ready)) return ready
     }
     if (!owned) {
-      if (!(yield* removeStale("held longer than lockWait"))) return
+      if (!(yield* removeStale("held longer than lockWait"))) return Option.none()
       owned = (yield* Effect.either(take))._tag === "Right"
-      if (!owned) return
+      if (!owned) return Option.none()
     }
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
@@ -156,4 +159,5 @@ export const acquireLock = (options: LockOptions) =>
         if (Option.isSome(record) && record.value.id === id) yield* Effect.ignore(Posix.unlink(lockPath))
       })
     )
+    return Option.none()
   })

@@ -1,0 +1,67 @@
+// What a fetch through the session cache costs in file calls: the entry read once after a wait for
+// another process's lock, the folder's checks once per folder per process. Real files in temp
+// folders, the emulator for STS, time on the TestClock; the node:fs calls are counted (not faked).
+import { FileSystem } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
+import { afterEach, describe, expect, it, vi } from "@effect/vitest"
+import { Chunk, Clock, Effect, Fiber, TestClock } from "effect"
+import * as NodeFs from "node:fs"
+import { hostname } from "node:os"
+import { cacheDir, cacheFiles, role } from "./sessionCacheHelpers.js"
+import { withEmulator } from "./withEmulator.js"
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+/** The paths passed to `NodeFs.promises[name]` from now on; the real call is made. */
+const recordPaths = (name: "open" | "lstat" | "stat" | "realpath") => {
+  const paths: Array<string> = []
+  const real = NodeFs.promises[name] as (path: string, ...rest: Array<unknown>) => Promise<unknown>
+  vi.spyOn(NodeFs.promises, name).mockImplementation(
+    ((path: string, ...rest: Array<unknown>) => {
+      paths.push(String(path))
+      return real.call(NodeFs.promises, path, ...rest)
+    }) as never
+  )
+  return paths
+}
+
+describe("SessionCache: the file calls of a fetch", () => {
+  it.scoped("after waiting for another process's lock, the session it stored is read once (the poll's read is used)", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* cacheDir
+        yield* role(emulator.stsUrl, dir)
+        const [name] = yield* cacheFiles(dir)
+        const entry = `${dir}/${name}`
+        const stored = yield* fs.readFileString(entry)
+        yield* fs.remove(entry)
+        // Another process holds the lock (a live record: this host, a running pid, taken now).
+        yield* fs.writeFileString(
+          `${entry}.lock`,
+          JSON.stringify({ id: "holder", pid: process.pid, host: hostname(), at: yield* Clock.currentTimeMillis }),
+          { mode: 0o600 }
+        )
+        const opens = recordPaths("open")
+        const fiber = yield* Effect.fork(role(emulator.stsUrl, dir))
+        // Until the waiter sleeps its first poll (100 ms from now).
+        const polling = Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          return Chunk.some(yield* TestClock.sleeps(), (at) => at === now + 100)
+        })
+        for (let i = 0; i < 10_000 && !(yield* polling); i++) yield* fs.exists(dir)
+        expect(yield* polling).toBe(true)
+        // The holder stores its session; the waiter's next poll finds it.
+        yield* fs.writeFileString(entry, stored, { mode: 0o600 })
+        yield* TestClock.adjust("100 millis")
+        const credential = yield* Fiber.join(fiber)
+        expect(stored).toContain(credential.accessKeyId)
+        expect((yield* emulator.counters("sts")).received).toBe(1)
+        // One read before the lock (a miss), one by the poll (the hit): not a third after the wait.
+        expect(opens.filter((path) => path === entry)).toHaveLength(2)
+        yield* fs.remove(`${entry}.lock`)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+})
