@@ -4,10 +4,10 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
-import { Chunk, Clock, Effect, Fiber, TestClock } from "effect"
+import { Chunk, Clock, Effect, Fiber, Ref, TestClock } from "effect"
 import * as NodeFs from "node:fs"
 import { hostname } from "node:os"
-import { cacheDir, cacheFiles, role } from "./sessionCacheHelpers.js"
+import { cacheDir, cacheFiles, captureWarnings, role } from "./sessionCacheHelpers.js"
 import { withEmulator } from "./withEmulator.js"
 
 afterEach(() => {
@@ -62,6 +62,64 @@ describe("SessionCache: the file calls of a fetch", () => {
         // One read before the lock (a miss), one by the poll (the hit): not a third after the wait.
         expect(opens.filter((path) => path === entry)).toHaveLength(2)
         yield* fs.remove(`${entry}.lock`)
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("the folder and the folders above it are checked once per process; a later fetch lstats the folder only", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const dir = yield* cacheDir
+        yield* role(emulator.stsUrl, dir)
+        const lstats = recordPaths("lstat")
+        const stats = recordPaths("stat")
+        const realpaths = recordPaths("realpath")
+        const credential = yield* role(emulator.stsUrl, dir)
+        expect(credential.type).toBe("sts")
+        expect((yield* emulator.counters("sts")).received).toBe(1)
+        // The old walk: lstat of the folder, realpath of its parent, a stat of every folder above.
+        expect({ lstats, stats, realpaths }).toEqual({ lstats: [dir], stats: [], realpaths: [] })
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a checked folder replaced later (by a link to it, or made 777) is checked again and refused", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* cacheDir
+        const warnings = yield* captureWarnings
+        yield* role(emulator.stsUrl, dir)
+        // The same folder (same inode behind the link), reached through a symbolic link now.
+        yield* fs.rename(dir, `${dir}.real`)
+        yield* fs.symlink(`${dir}.real`, dir)
+        yield* role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer))
+        expect((yield* emulator.counters("sts")).received).toBe(2)
+        expect((yield* Ref.get(warnings.lines)).join("\n")).toContain(`the folder ${dir} is a symbolic link`)
+        // Back in place and trusted again, then opened to others.
+        yield* fs.remove(dir)
+        yield* fs.rename(`${dir}.real`, dir)
+        yield* role(emulator.stsUrl, dir)
+        expect((yield* emulator.counters("sts")).received).toBe(2)
+        yield* fs.chmod(dir, 0o777)
+        yield* role(emulator.stsUrl, dir).pipe(Effect.provide(warnings.layer))
+        expect((yield* emulator.counters("sts")).received).toBe(3)
+        expect((yield* Ref.get(warnings.lines)).join("\n")).toContain(
+          `the folder ${dir} is writable by group or others (mode 0777)`
+        )
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a folder above made writable by others after the check: not seen by this process (only its owner or root can)", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* cacheDir
+        yield* role(emulator.stsUrl, dir)
+        const parent = dir.slice(0, dir.lastIndexOf("/"))
+        yield* fs.chmod(parent, 0o777)
+        // The documented limit (docs/session-cache.md, "The folder"): the next process refuses it.
+        yield* role(emulator.stsUrl, dir)
+        expect((yield* emulator.counters("sts")).received).toBe(1)
+        yield* fs.chmod(parent, 0o700)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 })
