@@ -51,6 +51,12 @@ const recordId = (lock: string): string | undefined => {
   }
 }
 
+/** Whether a poll of the lock (a sleep of 100 ms from now) is pending. */
+const polling = Effect.gen(function*() {
+  const at = yield* Clock.currentTimeMillis
+  return Chunk.some(yield* TestClock.sleeps(), (sleep) => sleep === at + 100)
+})
+
 describe("SessionCache: a stale lock taken over by two processes at once", () => {
   it.scoped(
     "the second taker does not remove the first one's fresh lock: one AssumeRole, not two",
@@ -102,10 +108,6 @@ describe("SessionCache: a stale lock taken over by two processes at once", () =>
           // P2 goes on with its judgement ("stale") while P1 holds its fresh lock: until it asks STS
           // (P1's lock removed) or waits for P1 (a poll of 100 ms pending).
           yield* Deferred.succeed(p2Go, undefined)
-          const polling = Effect.gen(function*() {
-            const at = yield* Clock.currentTimeMillis
-            return Chunk.some(yield* TestClock.sleeps(), (sleep) => sleep === at + 100)
-          })
           for (let i = 0; i < 100_000; i++) {
             if ((yield* emulator.counters("sts")).received > 1 || (yield* polling)) break
             yield* fs.exists(dir)
@@ -129,4 +131,41 @@ describe("SessionCache: a stale lock taken over by two processes at once", () =>
       ).pipe(Effect.provide(NodeFileSystem.layer)),
     30_000
   )
+
+  it.scoped("after lockWait, only the lock waited for is taken over: a holder's fresh lock that replaced it stays", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* cacheDir
+        yield* role(emulator.stsUrl, dir)
+        const [name] = yield* cacheFiles(dir)
+        const entry = `${dir}/${name}`
+        const lock = `${entry}.lock`
+        yield* fs.remove(entry)
+        const live = (id: string) =>
+          Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            fs.writeFileString(lock, JSON.stringify({ id, pid: process.pid, host: hostname(), at }), { mode: 0o600 }))
+        yield* live("first-holder")
+        const fiber = yield* Effect.fork(role(emulator.stsUrl, dir, { lockWait: "1 second" }))
+        // Ten polls of 100 ms; before the last, the first holder is gone and another took the lock.
+        for (let poll = 0; poll < 10; poll++) {
+          for (let i = 0; i < 100_000 && !(yield* polling); i++) {
+            yield* fs.exists(dir)
+          }
+          if (poll === 9) {
+            yield* fs.remove(lock)
+            yield* live("second-holder")
+          }
+          yield* TestClock.adjust("100 millis")
+        }
+        for (let i = 0; i < 100_000 && Option.isNone(yield* Fiber.poll(fiber)); i++) {
+          yield* fs.exists(dir)
+        }
+        yield* Fiber.join(fiber)
+        // The waiter fetched (its wait was over) without removing the second holder's lock.
+        expect((yield* emulator.counters("sts")).received).toBe(2)
+        expect(recordId(lock)).toBe("second-holder")
+        expect((yield* fs.readDirectory(dir)).sort()).toEqual([name, `${name}.lock`])
+      })
+    ).pipe(Effect.provide(NodeFileSystem.layer)))
 })
