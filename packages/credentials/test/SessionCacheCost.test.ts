@@ -4,10 +4,9 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
-import { Chunk, Clock, Effect, Fiber, Ref, TestClock } from "effect"
+import { Effect, Fiber, Ref, TestClock } from "effect"
 import * as NodeFs from "node:fs"
-import { hostname } from "node:os"
-import { cacheDir, cacheFiles, captureWarnings, role } from "./sessionCacheHelpers.js"
+import { cacheDir, captureWarnings, emptiedEntry, polling, role, writeLiveLock } from "./sessionCacheHelpers.js"
 import { withEmulator } from "./withEmulator.js"
 
 afterEach(() => {
@@ -32,25 +31,12 @@ describe("SessionCache: the file calls of a fetch", () => {
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* cacheDir
-        yield* role(emulator.stsUrl, dir)
-        const [name] = yield* cacheFiles(dir)
-        const entry = `${dir}/${name}`
-        const stored = yield* fs.readFileString(entry)
-        yield* fs.remove(entry)
-        // Another process holds the lock (a live record: this host, a running pid, taken now).
-        yield* fs.writeFileString(
-          `${entry}.lock`,
-          JSON.stringify({ id: "holder", pid: process.pid, host: hostname(), at: yield* Clock.currentTimeMillis }),
-          { mode: 0o600 }
-        )
+        const { dir, entry, lock, stored } = yield* emptiedEntry(emulator.stsUrl)
+        // Another process holds the lock.
+        yield* writeLiveLock(lock, "holder")
         const opens = recordPaths("open")
         const fiber = yield* Effect.fork(role(emulator.stsUrl, dir))
-        // Until the waiter sleeps its first poll (100 ms from now).
-        const polling = Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          return Chunk.some(yield* TestClock.sleeps(), (at) => at === now + 100)
-        })
+        // Until the waiter sleeps its first poll.
         for (let i = 0; i < 10_000 && !(yield* polling); i++) yield* fs.exists(dir)
         expect(yield* polling).toBe(true)
         // The holder stores its session; the waiter's next poll finds it.
@@ -61,7 +47,7 @@ describe("SessionCache: the file calls of a fetch", () => {
         expect((yield* emulator.counters("sts")).received).toBe(1)
         // One read before the lock (a miss), one by the poll (the hit): not a third after the wait.
         expect(opens.filter((path) => path === entry)).toHaveLength(2)
-        yield* fs.remove(`${entry}.lock`)
+        yield* fs.remove(lock)
       })
     ).pipe(Effect.provide(NodeFileSystem.layer)))
 

@@ -6,11 +6,11 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
-import { Chunk, Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
+import { Clock, Deferred, Effect, Fiber, Option, TestClock } from "effect"
 import { spawnSync } from "node:child_process"
 import * as NodeFs from "node:fs"
 import { hostname } from "node:os"
-import { cacheDir, cacheFiles, role } from "./sessionCacheHelpers.js"
+import { emptiedEntry, polling, role, writeLiveLock } from "./sessionCacheHelpers.js"
 import { withEmulator } from "./withEmulator.js"
 
 afterEach(() => {
@@ -51,12 +51,6 @@ const recordId = (lock: string): string | undefined => {
   }
 }
 
-/** Whether a poll of the lock (a sleep of 100 ms from now) is pending. */
-const polling = Effect.gen(function*() {
-  const at = yield* Clock.currentTimeMillis
-  return Chunk.some(yield* TestClock.sleeps(), (sleep) => sleep === at + 100)
-})
-
 describe("SessionCache: a stale lock taken over by two processes at once", () => {
   it.scoped(
     "the second taker does not remove the first one's fresh lock: one AssumeRole, not two",
@@ -64,12 +58,7 @@ describe("SessionCache: a stale lock taken over by two processes at once", () =>
       withEmulator((emulator) =>
         Effect.gen(function*() {
           const fs = yield* FileSystem.FileSystem
-          const dir = yield* cacheDir
-          yield* role(emulator.stsUrl, dir)
-          const [name] = yield* cacheFiles(dir)
-          const entry = `${dir}/${name}`
-          const lock = `${entry}.lock`
-          yield* fs.remove(entry)
+          const { dir, lock, name } = yield* emptiedEntry(emulator.stsUrl)
           // Stale: the record of a process that exited.
           const gone = spawnSync(process.execPath, ["-e", ""]).pid
           const now = yield* Clock.currentTimeMillis
@@ -136,16 +125,8 @@ describe("SessionCache: a stale lock taken over by two processes at once", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
-        const dir = yield* cacheDir
-        yield* role(emulator.stsUrl, dir)
-        const [name] = yield* cacheFiles(dir)
-        const entry = `${dir}/${name}`
-        const lock = `${entry}.lock`
-        yield* fs.remove(entry)
-        const live = (id: string) =>
-          Effect.flatMap(Clock.currentTimeMillis, (at) =>
-            fs.writeFileString(lock, JSON.stringify({ id, pid: process.pid, host: hostname(), at }), { mode: 0o600 }))
-        yield* live("first-holder")
+        const { dir, lock, name } = yield* emptiedEntry(emulator.stsUrl)
+        yield* writeLiveLock(lock, "first-holder")
         const fiber = yield* Effect.fork(role(emulator.stsUrl, dir, { lockWait: "1 second" }))
         // Ten polls of 100 ms; before the last, the first holder is gone and another took the lock.
         for (let poll = 0; poll < 10; poll++) {
@@ -154,7 +135,7 @@ describe("SessionCache: a stale lock taken over by two processes at once", () =>
           }
           if (poll === 9) {
             yield* fs.remove(lock)
-            yield* live("second-holder")
+            yield* writeLiveLock(lock, "second-holder")
           }
           yield* TestClock.adjust("100 millis")
         }
