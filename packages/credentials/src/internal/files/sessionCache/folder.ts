@@ -140,9 +140,10 @@ const checkedFolders = new Map<string, Checked>()
 /** Distinct cache folders of one process are a handful; a bound all the same. */
 const MAX_CHECKED_FOLDERS = 64
 
+// The same folder, owner and mode, and still this process's user (a process may setuid).
 const unchanged = (before: Posix.Stats, now: Posix.Stats): boolean =>
   !now.isSymbolicLink() && now.isDirectory() && now.dev === before.dev && now.ino === before.ino &&
-  now.uid === before.uid && now.mode === before.mode
+  now.uid === before.uid && now.mode === before.mode && now.uid === Posix.currentUid()
 
 /**
  * The folder to keep the cache files in: `path` when it passes the checks, its private subfolder

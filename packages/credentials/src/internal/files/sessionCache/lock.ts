@@ -115,9 +115,10 @@ export const acquireLock = <A>(options: LockOptions<A>): Effect.Effect<Option.Op
     // fetch). So the lock is first moved to a name of this taker's own (rename is atomic: whatever
     // was there at that instant, nobody else's from then on) and judged again there: removed only if
     // it is still `isTheJudged` one, otherwise linked back (`link` never replaces: if yet another
-    // lock was taken meanwhile, that one stays) and the loop reads the lock again.
+    // lock was taken meanwhile, that one stays) and the loop reads the lock again. Uninterruptible:
+    // a few bounded calls, and an interruption between the move and the link back would lose a lock.
     const takeOver = (reason: string, isTheJudged: (state: LockState) => boolean) =>
-      Effect.gen(function*() {
+      Effect.uninterruptible(Effect.gen(function*() {
         const info = yield* Effect.either(Posix.lstat(lockPath))
         if (info._tag === "Left") {
           return info.left.code === "ENOENT" || (yield* cannotRemove(`${reason}; ${info.left.message}`))
@@ -139,7 +140,7 @@ export const acquireLock = <A>(options: LockOptions<A>): Effect.Effect<Option.Op
         if (removed._tag === "Left") return yield* cannotRemove(`${reason}; ${removed.left.message}`)
         yield* warn("session cache: a stale lock was removed", { source: options.source, reason })
         return true
-      })
+      }))
     const isStale = (state: LockState) => state._tag === "Stale"
     // The id of the live lock waited for: only that one is taken over after lockWait.
     let waitedFor: string | undefined
