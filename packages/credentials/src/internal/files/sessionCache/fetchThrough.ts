@@ -106,15 +106,17 @@ export const cached = <E extends CredentialsError, R>(
     const hit = yield* readValid(env)
     if (Option.isSome(hit)) return hit.value
     return yield* Effect.scoped(Effect.gen(function*() {
-      yield* acquireLock({
+      const stored = yield* acquireLock({
         entryPath: env.path,
         source: env.source,
         waitMillis: set.lockWaitMillis,
         staleMillis: set.staleLockMillis,
         // polled every 100 ms while another process holds the lock: its misses are not told again
-        sessionReady: Effect.map(readValid(env, { quiet: true }), Option.isSome)
+        sessionReady: readValid(env, { quiet: true })
       })
-      // Another process may have stored the session while this one waited.
+      // The holder stored it while this process waited: used as the poll read it, not read again.
+      if (Option.isSome(stored)) return stored.value
+      // Another process may have stored the session just before this one took the lock.
       const after = yield* readValid(env)
       if (Option.isSome(after)) return after.value
       const credential = yield* fetch

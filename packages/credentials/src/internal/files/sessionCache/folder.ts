@@ -14,6 +14,7 @@
 // caller logs it and fetches without the cache; nothing is ever written in a refused folder.
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import * as Posix from "./posix.js"
 
@@ -97,11 +98,13 @@ const checkAncestors = (path: string, uid: number): Effect.Effect<void, UnsafeFo
     }
   })
 
-/**
- * The folder to keep the cache files in: `path` when it passes the checks, its private subfolder
- * when `path` is a shared sticky folder, or `UnsafeFolder`.
- */
-export const secureFolder = (path: string): Effect.Effect<string, UnsafeFolder> =>
+/** The folder to use and its `lstat` as checked (the subfolder's in a shared sticky folder). */
+interface Checked {
+  readonly folder: string
+  readonly info: Posix.Stats
+}
+
+const checkFolder = (path: string): Effect.Effect<Checked, UnsafeFolder> =>
   Effect.gen(function*() {
     const info = yield* lstatOrMake(path, true)
     const uid = Posix.currentUid()
@@ -110,16 +113,55 @@ export const secureFolder = (path: string): Effect.Effect<string, UnsafeFolder> 
       if (info.isSymbolicLink() || !info.isDirectory()) {
         return yield* new UnsafeFolder({ path, reason: `is ${Posix.kindOf(info)}`, fix: OWN_FOLDER_FIX })
       }
-      return path
+      return { folder: path, info }
     }
     if (info.isDirectory() && Posix.sharedWritable(info) && Posix.sticky(info)) {
       // A shared folder such as /tmp: checked with its parents (root's or ours, sticky if shared).
       const own = privateSubfolder(path, uid)
       yield* checkAncestors(own, uid)
-      yield* checkOwnFolder(own, yield* lstatOrMake(own, false), uid)
-      return own
+      const ownInfo = yield* lstatOrMake(own, false)
+      yield* checkOwnFolder(own, ownInfo, uid)
+      return { folder: own, info: ownInfo }
     }
     yield* checkOwnFolder(path, info, uid)
     yield* checkAncestors(path, uid)
-    return path
+    return { folder: path, info }
+  })
+
+// The folders that passed the checks in this process, by the `directory` asked for. Whether a
+// folder and the folders above it may be trusted depends on their owner and mode, which only their
+// owner or root can change (chmod, chown), and on who may rename them, which the parents' owner and
+// mode decide. Another local user (the threat model) can change none of these once they passed, so
+// the whole walk is done once per folder per process; each later use `lstat`s the folder itself
+// (one call) and walks again if it is no longer the same folder with the same owner and mode (the
+// user, root or a cleaner of /tmp removed, replaced or chmod'ed it). The entries are still checked
+// on their descriptor at every read.
+const checkedFolders = new Map<string, Checked>()
+/** Distinct cache folders of one process are a handful; a bound all the same. */
+const MAX_CHECKED_FOLDERS = 64
+
+// The same folder, owner and mode, and still this process's user (a process may setuid).
+const unchanged = (before: Posix.Stats, now: Posix.Stats): boolean =>
+  !now.isSymbolicLink() && now.isDirectory() && now.dev === before.dev && now.ino === before.ino &&
+  now.uid === before.uid && now.mode === before.mode && now.uid === Posix.currentUid()
+
+/**
+ * The folder to keep the cache files in: `path` when it passes the checks, its private subfolder
+ * when `path` is a shared sticky folder, or `UnsafeFolder`. Checked in full once per process (see
+ * `checkedFolders`), then by one `lstat` of the folder.
+ */
+export const secureFolder = (path: string): Effect.Effect<string, UnsafeFolder> =>
+  Effect.gen(function*() {
+    const known = checkedFolders.get(path)
+    if (known !== undefined) {
+      const now = yield* Effect.option(Posix.lstat(known.folder))
+      if (Option.isSome(now) && unchanged(known.info, now.value)) return known.folder
+      checkedFolders.delete(path)
+    }
+    const checked = yield* checkFolder(path)
+    if (Posix.currentUid() !== undefined) {
+      if (checkedFolders.size >= MAX_CHECKED_FOLDERS) checkedFolders.clear()
+      checkedFolders.set(path, checked)
+    }
+    return checked.folder
   })

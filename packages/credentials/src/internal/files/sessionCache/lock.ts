@@ -7,7 +7,8 @@
 // file (see privateFile.ts), a well-formed record, dated no later than now (1 second of skew
 // allowed), younger than `staleLock`, and, when taken on this host, its process still running. Any
 // other lock (empty, garbage, future-dated, planted, a FIFO, a link, its process gone) is stale at
-// once: removed and taken over. A live lock held past `lockWait` is taken over too. Released (if
+// once: taken over (see `takeOver`: moved aside and judged again, so a taker never removes another
+// taker's fresh lock). A live lock held past `lockWait` is taken over too. Released (if
 // still ours) when the fetch's scope closes, interrupted or not.
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -16,6 +17,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import * as NodeOs from "node:os"
 import * as Posix from "./posix.js"
 import { createPrivateFile, readPrivateFile } from "./privateFile.js"
@@ -33,13 +35,13 @@ const LockRecord = Schema.parseJson(Schema.Struct({
   at: Schema.Number.pipe(Schema.finite())
 }))
 
-export interface LockOptions {
+export interface LockOptions<A> {
   readonly entryPath: string
   readonly source: string
   readonly waitMillis: number
   readonly staleMillis: number
-  /** Whether the holder has stored the session meanwhile (then waiting stops). */
-  readonly sessionReady: Effect.Effect<boolean>
+  /** The session, if the holder has stored it meanwhile (then waiting stops and it is used as read). */
+  readonly sessionReady: Effect.Effect<Option.Option<A>>
 }
 
 const warn = (message: string, fields: Record<string, string>) =>
@@ -56,7 +58,7 @@ const isRunning = (pid: number) =>
     }
   })
 
-type LockState = { readonly _tag: "Free" } | { readonly _tag: "Live" } | {
+type LockState = { readonly _tag: "Free" } | { readonly _tag: "Live"; readonly id: string } | {
   readonly _tag: "Stale"
   readonly reason: string
 }
@@ -76,15 +78,16 @@ const lockState = (lockPath: string, staleMillis: number): Effect.Effect<LockSta
     if (at > now + FUTURE_SKEW_MILLIS) return stale("is dated in the future")
     if (now - at > staleMillis) return stale("is older than staleLock")
     if (host === NodeOs.hostname() && !(yield* isRunning(pid))) return stale(`its process (pid ${pid}) is gone`)
-    return { _tag: "Live" } as const
+    return { _tag: "Live", id: record.value.id } as const
   })
 
 /**
- * Takes the lock of `entryPath`, waiting (bounded) for a live holder; returns without it when the
- * holder stored the session meanwhile, or when no lock can be made (a warning). Scoped: the lock is
+ * Takes the lock of `entryPath`, waiting (bounded) for a live holder. Returns the session when the
+ * holder stored it meanwhile (as `sessionReady` read it: the caller does not read it again), none
+ * otherwise: with the lock, or without it when no lock can be made (a warning). Scoped: the lock is
  * released when the scope closes.
  */
-export const acquireLock = (options: LockOptions) =>
+export const acquireLock = <A>(options: LockOptions<A>): Effect.Effect<Option.Option<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const lockPath = `${options.entryPath}.lock`
     const id = `${(yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)}${
@@ -98,23 +101,49 @@ export const acquireLock = (options: LockOptions) =>
       yield* createPrivateFile(temporary, new TextEncoder().encode(JSON.stringify({ id, pid: process.pid, host, at })))
       yield* Posix.link(temporary, lockPath).pipe(Effect.ensuring(Effect.ignore(Posix.unlink(temporary))))
     })
-    // Whether the stale lock is gone (removed here, or by another process meanwhile).
-    const removeStale = (reason: string) =>
-      Posix.unlink(lockPath).pipe(
-        Effect.catchIf((error) => error.code === "ENOENT", () => Effect.void),
-        Effect.matchEffect({
-          onSuccess: () =>
-            Effect.as(warn("session cache: a stale lock was removed", { source: options.source, reason }), true),
-          onFailure: (error) =>
-            Effect.as(
-              warn("session cache: a stale lock cannot be removed; fetching without it", {
-                source: options.source,
-                reason: `${reason}; ${error.message}`
-              }),
-              false
-            )
-        })
+    const cannotRemove = (reason: string) =>
+      Effect.as(
+        warn("session cache: a stale lock cannot be removed; fetching without it", {
+          source: options.source,
+          reason
+        }),
+        false
       )
+    // Whether the lock judged stale (or held past lockWait) is out of the way; false (a warning) when
+    // it cannot be removed. Between the judgement and the removal another taker may have replaced it
+    // with its own fresh lock: removing the name blindly would remove that one (and both would
+    // fetch). So the lock is first moved to a name of this taker's own (rename is atomic: whatever
+    // was there at that instant, nobody else's from then on) and judged again there: removed only if
+    // it is still `isTheJudged` one, otherwise linked back (`link` never replaces: if yet another
+    // lock was taken meanwhile, that one stays) and the loop reads the lock again. Uninterruptible:
+    // a few bounded calls, and an interruption between the move and the link back would lose a lock.
+    const takeOver = (reason: string, isTheJudged: (state: LockState) => boolean) =>
+      Effect.uninterruptible(Effect.gen(function*() {
+        const info = yield* Effect.either(Posix.lstat(lockPath))
+        if (info._tag === "Left") {
+          return info.left.code === "ENOENT" || (yield* cannotRemove(`${reason}; ${info.left.message}`))
+        }
+        // A folder planted as the lock cannot be unlinked; left where it is.
+        if (info.right.isDirectory()) return yield* cannotRemove(`${reason}; it is a directory`)
+        const moved = `${lockPath}.${id}.stale`
+        const renamed = yield* Effect.either(Posix.rename(lockPath, moved))
+        if (renamed._tag === "Left") {
+          return renamed.left.code === "ENOENT" || (yield* cannotRemove(`${reason}; ${renamed.left.message}`))
+        }
+        const state = yield* lockState(moved, options.staleMillis)
+        if (!isTheJudged(state)) {
+          yield* Effect.ignore(Posix.link(moved, lockPath))
+          yield* Effect.ignore(Posix.unlink(moved))
+          return true
+        }
+        const removed = yield* Effect.either(Posix.unlink(moved))
+        if (removed._tag === "Left") return yield* cannotRemove(`${reason}; ${removed.left.message}`)
+        yield* warn("session cache: a stale lock was removed", { source: options.source, reason })
+        return true
+      }))
+    const isStale = (state: LockState) => state._tag === "Stale"
+    // The id of the live lock waited for: only that one is taken over after lockWait.
+    let waitedFor: string | undefined
     let owned = false
     // At most `tries` waits of POLL: the whole wait stays within lockWait, whatever the lock holds.
     for (let i = 0; i <= tries; i++) {
@@ -128,23 +157,26 @@ export const acquireLock = (options: LockOptions) =>
           source: options.source,
           reason: result.left.message
         })
-        return
+        return Option.none()
       }
       const state = yield* lockState(lockPath, options.staleMillis)
       if (state._tag === "Stale") {
         // A lock that cannot be removed (a folder planted in its place) would fail every try.
-        if (!(yield* removeStale(state.reason))) return
+        if (!(yield* takeOver(state.reason, isStale))) return Option.none()
         continue
       }
       if (state._tag === "Free" || i === tries) continue
+      waitedFor = state.id
       yield* Effect.sleep(POLL)
       // The holder may have stored the session meanwhile: stop waiting as soon as it is there.
-      if (yield* options.sessionReady) return
+      const ready = yield* options.sessionReady
+      if (Option.isSome(ready)) return ready
     }
     if (!owned) {
-      if (!(yield* removeStale("held longer than lockWait"))) return
+      const heldTooLong = (state: LockState) => isStale(state) || (state._tag === "Live" && state.id === waitedFor)
+      if (!(yield* takeOver("held longer than lockWait", heldTooLong))) return Option.none()
       owned = (yield* Effect.either(take))._tag === "Right"
-      if (!owned) return
+      if (!owned) return Option.none()
     }
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
@@ -156,4 +188,5 @@ export const acquireLock = (options: LockOptions) =>
         if (Option.isSome(record) && record.value.id === id) yield* Effect.ignore(Posix.unlink(lockPath))
       })
     )
+    return Option.none()
   })
