@@ -18,6 +18,7 @@ import { readAtMost } from "../decode/boundedStream.js"
 import { isAuthError, retryOnAuthError } from "../refresh/recovery.js"
 import * as Request from "./request.js"
 import { type Algorithm, signAcs3, SigningError, signRpc } from "./sign.js"
+import * as Unsigned from "./unsigned.js"
 
 export interface Options {
   /** `RPC` (HMAC-SHA1 in the query) or an ACS3 algorithm (default `ACS3-HMAC-SHA256`). */
@@ -76,21 +77,6 @@ const inspect = (response: HttpClientResponse.HttpClientResponse) => {
     const date = Date.parse(response.headers["date"] ?? "")
     return yield* new Refused({ response: rebuilt, code, serverMillis: Number.isNaN(date) ? undefined : date })
   })
-}
-
-/**
- * An error of the transport or of `inspect` names the caller's request, not the signed one: the
- * signed URL (RPC) and headers (ACS3) hold the signature and the security token, and an error's
- * message and rendering show its request.
- */
-const unsigned = <E>(error: E, request: HttpClientRequest.HttpClientRequest): E => {
-  if (error instanceof HttpClientError.RequestError) {
-    return new HttpClientError.RequestError({ ...error, request }) as E
-  }
-  if (error instanceof HttpClientError.ResponseError) {
-    return new HttpClientError.ResponseError({ ...error, request }) as E
-  }
-  return error
 }
 
 const nonce = () => randomBytes(16).toString("hex")
@@ -163,7 +149,8 @@ export const make = <I, S extends Service>(
         }).pipe(
           Effect.flatMap((signed) => inner.execute(signed)),
           Effect.flatMap(inspect),
-          Effect.mapError((error) => unsigned(error, request))
+          // Errors, and the answer below, name the caller's request: the signed one holds the signature and token.
+          Effect.mapError((error) => Unsigned.error(error, request))
         )
 
         // One correction of the clock, then one more attempt.
@@ -197,8 +184,9 @@ export const make = <I, S extends Service>(
           isAuthError: (error) => error._tag === "Refused" && isAuthError({ code: error.code })
         }).pipe(Effect.provideService(tag, service))
         // After the retries, a refusal is the service's answer: the caller reads it.
-        return yield* Effect.catchTag(recovered, "Refused", (refused) =>
+        const response = yield* Effect.catchTag(recovered, "Refused", (refused) =>
           Effect.succeed(refused.response))
+        return Unsigned.response(response, request)
       }).pipe(Effect.withSpan("SignedHttpClient.execute", { kind: "client", captureStackTrace: false }))
 
     return HttpClient.makeWith(
