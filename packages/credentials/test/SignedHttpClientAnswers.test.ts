@@ -4,7 +4,8 @@ import { type Emulator, Fault } from "@effect-alicloud/emulator"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Inspectable, Redacted } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Inspectable, Option, Redacted, TestClock } from "effect"
+import * as Http from "node:http"
 import { AccessKey, Credentials, RamRoleArn } from "../src/index.js"
 import * as SignedHttpClient from "../src/SignedHttpClient.js"
 import { accessKey, roleArn, withEmulator } from "./withEmulator.js"
@@ -50,5 +51,44 @@ describe("SignedHttpClient: the answer names the caller's request", () => {
           }
         }
       }).pipe(Effect.provide(session(emulator)))
+    ))
+})
+
+/** A listener on 127.0.0.1 that sends a 401's headers and part of its body, then nothing; closed with the scope. */
+const stalling = (received: Deferred.Deferred<void>) =>
+  Effect.acquireRelease(
+    Effect.async<Http.Server>((resume) => {
+      const listening = Http.createServer((_request, response) => {
+        response.writeHead(401, { "content-type": "application/json" })
+        response.write(`{"Code":"InvalidSecurityToken.Expired",`)
+        Deferred.unsafeDone(received, Effect.void)
+      }).listen(0, "127.0.0.1", () => resume(Effect.succeed(listening)))
+    }),
+    (listening) => Effect.async<void>((resume) => void listening.close(() => resume(Effect.void)).closeAllConnections())
+  ).pipe(Effect.map((listening) => `http://127.0.0.1:${(listening.address() as { port: number }).port}/`))
+
+describe("SignedHttpClient: an error body that never ends", () => {
+  it.scoped("a 401 whose body stalls after the headers: a typed ResponseError after 10 seconds, not a wait forever", () =>
+    withEmulator(() =>
+      Effect.gen(function*() {
+        const received = yield* Deferred.make<void>()
+        const url = yield* stalling(received)
+        const client = yield* SignedHttpClient.make()
+        const call = yield* Effect.fork(
+          client.execute(HttpClientRequest.post(url).pipe(SignedHttpClient.action("Ping", "2024-01-01")))
+        )
+        yield* Deferred.await(received)
+        // The client reads the body once the headers are in: a few turns of the event loop, each
+        // followed by 10 seconds of the TestClock, bounded (the old code never ends).
+        let error = Option.none<unknown>()
+        for (let turn = 0; turn < 20 && Option.isNone(error); turn++) {
+          yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+          yield* TestClock.adjust("10 seconds")
+          error = Option.map(yield* Fiber.poll(call), (exit) => Exit.isFailure(exit) ? Cause.squash(exit.cause) : exit)
+        }
+        expect(Option.isSome(error)).toBe(true)
+        expect(Option.getOrThrow(error)).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+        expect(String(Option.getOrThrow(error))).toContain("did not arrive within 10 seconds")
+      }).pipe(Effect.provide(Credentials.layer(AccessKey.make(accessKey))))
     ))
 })

@@ -9,6 +9,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { randomBytes } from "node:crypto"
@@ -35,6 +36,8 @@ export interface Service {
 
 // An error body is read (to find its `Code`) only up to this size; a larger one is passed on unread.
 const maxErrorBody = 64 * 1024
+// ... and only for this long: the caller's client answered at the headers, this read is ours.
+const errorBodyWithin = Duration.seconds(10)
 
 /** A response the service refused, read, with what it says; rebuilt so the caller can read it again. */
 class Refused extends Data.TaggedError("Refused")<{
@@ -51,15 +54,23 @@ const codeOf = (text: string): string | undefined => {
   return match?.[1]
 }
 
-/** The body, up to `maxErrorBody` bytes; a longer one fails (a hostile answer, not an API error). */
+const hostileBody = (response: HttpClientResponse.HttpClientResponse, description: string) =>
+  new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", description })
+
+/**
+ * The body, up to `maxErrorBody` bytes and within `errorBodyWithin`; a longer or slower one fails
+ * (a hostile answer, not an API error).
+ */
 const boundedBody = (response: HttpClientResponse.HttpClientResponse) =>
-  readAtMost(response.stream, maxErrorBody, () =>
-    new HttpClientError.ResponseError({
-      request: response.request,
-      response,
-      reason: "Decode",
-      description: `the error body is over ${maxErrorBody} bytes`
-    }))
+  readAtMost(
+    response.stream,
+    maxErrorBody,
+    () => hostileBody(response, `the error body is over ${maxErrorBody} bytes`)
+  ).pipe(Effect.timeoutFail({
+    duration: errorBodyWithin,
+    onTimeout: () =>
+      hostileBody(response, `the error body did not arrive within ${Duration.toSeconds(errorBodyWithin)} seconds`)
+  }))
 
 /** A 4xx answer with an authentication or clock code becomes `Refused`; anything else passes. */
 const inspect = (response: HttpClientResponse.HttpClientResponse) => {
