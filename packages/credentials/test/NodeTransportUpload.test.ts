@@ -24,6 +24,21 @@ const bounded = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.timeout(effe
 
 const chunk = new TextEncoder().encode("0123456789")
 
+/** Answers at once and sends the upload back as it comes. */
+const echo: Http.RequestListener = (request, response) => {
+  response.writeHead(200, { "content-type": "application/octet-stream" })
+  request.pipe(response)
+}
+
+/** POSTs `body` as a streamed upload through the context's client. */
+const upload = (url: string, body: Stream.Stream<Uint8Array, unknown>, contentLength?: number) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) =>
+    client.execute(
+      HttpClientRequest.post(url).pipe(
+        HttpClientRequest.setBody(HttpBody.stream(body, "application/octet-stream", contentLength))
+      )
+    ))
+
 describe("NodeTransport: a streamed request body", () => {
   it.scopedLive("a server that answers 413 before reading the upload: the answer comes, the upload stops, the connection closes", () =>
     Effect.gen(function*() {
@@ -39,14 +54,7 @@ describe("NodeTransport: a streamed request body", () => {
       const endless = Stream.concat(Stream.make(chunk), Stream.never).pipe(
         Stream.ensuring(Deferred.succeed(uploadStopped, undefined))
       )
-      const client = yield* HttpClient.HttpClient
-      const response = yield* bounded(
-        client.execute(
-          HttpClientRequest.post(url).pipe(
-            HttpClientRequest.setBody(HttpBody.stream(endless, "application/octet-stream"))
-          )
-        )
-      )
+      const response = yield* bounded(upload(url, endless))
       expect(response.status).toBe(413)
       expect(yield* bounded(response.text)).toBe("too large")
       yield* bounded(Deferred.await(uploadStopped))
@@ -55,41 +63,20 @@ describe("NodeTransport: a streamed request body", () => {
 
   it.scopedLive("a server that answers at once and echoes the upload: the whole upload goes out after the answer", () =>
     Effect.gen(function*() {
-      const { url } = yield* server((request, response) => {
-        response.writeHead(200, { "content-type": "application/octet-stream" })
-        request.pipe(response)
-      })
-      const client = yield* HttpClient.HttpClient
-      const upload = Stream.make(chunk, chunk, chunk)
-      const response = yield* bounded(
-        client.execute(
-          HttpClientRequest.post(url).pipe(
-            HttpClientRequest.setBody(HttpBody.stream(upload, "application/octet-stream", 30))
-          )
-        )
-      )
+      const { url } = yield* server(echo)
+      const response = yield* bounded(upload(url, Stream.make(chunk, chunk, chunk), 30))
       expect(yield* bounded(response.text)).toBe("012345678901234567890123456789")
     }).pipe(Effect.provide(HttpTransport.layer())))
 
   it.scopedLive("an upload that fails after the answer came: reading the answer fails, typed, and does not wait", () =>
     Effect.gen(function*() {
-      const { url } = yield* server((request, response) => {
-        response.writeHead(200, { "content-type": "application/octet-stream" })
-        request.pipe(response)
-      })
-      const client = yield* HttpClient.HttpClient
+      const { url } = yield* server(echo)
       const answered = yield* Deferred.make<void>()
       const failing = Stream.concat(
         Stream.make(chunk),
         Stream.fromEffect(Effect.zipRight(Deferred.await(answered), Effect.fail("the upload broke")))
       )
-      const response = yield* bounded(
-        client.execute(
-          HttpClientRequest.post(url).pipe(
-            HttpClientRequest.setBody(HttpBody.stream(failing, "application/octet-stream"))
-          )
-        )
-      )
+      const response = yield* bounded(upload(url, failing))
       yield* Deferred.succeed(answered, undefined)
       const error = yield* bounded(Effect.flip(response.text))
       expect(error._tag).toBe("ResponseError")
