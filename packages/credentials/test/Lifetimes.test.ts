@@ -1,5 +1,6 @@
-// What a caller waits on ends when what it waits for is gone: a subscriber of a service whose
-// layer closed, ... (each case names the old behaviour it guards against).
+// What a caller waits on ends when what it waits for is gone: the subscribers of a service whose
+// scope closed (before, a Changes stream and a Queue.take waited forever), for the refresh engine
+// and both test doubles.
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Queue, Redacted, Scope, Stream, TestClock } from "effect"
 import * as Changes from "../src/Changes.js"
