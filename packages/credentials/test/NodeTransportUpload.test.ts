@@ -4,7 +4,7 @@
 // transport's timers are Node's); every wait is bounded by a short timeout.
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Effect, Stream } from "effect"
+import { Deferred, Effect, Fiber, Stream } from "effect"
 import * as Http from "node:http"
 import * as HttpTransport from "../src/HttpTransport.js"
 
@@ -80,5 +80,25 @@ describe("NodeTransport: a streamed request body", () => {
       yield* Deferred.succeed(answered, undefined)
       const error = yield* bounded(Effect.flip(response.text))
       expect(error._tag).toBe("ResponseError")
+    }).pipe(Effect.provide(HttpTransport.layer())))
+
+  it.scopedLive("a call interrupted mid-upload, before any answer: the upload stops and the connection closes", () =>
+    Effect.gen(function*() {
+      const { listening, url } = yield* server(() => {})
+      const connectionClosed = yield* Deferred.make<void>()
+      const received = yield* Deferred.make<void>()
+      listening.on("connection", (socket) => {
+        socket.once("data", () => Deferred.unsafeDone(received, Effect.void))
+        socket.once("close", () => Deferred.unsafeDone(connectionClosed, Effect.void))
+      })
+      const uploadStopped = yield* Deferred.make<void>()
+      const endless = Stream.concat(Stream.make(chunk), Stream.never).pipe(
+        Stream.ensuring(Deferred.succeed(uploadStopped, undefined))
+      )
+      const call = yield* Effect.fork(upload(url, endless))
+      yield* bounded(Deferred.await(received))
+      yield* bounded(Fiber.interrupt(call))
+      yield* bounded(Deferred.await(uploadStopped))
+      yield* bounded(Deferred.await(connectionClosed))
     }).pipe(Effect.provide(HttpTransport.layer())))
 })
