@@ -26,12 +26,14 @@ class UnsignedResponse extends Inspectable.Class implements HttpClientResponse.H
     super()
   }
 
+  // The body is not read here (the platform's own rendering would start reading it, once only).
   toJSON(): unknown {
-    return HttpIncomingMessage.inspect(this, {
+    return {
       _id: "@effect/platform/HttpClientResponse",
       request: this.request.toJSON(),
-      status: this.status
-    })
+      status: this.status,
+      headers: Inspectable.redact(this.headers)
+    }
   }
 
   readonly #unsigned = (error: HttpClientError.ResponseError) =>
