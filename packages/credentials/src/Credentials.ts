@@ -193,7 +193,7 @@ export class Credentials
    */
   static layerCredential(credential: Credential): Layer.Layer<Credentials> {
     const get = Effect.succeed(credential)
-    return Layer.effect(
+    return Layer.scoped(
       Credentials,
       Effect.map(
         Subscribers.make(credential),
@@ -233,7 +233,7 @@ export class Credentials
   static layerTest(
     script: readonly [Credential | CredentialsError, ...ReadonlyArray<Credential | CredentialsError>]
   ): Layer.Layer<Credentials> {
-    return Layer.effect(
+    return Layer.scoped(
       Credentials,
       Effect.gen(function*() {
         const position = yield* Ref.make(0)
@@ -380,7 +380,8 @@ export declare namespace Credentials {
     readonly get: Effect.Effect<Credential, CredentialsError>
     /**
      * A queue holding the current credential (when there is one), then every new one, until the
-     * scope closes. A subscriber that falls 16 credentials behind loses the oldest. As a `Stream`:
+     * scope closes; shut down when the service's own scope closes (a `Changes` stream then ends, a
+     * `Queue.take` is interrupted: neither waits forever). A subscriber that falls 16 credentials behind loses the oldest. As a `Stream`:
      * `Changes.of(credentials)` (its own module: `effect/Stream` is loaded only by programs that
      * use one).
      */

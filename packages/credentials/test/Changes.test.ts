@@ -31,7 +31,10 @@ describe("Credentials.subscribe and Changes", () => {
 
   it.scoped("a subscriber that never reads holds the 16 latest credentials, not every one", () =>
     Effect.gen(function*() {
-      const credentials = yield* Effect.provide(Credentials, Credentials.layerTest([script[0]!, ...script.slice(1)]))
+      const credentials = Context.get(
+        yield* Layer.build(Credentials.layerTest([script[0]!, ...script.slice(1)])),
+        Credentials
+      )
       const idle = yield* credentials.subscribe
       yield* Effect.repeatN(credentials.get, 19)
       expect(ids(yield* Queue.takeAll(idle))).toEqual(ids(script.slice(4)))
@@ -39,7 +42,10 @@ describe("Credentials.subscribe and Changes", () => {
 
   it.scoped("a subscriber that shuts its queue down, or whose scope closes, stops nothing", () =>
     Effect.gen(function*() {
-      const credentials = yield* Effect.provide(Credentials, Credentials.layerTest([script[0]!, ...script.slice(1)]))
+      const credentials = Context.get(
+        yield* Layer.build(Credentials.layerTest([script[0]!, ...script.slice(1)])),
+        Credentials
+      )
       const rude = yield* credentials.subscribe
       yield* Queue.shutdown(rude)
       const scope = yield* Scope.make()

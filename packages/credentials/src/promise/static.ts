@@ -50,16 +50,19 @@ export const staticSource = (decoded: Extract<Decoded, { readonly type: StaticTy
  * A custom provider as the signer of a role (the official `withCredentialsProvider`): asked on
  * every AssumeRole; its error's own message is kept.
  */
-export const providerSource = (provider: CredentialsProvider): Source =>
-  Effect.tryPromise({
-    try: () => provider.getCredentials(),
-    catch: (cause) =>
-      new CommandFailed({
-        source: provider.getProviderName(),
-        command: "getCredentials()",
-        detail: `failed: ${cause instanceof Error ? cause.message : String(cause)}`
-      })
+export const providerSource = (provider: CredentialsProvider): Source => {
+  const failed = (detail: string) =>
+    new CommandFailed({ source: provider.getProviderName(), command: "getCredentials()", detail })
+  return Effect.tryPromise({
+    // Awaited, as the official awaits it: an answer given without a Promise is taken too.
+    try: async (): Promise<unknown> => await provider.getCredentials(),
+    catch: (cause) => failed(`failed: ${cause instanceof Error ? cause.message : String(cause)}`)
   }).pipe(
+    Effect.filterOrFail(
+      (answer): answer is Parameters<typeof fromKeys>[0] => typeof answer === "object" && answer !== null,
+      () => failed("answered no credentials")
+    ),
     Effect.flatMap((answer) => fromKeys(answer)),
     Effect.map((c) => CredentialModule.withProviderName(c, provider.getProviderName()))
   )
+}

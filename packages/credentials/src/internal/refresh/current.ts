@@ -41,7 +41,7 @@ const sameCredential = (a: Credential.Credential, b: Credential.Credential): boo
   Equal.equals(a.securityToken, b.securityToken) && Equal.equals(a.bearerToken, b.bearerToken) &&
   Equal.equals(a.expiration, b.expiration)
 
-export const make: Effect.Effect<Current> = Effect.gen(function*() {
+export const make: Effect.Effect<Current, never, Scope.Scope> = Effect.gen(function*() {
   const subscribers = yield* Subscribers.make<Credential.Credential>()
   const published = yield* Queue.sliding<Credential.Credential | undefined>(1)
   let hot: { readonly effect: Effect.Effect<Credential.Credential>; readonly validUntil: number } | undefined

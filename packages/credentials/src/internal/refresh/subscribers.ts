@@ -17,13 +17,18 @@ export interface Subscribers<A> {
   readonly latest: () => A | undefined
   /** Makes `value` the current one and offers it to every subscriber; `undefined` clears it quietly. */
   readonly publish: (value: A | undefined) => Effect.Effect<void>
-  /** A queue of the current value (if any) and each new one, shut down when the scope closes. */
+  /**
+   * A queue of the current value (if any) and each new one, shut down when the subscriber's scope
+   * closes or the service's does (then a subscriber's stream ends instead of waiting forever).
+   */
   readonly subscribe: Effect.Effect<Queue.Dequeue<A>, never, Scope.Scope>
 }
 
-export const make = <A>(initial?: A): Effect.Effect<Subscribers<A>> =>
-  Effect.map(Effect.makeSemaphore(1), (lock) => {
+export const make = <A>(initial?: A): Effect.Effect<Subscribers<A>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const lock = yield* Effect.makeSemaphore(1)
     let latest = initial
+    let closed = false
     const queues = new Set<Queue.Queue<A>>()
     // The lock makes "set the current value, offer it to all" and "take the current value, join"
     // one step each: a subscriber neither misses a value nor sees one twice.
@@ -39,12 +44,23 @@ export const make = <A>(initial?: A): Effect.Effect<Subscribers<A>> =>
       }))
     const join = Effect.tap(Queue.sliding<A>(backlog), (queue) =>
       Effect.suspend(() => {
+        // The service is gone: nothing will come, the subscriber's stream ends at once.
+        if (closed) return Queue.shutdown(queue)
         queues.add(queue)
         return latest === undefined ? Effect.void : offer(queue, latest)
       }))
     const subscribe = Effect.acquireRelease(
       lock.withPermits(1)(join),
       (queue) => Effect.zipRight(Effect.sync(() => queues.delete(queue)), Queue.shutdown(queue))
+    )
+    // The service's scope closes: every subscriber still waiting is let go.
+    yield* Effect.addFinalizer(() =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        closed = true
+        const open = [...queues]
+        queues.clear()
+        return Effect.forEach(open, Queue.shutdown, { discard: true })
+      }))
     )
     return { latest: () => latest, publish, subscribe }
   })

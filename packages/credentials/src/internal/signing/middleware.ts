@@ -9,6 +9,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import { randomBytes } from "node:crypto"
@@ -18,6 +19,7 @@ import { readAtMost } from "../decode/boundedStream.js"
 import { isAuthError, retryOnAuthError } from "../refresh/recovery.js"
 import * as Request from "./request.js"
 import { type Algorithm, signAcs3, SigningError, signRpc } from "./sign.js"
+import * as Unsigned from "./unsigned.js"
 
 export interface Options {
   /** `RPC` (HMAC-SHA1 in the query) or an ACS3 algorithm (default `ACS3-HMAC-SHA256`). */
@@ -34,6 +36,8 @@ export interface Service {
 
 // An error body is read (to find its `Code`) only up to this size; a larger one is passed on unread.
 const maxErrorBody = 64 * 1024
+// ... and only for this long: the caller's client answered at the headers, this read is ours.
+const errorBodyWithin = Duration.seconds(10)
 
 /** A response the service refused, read, with what it says; rebuilt so the caller can read it again. */
 class Refused extends Data.TaggedError("Refused")<{
@@ -50,15 +54,23 @@ const codeOf = (text: string): string | undefined => {
   return match?.[1]
 }
 
-/** The body, up to `maxErrorBody` bytes; a longer one fails (a hostile answer, not an API error). */
+const hostileBody = (response: HttpClientResponse.HttpClientResponse, description: string) =>
+  new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", description })
+
+/**
+ * The body, up to `maxErrorBody` bytes and within `errorBodyWithin`; a longer or slower one fails
+ * (a hostile answer, not an API error).
+ */
 const boundedBody = (response: HttpClientResponse.HttpClientResponse) =>
-  readAtMost(response.stream, maxErrorBody, () =>
-    new HttpClientError.ResponseError({
-      request: response.request,
-      response,
-      reason: "Decode",
-      description: `the error body is over ${maxErrorBody} bytes`
-    }))
+  readAtMost(
+    response.stream,
+    maxErrorBody,
+    () => hostileBody(response, `the error body is over ${maxErrorBody} bytes`)
+  ).pipe(Effect.timeoutFail({
+    duration: errorBodyWithin,
+    onTimeout: () =>
+      hostileBody(response, `the error body did not arrive within ${Duration.toSeconds(errorBodyWithin)} seconds`)
+  }))
 
 /** A 4xx answer with an authentication or clock code becomes `Refused`; anything else passes. */
 const inspect = (response: HttpClientResponse.HttpClientResponse) => {
@@ -76,21 +88,6 @@ const inspect = (response: HttpClientResponse.HttpClientResponse) => {
     const date = Date.parse(response.headers["date"] ?? "")
     return yield* new Refused({ response: rebuilt, code, serverMillis: Number.isNaN(date) ? undefined : date })
   })
-}
-
-/**
- * An error of the transport or of `inspect` names the caller's request, not the signed one: the
- * signed URL (RPC) and headers (ACS3) hold the signature and the security token, and an error's
- * message and rendering show its request.
- */
-const unsigned = <E>(error: E, request: HttpClientRequest.HttpClientRequest): E => {
-  if (error instanceof HttpClientError.RequestError) {
-    return new HttpClientError.RequestError({ ...error, request }) as E
-  }
-  if (error instanceof HttpClientError.ResponseError) {
-    return new HttpClientError.ResponseError({ ...error, request }) as E
-  }
-  return error
 }
 
 const nonce = () => randomBytes(16).toString("hex")
@@ -163,7 +160,8 @@ export const make = <I, S extends Service>(
         }).pipe(
           Effect.flatMap((signed) => inner.execute(signed)),
           Effect.flatMap(inspect),
-          Effect.mapError((error) => unsigned(error, request))
+          // Errors, and the answer below, name the caller's request: the signed one holds the signature and token.
+          Effect.mapError((error) => Unsigned.error(error, request))
         )
 
         // One correction of the clock, then one more attempt.
@@ -197,8 +195,9 @@ export const make = <I, S extends Service>(
           isAuthError: (error) => error._tag === "Refused" && isAuthError({ code: error.code })
         }).pipe(Effect.provideService(tag, service))
         // After the retries, a refusal is the service's answer: the caller reads it.
-        return yield* Effect.catchTag(recovered, "Refused", (refused) =>
+        const response = yield* Effect.catchTag(recovered, "Refused", (refused) =>
           Effect.succeed(refused.response))
+        return Unsigned.response(response, request)
       }).pipe(Effect.withSpan("SignedHttpClient.execute", { kind: "client", captureStackTrace: false }))
 
     return HttpClient.makeWith(

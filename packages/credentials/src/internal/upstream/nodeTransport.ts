@@ -151,19 +151,34 @@ const send = (
     // The listener stays for the request's life: an error after the answer (its body cut) is the
     // answer's to report, and an 'error' without a listener would end the process.
     outgoing.on("error", (error) => Deferred.unsafeDone(answer, Effect.fail(transportError(request)(error))))
-    outgoing.once("response", (incoming: Http.IncomingMessage) =>
-      Deferred.unsafeDone(answer, Effect.succeed(new NodeResponse(request, incoming))))
-    const abort = () =>
-      void outgoing.destroy()
+    outgoing.once("response", (incoming: Http.IncomingMessage) => {
+      // An answer that ends before the request was all sent (an early 413 or 401): the rest is not
+      // wanted, and Node would hold the connection, and the process, for a request that never ends.
+      incoming.once("end", () => outgoing.writableFinished || outgoing.destroy())
+      Deferred.unsafeDone(answer, Effect.succeed(new NodeResponse(request, incoming)))
+    })
+    const abort = () => void outgoing.destroy()
     signal.addEventListener("abort", abort, { once: true })
     outgoing.once("close", () => signal.removeEventListener("abort", abort))
-    // A body in memory is written at once, then the answer awaited; a streamed one is written
-    // beside the wait (a server may answer before it has read it all). No fiber forked for the
-    // usual case: the first one costs a short-lived process its compilation.
-    const streamed = request.body._tag === "Stream" || request.body._tag === "FormData"
-    return Effect.zipRight(writeBody(outgoing, request), Deferred.await(answer), { concurrent: streamed }).pipe(
+    const answered = Deferred.await(answer).pipe(
       Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(abort))
     )
+    // A body in memory is written at once, then the answer awaited. No fiber forked for the usual
+    // case: the first one costs a short-lived process its compilation.
+    const streamed = request.body._tag === "Stream" || request.body._tag === "FormData"
+    if (!streamed) return Effect.zipRight(writeBody(outgoing, request), answered)
+    // A streamed one is written beside the wait and goes on after the answer (a server may answer
+    // before it has read it all, or stream its answer to the upload), until the request closes.
+    // A body that fails fails the exchange: the request if it is not answered yet, else the answer's body.
+    const writing = Effect.catchAll(writeBody(outgoing, request), (error) =>
+      Effect.sync(() => {
+        Deferred.unsafeDone(answer, Effect.fail(error))
+        abort()
+      }))
+    return Effect.flatMap(Effect.forkDaemon(writing), (writer) => {
+      outgoing.once("close", () => writer.unsafeInterruptAsFork(FiberId.none))
+      return answered
+    })
   })
 
 interface Agents {
