@@ -381,7 +381,8 @@ export declare namespace Credentials {
     /**
      * A queue holding the current credential (when there is one), then every new one, until the
      * scope closes; shut down when the service's own scope closes (a `Changes` stream then ends, a
-     * `Queue.take` is interrupted: neither waits forever). A subscriber that falls 16 credentials behind loses the oldest. As a `Stream`:
+     * `Queue.take` is interrupted: neither waits forever). A subscriber that falls 16 credentials
+     * behind loses the oldest. As a `Stream`:
      * `Changes.of(credentials)` (its own module: `effect/Stream` is loaded only by programs that
      * use one).
      */
