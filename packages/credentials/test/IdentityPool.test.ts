@@ -82,6 +82,25 @@ describe("IdentityPool", () => {
       expect((yield* Fiber.join(served)).accessKeyId).toBe("STS.b-2")
     }))
 
+  it.scoped("a lookup that throws or answers no source: that key's get fails typed, naming the key; the others are served", () =>
+    Effect.gen(function*() {
+      const { lookup } = tenants()
+      const pool = yield* IdentityPool.make({
+        lookup: (key) => {
+          if (key === "throws") throw new Error("a careless lookup")
+          if (key === "nothing\nforged") return undefined as unknown as Source
+          return lookup(key)
+        }
+      })
+      const thrown = yield* Effect.flip(pool.get("throws"))
+      expect(thrown).toMatchObject({ _tag: "InvalidConfiguration", field: "lookup" })
+      expect(thrown.message).toContain("threw for the key \"throws\"")
+      const nothing = yield* Effect.flip(pool.get("nothing\nforged"))
+      expect(nothing.message).toContain("answered something other than a source")
+      expect(nothing.message).not.toContain("\n")
+      expect((yield* pool.get("a")).accessKeyId).toBe("STS.a-1")
+    }))
+
   it.scoped("an idle identity is closed after its TTL: its fibers end, a later use makes a new one", () =>
     Effect.gen(function*() {
       const { calls, lookup } = tenants()

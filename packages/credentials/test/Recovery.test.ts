@@ -176,6 +176,16 @@ describe("retryOnAuthError against the emulator (TestClock)", () => {
         expect(custom).toMatchObject({ code: "Throttling.User" })
         expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
         expect(yield* stsActions(emulator, "GetCallerIdentity")).toBe(4)
+        // a predicate that throws is the caller's bug: the error passes on as it is, no defect, no refresh
+        const throwing = yield* Effect.exit(
+          throttled.pipe(Credentials.retryOnAuthError({
+            isAuthError: () => {
+              throw new Error("a careless predicate")
+            }
+          }))
+        )
+        expect(throwing).toMatchObject({ _tag: "Failure", cause: { _tag: "Fail", error: { code: "Throttling.User" } } })
+        expect(yield* stsActions(emulator, "AssumeRole")).toBe(2)
       }).pipe(Effect.provide(roleLayer(emulator)))
     ))
 })

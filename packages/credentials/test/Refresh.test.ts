@@ -65,6 +65,21 @@ describe("Refresh", () => {
       expect(yield* upstream.calls).toBe(0)
     }))
 
+  it.scoped("a prefetchWindow function that throws or answers no duration: the stale window applies, the refresh still runs", () =>
+    Effect.gen(function*() {
+      for (
+        const pick of [() => {
+          throw new Error("a careless window")
+        }, () => "soon" as Duration.DurationInput]
+      ) {
+        const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })
+        const refreshing = yield* Refresh.make(upstream.source, { ...noJitter, prefetchWindow: pick })
+        yield* refreshing.get
+        yield* TestClock.adjust("45 minutes")
+        expect(yield* upstream.calls).toBe(2)
+      }
+    }))
+
   it.scoped("hands out the cached credential without fetching again while it is valid", () =>
     Effect.gen(function*() {
       const upstream = yield* makeFakeUpstream({ ttl: "1 hour" })

@@ -21,6 +21,7 @@ import type { Source } from "../../Source.js"
 import { decodeDuration } from "../config/rules.js"
 import * as Engine from "../refresh/engine.js"
 import { defaultSpread, invalidOption, type Options as RefreshOptions } from "../refresh/timing.js"
+import { escapeControlCharacters } from "../text/escape.js"
 
 /** Every identity of the pool is in use and it holds `capacity` of them. */
 export class PoolFull extends Data.TaggedError("IdentityPoolFull")<{
@@ -28,7 +29,9 @@ export class PoolFull extends Data.TaggedError("IdentityPoolFull")<{
   readonly key: string
 }> {
   override get message(): string {
-    return `IdentityPool: no room for identity "${this.key}": all ${this.capacity} identities are in use (capacity); ` +
+    return `IdentityPool: no room for identity "${
+      escapeControlCharacters(this.key)
+    }": all ${this.capacity} identities are in use (capacity); ` +
       `raise capacity, or hold identities for shorter scopes`
   }
 }
@@ -91,6 +94,26 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
     const entries = new Map<string, Entry>()
     const context = yield* Effect.context<R>()
     const lock = yield* Effect.makeSemaphore(1)
+    // The key's source, from the caller's `lookup`, called once per identity: one that throws or
+    // answers something other than an Effect gives a source that fails, typed, naming the key (every
+    // get of that identity says so until it is closed), not a defect.
+    const sourceOf = (key: string): Source<R> => {
+      const invalid = (reason: string) =>
+        Effect.fail(
+          new InvalidConfiguration({
+            source,
+            field: "lookup",
+            reason: `${reason} for the key "${escapeControlCharacters(key)}"`,
+            fix: "return a source, e.g. RamRoleArn.make({ ... }), for every key the pool is asked for"
+          })
+        )
+      try {
+        const found: unknown = options.lookup(key)
+        return Effect.isEffect(found) ? found as Source<R> : invalid("answered something other than a source")
+      } catch {
+        return invalid("threw")
+      }
+    }
     // Takes the identity out of the pool; its scope is closed once no one holds it.
     const close = (key: string, entry: Entry) =>
       Effect.suspend(() => {
@@ -149,7 +172,7 @@ export const make = <R>(options: PoolOptions<R>): Effect.Effect<Pool, InvalidCon
           const scope = yield* Scope.make()
           // interruptible: the engine's fibers must be (a fiber forked in an uninterruptible
           // region is uninterruptible, and its scope could then never close)
-          const engine = yield* Engine.make(options.lookup(key), refresh).pipe(
+          const engine = yield* Engine.make(sourceOf(key), refresh).pipe(
             Scope.extend(scope),
             Effect.provide(context),
             Effect.interruptible,

@@ -48,7 +48,17 @@ export const retryOnAuthError = <I, S extends Service, A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options: RetryOnAuthErrorOptions<E> | undefined
 ): Effect.Effect<A, E | CredentialsError, R | I> => {
-  const accepts: (error: E) => boolean = options?.isAuthError ?? isAuthError
+  // The caller's predicate is the caller's code: one that throws answers "not an auth error" (the
+  // error passes on as it is) rather than ending the program with a defect.
+  const given = options?.isAuthError
+  const accepts = (error: E): boolean => {
+    if (given === undefined) return isAuthError(error)
+    try {
+      return Boolean(given(error))
+    } catch {
+      return false
+    }
+  }
   return Effect.flatMap(tag, (service) => {
     let used: Credential | undefined
     const watched = Effect.provideService(effect, tag, {

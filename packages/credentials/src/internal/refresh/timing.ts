@@ -110,6 +110,20 @@ export const defaults = {
 export const askedPrefetchWindow = (credential: Credential.Credential): Duration.Duration =>
   credential.prefetchWindow ?? Duration.zero
 
+// The window a caller's function picks for `credential`, read as a duration; none when it answers
+// something else or throws (checked options cannot vouch for a function's answers, and a throw here
+// would end the background refresh).
+const pickedWindow = (
+  pick: (credential: Credential.Credential) => Duration.DurationInput,
+  credential: Credential.Credential
+): Duration.Duration => {
+  try {
+    return Option.getOrElse(Duration.decodeUnknown(pick(credential)), () => Duration.zero)
+  } catch {
+    return Duration.zero
+  }
+}
+
 /**
  * When the background fiber refreshes `credential`: milliseconds from `nowMillis`, `undefined` for
  * a credential that never expires or is not cached (`cache: "none"`: every `get` fetches).
@@ -127,9 +141,8 @@ export const refreshDelayMillis = (
 ): number | undefined => {
   if (credential.expiration === undefined || !Credential.isCacheable(credential)) return undefined
   const expiresAt = DateTime.toEpochMillis(credential.expiration)
-  // a window the function picks is read as a duration, or none (checked options cannot vouch for it)
   const prefetch = typeof options.prefetchWindow === "function"
-    ? Option.getOrElse(Duration.decodeUnknown(options.prefetchWindow(credential)), () => Duration.zero)
+    ? pickedWindow(options.prefetchWindow, credential)
     : options.prefetchWindow ?? defaults.prefetchWindow
   const lead = Math.max(
     Duration.toMillis(options.staleWindow ?? defaults.staleWindow),
