@@ -206,7 +206,7 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
   }
 
   toJSON(): unknown {
-    // The body is not read here: it can be read only once, and not in a synchronous call.
+    // The body is not read here: a rendering must not take it from its reader (nor can it, synchronously).
     return {
       _id: "@effect/platform/HttpClientResponse",
       request: this.request.toJSON(),
