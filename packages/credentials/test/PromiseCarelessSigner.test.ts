@@ -43,5 +43,14 @@ describe("RAMRoleARNCredentialsProvider over a careless signer", () => {
       expect(error.message).toContain("vault")
       expect(error.message).toContain("answered no credentials")
       expect(error.message).not.toContain("unexpected failure")
+      // a name getter that throws: the answer is still used, under a name of ours
+      const nameless = {
+        getProviderName: () => {
+          throw new Error("a careless name")
+        },
+        getCredentials: () => Promise.resolve({ ...key, securityToken: "", providerName: "x" })
+      } as unknown as CredentialsProvider
+      const named = yield* roleOver(emulator.stsUrl, nameless)
+      expect((yield* promise(() => named.getCredentials())).providerName).toBe("ram_role_arn/custom provider")
     }))
 })

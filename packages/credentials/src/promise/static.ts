@@ -51,8 +51,15 @@ export const staticSource = (decoded: Extract<Decoded, { readonly type: StaticTy
  * every AssumeRole; its error's own message is kept.
  */
 export const providerSource = (provider: CredentialsProvider): Source => {
-  const failed = (detail: string) =>
-    new CommandFailed({ source: provider.getProviderName(), command: "getCredentials()", detail })
+  // The provider's own name, asked once per answer; one whose getter throws is the custom provider.
+  const nameOf = (): string => {
+    try {
+      return String(provider.getProviderName())
+    } catch {
+      return "custom provider"
+    }
+  }
+  const failed = (detail: string) => new CommandFailed({ source: nameOf(), command: "getCredentials()", detail })
   return Effect.tryPromise({
     // Awaited, as the official awaits it: an answer given without a Promise is taken too.
     try: async (): Promise<unknown> => await provider.getCredentials(),
@@ -63,6 +70,6 @@ export const providerSource = (provider: CredentialsProvider): Source => {
       () => failed("answered no credentials")
     ),
     Effect.flatMap((answer) => fromKeys(answer)),
-    Effect.map((c) => CredentialModule.withProviderName(c, provider.getProviderName()))
+    Effect.map((c) => CredentialModule.withProviderName(c, nameOf()))
   )
 }

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { renderResponse } from "../upstream/transport.js"
 
 /** The signed answer, shown as the answer to `request`; its body is read through, once. */
 class UnsignedResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
@@ -26,14 +27,8 @@ class UnsignedResponse extends Inspectable.Class implements HttpClientResponse.H
     super()
   }
 
-  // The body is not read here (the platform's own rendering would start reading it, once only).
   toJSON(): unknown {
-    return {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status,
-      headers: Inspectable.redact(this.headers)
-    }
+    return renderResponse(this)
   }
 
   readonly #unsigned = (error: HttpClientError.ResponseError) =>

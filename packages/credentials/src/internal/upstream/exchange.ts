@@ -6,7 +6,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,9 +13,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import { type CredentialsError, MalformedResponse, Timeout, UpstreamError } from "../../CredentialsError.js"
-import { concatBytes } from "../decode/bytes.js"
+import { readAtMost } from "../decode/boundedStream.js"
 import { decodeJson } from "../decode/json.js"
 import { formatBytes } from "../files/boundedFile.js"
 import type { Policy } from "./policy.js"
@@ -96,19 +94,7 @@ const readBody = (response: HttpClientResponse.HttpClientResponse, max: number) 
       response[readBounded](max),
       (bytes) => bytes === undefined ? Effect.fail(new BodyTooLarge()) : Effect.succeed(utf8(bytes))
     )
-    : response.stream.pipe(
-      Stream.mapAccumEffect(0, (size, bytes): Effect.Effect<readonly [number, Uint8Array], BodyTooLarge> =>
-        size + bytes.length > max ? Effect.fail(new BodyTooLarge()) : Effect.succeed([size + bytes.length, bytes])),
-      Stream.runCollect,
-      Effect.map((chunks) => {
-        const list = Chunk.toArray(chunks)
-        return utf8(concatBytes(
-          list,
-          list.reduce((size, chunk) =>
-            size + chunk.length, 0)
-        ))
-      })
-    )
+    : Effect.map(readAtMost(response.stream, max, () => new BodyTooLarge()), utf8)
 
 // Every service's error answer: STS and the metadata service (Code, Message, RequestId), the
 // credentials URI (Code, Message), OAuth (error, error_description), in either case of the keys.

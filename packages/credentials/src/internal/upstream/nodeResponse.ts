@@ -23,7 +23,7 @@ import * as Stream from "effect/Stream"
 import type * as Http from "node:http"
 import { concatBytes } from "../decode/bytes.js"
 import { transportFailure } from "./failureCodes.js"
-import { type BoundedRead, readBounded, TransportFailure } from "./transport.js"
+import { type BoundedRead, readBounded, renderResponse, TransportFailure } from "./transport.js"
 
 const closedEarly = () =>
   new TransportFailure({ reason: "ClosedEarly", detail: "the connection closed before the answer was complete" })
@@ -206,12 +206,6 @@ export class NodeResponse extends Inspectable.Class implements HttpClientRespons
   }
 
   toJSON(): unknown {
-    // The body is not read here: a rendering must not take it from its reader (nor can it, synchronously).
-    return {
-      _id: "@effect/platform/HttpClientResponse",
-      request: this.request.toJSON(),
-      status: this.status,
-      headers: Inspectable.redact(this.headers)
-    }
+    return renderResponse(this)
   }
 }

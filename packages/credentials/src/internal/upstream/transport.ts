@@ -4,10 +4,12 @@
 // options and turns its failures (Node's, undici's through a proxy) into a TransportFailure, so
 // that the pipeline never reads a transport's error codes or messages.
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import * as Inspectable from "effect/Inspectable"
 import type * as Redacted from "effect/Redacted"
 
 /** What the transport needs to know about one request of the pipeline. */
@@ -67,3 +69,14 @@ export interface BoundedRead {
 
 /** Whether the transport reads this response's body itself (see `readBounded`). */
 export const hasBoundedRead = (response: object): response is BoundedRead => readBounded in response
+
+/**
+ * A response as `toJSON` shows it without its body: a rendering must not take the body from its
+ * reader (the platform's own rendering reads it). Headers redacted as the platform redacts them.
+ */
+export const renderResponse = (response: HttpClientResponse.HttpClientResponse): unknown => ({
+  _id: "@effect/platform/HttpClientResponse",
+  request: response.request.toJSON(),
+  status: response.status,
+  headers: Inspectable.redact(response.headers)
+})
